@@ -1,0 +1,1 @@
+"""Ingestion: files -> normalised text -> structured clauses -> passages with citations."""

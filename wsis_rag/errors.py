@@ -1,0 +1,31 @@
+"""Domain errors. The service maps each to an HTTP status in one place
+(service/errors.py); the CLI prints them and exits non-zero."""
+
+
+class WsisError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class IngestError(WsisError):
+    """A file could not be ingested (broken, encrypted, empty, unsupported)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NotFoundError(WsisError):
+    """An id (document, passage) that the index does not hold."""
+
+
+class InvalidRequestError(WsisError):
+    """A request that is well-formed but cannot be served (bad id, unknown filter value)."""
+
+
+class IndexNotReadyError(WsisError):
+    """No usable index on disk: build one with `wsis index build`."""
+
+
+class FetchError(WsisError):
+    """A corpus document could not be downloaded."""

@@ -1,0 +1,54 @@
+"""The one settings object read by the CLI and the service.
+
+Every field can be set by an environment variable `WSIS_<FIELD>` (e.g. `WSIS_PORT=9000`,
+`WSIS_CORPUS_DIRS='["/data/wsis"]'`) or a `.env` file in the working directory.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_corpus_dirs() -> list[Path]:
+    # Downloaded documents first, then the shared corpus that sits beside a checkout.
+    return [PROJECT_ROOT / "corpus" / "cache", PROJECT_ROOT.parent / "shared" / "corpus"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WSIS_", env_file=".env", extra="ignore")
+
+    # Corpus
+    corpus_dirs: list[Path] = Field(default_factory=_default_corpus_dirs)
+    cache_dir: Path = PROJECT_ROOT / "corpus" / "cache"
+    fetch_timeout_s: float = 30.0
+    fetch_retries: int = 3
+
+    # Ingestion
+    max_passage_tokens: int = 256
+
+    # Index
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    encoders: list[str] = Field(
+        default_factory=lambda: ["e5", "minilm"],
+        description="Dense encoders of the default hybrid, by registry name.",
+    )
+    exact_search_max: int = Field(50_000, description="Above this many passages FAISS uses HNSW instead of exact search.")
+
+    # Service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    k_default: int = 10
+    k_max: int = 100
+    max_query_chars: int = 1_000
+    max_body_bytes: int = 64 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
