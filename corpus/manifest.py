@@ -1,0 +1,84 @@
+"""The corpus manifest (corpus/manifest.toml): which documents make up the WSIS corpus,
+how to cite them, where their official text lives and which local files hold them."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from wsis_rag.ingest.model import DocumentMeta
+
+MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
+
+Shape = Literal["un-resolution", "itu-resolution", "itu-council-report", "generic"]
+
+
+class FetchSource(BaseModel):
+    url: str
+    file: str = Field(description="File name to save under the cache directory.")
+    sha256: str | None = Field(default=None, description="Expected digest of the bytes, when known.")
+
+
+class ManifestEntry(BaseModel):
+    meta: DocumentMeta
+    files: list[str] = Field(description="Local file names (relative to a corpus dir), best first.")
+    shape: Shape
+    fetch: list[FetchSource] = Field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def locate(self, corpus_dirs: list[Path]) -> Path | None:
+        """The best local file for this document: the first name of `files` found in the
+        first corpus directory that has any of them."""
+        for directory in corpus_dirs:
+            for name in self.files:
+                candidate = directory / name
+                if candidate.is_file():
+                    return candidate
+        return None
+
+
+class Manifest(BaseModel):
+    documents: list[ManifestEntry]
+
+    def get(self, doc_id: str) -> ManifestEntry | None:
+        return next((e for e in self.documents if e.id == doc_id), None)
+
+    def by_file_name(self, name: str) -> ManifestEntry | None:
+        """The entry that lists `name` among its local files (used by `wsis ingest PATH`)."""
+        return next((e for e in self.documents if any(Path(f).name == name for f in e.files)), None)
+
+    def resolve(self, name: str) -> ManifestEntry | None:
+        """An entry by id, symbol, short name or alias (case- and space-insensitive)."""
+        key = _key(name)
+        for entry in self.documents:
+            m = entry.meta
+            if key in {_key(m.id), _key(m.symbol), _key(m.short), *map(_key, m.aliases)}:
+                return entry
+        return None
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def parse_manifest(path: Path) -> Manifest:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    entries = []
+    for doc in raw.get("document", []):
+        files = doc.pop("files", [])
+        shape = doc.pop("shape", "generic")
+        fetch = doc.pop("fetch", [])
+        entries.append(ManifestEntry(meta=DocumentMeta(**doc), files=files, shape=shape, fetch=fetch))
+    return Manifest(documents=entries)
+
+
+@lru_cache
+def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
+    return parse_manifest(path)

@@ -1,0 +1,65 @@
+"""What a search returns, shared by the retrieval API, `wsis search --json`, `GET /search`
+and the evaluation harness, so that all of them speak one shape."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from wsis_rag.ingest.model import Citation, DocType, Passage
+
+
+class Filters(BaseModel):
+    """Restrictions applied identically to every retrieval signal. Empty = no restriction."""
+
+    doc: list[str] = Field(default_factory=list, description="Document ids or symbols (any alias the manifest knows).")
+    lang: list[str] = Field(default_factory=list, description="Passage languages, e.g. ['en', 'zh'].")
+    type: list[DocType] = Field(default_factory=list)
+    body: list[str] = Field(default_factory=list, description="Issuing bodies, e.g. 'UN General Assembly'.")
+    year: list[int] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.doc or self.lang or self.type or self.body or self.year)
+
+
+class Hit(BaseModel):
+    """One ranked passage with the evidence of how it got there."""
+
+    rank: int = Field(description="1-based rank in the fused list.")
+    score: float
+    passage: Passage
+    signals: dict[str, int] = Field(
+        default_factory=dict, description="Rank each signal gave the passage (1-based), e.g. {'bm25': 3, 'e5': 1}."
+    )
+
+
+class SearchResult(BaseModel):
+    """One element of `results` in the search response body."""
+
+    rank: int
+    score: float
+    id: str
+    text: str = Field(description="The clause text as cited.")
+    citation: Citation
+    lang: str
+    heading: str | None = None
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> SearchResult:
+        p = hit.passage
+        return cls(
+            rank=hit.rank,
+            score=round(hit.score, 6),
+            id=p.id,
+            text=p.text,
+            citation=p.citation,
+            lang=p.lang,
+            heading=p.heading,
+        )
+
+
+class SearchResponse(BaseModel):
+    """Body of `GET/POST /search`, printed verbatim by `wsis search --json`."""
+
+    query: str
+    results: list[SearchResult]
+    took_ms: float
