@@ -8,9 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from wsis_rag.ingest.model import DocumentMeta
+from wsis_rag.settings import Settings
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
 
@@ -18,9 +19,19 @@ Shape = Literal["un-resolution", "itu-resolution", "itu-council-report", "generi
 
 
 class FetchSource(BaseModel):
-    url: str
+    url: str = Field(pattern=r"^https?://")
     file: str = Field(description="File name to save under the cache directory.")
-    sha256: str | None = Field(default=None, description="Expected digest of the bytes, when known.")
+    sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", description="Expected digest of the bytes, when known."
+    )
+
+    @field_validator("file")
+    @classmethod
+    def _plain_file_name(cls, name: str) -> str:
+        # The name is joined to the cache directory: a path here could write anywhere.
+        if not name or name in {".", ".."} or Path(name).name != name or "\\" in name:
+            raise ValueError(f"fetch file must be a plain file name, not {name!r}")
+        return name
 
 
 class ManifestEntry(BaseModel):
@@ -62,6 +73,50 @@ class Manifest(BaseModel):
             if key in {_key(m.id), _key(m.symbol), _key(m.short), *map(_key, m.aliases)}:
                 return entry
         return None
+
+
+class DocumentPresence(BaseModel):
+    """Whether a manifest document is present locally, and where."""
+
+    entry: ManifestEntry
+    path: Path | None = Field(description="The local file ingestion would read; None when missing.")
+
+    @property
+    def present(self) -> bool:
+        return self.path is not None
+
+    def as_json(self) -> dict[str, object]:
+        m = self.entry.meta
+        return {
+            "id": m.id,
+            "symbol": m.symbol,
+            "title": m.title,
+            "body": m.body,
+            "type": m.type.value,
+            "date": m.date,
+            "lang": m.lang,
+            "present": self.present,
+            "path": str(self.path) if self.path else None,
+            "fetchable": bool(self.entry.fetch),
+        }
+
+
+def corpus_search_dirs(settings: Settings, extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """The corpus directories in lookup order: the cache, the configured dirs, then `extra`
+    (e.g. `--corpus` flags). The cache comes first even when `corpus_dirs` was overridden
+    without it, so that a downloaded document is always found."""
+    ordered = [settings.cache_dir, *settings.corpus_dirs, *extra]
+    unique: list[Path] = []
+    for directory in ordered:
+        resolved = Path(directory).expanduser().resolve()
+        if resolved not in unique:
+            unique.append(resolved)
+    return unique
+
+
+def presence(manifest: Manifest, corpus_dirs: list[Path]) -> list[DocumentPresence]:
+    """Every manifest document, in manifest order, with the local file that holds it."""
+    return [DocumentPresence(entry=e, path=e.locate(corpus_dirs)) for e in manifest.documents]
 
 
 def _key(text: str) -> str:
