@@ -1,0 +1,131 @@
+"""The data the mandate view judges with: actors and their names (data/actors.toml) and the
+assignment constructions (data/mandate_patterns.toml), compiled into regexes.
+
+Kept as data so that a secretariat officer can add an actor, a language or a construction
+without touching code; docs/mandates.md explains the rule they implement.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wsis_rag.errors import InvalidRequestError
+
+DATA_DIR = Path(__file__).with_name("data")
+ACTORS_PATH = DATA_DIR / "actors.toml"
+PATTERNS_PATH = DATA_DIR / "mandate_patterns.toml"
+
+# A stretch of one sentence that may separate an assigning verb from its object; see the
+# header of mandate_patterns.toml for why " to " and " with " stop it.
+GAP = r"(?:(?!\bto\b|\bwith\b|\bas\b)[^.;:。；]){0,200}?"
+# A short form ("the Commission") followed by "on/of/for ..." or a capitalised word is
+# the start of some full name ("the Commission on Science and Technology ..."), not a
+# short form standing alone.
+SHORT_FORM_END = r"(?!\s+(?:on|of|for)\s|\s+(?-i:[A-Z]))"
+
+
+def _alias_regex(alias: str) -> str:
+    """A regex for one name: word-bounded when it is written in a script with spaces,
+    plain for CJK names (Chinese has no word boundaries to rely on)."""
+    escaped = re.escape(alias).replace(r"\ ", r"\s+")
+    if re.search(r"[A-Za-zÀ-ÿА-яء-ي]", alias[0]):
+        escaped = r"(?<![\w])" + escaped
+    if re.search(r"[A-Za-zÀ-ÿА-яء-ي]", alias[-1]):
+        escaped = escaped + r"(?![\w])"
+    return escaped
+
+
+def _alternation(names: list[str], short_forms: list[str] = ()) -> str:
+    # Longest first, so that "World Summit action line facilitators" wins over its tail.
+    full = [_alias_regex(n) for n in sorted(names, key=len, reverse=True)]
+    return "|".join(full + [_alias_regex(s) + SHORT_FORM_END for s in short_forms])
+
+
+class Actor(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    aliases: list[str]
+    contextual: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+    @cached_property
+    def full_name_regex(self) -> re.Pattern[str]:
+        return re.compile(_alternation(self.aliases), re.IGNORECASE)
+
+    @cached_property
+    def any_name_regex(self) -> re.Pattern[str]:
+        return re.compile(_alternation(self.aliases, self.contextual), re.IGNORECASE)
+
+    @cached_property
+    def exclude_regexes(self) -> list[re.Pattern[str]]:
+        return [re.compile(x, re.IGNORECASE) for x in self.exclude]
+
+    def names(self) -> list[str]:
+        return [self.name, self.id, *self.aliases]
+
+
+class AssignmentPattern(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    category: str
+    regex: str
+
+    def compile_for(self, actor_names: str) -> re.Pattern[str]:
+        """This construction with `{actor}` bound to a named group over `actor_names`."""
+        source = self.regex.replace("{gap}", GAP).replace("{actor}", f"(?P<actor>{actor_names})")
+        return re.compile(source, re.IGNORECASE)
+
+
+class MandateRules(BaseModel):
+    actors: list[Actor]
+    patterns: list[AssignmentPattern]
+
+    def resolve_actor(self, name: str) -> Actor:
+        """An actor by id, display name or any alias (case- and space-insensitive)."""
+        key = _key(name)
+        if not key:
+            raise InvalidRequestError("the actor is empty: name one, e.g. 'ITU'")
+        for actor in self.actors:
+            if key in {_key(n) for n in actor.names()}:
+                return actor
+        known = ", ".join(a.id for a in self.actors)
+        raise InvalidRequestError(f"unknown actor {name!r}; known actors: {known} (or any of their aliases)")
+
+    def actors_named_in(self, text: str) -> list[Actor]:
+        """Actors whose full name (not a contextual short form) occurs in `text`."""
+        return [a for a in self.actors if a.full_name_regex.search(text)]
+
+    def sharing_short_form(self, short: str) -> list[Actor]:
+        key = _key(short)
+        return [a for a in self.actors if key in {_key(c) for c in a.contextual}]
+
+    @cached_property
+    def compiled(self) -> dict[str, list[tuple[AssignmentPattern, re.Pattern[str]]]]:
+        """Per actor id, every pattern compiled against that actor's names."""
+        return {
+            a.id: [(p, p.compile_for(_alternation(a.aliases, a.contextual))) for p in self.patterns]
+            for a in self.actors
+        }
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def parse_rules(actors_path: Path, patterns_path: Path) -> MandateRules:
+    actors = tomllib.loads(actors_path.read_text(encoding="utf-8")).get("actor", [])
+    patterns = tomllib.loads(patterns_path.read_text(encoding="utf-8")).get("pattern", [])
+    return MandateRules(actors=[Actor(**a) for a in actors], patterns=[AssignmentPattern(**p) for p in patterns])
+
+
+@lru_cache
+def load_rules() -> MandateRules:
+    return parse_rules(ACTORS_PATH, PATTERNS_PATH)

@@ -1,0 +1,211 @@
+"""The mandate view: the operative clauses that assign an actor a task, role or request.
+
+A clause assigns something to an actor when (1) it names the actor (any alias, in any of
+the languages of data/actors.toml; a short form such as "the Union" only when its full
+name came just before) and (2) an assignment construction of data/mandate_patterns.toml
+links to that very mention. docs/mandates.md states the rule and its limits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from itertools import groupby
+
+from pydantic import BaseModel, Field
+
+from wsis_rag.corpus.manifest import load_manifest
+from wsis_rag.errors import NotFoundError
+from wsis_rag.ingest.model import ClauseKind, Passage
+from wsis_rag.service.mandate_rules import Actor, MandateRules, load_rules
+
+OPERATIVE_KINDS = {
+    ClauseKind.PARAGRAPH,
+    ClauseKind.SUBPARAGRAPH,
+    ClauseKind.ITEM,
+    ClauseKind.SECTION_PARAGRAPH,
+    ClauseKind.TEXT,  # documents of unknown shape: nothing tells operative from preamble
+}
+# ITU resolutions put operative text under these words ("resolves 2", "instructs the
+# Secretary-General 1"); "considering", "recalling", "noting" ... blocks are preambular.
+ITU_OPERATIVE_BLOCKS = re.compile(
+    r"^(?:resolves|resolve|decides|instructs|requests|invites|encourages|urges|calls upon|calls on)\b",
+    re.IGNORECASE,
+)
+# How many clauses back a short form ("the Forum") may find the full name it stands for.
+ANTECEDENT_LOOKBACK = 3
+
+
+class Mandate(BaseModel):
+    """One operative clause that assigns the actor something."""
+
+    id: str = Field(description="Clause id (first passage id of the clause, without a piece suffix).")
+    label: str = Field(description="Citation label, e.g. 'A/RES/80/173, para. 121'.")
+    locator: str
+    text: str = Field(description="The clause text; the pieces of a split clause joined by one space.")
+    doc_id: str
+    symbol: str
+    url: str | None = None
+    lang: str
+    order: int
+    pattern: str = Field(description="Id of the assignment construction that matched.")
+    category: str = Field(description="request, invitation, call, role, secretariat, recognition, ...")
+    alias: str = Field(description="The actor's name as written in the clause.")
+    evidence: str = Field(description="The words that matched the construction.")
+    passage_ids: list[str]
+
+
+class MandatesResponse(BaseModel):
+    """Body of `GET /mandates` and `GET /documents/{doc_id}/mandates`, and of
+    `wsis mandates --json`."""
+
+    actor: str = Field(description="Actor id, e.g. 'itu'.")
+    actor_name: str
+    matched_aliases: list[str] = Field(description="Names of the actor found in the listed clauses.")
+    documents: list[str] = Field(description="Ids of the documents searched.")
+    mandates: list[Mandate]
+
+
+class _Clause(BaseModel):
+    pieces: list[Passage]
+
+    @property
+    def first(self) -> Passage:
+        return self.pieces[0]
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.text for p in self.pieces)
+
+    def is_operative(self) -> bool:
+        kind = self.first.kind
+        if kind == ClauseKind.BLOCK_ITEM:
+            return bool(ITU_OPERATIVE_BLOCKS.match(self.first.locator))
+        return kind in OPERATIVE_KINDS
+
+
+def _clauses(passages: Iterable[Passage]) -> dict[str, list[_Clause]]:
+    """Clauses per document, in document order; a split clause's pieces are regrouped."""
+    by_doc: dict[str, list[_Clause]] = {}
+    ordered = sorted(passages, key=lambda p: (p.doc_id, p.order))
+    for doc_id, doc_passages in groupby(ordered, key=lambda p: p.doc_id):
+        clauses: list[_Clause] = []
+        for _, pieces in groupby(doc_passages, key=lambda p: p.anchor):
+            clauses.append(_Clause(pieces=list(pieces)))
+        by_doc[doc_id] = clauses
+    return by_doc
+
+
+def _excluded(actor: Actor, text: str, start: int, end: int) -> bool:
+    return any(m.start() <= start and end <= m.end() for x in actor.exclude_regexes for m in x.finditer(text))
+
+
+def _antecedent(rules: MandateRules, short: str, before: str) -> str | None:
+    """Id of the actor a short form stands for: among the actors that use it, the one whose
+    full name occurs last in `before`."""
+    best: tuple[int, str] | None = None
+    for candidate in rules.sharing_short_form(short):
+        for m in candidate.full_name_regex.finditer(before):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), candidate.id)
+    return best[1] if best else None
+
+
+def _valid_mentions(rules: MandateRules, actor: Actor, clause_text: str, context_before: str) -> set[int]:
+    """Start offsets of the mentions of `actor` in the clause that really name it."""
+    contextual = {" ".join(c.casefold().split()) for c in actor.contextual}
+    starts: set[int] = set()
+    for m in actor.any_name_regex.finditer(clause_text):
+        if _excluded(actor, clause_text, m.start(), m.end()):
+            continue
+        written = " ".join(m.group(0).casefold().split())
+        if written in contextual:
+            before = context_before + "\n" + clause_text[: m.start()]
+            if _antecedent(rules, written, before) != actor.id:
+                continue
+        starts.add(m.start())
+    return starts
+
+
+def _match_clause(
+    rules: MandateRules, actor: Actor, clause: _Clause, context_before: str
+) -> Mandate | None:
+    text = clause.text
+    mentions = _valid_mentions(rules, actor, text, context_before)
+    if not mentions:
+        return None
+    for pattern, regex in rules.compiled[actor.id]:
+        for m in regex.finditer(text):
+            if m.start("actor") in mentions:
+                first = clause.first
+                return Mandate(
+                    id=first.id.split("~")[0],
+                    label=first.label,
+                    locator=first.locator,
+                    text=text,
+                    doc_id=first.doc_id,
+                    symbol=first.symbol,
+                    url=first.url,
+                    lang=first.lang,
+                    order=first.order,
+                    pattern=pattern.id,
+                    category=pattern.category,
+                    alias=m.group("actor"),
+                    evidence=m.group(0),
+                    passage_ids=[p.id for p in clause.pieces],
+                )
+    return None
+
+
+def resolve_doc_id(doc: str, passages: Iterable[Passage]) -> str:
+    """A document id from an id, symbol or alias; NotFoundError when no passage has it."""
+    entry = load_manifest().resolve(doc)
+    doc_id = entry.id if entry else doc
+    if not any(p.doc_id == doc_id for p in passages):
+        raise NotFoundError(f"document {doc!r} is not in the index")
+    return doc_id
+
+
+def find_mandates(
+    passages: Iterable[Passage],
+    actor: str | Actor,
+    *,
+    doc: str | None = None,
+    rules: MandateRules | None = None,
+) -> list[Mandate]:
+    """The operative clauses of `passages` (one document with `doc`, else all) that assign
+    `actor` a task, role or request, in document order."""
+    rules = rules or load_rules()
+    passages = list(passages)
+    who = actor if isinstance(actor, Actor) else rules.resolve_actor(actor)
+    wanted = resolve_doc_id(doc, passages) if doc else None
+    found: list[Mandate] = []
+    for doc_id, clauses in _clauses(passages).items():
+        if wanted and doc_id != wanted:
+            continue
+        for i, clause in enumerate(clauses):
+            if not clause.is_operative():
+                continue
+            context_before = "\n".join(c.text for c in clauses[max(0, i - ANTECEDENT_LOOKBACK) : i])
+            mandate = _match_clause(rules, who, clause, context_before)
+            if mandate:
+                found.append(mandate)
+    return found
+
+
+def mandates_response(
+    passages: Iterable[Passage], actor: str, *, doc: str | None = None
+) -> MandatesResponse:
+    """The API/CLI shape of `find_mandates`."""
+    rules = load_rules()
+    passages = list(passages)
+    who = rules.resolve_actor(actor)
+    mandates = find_mandates(passages, who, doc=doc, rules=rules)
+    searched = [resolve_doc_id(doc, passages)] if doc else sorted({p.doc_id for p in passages})
+    return MandatesResponse(
+        actor=who.id,
+        actor_name=who.name,
+        matched_aliases=sorted({m.alias for m in mandates}),
+        documents=searched,
+        mandates=mandates,
+    )
