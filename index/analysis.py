@@ -1,0 +1,80 @@
+"""Text analysis for BM25: one analyser for passages and queries in English and Chinese.
+
+- Latin-script runs: lowercased words, English stopwords dropped, Snowball-stemmed.
+- Han runs: overlapping character bigrams (a lone character stays a unigram); bigrams need
+  no dictionary and match Chinese terms however a word segmenter would cut them.
+- Document symbols and resolution numbers become canonical tokens, written the same way
+  whatever the surface form, so that "A/RES/80/173", "80/173" and "resolution 80/173"
+  all give `sym:80/173`, and "Res. 140", "Resolution 140", "第140号决议" give `res:140`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_EN
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile(f"[{HAN}]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]+)*\+*", re.IGNORECASE)
+
+# UN symbols: A/RES/80/173, E/RES/2025/18, A/80/L.41 (the session/number pair is the key),
+# and the bare "80/173" users type. Years like 2025-2026 use a dash, so they are not caught.
+_UN_SYMBOL = re.compile(r"(?<![0-9A-Za-z/])(?:[AE]/(?:RES/)?)?(\d{2,4})/(\d{1,4}|L\.\d+)(?![0-9A-Za-z/])", re.IGNORECASE)
+# Numbered resolutions of ITU bodies: "Resolution 140", "Res. 1332", "PP Res 214",
+# "Resolution 61-3" and the Chinese "第140号决议", "第61-3号决议".
+_RESOLUTION_EN = re.compile(r"\bres(?:olutions?|\.)?\s*(?:no\.?\s*)?(\d{1,4})(?:-\d+)?(?![0-9/])", re.IGNORECASE)
+_RESOLUTION_ZH = re.compile(r"第\s*(\d{1,4})(?:-\d+)?\s*号决议")
+# Conference codes: "PP-22", "PP22", "WTDC-22".
+_CONFERENCE = re.compile(r"\b(PP|WTDC|WTSA|WSIS|RA|WRC)-?(\d{2})\b", re.IGNORECASE)
+
+STOPWORDS = frozenset(STOPWORDS_EN) | {
+    "what", "which", "who", "whom", "how", "does", "did", "do", "say", "says", "about", "according",
+    "any", "anything", "has", "have", "been", "would", "should", "can", "its", "their", "from",
+}
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def symbol_tokens(text: str) -> list[str]:
+    """Canonical tokens for the symbols and numbered resolutions named in `text`."""
+    tokens = [f"sym:{a}/{b.lower()}" for a, b in _UN_SYMBOL.findall(text)]
+    tokens += [f"res:{n}" for n in _RESOLUTION_EN.findall(text)]
+    tokens += [f"res:{n}" for n in _RESOLUTION_ZH.findall(text)]
+    tokens += [f"conf:{a.lower()}-{b}" for a, b in _CONFERENCE.findall(text)]
+    return tokens
+
+
+def han_bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def latin_tokens(text: str) -> list[str]:
+    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    words = [w for w in words if w not in STOPWORDS]
+    return list(_stemmer().stemWords(words))
+
+
+def analyse(text: str) -> list[str]:
+    """BM25 tokens of `text` (passage or query), in order of appearance per kind."""
+    tokens = symbol_tokens(text)
+    # The symbol's own pieces ("res", "80", "173") would only add noise beside its token.
+    tokens += latin_tokens(_HAN_RUN.sub(" ", _UN_SYMBOL.sub(" ", text)))
+    for run in _HAN_RUN.findall(text):
+        tokens += han_bigrams(run)
+    return tokens
+
+
+def query_language(text: str) -> str:
+    """'zh' when Han characters make up a good part of the letters, else 'en'."""
+    han = len(re.findall(f"[{HAN}]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if han and han * 3 >= latin else "en"

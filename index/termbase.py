@@ -1,0 +1,60 @@
+"""The domain termbase (index/data/termbase.toml): UN/ITU terms with their equivalents in
+the UN languages, used to carry a query across languages before lexical search."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+TERMBASE_PATH = Path(__file__).with_name("data") / "termbase.toml"
+LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")
+
+
+@dataclass(frozen=True)
+class Term:
+    forms: tuple[str, ...]  # every surface form, all languages
+
+
+class Termbase:
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self._patterns = [[_form_pattern(f) for f in t.forms] for t in terms]
+
+    def equivalents(self, text: str) -> list[str]:
+        """Forms of every term `text` mentions that `text` does not already contain."""
+        lowered = text.lower()
+        found: list[str] = []
+        for term, patterns in zip(self.terms, self._patterns, strict=True):
+            if any(p.search(text) for p in patterns):
+                found += [f for f in term.forms if f.lower() not in lowered and f not in found]
+        return found
+
+
+def _form_pattern(form: str) -> re.Pattern[str]:
+    # Latin forms match as whole words (so "AI" is not found inside "maintain");
+    # Han forms match anywhere, Chinese having no spaces.
+    escaped = re.escape(form)
+    if re.search(r"[A-Za-z0-9]", form):
+        flags = 0 if form.isupper() and len(form) <= 4 else re.IGNORECASE
+        return re.compile(rf"(?<![A-Za-z0-9-]){escaped}(?![A-Za-z0-9-])", flags)
+    return re.compile(escaped)
+
+
+def parse_termbase(path: Path) -> Termbase:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    terms = []
+    for entry in raw.get("term", []):
+        unknown = set(entry) - set(LANGUAGES)
+        if unknown:
+            raise ValueError(f"{path}: unknown language keys {sorted(unknown)}")
+        forms = tuple(dict.fromkeys(f for lang in LANGUAGES for f in entry.get(lang, [])))
+        terms.append(Term(forms))
+    return Termbase(terms)
+
+
+@lru_cache
+def load_termbase(path: Path = TERMBASE_PATH) -> Termbase:
+    return parse_termbase(path)
