@@ -65,13 +65,13 @@ def fetch(
     manifest: ManifestOption = None,
 ) -> None:
     """Download the missing documents into the cache (timeouts, retries, checksums)."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
     from wsis_rag.corpus.fetch import DownloadProgress, FetchStatus, HostUnreachableError, fetch_missing
 
     settings = get_settings()
     console = Console()
-    tasks: dict[tuple[str, str], object] = {}
+    tasks: dict[tuple[str, str], TaskID] = {}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console
     ) as bar:
@@ -80,7 +80,7 @@ def fetch(
             key = (event.doc_id, event.url)
             if key not in tasks:
                 tasks[key] = bar.add_task(event.file, total=event.total)
-            bar.update(tasks[key], completed=event.received, total=event.total)  # type: ignore[arg-type]
+            bar.update(tasks[key], completed=event.received, total=event.total)
 
         try:
             report = fetch_missing(settings, _manifest(manifest), only=only, progress=show, extra_dirs=corpus)

@@ -186,7 +186,8 @@ class ChecksumIndex:
     """`<cache>/checksums.json`: file name -> where it came from and its sha256."""
 
     def __init__(self, cache_dir: Path) -> None:
-        self.path = cache_dir / CHECKSUMS_FILE
+        # Resolved, like the corpus search dirs, so that "is this file in the cache" compares equal.
+        self.path = cache_dir.resolve() / CHECKSUMS_FILE
         self.files: dict[str, CachedFile] = self._load()
 
     def _load(self) -> dict[str, CachedFile]:

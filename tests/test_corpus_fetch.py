@@ -174,8 +174,10 @@ def test_fetch_downloads_verifies_records_and_then_skips(
 
 
 def test_a_cached_file_that_changed_is_fetched_again(
-    tmp_path: Path, shared_corpus: Path, server: CorpusServer, settings: Settings
+    tmp_path: Path, shared_corpus: Path, server: CorpusServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative cache dir must still be recognised as the cache
+    settings = Settings(cache_dir=Path("cache"), corpus_dirs=[], fetch_retries=0)
     manifest = write_manifest(tmp_path / "manifest.toml", pinned_docs(shared_corpus, server.base))
     fetch_missing(settings, manifest, backoff_s=0.01)
     damaged = settings.cache_dir / DOCUMENTS[0][2]
