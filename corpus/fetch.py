@@ -213,7 +213,9 @@ class ChecksumIndex:
         if record is None:
             return None
         actual = file_sha256(path)
-        return None if actual == record.sha256 else f"cached {path.name} changed (sha256 {actual[:12]}…, recorded {record.sha256[:12]}…)"
+        if actual == record.sha256:
+            return None
+        return f"cached {path.name} changed (sha256 {actual[:12]}…, recorded {record.sha256[:12]}…)"
 
 
 def _select(manifest: Manifest, only: list[str] | None) -> list[ManifestEntry]:
