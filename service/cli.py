@@ -1,9 +1,59 @@
-"""Commands of this step, registered on the `wsis` app by wsis_rag/cli.py."""
+"""`wsis serve`: fetch what is missing, build the index when needed, serve the API and page."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from wsis_rag.settings import Settings, get_settings
+
+
+def _fetch_missing_documents(settings: Settings, console: Console) -> None:
+    from wsis_rag.corpus.fetch import fetch_missing
+
+    report = fetch_missing(settings)
+    for result in report.fetched:
+        console.print(f"fetched [bold]{result.doc_id}[/] -> {result.path}")
+    if report.failed:
+        why = "offline" if report.offline else "download failed"
+        missing = ", ".join(r.doc_id for r in report.failed)
+        console.print(f"[yellow]{why}: not fetched: {missing}; serving the documents that are present[/]")
+    if report.no_source:
+        console.print(f"[dim]no official download known for: {', '.join(r.doc_id for r in report.no_source)}[/]")
+
+
+def _ensure_index(settings: Settings, rebuild: bool, console: Console) -> None:
+    from wsis_rag.index.builder import build_index, is_stale
+
+    if rebuild or is_stale(settings):
+        with console.status("building the index (first run or corpus changed)..."):
+            report = build_index(settings)
+        console.print(f"index built: {report}")
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default: settings.host, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 8000).")] = None,
+    fetch: Annotated[bool, typer.Option(help="Download the manifest's missing documents first.")] = True,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the index even when it is up to date.")] = False,
+) -> None:
+    """Serve the search API and the web page (fetching documents and building the index when needed)."""
+    import uvicorn
+
+    from wsis_rag.service.app import create_app
+
+    console = Console()
+    overrides = {name: value for name, value in (("host", host), ("port", port)) if value is not None}
+    settings = get_settings().model_copy(update=overrides)
+    if fetch:
+        _fetch_missing_documents(settings, console)
+    _ensure_index(settings, rebuild, console)
+    console.print(f"serving on [bold]http://{settings.host}:{settings.port}/[/]  (API docs: /docs)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
 def register(app: typer.Typer) -> None:
     """Add this step's commands to `app`."""
+    app.command("serve")(serve)

@@ -1,0 +1,51 @@
+"""The FastAPI application: routers, error mapping, limits, static files, index loading."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import import_module
+
+import anyio
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.service.deps import ServiceState
+from wsis_rag.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from wsis_rag.service.routers.web import STATIC_DIR
+from wsis_rag.service.schemas import Problem
+from wsis_rag.settings import Settings, get_settings
+
+# The routers, by module name under wsis_rag.service.routers; each module has `router`.
+# Add a resource by adding its module name here.
+ROUTERS = ("health", "search", "ask", "documents", "passages", "web")
+
+_PROBLEM = {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+def create_app(settings: Settings | None = None, retriever: HybridRetriever | None = None) -> FastAPI:
+    """The app serving `retriever`, or the index of `settings` loaded at start-up (until it
+    is loaded, or when there is none, the endpoints that need it answer 503)."""
+    state = ServiceState(settings or get_settings(), retriever)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if state.retriever is None:
+            await anyio.to_thread.run_sync(state.load)
+        yield
+
+    app = FastAPI(
+        title="WSIS RAG",
+        summary="Cited retrieval and extractive answers over the WSIS corpus.",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=state.settings.max_body_bytes,
+        responses={code: _PROBLEM for code in (400, 404, 413, 422, 503)},
+    )
+    app.state.service = state
+    install_error_handlers(app)
+    for name in ROUTERS:
+        app.include_router(import_module(f"wsis_rag.service.routers.{name}").router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,80 @@
+"""The corpus as the API shows it: documents with clause counts, a document's outline,
+a passage with its neighbours. Read from the loaded retriever, never from files."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from wsis_rag.errors import NotFoundError
+from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.ingest.model import DocumentMeta, Passage
+from wsis_rag.service.schemas import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
+
+FIRST_WORDS = 12
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def first_words(text: str, n: int = FIRST_WORDS) -> str:
+    """The opening of a clause: n words, or 3n characters of Chinese (which has no spaces)."""
+    if _HAN.search(text[:40]):
+        return text[: 3 * n] + ("…" if len(text) > 3 * n else "")
+    words = text.split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
+def _passages_by_document(retriever: HybridRetriever) -> dict[str, list[Passage]]:
+    grouped: dict[str, list[Passage]] = defaultdict(list)
+    for passage in retriever.passages:
+        grouped[passage.doc_id].append(passage)
+    for passages in grouped.values():
+        passages.sort(key=lambda p: p.order)
+    return grouped
+
+
+def _summary(meta: DocumentMeta, passages: list[Passage]) -> DocumentSummary:
+    return DocumentSummary(meta=meta, clauses=len({p.anchor for p in passages}), passages=len(passages))
+
+
+def document_meta(retriever: HybridRetriever, doc_id: str) -> DocumentMeta:
+    meta = next((d for d in retriever.documents if d.id == doc_id), None)
+    if meta is None:
+        raise NotFoundError(f"no document {doc_id!r} in the index")
+    return meta
+
+
+def list_documents(retriever: HybridRetriever) -> list[DocumentSummary]:
+    grouped = _passages_by_document(retriever)
+    return [_summary(meta, grouped.get(meta.id, [])) for meta in retriever.documents]
+
+
+def document_detail(retriever: HybridRetriever, doc_id: str, *, with_text: bool = False) -> DocumentDetail:
+    meta = document_meta(retriever, doc_id)
+    passages = _passages_by_document(retriever).get(doc_id, [])
+    outline = [
+        OutlineEntry(
+            id=p.id,
+            anchor=p.anchor,
+            locator=p.locator,
+            label=p.label,
+            kind=p.kind,
+            heading_path=p.heading_path,
+            piece=p.piece,
+            pieces=p.pieces,
+            first_words=first_words(p.text),
+            text=p.text if with_text else None,
+        )
+        for p in passages
+    ]
+    return DocumentDetail(**_summary(meta, passages).model_dump(), outline=outline)
+
+
+def passage_detail(retriever: HybridRetriever, passage_id: str, n: int) -> PassageDetail:
+    passage = retriever.get(passage_id)
+    neighbours = retriever.neighbours(passage_id, n)
+    return PassageDetail(
+        passage=passage,
+        citation=passage.citation,
+        before=[p for p in neighbours if p.order < passage.order],
+        after=[p for p in neighbours if p.order > passage.order],
+    )

@@ -1,0 +1,50 @@
+"""What the routers receive by dependency injection: the one Settings object and the
+loaded retriever (503 problem while no index is loaded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from wsis_rag.errors import IndexNotReadyError
+from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.settings import Settings
+
+
+@dataclass
+class ServiceState:
+    """Held on `app.state.service`: the settings, and the retriever once loaded."""
+
+    settings: Settings
+    retriever: HybridRetriever | None = None
+    load_error: str | None = None
+
+    def load(self) -> None:
+        from wsis_rag.index.store import load_retriever
+
+        try:
+            self.retriever = load_retriever(self.settings)
+            self.load_error = None
+        except IndexNotReadyError as error:
+            self.load_error = str(error)
+
+
+def _state(request: Request) -> ServiceState:
+    return request.app.state.service
+
+
+def _settings(request: Request) -> Settings:
+    return _state(request).settings
+
+
+def _retriever(request: Request) -> HybridRetriever:
+    state = _state(request)
+    if state.retriever is None:
+        raise IndexNotReadyError(state.load_error or "The index is still loading.")
+    return state.retriever
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+RetrieverDep = Annotated[HybridRetriever, Depends(_retriever)]

@@ -1,0 +1,101 @@
+"""Every error of the HTTP API in one shape: RFC 9457 problem details
+(`application/problem+json` with type, title, status, detail, instance).
+
+Domain errors (wsis_rag.errors), FastAPI's validation errors, unknown routes and
+oversized bodies (413 from FastAPI's body-size limit) are all mapped here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+
+from wsis_rag.errors import IndexNotReadyError, InvalidRequestError, NotFoundError, WsisError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# status -> (type slug, title). The type URIs are relative identifiers: stable names a
+# client can switch on, not pages to fetch.
+_KINDS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("content-too-large", "Request content too large"),
+    422: ("invalid-request", "Invalid request"),
+    500: ("internal-error", "Internal server error"),
+    503: ("index-not-ready", "Index not ready"),
+}
+
+_DOMAIN_STATUS: dict[type[WsisError], int] = {
+    NotFoundError: 404,
+    InvalidRequestError: 422,
+    IndexNotReadyError: 503,
+}
+
+
+def problem_response(
+    status: int, detail: str, instance: str, *, errors: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    slug, title = _KINDS.get(status, ("error", "Error"))
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def domain_status(error: WsisError) -> int:
+    for cls in type(error).__mro__:
+        if cls in _DOMAIN_STATUS:
+            return _DOMAIN_STATUS[cls]
+    return 500
+
+
+async def _on_domain_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, WsisError)
+    return problem_response(domain_status(error), str(error), request.url.path)
+
+
+async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}."
+    elif error.status_code == 413:
+        # Raised by the body-size limit FastAPI enforces (FastAPI(max_body_size=...)).
+        detail = f"The request body exceeds {request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)} bytes."
+    response = problem_response(error.status_code, detail, request.url.path)
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
+async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {key: value for key, value in e.items() if key in {"type", "loc", "msg"}}
+        for e in jsonable_encoder(error.errors())
+    ]
+    # A body that is not JSON at all is a malformed request (400), not a JSON document
+    # with wrong fields (422).
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem_response(400, "The request body is not valid JSON.", request.url.path, errors=errors)
+    summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+    return problem_response(422, summary, request.url.path, errors=errors)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(WsisError, _on_domain_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)

@@ -1,0 +1,22 @@
+"""GET /healthz (the process answers) and GET /readyz (an index is loaded; 503 otherwise)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from wsis_rag.service.deps import RetrieverDep
+from wsis_rag.service.schemas import Health, Readiness
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    return Health()
+
+
+@router.get("/readyz", response_model=Readiness)
+def readyz(retriever: RetrieverDep) -> Readiness:
+    return Readiness(
+        documents=len(retriever.documents), passages=len(retriever.passages), index=retriever.info()
+    )

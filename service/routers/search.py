@@ -1,0 +1,38 @@
+"""GET/POST /search: ranked, cited clauses (the body `wsis search --json` prints)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from wsis_rag.index.results import Filters, SearchResponse, search_response
+from wsis_rag.ingest.model import DocType
+from wsis_rag.service.deps import RetrieverDep, SettingsDep
+from wsis_rag.service.limits import checked_k, checked_query
+from wsis_rag.service.schemas import SearchRequest
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchResponse)
+def search_get(
+    retriever: RetrieverDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="The query, in any language of the corpus.")],
+    k: Annotated[int | None, Query(description="Number of results, 1..k_max (default k_default).")] = None,
+    doc: Annotated[list[str], Query(description="Document id, symbol or alias; repeatable.")] = [],  # noqa: B006
+    lang: Annotated[list[str], Query(description="Passage language, e.g. en, zh; repeatable.")] = [],  # noqa: B006
+    type: Annotated[list[DocType], Query(description="Document type; repeatable.")] = [],  # noqa: B006
+    body: Annotated[list[str], Query(description="Issuing body; repeatable.")] = [],  # noqa: B006
+    year: Annotated[list[int], Query(description="Year of adoption; repeatable.")] = [],  # noqa: B006
+) -> SearchResponse:
+    filters = Filters(doc=doc, lang=lang, type=type, body=body, year=year)
+    return search_response(retriever, checked_query(q, settings), checked_k(k, settings), filters)
+
+
+@router.post("/search", response_model=SearchResponse)
+def search_post(request: SearchRequest, retriever: RetrieverDep, settings: SettingsDep) -> SearchResponse:
+    return search_response(
+        retriever, checked_query(request.q, settings), checked_k(request.k, settings), request.filters()
+    )
