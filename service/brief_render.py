@@ -1,0 +1,261 @@
+"""A briefing note as Markdown (for pasting), printable HTML and DOCX (python-docx).
+
+The renderers write only the note's data (questions, quoted passage texts, citation labels,
+manifest references) and the fixed strings below; `TEMPLATE_LINES` lists every line
+shape they can produce around the data, so that tests can prove nothing is invented.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from typing import Literal
+
+from wsis_rag.service.briefing import BriefNote, QuestionSection
+
+BriefFormat = Literal["md", "html", "docx"]
+
+MEDIA_TYPES: dict[str, str] = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",
+}
+
+NOTE_TITLE = "Briefing note"
+TITLE_WITH_SUBJECT = "Briefing note: {subject}"
+QUESTIONS_HEADING = "Questions"
+DOCUMENT_HEADING = "{symbol}: {title}"
+NO_CLAUSE = "No relevant clause found."
+REFERENCES_HEADING = "References"
+REFERENCE_COLUMNS = ("Symbol", "Title", "Date", "Link")
+SCOPE_HEADING = "Scope of the search"
+SCOPE_SEARCHED = "Searched {count} documents: {symbols}."
+SCOPE_LANGUAGES = "Languages: {languages}."
+SCOPE_QUERIES = "Queries: {count}."
+SCOPE_NOT_FOUND = "No relevant clause for: {questions}."
+SCOPE_ALL_FOUND = "Every question has at least one relevant clause."
+SCOPE_MISSING = "In the manifest but not held locally: {symbols}."
+SCOPE_NONE_MISSING = "Every manifest document is held locally."
+
+TEMPLATE_LINES = (
+    NOTE_TITLE, TITLE_WITH_SUBJECT, QUESTIONS_HEADING, DOCUMENT_HEADING, NO_CLAUSE,
+    REFERENCES_HEADING, *REFERENCE_COLUMNS, SCOPE_HEADING, SCOPE_SEARCHED, SCOPE_LANGUAGES,
+    SCOPE_QUERIES, SCOPE_NOT_FOUND, SCOPE_ALL_FOUND, SCOPE_MISSING, SCOPE_NONE_MISSING,
+)  # fmt: skip
+
+
+def template_regex(template: str) -> re.Pattern[str]:
+    """A template line as a regex whose placeholders match any text."""
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile("^" + "(.+)".join(re.escape(p) for p in parts) + "$")
+
+
+def _title(note: BriefNote) -> str:
+    return TITLE_WITH_SUBJECT.format(subject=note.subject) if note.subject else NOTE_TITLE
+
+
+def _scope_lines(note: BriefNote) -> list[str]:
+    s = note.scope
+    return [
+        SCOPE_SEARCHED.format(count=len(s.documents), symbols="; ".join(s.documents)),
+        SCOPE_LANGUAGES.format(languages=", ".join(s.languages)),
+        SCOPE_QUERIES.format(count=s.queries),
+        SCOPE_NOT_FOUND.format(questions=" | ".join(s.not_found)) if s.not_found else SCOPE_ALL_FOUND,
+        SCOPE_MISSING.format(symbols="; ".join(s.missing_documents)) if s.missing_documents else SCOPE_NONE_MISSING,
+    ]
+
+
+def _section_heading(note: BriefNote, section: QuestionSection) -> str | None:
+    # With one question the title already states it.
+    return None if note.subject else section.question
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+
+def _md_link(text: str, url: str | None) -> str:
+    return f"[{text}]({url})" if url else text
+
+
+def render_markdown(note: BriefNote) -> str:
+    out = [f"# {_title(note)}", ""]
+    if not note.subject:
+        out += [f"## {QUESTIONS_HEADING}", ""]
+        out += [f"{i}. {q}" for i, q in enumerate(note.questions, 1)] + [""]
+    for section in note.sections:
+        heading = _section_heading(note, section)
+        if heading:
+            out += [f"## {heading}", ""]
+        if not section.found:
+            out += [NO_CLAUSE, ""]
+        for doc in section.documents:
+            out += [f"### {DOCUMENT_HEADING.format(symbol=doc.symbol, title=doc.title)}", ""]
+            for clause in doc.clauses:
+                out += [f"> {line}" if line else ">" for line in clause.text.split("\n")]
+                out += [">", f"> — {_md_link(clause.label, clause.url)}", ""]
+    out += [f"## {REFERENCES_HEADING}", ""]
+    out += ["| " + " | ".join(REFERENCE_COLUMNS) + " |", "|" + "---|" * len(REFERENCE_COLUMNS)]
+    for ref in note.references:
+        cells = [ref.symbol, ref.title, ref.date or "", _md_link(ref.url, ref.url) if ref.url else ""]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out += ["", f"## {SCOPE_HEADING}", ""]
+    out += [f"{line}  " for line in _scope_lines(note)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+_CSS = """
+body { font: 11pt/1.5 Georgia, 'Times New Roman', 'Noto Serif CJK SC', 'AR PL UMing CN', serif;
+       max-width: 46em; margin: 2em auto; padding: 0 1em; color: #111; }
+h1 { font-size: 1.6em; border-bottom: 2px solid #1a4d8f; padding-bottom: .3em; }
+h2 { font-size: 1.3em; color: #1a4d8f; margin-top: 1.6em; }
+h3 { font-size: 1.05em; margin-top: 1.2em; }
+blockquote { margin: .6em 0 .2em; padding: .4em .9em; border-left: 4px solid #1a4d8f; background: #f4f6fa; }
+blockquote p { margin: 0; white-space: pre-line; }
+.cite { margin: 0 0 1em 1.2em; font-size: .92em; }
+table { border-collapse: collapse; width: 100%; font-size: .9em; }
+th, td { border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }
+th { background: #e8edf5; }
+.scope p { margin: .2em 0; }
+a { color: #1a4d8f; word-break: break-word; }
+@page { size: A4; margin: 2cm; }
+@media print {
+  body { margin: 0; max-width: none; }
+  blockquote { background: none; break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _h(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _html_link(text: str, url: str | None) -> str:
+    return f'<a href="{_h(url)}">{_h(text)}</a>' if url else _h(text)
+
+
+def render_html(note: BriefNote) -> str:
+    out = [
+        "<!doctype html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{_h(_title(note))}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_h(_title(note))}</h1>",
+    ]
+    if not note.subject:
+        out.append(f"<h2>{QUESTIONS_HEADING}</h2>")
+        out.append("<ol>" + "".join(f"<li>{_h(q)}</li>" for q in note.questions) + "</ol>")
+    for section in note.sections:
+        out.append('<section class="question">')
+        heading = _section_heading(note, section)
+        if heading:
+            out.append(f"<h2>{_h(heading)}</h2>")
+        if not section.found:
+            out.append(f"<p>{NO_CLAUSE}</p>")
+        for doc in section.documents:
+            out.append(f"<h3>{_h(DOCUMENT_HEADING.format(symbol=doc.symbol, title=doc.title))}</h3>")
+            for clause in doc.clauses:
+                out.append(f'<blockquote lang="{_h(clause.lang)}" id="{_h(clause.id)}"><p>{_h(clause.text)}</p></blockquote>')
+                out.append(f'<p class="cite">— {_html_link(clause.label, clause.url)}</p>')
+        out.append("</section>")
+    out.append(f"<h2>{REFERENCES_HEADING}</h2>")
+    out.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in REFERENCE_COLUMNS) + "</tr></thead><tbody>")
+    for ref in note.references:
+        cells = [_h(ref.symbol), _h(ref.title), _h(ref.date or ""), _html_link(ref.url, ref.url) if ref.url else ""]
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    out.append(f'<section class="scope"><h2>{SCOPE_HEADING}</h2>')
+    out += [f"<p>{_h(line)}</p>" for line in _scope_lines(note)]
+    out += ["</section>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# --- DOCX --------------------------------------------------------------------------------
+
+
+def _docx_hyperlink(paragraph, text: str, url: str) -> None:
+    """Append a clickable link run (python-docx has no public API for hyperlinks)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel_id)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), "1A4D8F")
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    props.extend([color, underline])
+    run.append(props)
+    text_el = OxmlElement("w:t")
+    text_el.text = text
+    text_el.set(qn("xml:space"), "preserve")
+    run.append(text_el)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def render_docx(note: BriefNote) -> bytes:
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.core_properties.title = _title(note)
+    doc.add_heading(_title(note), level=0)
+    if not note.subject:
+        doc.add_heading(QUESTIONS_HEADING, level=1)
+        for question in note.questions:
+            doc.add_paragraph(question, style="List Number")
+    for section in note.sections:
+        heading = _section_heading(note, section)
+        if heading:
+            doc.add_heading(heading, level=1)
+        if not section.found:
+            doc.add_paragraph(NO_CLAUSE)
+        for group in section.documents:
+            doc.add_heading(DOCUMENT_HEADING.format(symbol=group.symbol, title=group.title), level=2)
+            for clause in group.clauses:
+                doc.add_paragraph(clause.text, style="Quote")
+                cite = doc.add_paragraph()
+                cite.paragraph_format.space_after = Pt(10)
+                if clause.url:
+                    _docx_hyperlink(cite, clause.label, clause.url)
+                else:
+                    cite.add_run(clause.label)
+    doc.add_heading(REFERENCES_HEADING, level=1)
+    table = doc.add_table(rows=1, cols=len(REFERENCE_COLUMNS))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, REFERENCE_COLUMNS, strict=True):
+        cell.text = name
+    for ref in note.references:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = ref.symbol, ref.title, ref.date or ""
+        if ref.url:
+            _docx_hyperlink(cells[3].paragraphs[0], ref.url, ref.url)
+    doc.add_heading(SCOPE_HEADING, level=1)
+    for line in _scope_lines(note):
+        doc.add_paragraph(line)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def render(note: BriefNote, fmt: BriefFormat) -> bytes:
+    """The note in `fmt`, as bytes ready to write or send."""
+    if fmt == "md":
+        return render_markdown(note).encode("utf-8")
+    if fmt == "html":
+        return render_html(note).encode("utf-8")
+    return render_docx(note)

@@ -1,0 +1,255 @@
+"""Briefing notes: for one or more questions, the key clauses of the corpus quoted verbatim,
+grouped by document, with citations, links, references and the scope of the search.
+
+The note is built from passages only: every quoted text is a `Passage.text`, every label a
+`Passage.label`, every reference a manifest entry. The renderers (brief_render.py) add
+nothing but the fixed headings and labels they declare.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from wsis_rag.corpus.manifest import load_manifest
+from wsis_rag.errors import InvalidRequestError
+from wsis_rag.index.results import Filters, Hit
+from wsis_rag.ingest.model import DocType, DocumentMeta, Passage
+from wsis_rag.service.mandate_rules import load_rules
+from wsis_rag.service.mandates import find_mandates
+
+# Documents appear in this order in a note: what was agreed at the summits and reviews
+# first, then the resolutions that implement it, then reports on implementation.
+DOC_TYPE_ORDER = {DocType.OUTCOME_DOCUMENT: 0, DocType.RESOLUTION: 1, DocType.REPORT: 2, DocType.OTHER: 3}
+
+# A question asks for mandates when it names an actor and uses one of these words:
+# "What does A/RES/80/173 assign to ITU?", "ITU's role", "国际电联的职责".
+MANDATE_CUE = re.compile(
+    r"assign|role|mandate|task|request|responsib|invite|call(?:s|ed)? (?:up)?on|entrust|"
+    r"职责|作用|任务|要求|授权",
+    re.IGNORECASE,
+)
+
+# Relevance cut over the fused ranking, calibrated on the dev set (see
+# scripts/brief_calibration.py and the report in docs/mandates.md): a hit is kept when
+# it is among the first `ALWAYS_KEEP`, or when at least `MIN_AGREEING` signals put it in
+# their own top `AGREEING_RANK` and its fused score is at least `MIN_SCORE_RATIO` of the
+# best hit's.
+SEARCH_DEPTH = 20
+ALWAYS_KEEP = 3
+MIN_AGREEING = 2
+AGREEING_RANK = 10
+MIN_SCORE_RATIO = 0.5
+
+
+class Searchable(Protocol):
+    """What a briefing needs from the retrieval API (HybridRetriever has it)."""
+
+    @property
+    def passages(self) -> Sequence[Passage]: ...
+
+    @property
+    def documents(self) -> Iterable[DocumentMeta] | Mapping[str, DocumentMeta]: ...
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
+
+
+class QuotedClause(BaseModel):
+    id: str
+    label: str
+    locator: str
+    url: str | None = None
+    lang: str
+    order: int
+    text: str = Field(description="Passage text, verbatim.")
+    why: list[Literal["search", "mandate"]] = Field(description="How the clause was chosen.")
+
+
+class DocumentClauses(BaseModel):
+    doc_id: str
+    symbol: str
+    title: str
+    doc_type: DocType
+    clauses: list[QuotedClause]
+
+
+class QuestionSection(BaseModel):
+    question: str
+    actor: str | None = Field(default=None, description="Actor whose mandate clauses were added, if any.")
+    documents: list[DocumentClauses]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.documents)
+
+
+class Reference(BaseModel):
+    doc_id: str
+    symbol: str
+    title: str
+    date: str | None = None
+    url: str | None = None
+
+
+class Scope(BaseModel):
+    documents: list[str] = Field(description="Symbols of the documents searched.")
+    languages: list[str]
+    queries: int
+    not_found: list[str] = Field(description="Questions for which no clause passed the relevance cut.")
+    missing_documents: list[str] = Field(description="Symbols of manifest documents not present locally.")
+
+
+class BriefNote(BaseModel):
+    """The structured note; `POST /brief` with format=json returns it as is."""
+
+    subject: str | None = Field(default=None, description="The question, when the note answers only one.")
+    questions: list[str]
+    sections: list[QuestionSection]
+    references: list[Reference]
+    scope: Scope
+
+
+def indexed_documents(retriever: Searchable) -> dict[str, DocumentMeta]:
+    """The retriever's documents by id (it may hold them as a list or a mapping)."""
+    docs = retriever.documents
+    return dict(docs) if isinstance(docs, Mapping) else {d.id: d for d in docs}
+
+
+def _doc_sort_key(meta: DocumentMeta) -> tuple[int, int, str]:
+    # Newest first within a type: the latest outcome document frames the earlier ones.
+    newest_first = -int(meta.date.replace("-", "")) if meta.date else 0
+    return (DOC_TYPE_ORDER.get(meta.type, len(DOC_TYPE_ORDER)), newest_first, meta.id)
+
+
+def documents_named_in(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
+    """Ids of the indexed documents the question names by symbol, short name or alias."""
+    found = []
+    for entry in load_manifest().documents:
+        if entry.id not in documents:
+            continue
+        m = entry.meta
+        for name in {m.symbol, m.short, *m.aliases}:
+            if re.search(rf"(?<![\w/]){re.escape(name)}(?![\w/])", question, re.IGNORECASE):
+                found.append(entry.id)
+                break
+    return found
+
+
+def key_hits(hits: list[Hit]) -> list[Hit]:
+    """The hits above the relevance cut (see the constants above)."""
+    if not hits:
+        return []
+    best = hits[0].score
+    kept = []
+    for hit in hits:
+        agreeing = sum(1 for rank in hit.signals.values() if rank <= AGREEING_RANK)
+        if hit.rank <= ALWAYS_KEEP or (agreeing >= MIN_AGREEING and hit.score >= MIN_SCORE_RATIO * best):
+            kept.append(hit)
+    return kept
+
+
+def _mandate_actor(question: str) -> str | None:
+    if not MANDATE_CUE.search(question):
+        return None
+    named = load_rules().actors_named_in(question)
+    return named[0].id if named else None
+
+
+def _section(retriever: Searchable, question: str, k: int, filters: Filters | None) -> QuestionSection:
+    documents = indexed_documents(retriever)
+    named_docs = documents_named_in(question, documents)
+    if filters is None and named_docs:
+        filters = Filters(doc=named_docs)
+    chosen: dict[str, QuotedClause] = {}
+
+    def add(passage: Passage, why: Literal["search", "mandate"]) -> None:
+        clause = chosen.get(passage.id)
+        if clause is None:
+            chosen[passage.id] = QuotedClause(
+                id=passage.id,
+                label=passage.label,
+                locator=passage.locator,
+                url=passage.url,
+                lang=passage.lang,
+                order=passage.order,
+                text=passage.text,
+                why=[why],
+            )
+        elif why not in clause.why:
+            clause.why.append(why)
+
+    for hit in key_hits(retriever.search(question, k=max(k, SEARCH_DEPTH), filters=filters))[:k]:
+        add(hit.passage, "search")
+
+    actor = _mandate_actor(question)
+    if actor:
+        by_id = {p.id: p for p in retriever.passages}
+        wanted_docs = set(filters.doc) if filters and filters.doc else None
+        for mandate in find_mandates(retriever.passages, actor):
+            if wanted_docs is None or mandate.doc_id in wanted_docs:
+                for pid in mandate.passage_ids:
+                    add(by_id[pid], "mandate")
+
+    return QuestionSection(question=question, actor=actor, documents=_group(chosen.values(), documents))
+
+
+def _group(clauses: Iterable[QuotedClause], documents: dict[str, DocumentMeta]) -> list[DocumentClauses]:
+    by_doc: dict[str, list[QuotedClause]] = {}
+    for clause in clauses:
+        by_doc.setdefault(clause.id.split(":")[0], []).append(clause)
+    metas = sorted((documents[d] for d in by_doc), key=_doc_sort_key)
+    return [
+        DocumentClauses(
+            doc_id=m.id,
+            symbol=m.symbol,
+            title=m.title,
+            doc_type=m.type,
+            clauses=sorted(by_doc[m.id], key=lambda c: c.order),
+        )
+        for m in metas
+    ]
+
+
+def _scope(retriever: Searchable, sections: list[QuestionSection], queries: int) -> Scope:
+    documents = indexed_documents(retriever)
+    indexed = sorted(documents.values(), key=_doc_sort_key)
+    return Scope(
+        documents=[m.symbol for m in indexed],
+        languages=sorted({p.lang for p in retriever.passages}),
+        queries=queries,
+        not_found=[s.question for s in sections if not s.found],
+        missing_documents=[e.meta.symbol for e in load_manifest().documents if e.id not in documents],
+    )
+
+
+def build_brief(
+    retriever: Searchable,
+    questions: list[str],
+    *,
+    k: int = 12,
+    filters: Filters | None = None,
+) -> BriefNote:
+    """A briefing note answering `questions` with at most `k` searched clauses each (plus,
+    for a question about an actor's role, every mandate clause of that actor)."""
+    questions = [q.strip() for q in questions if q.strip()]
+    if not questions:
+        raise InvalidRequestError("questions: give at least one non-empty question or topic.")
+    if k < 1:
+        raise InvalidRequestError(f"k: {k} is out of range; it must be at least 1.")
+    sections = [_section(retriever, q, k, filters) for q in questions]
+    cited = {d.doc_id for s in sections for d in s.documents}
+    documents = indexed_documents(retriever)
+    references = [
+        Reference(doc_id=m.id, symbol=m.symbol, title=m.title, date=m.date, url=m.url)
+        for m in sorted((documents[d] for d in cited), key=_doc_sort_key)
+    ]
+    return BriefNote(
+        subject=questions[0] if len(questions) == 1 else None,
+        questions=questions,
+        sections=sections,
+        references=references,
+        scope=_scope(retriever, sections, len(questions)),
+    )
