@@ -19,7 +19,7 @@ from wsis_rag.settings import Settings, get_settings
 
 # The routers, by module name under wsis_rag.service.routers; each module has `router`.
 # Add a resource by adding its module name here.
-ROUTERS = ("health", "search", "ask", "documents", "passages", "web")
+ROUTERS = ("health", "search", "ask", "documents", "passages", "web", "brief", "mandates")
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
 

@@ -1,0 +1,65 @@
+"""The mandate view: GET /mandates?actor=ITU (corpus-wide; the web page when a browser
+asks for HTML), GET /documents/{doc_id}/mandates?actor=ITU, GET /mandates/actors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+
+from wsis_rag.errors import InvalidRequestError
+from wsis_rag.service.deps import RetrieverDep
+from wsis_rag.service.mandate_rules import load_rules
+from wsis_rag.service.mandates import MandatesResponse, mandates_response
+from wsis_rag.service.routers.web import STATIC_DIR
+from wsis_rag.service.schemas import DOC_ID_PATTERN
+
+router = APIRouter(tags=["mandates"])
+
+ActorQuery = Annotated[str, Query(min_length=1, max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")]
+
+
+class ActorInfo(BaseModel):
+    id: str
+    name: str
+    aliases: list[str]
+
+
+def _wants_page(request: Request) -> bool:
+    # A browser navigating to /mandates asks for text/html first; API clients (and the
+    # page's own fetch) ask for JSON.
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept.split(",")[0]
+
+
+@router.get("/mandates", response_model=MandatesResponse, responses={200: {"content": {"text/html": {}}}})
+def corpus_mandates(
+    request: Request,
+    retriever: RetrieverDep,
+    actor: Annotated[str | None, Query(max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")] = None,
+    doc: Annotated[str | None, Query(max_length=200, description="Only this document (id, symbol or alias).")] = None,
+) -> MandatesResponse | FileResponse:
+    """Operative clauses of the whole corpus (or of `doc`) that assign `actor` a task, role or request."""
+    if _wants_page(request):
+        return FileResponse(STATIC_DIR / "mandates.html")
+    if actor is None:
+        raise InvalidRequestError("actor: name an actor, e.g. ?actor=ITU")
+    return mandates_response(retriever.passages, actor, doc=doc)
+
+
+@router.get("/mandates/actors", response_model=list[ActorInfo])
+def actors() -> list[ActorInfo]:
+    """The actors the mandate view knows, with the names it matches."""
+    return [ActorInfo(id=a.id, name=a.name, aliases=a.aliases) for a in load_rules().actors]
+
+
+@router.get("/documents/{doc_id}/mandates", response_model=MandatesResponse)
+def document_mandates(
+    doc_id: Annotated[str, Path(pattern=DOC_ID_PATTERN, description="Document id, e.g. 'a-res-80-173'.")],
+    retriever: RetrieverDep,
+    actor: ActorQuery,
+) -> MandatesResponse:
+    """Operative clauses of one document that assign `actor` a task, role or request."""
+    return mandates_response(retriever.passages, actor, doc=doc_id)
