@@ -1,0 +1,121 @@
+"""Ingestion: a file -> normalised text and blocks -> clauses (by document shape) -> passages.
+
+`ingest_file` ingests one file (raising `IngestError` naming the file and the reason);
+`ingest_corpus` ingests every manifest document found in the corpus directories and keeps
+going past broken files, collecting their errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from wsis_rag.corpus.manifest import ManifestEntry, load_manifest
+from wsis_rag.errors import IngestError
+from wsis_rag.ingest.clauses import Clause, StructureResult
+from wsis_rag.ingest.council_report import parse_council_report
+from wsis_rag.ingest.language import detect_language
+from wsis_rag.ingest.model import DocumentMeta, Passage
+from wsis_rag.ingest.passages import build_passages
+from wsis_rag.ingest.source import SourceDocument
+from wsis_rag.ingest.text_parser import parse_text
+from wsis_rag.ingest.un_resolution import parse_un_resolution
+from wsis_rag.ingest.unknown import meta_for_unknown
+from wsis_rag.settings import Settings
+
+DEFAULT_MAX_TOKENS = 256
+
+PARSERS: dict[str, Callable[[Path], SourceDocument]] = {
+    ".md": parse_text,
+    ".markdown": parse_text,
+    ".txt": parse_text,
+}
+
+STRUCTURES: dict[str, Callable[[SourceDocument], StructureResult]] = {
+    "un-resolution": parse_un_resolution,
+    "itu-council-report": parse_council_report,
+}
+
+
+class IngestedDocument(BaseModel):
+    meta: DocumentMeta
+    source: Path
+    shape: str
+    text: str = Field(description="Normalised text; clause and passage offsets point into it.")
+    clauses: list[Clause]
+    passages: list[Passage]
+    warnings: list[str] = Field(default_factory=list)
+    content_hash: str = Field(description="sha256 of the source file's bytes.")
+
+
+class IngestFailure(BaseModel):
+    path: str
+    reason: str
+
+
+class CorpusIngest(BaseModel):
+    documents: list[IngestedDocument] = Field(default_factory=list)
+    errors: list[IngestFailure] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description="Manifest ids with no local file.")
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in PARSERS
+
+
+def parse_source(path: Path) -> SourceDocument:
+    """The file as blocks, by file type; IngestError for missing or unsupported files."""
+    if not path.is_file():
+        raise IngestError(path, "file not found")
+    parser = PARSERS.get(path.suffix.lower())
+    if parser is None:
+        raise IngestError(path, f"unsupported file type '{path.suffix or path.name}'")
+    return parser(path)
+
+
+def ingest_file(
+    path: Path | str, entry: ManifestEntry | None = None, *, max_tokens: int = DEFAULT_MAX_TOKENS
+) -> IngestedDocument:
+    path = Path(path)
+    doc = parse_source(path)
+    if entry is None:
+        entry = load_manifest().by_file_name(path.name)
+    lang = detect_language("\n".join(b.text for b in doc.body))
+    warnings: list[str] = []
+    if entry is not None:
+        meta, shape = entry.meta, entry.shape
+        if lang != meta.lang:
+            warnings.append(f"detected language '{lang}' differs from the manifest's '{meta.lang}'")
+    else:
+        meta, shape = meta_for_unknown(path, doc, lang), "generic"
+    structure = STRUCTURES.get(shape, parse_un_resolution)(doc)
+    if not structure.clauses:
+        raise IngestError(path, "no text found")
+    return IngestedDocument(
+        meta=meta,
+        source=path,
+        shape=shape,
+        text=doc.text,
+        clauses=structure.clauses,
+        passages=build_passages(meta, doc, structure.clauses, lang, max_tokens),
+        warnings=warnings + structure.warnings,
+        content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+
+
+def ingest_corpus(settings: Settings) -> CorpusIngest:
+    """Every manifest document that has a local file in `settings.corpus_dirs`."""
+    result = CorpusIngest()
+    for entry in load_manifest().documents:
+        path = entry.locate(settings.corpus_dirs)
+        if path is None:
+            result.missing.append(entry.id)
+            continue
+        try:
+            result.documents.append(ingest_file(path, entry, max_tokens=settings.max_passage_tokens))
+        except IngestError as exc:
+            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
+    return result
