@@ -19,11 +19,7 @@ from wsis_rag.errors import InvalidRequestError
 from wsis_rag.index.results import Filters, Hit
 from wsis_rag.ingest.model import DocType, DocumentMeta, Passage
 from wsis_rag.service.mandate_rules import load_rules
-from wsis_rag.service.mandates import find_mandates
-
-# Documents appear in this order in a note: what was agreed at the summits and reviews
-# first, then the resolutions that implement it, then reports on implementation.
-DOC_TYPE_ORDER = {DocType.OUTCOME_DOCUMENT: 0, DocType.RESOLUTION: 1, DocType.REPORT: 2, DocType.OTHER: 3}
+from wsis_rag.service.mandates import document_order_key, find_mandates
 
 # A question asks for mandates when it names an actor and uses one of these words:
 # "What does A/RES/80/173 assign to ITU?", "ITU's role", "国际电联的职责".
@@ -119,9 +115,7 @@ def indexed_documents(retriever: Searchable) -> dict[str, DocumentMeta]:
 
 
 def _doc_sort_key(meta: DocumentMeta) -> tuple[int, int, str]:
-    # Newest first within a type: the latest outcome document frames the earlier ones.
-    newest_first = -int(meta.date.replace("-", "")) if meta.date else 0
-    return (DOC_TYPE_ORDER.get(meta.type, len(DOC_TYPE_ORDER)), newest_first, meta.id)
+    return document_order_key(meta.type, meta.date, meta.id)
 
 
 def documents_named_in(question: str, documents: dict[str, DocumentMeta]) -> list[str]:

@@ -90,11 +90,11 @@ class MandateRules(BaseModel):
 
     def resolve_actor(self, name: str) -> Actor:
         """An actor by id, display name or any alias (case- and space-insensitive)."""
-        key = _key(name)
+        key = name_key(name)
         if not key:
             raise InvalidRequestError("the actor is empty: name one, e.g. 'ITU'")
         for actor in self.actors:
-            if key in {_key(n) for n in actor.names()}:
+            if key in {name_key(n) for n in actor.names()}:
                 return actor
         known = ", ".join(a.id for a in self.actors)
         raise InvalidRequestError(f"unknown actor {name!r}; known actors: {known} (or any of their aliases)")
@@ -104,8 +104,8 @@ class MandateRules(BaseModel):
         return [a for a in self.actors if a.full_name_regex.search(text)]
 
     def sharing_short_form(self, short: str) -> list[Actor]:
-        key = _key(short)
-        return [a for a in self.actors if key in {_key(c) for c in a.contextual}]
+        key = name_key(short)
+        return [a for a in self.actors if key in {name_key(c) for c in a.contextual}]
 
     @cached_property
     def compiled(self) -> dict[str, list[tuple[AssignmentPattern, re.Pattern[str]]]]:
@@ -116,8 +116,9 @@ class MandateRules(BaseModel):
         }
 
 
-def _key(text: str) -> str:
-    return " ".join(text.casefold().split())
+def name_key(text: str) -> str:
+    # "the Secretary-General" and "Secretary-General" name the same actor.
+    return re.sub(r"^the ", "", " ".join(text.casefold().split()))
 
 
 def parse_rules(actors_path: Path, patterns_path: Path) -> MandateRules:

@@ -16,8 +16,20 @@ from pydantic import BaseModel, Field
 
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.errors import NotFoundError
-from wsis_rag.ingest.model import ClauseKind, Passage
-from wsis_rag.service.mandate_rules import Actor, MandateRules, load_rules
+from wsis_rag.ingest.model import ClauseKind, DocType, Passage
+from wsis_rag.service.mandate_rules import Actor, MandateRules, load_rules, name_key
+
+# Documents are listed in this order (in the mandate view and in briefing notes): what was
+# agreed at the summits and reviews first, then the resolutions that implement it, then
+# reports on implementation; newest first within a type.
+DOC_TYPE_ORDER = {DocType.OUTCOME_DOCUMENT: 0, DocType.RESOLUTION: 1, DocType.REPORT: 2, DocType.OTHER: 3}
+
+
+def document_order_key(doc_type: DocType, date: str | None, doc_id: str) -> tuple[int, int, str]:
+    """Sort key for documents; `date` is an ISO date or a year."""
+    newest_first = -int(date.replace("-", "").ljust(8, "0")) if date else 0
+    return (DOC_TYPE_ORDER.get(doc_type, len(DOC_TYPE_ORDER)), newest_first, doc_id)
+
 
 OPERATIVE_KINDS = {
     ClauseKind.PARAGRAPH,
@@ -84,10 +96,14 @@ class _Clause(BaseModel):
         return kind in OPERATIVE_KINDS
 
 
+def _document_key(passage: Passage) -> tuple[int, int, str]:
+    return document_order_key(passage.doc_type, str(passage.year) if passage.year else None, passage.doc_id)
+
+
 def _clauses(passages: Iterable[Passage]) -> dict[str, list[_Clause]]:
     """Clauses per document, in document order; a split clause's pieces are regrouped."""
     by_doc: dict[str, list[_Clause]] = {}
-    ordered = sorted(passages, key=lambda p: (p.doc_id, p.order))
+    ordered = sorted(passages, key=lambda p: (_document_key(p), p.order))
     for doc_id, doc_passages in groupby(ordered, key=lambda p: p.doc_id):
         clauses: list[_Clause] = []
         for _, pieces in groupby(doc_passages, key=lambda p: p.anchor):
@@ -113,12 +129,12 @@ def _antecedent(rules: MandateRules, short: str, before: str) -> str | None:
 
 def _valid_mentions(rules: MandateRules, actor: Actor, clause_text: str, context_before: str) -> set[int]:
     """Start offsets of the mentions of `actor` in the clause that really name it."""
-    contextual = {" ".join(c.casefold().split()) for c in actor.contextual}
+    contextual = {name_key(c) for c in actor.contextual}
     starts: set[int] = set()
     for m in actor.any_name_regex.finditer(clause_text):
         if _excluded(actor, clause_text, m.start(), m.end()):
             continue
-        written = " ".join(m.group(0).casefold().split())
+        written = name_key(m.group(0))
         if written in contextual:
             before = context_before + "\n" + clause_text[: m.start()]
             if _antecedent(rules, written, before) != actor.id:
