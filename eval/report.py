@@ -1,0 +1,115 @@
+"""The outputs of an evaluation: tables (shared by the Markdown file and the terminal), a
+JSON file and a PNG chart."""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from wsis_rag.eval.metrics import ALL, METRIC_LABELS, METRICS, SIGNIFICANCE_LEVEL, Evaluation
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    note: str = ""
+
+
+def config_letters(evaluation: Evaluation) -> dict[str, str]:
+    return {c.name: string.ascii_lowercase[i % 26] for i, c in enumerate(evaluation.configs)}
+
+
+def comparison_table(evaluation: Evaluation) -> Table:
+    """All configurations on the whole set; a cell's letters name the configurations it
+    beats significantly (paired test, p < SIGNIFICANCE_LEVEL)."""
+    letters = config_letters(evaluation)
+    means = evaluation.means(ALL)
+    rows = []
+    for config in evaluation.configs:
+        cells = []
+        for metric in METRICS:
+            beaten = [letters[o.name] for o in evaluation.configs if evaluation.significantly_better(config.name, o.name, metric)]
+            cells.append(f"{means[config.name][metric]:.3f}" + (f" ({','.join(beaten)})" if beaten else ""))
+        rows.append([letters[config.name], config.name, *cells])
+    note = (
+        f"{len(evaluation.slices[ALL])} queries, macro-averaged. Letters in a cell: significantly better than those "
+        f"configurations ({evaluation.stat_test} paired test, p < {SIGNIFICANCE_LEVEL})."
+    )
+    return Table("All queries", ["", "configuration", *(METRIC_LABELS[m] for m in METRICS)], rows, note)
+
+
+def breakdown_table(evaluation: Evaluation, metric: str) -> Table:
+    """One metric per slice (rows) and configuration (columns)."""
+    rows = []
+    for name, ids in evaluation.slices.items():
+        means = evaluation.means(name)
+        rows.append([name, str(len(ids)), *(f"{means[c.name][metric]:.3f}" if ids else "–" for c in evaluation.configs)])
+    return Table(f"{METRIC_LABELS[metric]} by slice", ["slice", "n", *(c.name for c in evaluation.configs)], rows)
+
+
+def all_tables(evaluation: Evaluation) -> list[Table]:
+    return [comparison_table(evaluation), *(breakdown_table(evaluation, m) for m in METRICS)]
+
+
+def to_markdown(evaluation: Evaluation, heading: str) -> str:
+    parts = [f"# {heading}\n"]
+    for table in all_tables(evaluation):
+        parts.append(f"## {table.title}\n")
+        parts.append("| " + " | ".join(table.header) + " |")
+        parts.append("|" + "---|" * len(table.header))
+        parts.extend("| " + " | ".join(row) + " |" for row in table.rows)
+        parts.append(f"\n{table.note}\n" if table.note else "")
+    shared = {c.name: len(c.shared_ranks) for c in evaluation.configs if c.shared_ranks}
+    if shared:
+        parts.append(
+            "Queries where one passage was the first to match several gold items (ranx ranks those items "
+            f"consecutively): {', '.join(f'{name}: {n}' for name, n in shared.items())}.\n"
+        )
+    return "\n".join(parts)
+
+
+def write_chart(evaluation: Evaluation, path: Path) -> None:
+    """Grouped bars: every metric on the whole set, and nDCG@10 per slice."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    configs = [c.name for c in evaluation.configs]
+    slice_names = [name for name, ids in evaluation.slices.items() if ids]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(15, 5.5), gridspec_kw={"width_ratios": [1, 2.2]})
+    width = 0.8 / len(configs)
+    overall = evaluation.means(ALL)
+    by_slice = {name: evaluation.means(name) for name in slice_names}
+    for i, config in enumerate(configs):
+        offset = (i - (len(configs) - 1) / 2) * width
+        left.bar(np.arange(len(METRICS)) + offset, [overall[config][m] for m in METRICS], width, label=config)
+        right.bar(np.arange(len(slice_names)) + offset, [by_slice[s][config]["ndcg@10"] for s in slice_names], width)
+    left.set_xticks(range(len(METRICS)), [METRIC_LABELS[m] for m in METRICS])
+    left.set_title(f"All queries (n={len(evaluation.slices[ALL])})")
+    right.set_xticks(range(len(slice_names)), [f"{s}\n(n={len(evaluation.slices[s])})" for s in slice_names], fontsize=8)
+    right.set_title("nDCG@10 by slice")
+    for axis in (left, right):
+        axis.set_ylim(0, 1.05)
+        axis.grid(axis="y", alpha=0.3)
+    left.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_outputs(evaluation: Evaluation, out_dir: Path, heading: str, context: dict[str, object]) -> dict[str, Path]:
+    """`evaluation.md`, `evaluation.json` (with `context`: set, mode, k...) and
+    `evaluation.png` in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {kind: out_dir / f"evaluation.{kind}" for kind in ("md", "json", "png")}
+    paths["md"].write_text(to_markdown(evaluation, heading), encoding="utf-8")
+    payload = {**context, **evaluation.as_json()}
+    paths["json"].write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_chart(evaluation, paths["png"])
+    return paths

@@ -1,0 +1,94 @@
+"""Where runs come from: retrieval configurations searched in-process through
+`HybridRetriever.search` (the API the service calls), or a running service searched as a
+black box through `GET /search`. Both record the passage text exactly as returned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from wsis_rag.errors import InvalidRequestError, WsisError
+from wsis_rag.eval.questions import Question
+from wsis_rag.eval.runs import RankedPassage, Run
+
+if TYPE_CHECKING:
+    from wsis_rag.index.retriever import HybridRetriever
+
+DEFAULT_CONFIG = "hybrid"
+Advance = Callable[[], None]
+
+
+class ServiceSearchError(WsisError):
+    """The service under evaluation could not be reached or answered with an error."""
+
+
+# Named variants of the default hybrid, each one change to its fusion (for ablations).
+VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
+    DEFAULT_CONFIG: lambda retriever: retriever,
+    "hybrid-no-expansion": lambda retriever: retriever.with_fusion(expand_dense=False),
+    "hybrid-no-doc-boost": lambda retriever: retriever.with_fusion(document_boost=0.0),
+}
+
+
+def default_configs(retriever: HybridRetriever) -> list[str]:
+    """BM25 alone, each dense encoder alone, then the default hybrid."""
+    return [*retriever.signals, DEFAULT_CONFIG]
+
+
+def configure(retriever: HybridRetriever, name: str) -> HybridRetriever:
+    """The retriever for a configuration name: a named variant, or signals joined by '+'
+    ('bm25', 'e5', 'bm25+e5'); unknown names are an `InvalidRequestError`."""
+    if name in VARIANTS:
+        return VARIANTS[name](retriever)
+    signals = [s for s in name.split("+") if s]
+    if not signals:
+        raise InvalidRequestError(f"empty configuration name {name!r}")
+    try:
+        return retriever.with_signals(signals)
+    except InvalidRequestError as exc:
+        raise InvalidRequestError(
+            f"unknown configuration {name!r}: use {', '.join(VARIANTS)} or signals joined by '+' ({exc})"
+        ) from exc
+
+
+def run_in_process(
+    retriever: HybridRetriever, questions: Sequence[Question], name: str, k: int = 10, advance: Advance | None = None
+) -> Run:
+    results = {}
+    for question in questions:
+        hits = retriever.search(question.query, k=k)
+        results[question.id] = [RankedPassage(id=h.passage.id, score=h.score, text=h.passage.text) for h in hits]
+        if advance:
+            advance()
+    return Run(name=name, results=results)
+
+
+def run_over_http(
+    base_url: str,
+    questions: Sequence[Question],
+    name: str,
+    k: int = 10,
+    advance: Advance | None = None,
+    timeout_s: float = 60.0,
+) -> Run:
+    """Ask `GET {base_url}/search?q=...&k=...` for each question and keep the returned text."""
+    import httpx
+
+    from wsis_rag.index.results import SearchResponse
+
+    results = {}
+    with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s) as client:
+        for question in questions:
+            try:
+                response = client.get("/search", params={"q": question.query, "k": k})
+            except httpx.HTTPError as exc:
+                raise ServiceSearchError(f"{base_url}: cannot search for {question.id} ({exc})") from exc
+            if response.status_code != 200:
+                raise ServiceSearchError(
+                    f"{base_url}/search answered {response.status_code} for {question.id}: {response.text[:300]}"
+                )
+            body = SearchResponse.model_validate(response.json())
+            results[question.id] = [RankedPassage(id=r.id, score=r.score, text=r.text) for r in body.results]
+            if advance:
+                advance()
+    return Run(name=name, results=results)
