@@ -20,6 +20,7 @@ from wsis_rag.ingest.council_report import parse_council_report
 from wsis_rag.ingest.language import detect_language
 from wsis_rag.ingest.model import DocumentMeta, Passage
 from wsis_rag.ingest.passages import build_passages
+from wsis_rag.ingest.pdf_parser import parse_pdf
 from wsis_rag.ingest.source import SourceDocument
 from wsis_rag.ingest.text_parser import parse_text
 from wsis_rag.ingest.un_resolution import parse_un_resolution
@@ -32,6 +33,7 @@ PARSERS: dict[str, Callable[[Path], SourceDocument]] = {
     ".md": parse_text,
     ".markdown": parse_text,
     ".txt": parse_text,
+    ".pdf": parse_pdf,
 }
 
 STRUCTURES: dict[str, Callable[[SourceDocument], StructureResult]] = {
@@ -70,6 +72,8 @@ def parse_source(path: Path) -> SourceDocument:
     """The file as blocks, by file type; IngestError for missing or unsupported files."""
     if not path.is_file():
         raise IngestError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise IngestError(path, "file is empty")
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
         raise IngestError(path, f"unsupported file type '{path.suffix or path.name}'")
