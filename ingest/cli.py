@@ -1,9 +1,84 @@
-"""Commands of this step, registered on the `wsis` app by wsis_rag/cli.py."""
+"""`wsis ingest`: a thin layer over wsis_rag.ingest.pipeline."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
 
 
 def register(app: typer.Typer) -> None:
     """Add this step's commands to `app`."""
+    app.command("ingest")(ingest)
+
+
+def ingest(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Argument(help="Files or directories; none = the default corpus (manifest documents found locally)."),
+    ] = None,
+    dump: Annotated[Optional[Path], typer.Option("--dump", help="Write every passage as JSON Lines here.")] = None,  # noqa: UP045
+    max_tokens: Annotated[
+        Optional[int], typer.Option("--max-tokens", help="Token budget per passage (default: settings).")  # noqa: UP045
+    ] = None,
+) -> None:
+    """Parse documents into cited clauses and passages; print a summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from wsis_rag.ingest.pipeline import expand_paths, ingest_corpus, ingest_paths, locate_corpus, write_passages_jsonl
+    from wsis_rag.settings import get_settings
+
+    settings = get_settings()
+    if max_tokens is not None:
+        settings = settings.model_copy(update={"max_passage_tokens": max_tokens})
+    total = len(expand_paths(paths)) if paths else len(locate_corpus(settings)[0])
+    progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console)
+    with progress:
+        task = progress.add_task("", total=total)
+
+        def advance(path: Path) -> None:
+            progress.update(task, advance=1, description=path.name)
+
+        if paths:
+            result = ingest_paths(paths, max_tokens=settings.max_passage_tokens, on_file=advance)
+        else:
+            result = ingest_corpus(settings, on_file=advance)
+    _print_summary(result)
+    if dump is not None:
+        written = write_passages_jsonl(result.documents, dump)
+        console.print(f"wrote {written} passages to {dump}")
+    if result.errors or not result.documents:
+        raise typer.Exit(code=1)
+
+
+def _print_summary(result) -> None:  # type: ignore[no-untyped-def]
+    documents = Table(title="Documents")
+    for column in ("document", "file", "lang", "clauses", "passages", "warnings"):
+        documents.add_column(column)
+    kinds: Counter[str] = Counter()
+    for doc in result.documents:
+        kinds.update(c.kind.value for c in doc.clauses)
+        lang = doc.passages[0].lang if doc.passages else "?"
+        documents.add_row(
+            doc.meta.id, doc.source.name, lang, str(len(doc.clauses)), str(len(doc.passages)), str(len(doc.warnings))
+        )
+    console.print(documents)
+    by_kind = Table(title="Clauses by kind")
+    by_kind.add_column("kind")
+    by_kind.add_column("count", justify="right")
+    for kind, count in sorted(kinds.items()):
+        by_kind.add_row(kind, str(count))
+    console.print(by_kind)
+    for doc in result.documents:
+        for warning in doc.warnings:
+            console.print(f"[yellow]warning[/yellow] {doc.meta.id}: {warning}")
+    for failure in result.errors:
+        console.print(f"[red]error[/red] {failure.path}: {failure.reason}")
+    if result.missing:
+        console.print(f"not found locally: {', '.join(result.missing)}")

@@ -8,7 +8,8 @@ going past broken files, collecting their errors.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -17,13 +18,15 @@ from wsis_rag.corpus.manifest import ManifestEntry, load_manifest
 from wsis_rag.errors import IngestError
 from wsis_rag.ingest.clauses import Clause, StructureResult
 from wsis_rag.ingest.council_report import parse_council_report
+from wsis_rag.ingest.html_parser import parse_html
+from wsis_rag.ingest.itu_resolution import parse_itu_resolution
 from wsis_rag.ingest.language import detect_language
 from wsis_rag.ingest.model import DocumentMeta, Passage
 from wsis_rag.ingest.passages import build_passages
 from wsis_rag.ingest.pdf_parser import parse_pdf
 from wsis_rag.ingest.source import SourceDocument
 from wsis_rag.ingest.text_parser import parse_text
-from wsis_rag.ingest.un_resolution import parse_un_resolution
+from wsis_rag.ingest.un_resolution import parse_generic, parse_un_resolution
 from wsis_rag.ingest.unknown import meta_for_unknown
 from wsis_rag.settings import Settings
 
@@ -34,11 +37,15 @@ PARSERS: dict[str, Callable[[Path], SourceDocument]] = {
     ".markdown": parse_text,
     ".txt": parse_text,
     ".pdf": parse_pdf,
+    ".html": parse_html,
+    ".htm": parse_html,
 }
 
 STRUCTURES: dict[str, Callable[[SourceDocument], StructureResult]] = {
     "un-resolution": parse_un_resolution,
     "itu-council-report": parse_council_report,
+    "itu-resolution": parse_itu_resolution,
+    "generic": parse_generic,
 }
 
 
@@ -95,7 +102,7 @@ def ingest_file(
             warnings.append(f"detected language '{lang}' differs from the manifest's '{meta.lang}'")
     else:
         meta, shape = meta_for_unknown(path, doc, lang), "generic"
-    structure = STRUCTURES.get(shape, parse_un_resolution)(doc)
+    structure = STRUCTURES[shape](doc)
     if not structure.clauses:
         raise IngestError(path, "no text found")
     return IngestedDocument(
@@ -110,16 +117,73 @@ def ingest_file(
     )
 
 
-def ingest_corpus(settings: Settings) -> CorpusIngest:
+def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None = None) -> CorpusIngest:
     """Every manifest document that has a local file in `settings.corpus_dirs`."""
-    result = CorpusIngest()
-    for entry in load_manifest().documents:
-        path = entry.locate(settings.corpus_dirs)
-        if path is None:
-            result.missing.append(entry.id)
-            continue
+    located, missing = locate_corpus(settings)
+    result = CorpusIngest(missing=missing)
+    for entry, path in located:
         try:
             result.documents.append(ingest_file(path, entry, max_tokens=settings.max_passage_tokens))
         except IngestError as exc:
             result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
+        if on_file is not None:
+            on_file(path)
     return result
+
+
+def locate_corpus(settings: Settings) -> tuple[list[tuple[ManifestEntry, Path]], list[str]]:
+    """(manifest entry, best local file) for each document found, and the ids not found."""
+    located, missing = [], []
+    for entry in load_manifest().documents:
+        path = entry.locate(settings.corpus_dirs)
+        if path is None:
+            missing.append(entry.id)
+        else:
+            located.append((entry, path))
+    return located, missing
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a directory stands for its supported files (not recursive)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.is_file() and is_supported(p))
+        else:
+            files.append(path)
+    return files
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    *,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    on_file: Callable[[Path], None] | None = None,
+) -> CorpusIngest:
+    """Ingest the named files (and directories); a broken file is recorded in `errors` and
+    the others still ingest. `on_file` is called after each file (progress display)."""
+    result = CorpusIngest()
+    for path in expand_paths(paths):
+        try:
+            result.documents.append(ingest_file(path, max_tokens=max_tokens))
+        except IngestError as exc:
+            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
+        if on_file is not None:
+            on_file(path)
+    return result
+
+
+def passage_record(passage: Passage) -> dict[str, object]:
+    """One line of `wsis ingest --dump`: the whole passage plus its first PDF page (or null)."""
+    return {**passage.model_dump(mode="json"), "page": passage.page}
+
+
+def write_passages_jsonl(documents: Iterable[IngestedDocument], path: Path) -> int:
+    """Write every passage as JSON Lines; returns the number of lines written."""
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for doc in documents:
+            for passage in doc.passages:
+                out.write(json.dumps(passage_record(passage), ensure_ascii=False) + "\n")
+                count += 1
+    return count

@@ -69,6 +69,7 @@ class _Position:
     item_value: int = 0
     list_parent: Clause | None = None  # a paragraph holding an embedded numbered list
     list_next: int = 0
+    texts: int = 0  # unnumbered text clauses so far
 
 
 def parse_un_resolution(doc: SourceDocument) -> StructureResult:
@@ -79,6 +80,22 @@ def parse_un_resolution(doc: SourceDocument) -> StructureResult:
     position = _Position()
     for block in body[start:]:
         _read_operative_block(collector, block, position, headings)
+    collect_footnotes(collector)
+    return collector.result()
+
+
+def parse_generic(doc: SourceDocument) -> StructureResult:
+    """Documents of unknown shape: a leading heading is the title; then headings, numbered
+    paragraphs (with their subparagraphs) and plain paragraphs as text clauses."""
+    collector = ClauseCollector(doc)
+    body = doc.body
+    headings = HeadingStack()
+    start = 1 if body and looks_like_heading(body[0]) else 0
+    if start:
+        collector.add(ClauseKind.TITLE, "title", "title", body[:1])
+    position = _Position()
+    for block in body[start:]:
+        _read_operative_block(collector, block, position, headings, prose=True)
     collect_footnotes(collector)
     return collector.result()
 
@@ -117,11 +134,17 @@ def _title_and_preamble(collector: ClauseCollector, body: list[Block], headings:
 
 
 def _read_operative_block(
-    collector: ClauseCollector, block: Block, position: _Position, headings: HeadingStack
+    collector: ClauseCollector, block: Block, position: _Position, headings: HeadingStack, *, prose: bool = False
 ) -> None:
+    """One block after the preamble. In `prose` (documents of unknown shape) an unnumbered
+    paragraph is a text clause of its own; in a resolution it continues the paragraph above."""
     text = block.text
     if _CLOSING.match(text):
         collector.add(ClauseKind.TEXT, "closing", "closing formula", [block], headings.path)
+        return
+    if block.heading:  # styled as a heading by its source ("## 1. Scope", a bold PDF line)
+        headings.push(heading_level(text), text)
+        position.paragraph = position.subparagraph = position.list_parent = None
         return
     number = PARAGRAPH_NUMBER.match(text)
     if number:
@@ -135,11 +158,13 @@ def _read_operative_block(
         headings.push(heading_level(text), text)
         position.paragraph = position.subparagraph = position.list_parent = None
         return
-    if position.paragraph is not None and position.subparagraph is None:
+    if position.paragraph is not None and position.subparagraph is None and not prose:
         collector.extend(position.paragraph, [block])
         return
-    collector.warn(f"unnumbered paragraph kept as text: {text[:50]!r}")
-    collector.add(ClauseKind.TEXT, f"text-{block.index}", "unnumbered paragraph", [block], headings.path)
+    position.texts += 1
+    if not prose:
+        collector.warn(f"unnumbered paragraph kept as text: {text[:50]!r}")
+    collector.add(ClauseKind.TEXT, f"text-{position.texts}", f"text {position.texts}", [block], headings.path)
 
 
 def _read_paragraph(

@@ -1,0 +1,47 @@
+"""HTML -> blocks, with BeautifulSoup (lxml).
+
+Every innermost block element (p, li, h1-h6, td, ...) is one block; headings are marked
+as such; blocks inside an element whose id or class names footnotes are footnotes. Page
+chrome (script, style, nav, header, footer) is skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wsis_rag.errors import IngestError
+from wsis_rag.ingest.source import RawBlock, SourceDocument
+from wsis_rag.ingest.text_parser import read_text
+
+_BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "pre", "div"}
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIPPED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "head"]
+
+
+def parse_html(path: Path) -> SourceDocument:
+    from bs4 import BeautifulSoup, Tag
+
+    soup = BeautifulSoup(read_text(path), "lxml")
+    for tag in soup(_SKIPPED_TAGS):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    blocks: list[RawBlock] = []
+    for element in soup.find_all(_BLOCK_TAGS):
+        if not isinstance(element, Tag) or element.find(_BLOCK_TAGS):
+            continue  # only innermost blocks: their ancestors would repeat the text
+        text = " ".join(element.get_text("").split())
+        if not text or set(text) <= {"_", "-", "*", "="}:
+            continue
+        blocks.append(RawBlock(text, footnote=_in_footnotes(element), heading=element.name in _HEADING_TAGS))
+    if not blocks:
+        raise IngestError(path, "no text found in the HTML")
+    return SourceDocument.from_raw(blocks)
+
+
+def _in_footnotes(element) -> bool:  # type: ignore[no-untyped-def]
+    for node in [element, *element.parents]:
+        names = " ".join([str(node.get("id", "")), *node.get("class", [])]) if hasattr(node, "get") else ""
+        if "footnote" in names.lower():
+            return True
+    return False
