@@ -71,10 +71,8 @@ def _body_blocks(body: str) -> list[RawBlock]:
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
-    """Short lines with blank lines between paragraphs: a text wrapped at a column."""
-    filled = [line for line in lines if line]
-    if len(filled) < 3 or len(filled) == len(lines):
-        return False
-    long_lines = sum(len(line) > _HARD_WRAP_WIDTH for line in filled)
-    blank_runs = sum(1 for a, b in zip(lines, lines[1:]) if a and b)
-    return long_lines == 0 and blank_runs > len(filled) / 2
+    """Paragraphs of several short lines separated by blank lines: text wrapped at a column."""
+    chunks = [c for c in "\n".join(lines).split("\n\n") if c.strip()]
+    wrapped = sum(len(c.strip().split("\n")) > 1 for c in chunks)
+    long_lines = sum(len(line) > _HARD_WRAP_WIDTH for line in lines)
+    return len(chunks) >= 2 and long_lines == 0 and wrapped > len(chunks) / 2

@@ -93,6 +93,7 @@ def parse_generic(doc: SourceDocument) -> StructureResult:
     start = 1 if body and looks_like_heading(body[0]) else 0
     if start:
         collector.add(ClauseKind.TITLE, "title", "title", body[:1])
+        headings.push(0, body[0].text)
     position = _Position()
     for block in body[start:]:
         _read_operative_block(collector, block, position, headings, prose=True)
