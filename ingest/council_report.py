@@ -15,20 +15,20 @@ from wsis_rag.ingest.clauses import Clause, ClauseCollector, StructureResult, co
 from wsis_rag.ingest.model import ClauseKind
 from wsis_rag.ingest.source import Block, SourceDocument
 
-# label as printed -> (anchor suffix, English name shown in the locator)
+# (anchor suffix, English name shown in the locator, the label as printed, lower-cased)
+FRONT_PARTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("purpose", "purpose", ("目的", "purpose")),
+    ("action", "action required", ("理事会需采取的行动", "action required by the council", "action required")),
+    (
+        "strategic-plan",
+        "link to the Strategic Plan",
+        ("与《战略规划》的关联", "relevant link with the strategic plan", "link to the strategic plan"),
+    ),
+    ("financial", "financial implications", ("财务影响", "financial implications")),
+    ("references", "references", ("参考文件", "references")),
+]
 FRONT_LABELS: dict[str, tuple[str, str]] = {
-    "目的": ("purpose", "purpose"),
-    "purpose": ("purpose", "purpose"),
-    "理事会需采取的行动": ("action", "action required"),
-    "action required by the council": ("action", "action required"),
-    "action required": ("action", "action required"),
-    "与《战略规划》的关联": ("strategic-plan", "link to the Strategic Plan"),
-    "relevant link with the strategic plan": ("strategic-plan", "link to the Strategic Plan"),
-    "link to the strategic plan": ("strategic-plan", "link to the Strategic Plan"),
-    "财务影响": ("financial", "financial implications"),
-    "financial implications": ("financial", "financial implications"),
-    "参考文件": ("references", "references"),
-    "references": ("references", "references"),
+    spelling: (suffix, english) for suffix, english, spellings in FRONT_PARTS for spelling in spellings
 }
 _SECTION_HEADING = re.compile(r"^(?P<num>\d+)\s+(?P<title>\S.*)$")
 _SENTENCE_END = ("。", "；", "：", "，", ".", ";", ":", ",", "!", "?", "！", "？")
