@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from wsis_rag.ingest.pipeline import CorpusIngest
 
 console = Console()
 
@@ -57,10 +60,10 @@ def ingest(
         raise typer.Exit(code=1)
 
 
-def _print_summary(result) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(result: CorpusIngest) -> None:
     documents = Table(title="Documents")
     for column in ("document", "file", "lang", "clauses", "passages", "warnings"):
-        documents.add_column(column)
+        documents.add_column(column, overflow="fold")
     kinds: Counter[str] = Counter()
     for doc in result.documents:
         kinds.update(c.kind.value for c in doc.clauses)

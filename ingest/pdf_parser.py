@@ -98,10 +98,9 @@ def parse_pdf(path: Path) -> SourceDocument:
     for page in pages:
         below_rule = False
         for line in page:
-            text = line.text
-            if not text or id(line) in furniture:
+            if not line.text or id(line) in furniture:
                 continue
-            if _RULE.match(text):
+            if _RULE.match(line.text):
                 below_rule = True
                 continue
             if below_rule and line.size <= body_size * _FOOTNOTE_SIZE_RATIO:
@@ -184,7 +183,8 @@ def _line_spacing(lines: list[_Line]) -> float:
 
 
 def _display_width(text: str) -> float:
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text)
+    """Width in ems, roughly: a Chinese character is square, Latin type about half as wide."""
+    return sum(1.0 if _is_cjk(ch) else 0.5 for ch in text)
 
 
 def _starts_paragraph(prev: _Line, line: _Line, leading: float, margins: dict[int, float], widths: dict[int, float]) -> bool:
