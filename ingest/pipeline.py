@@ -64,6 +64,9 @@ class IngestFailure(BaseModel):
     path: str
     reason: str
 
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
 
 class CorpusIngest(BaseModel):
     documents: list[IngestedDocument] = Field(default_factory=list)
