@@ -9,6 +9,7 @@ nothing but the fixed headings and labels they declare.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal, Protocol
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.errors import InvalidRequestError
 from wsis_rag.index.results import Filters, Hit
-from wsis_rag.ingest.model import DocType, DocumentMeta, Passage
+from wsis_rag.ingest.model import ClauseKind, DocType, DocumentMeta, Passage
 from wsis_rag.service.mandate_rules import load_rules
 from wsis_rag.service.mandates import document_order_key, find_mandates
 
@@ -29,16 +30,26 @@ MANDATE_CUE = re.compile(
     re.IGNORECASE,
 )
 
-# Relevance cut over the fused ranking, calibrated on the dev set (see
-# scripts/brief_calibration.py and the report in docs/mandates.md): a hit is kept when
-# it is among the first `ALWAYS_KEEP`, or when at least `MIN_AGREEING` signals put it in
-# their own top `AGREEING_RANK` and its fused score is at least `MIN_SCORE_RATIO` of the
-# best hit's.
+# Relevance cut over the fused ranking, calibrated on the dev set with
+# `python -m wsis_rag.service.brief_calibration` (figures in docs/mandates.md): a hit is
+# kept when it is among the first `always_keep`, or when at least `min_agreeing` signals
+# put it in their own top `agreeing_rank` and its fused score is at least
+# `min_score_ratio` of the best hit's. Titles, headings and footnotes are never key
+# clauses: they match the words of a question without saying anything about it.
 SEARCH_DEPTH = 20
-ALWAYS_KEEP = 3
+ALWAYS_KEEP = 1
+AGREEING_RANK = 5
 MIN_AGREEING = 2
-AGREEING_RANK = 10
-MIN_SCORE_RATIO = 0.5
+MIN_SCORE_RATIO = 0.7
+NOT_KEY_KINDS = {ClauseKind.TITLE, ClauseKind.HEADING, ClauseKind.FOOTNOTE}
+
+
+@dataclass(frozen=True)
+class CutConfig:
+    always_keep: int = ALWAYS_KEEP
+    agreeing_rank: int = AGREEING_RANK
+    min_agreeing: int = MIN_AGREEING
+    min_score_ratio: float = MIN_SCORE_RATIO
 
 
 class Searchable(Protocol):
@@ -132,15 +143,16 @@ def documents_named_in(question: str, documents: dict[str, DocumentMeta]) -> lis
     return found
 
 
-def key_hits(hits: list[Hit]) -> list[Hit]:
+def key_hits(hits: list[Hit], cut: CutConfig = CutConfig()) -> list[Hit]:
     """The hits above the relevance cut (see the constants above)."""
-    if not hits:
+    candidates = [h for h in hits if h.passage.kind not in NOT_KEY_KINDS]
+    if not candidates:
         return []
-    best = hits[0].score
+    best = candidates[0].score
     kept = []
-    for hit in hits:
-        agreeing = sum(1 for rank in hit.signals.values() if rank <= AGREEING_RANK)
-        if hit.rank <= ALWAYS_KEEP or (agreeing >= MIN_AGREEING and hit.score >= MIN_SCORE_RATIO * best):
+    for position, hit in enumerate(candidates, 1):
+        agreeing = sum(1 for rank in hit.signals.values() if rank <= cut.agreeing_rank)
+        if position <= cut.always_keep or (agreeing >= cut.min_agreeing and hit.score >= cut.min_score_ratio * best):
             kept.append(hit)
     return kept
 
