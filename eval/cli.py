@@ -1,9 +1,114 @@
-"""Commands of this step, registered on the `wsis` app by wsis_rag/cli.py."""
+"""`wsis eval`: score retrieval configurations (or a running service) on a question set."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from wsis_rag.errors import IndexNotReadyError, WsisError
+from wsis_rag.settings import PROJECT_ROOT, get_settings
+
+if TYPE_CHECKING:
+    from wsis_rag.eval.harness import Outcome
+    from wsis_rag.eval.questions import Question
+    from wsis_rag.eval.report import Table
+
+DEFAULT_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+DEFAULT_OUT = PROJECT_ROOT / "var" / "eval"
+
+
+def evaluate_command(
+    question_set: Annotated[Path, typer.Option("--set", help="Question set (JSON Lines, dev.jsonl format).")] = DEFAULT_SET,
+    configs: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated configurations: signals joined by '+' (bm25, e5, minilm, bm25+e5), "
+            "hybrid, hybrid-no-expansion, hybrid-no-doc-boost. Default: bm25, each encoder, hybrid. "
+            "With --url: the one name to label the service's run."
+        ),
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="Score a running service through GET /search instead.")] = None,
+    out: Annotated[Path, typer.Option(help="Directory for evaluation.md/.json/.png and TREC files.")] = DEFAULT_OUT,
+    k: Annotated[int, typer.Option(min=1, max=100, help="Passages requested per query (metrics use the top 10).")] = 10,
+) -> None:
+    """Score retrieval on a question set: comparison table, breakdowns, significance tests."""
+    from wsis_rag.eval.harness import write_trec_files
+    from wsis_rag.eval.questions import load_questions
+    from wsis_rag.eval.report import all_tables, write_outputs
+
+    console = Console()
+    names = [name.strip() for name in configs.split(",") if name.strip()] if configs else None
+    try:
+        questions = load_questions(question_set)
+        if url:
+            outcome, mode = _evaluate_service(url, questions, names, k, console), f"black-box: {url}"
+        else:
+            outcome, mode = _evaluate_in_process(questions, names, k, console), "in-process"
+        heading = f"Retrieval evaluation: {question_set.name} ({mode})"
+        context = {"set": str(question_set), "questions": len(questions), "mode": mode, "k": k}
+        paths = write_outputs(outcome.evaluation, out, heading, context)
+        trec_paths = write_trec_files(outcome, questions, out / "trec")
+    except WsisError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    for table in all_tables(outcome.evaluation):
+        console.print(_rich_table(table))
+    console.print(f"wrote {', '.join(str(p) for p in paths.values())} and {len(trec_paths)} TREC files in {out / 'trec'}")
+
+
+def _evaluate_in_process(questions: list[Question], names: Sequence[str] | None, k: int, console: Console) -> Outcome:
+    from wsis_rag.eval.harness import evaluate_retriever
+    from wsis_rag.eval.systems import default_configs
+    from wsis_rag.index.store import load_retriever
+
+    with console.status("loading the index..."):
+        retriever = load_retriever(get_settings())
+    total = len(questions) * len(names or default_configs(retriever))
+    with _progress(console) as progress:
+        task = progress.add_task("searching", total=total)
+        return evaluate_retriever(retriever, questions, names, k, advance=lambda: progress.advance(task))
+
+
+def _evaluate_service(
+    url: str, questions: list[Question], names: Sequence[str] | None, k: int, console: Console
+) -> Outcome:
+    from wsis_rag.eval.harness import evaluate_service
+    from wsis_rag.eval.relevance import check_snippets
+    from wsis_rag.index.store import load_retriever
+
+    if names and len(names) > 1:
+        raise WsisError("with --url, --configs names the one configuration the service runs")
+    # The guard needs the indexed passages; a service on another machine may have none here.
+    try:
+        check_snippets(questions, (p.text for p in load_retriever(get_settings()).passages))
+    except IndexNotReadyError:
+        console.print("[yellow]no local index: the gold-snippet guard is skipped for this service[/]")
+    with _progress(console) as progress:
+        task = progress.add_task(f"GET {url}/search", total=len(questions))
+        return evaluate_service(url, questions, names[0] if names else "service", k, advance=lambda: progress.advance(task))
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+
+
+def _rich_table(table: Table) -> RichTable:
+    rich = RichTable(title=table.title, caption=table.note or None)
+    for i, name in enumerate(table.header):
+        rich.add_column(name, justify="left" if i < 2 else "right")
+    for row in table.rows:
+        rich.add_row(*row)
+    return rich
 
 
 def register(app: typer.Typer) -> None:
     """Add this step's commands to `app`."""
+    app.command("eval")(evaluate_command)

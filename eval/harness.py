@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from wsis_rag.eval.metrics import Evaluation, evaluate
 from wsis_rag.eval.questions import Question
-from wsis_rag.eval.relevance import check_snippets, qrels_for
-from wsis_rag.eval.runs import Run, write_trec_qrels, write_trec_run
+from wsis_rag.eval.relevance import check_snippets, judge_run, qrels_for
+from wsis_rag.eval.runs import Run, write_trec_qrels, write_trec_ranking, write_trec_run
 from wsis_rag.eval.systems import Advance, configure, default_configs, run_in_process, run_over_http
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 class Outcome:
     evaluation: Evaluation
     runs: list[Run]
+    k: int
 
 
 def evaluate_retriever(
@@ -37,7 +38,7 @@ def evaluate_retriever(
     names = list(configs) if configs else default_configs(retriever)
     systems = {name: configure(retriever, name) for name in names}  # unknown names fail before any search
     runs = [run_in_process(system, questions, name, k, advance) for name, system in systems.items()]
-    return Outcome(evaluate(questions, runs, k), runs)
+    return Outcome(evaluate(questions, runs, k), runs, k)
 
 
 def evaluate_service(
@@ -45,15 +46,20 @@ def evaluate_service(
 ) -> Outcome:
     """Score a running service through `GET /search` (one configuration: whatever it serves)."""
     run = run_over_http(base_url, questions, name, k, advance)
-    return Outcome(evaluate(questions, [run], k), [run])
+    return Outcome(evaluate(questions, [run], k), [run], k)
 
 
 def write_trec_files(outcome: Outcome, questions: Sequence[Question], out_dir: Path) -> list[Path]:
-    """`qrels.txt` (every gold item as a synthetic document) and `run-<config>.txt` per run."""
+    """For other IR tools: `qrels.txt` (each gold item as a synthetic document), per run
+    `run-<config>.txt` (the passages returned) and `judged-<config>.txt` (the same ranking
+    with matching passages replaced by the items they found: trec_eval on it and qrels.txt
+    reproduces our numbers)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_trec_qrels(qrels_for(questions), out_dir / "qrels.txt")
     paths = [out_dir / "qrels.txt"]
+    write_trec_qrels(qrels_for(questions), paths[0])
     for run in outcome.runs:
-        paths.append(out_dir / f"run-{run.name}.txt")
-        write_trec_run(run, paths[-1])
+        judged = judge_run(questions, run, outcome.k)
+        paths += [out_dir / f"run-{run.name}.txt", out_dir / f"judged-{run.name}.txt"]
+        write_trec_run(run, paths[-2])
+        write_trec_ranking({q: list(docs.items()) for q, docs in judged.ranking.items()}, run.name, paths[-1])
     return paths

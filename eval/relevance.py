@@ -28,6 +28,7 @@ from wsis_rag.eval.questions import Question
 from wsis_rag.eval.runs import Qrels, RankedPassage, Run
 
 _WHITESPACE = re.compile(r"\s+")
+NO_RESULTS = "#no-results"
 
 
 class UnmatchedSnippetError(WsisError):
@@ -95,8 +96,10 @@ def judge_run(questions: Iterable[Question], run: Run, k: int = 10) -> JudgedRun
     judged = JudgedRun(name=run.name)
     for question in questions:
         ranked, shared = judge_passages(question, run.results.get(question.id, []), k)
-        if ranked:
-            judged.ranking[question.id] = {doc_id: float(len(ranked) - i) for i, doc_id in enumerate(ranked)}
+        # ranx cannot hold a query without documents; an unjudged placeholder scores 0 as
+        # an empty answer must.
+        ranked = ranked or [NO_RESULTS]
+        judged.ranking[question.id] = {doc_id: float(len(ranked) - i) for i, doc_id in enumerate(ranked)}
         if shared:
             judged.shared_ranks[question.id] = shared
     return judged

@@ -8,7 +8,7 @@ TREC run back needs the texts of the passages it names (e.g. from the index).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -39,10 +39,16 @@ class Run(BaseModel):
 
 def write_trec_run(run: Run, path: Path) -> None:
     """`qid Q0 docid rank score tag`, one line per returned passage, ranks from 1."""
+    ranked = {qid: [(p.id, p.score) for p in passages] for qid, passages in run.results.items()}
+    write_trec_ranking(ranked, run.name, path)
+
+
+def write_trec_ranking(ranked: Mapping[str, Sequence[tuple[str, float]]], tag: str, path: Path) -> None:
+    """Any ranking (query id -> [(doc id, score)], best first) as a TREC run file."""
     lines = [
-        f"{qid} Q0 {passage.id} {rank} {passage.score:.6f} {_tag(run.name)}\n"
-        for qid, passages in run.results.items()
-        for rank, passage in enumerate(passages, start=1)
+        f"{qid} Q0 {doc_id} {rank} {score:.6f} {_tag(tag)}\n"
+        for qid, docs in ranked.items()
+        for rank, (doc_id, score) in enumerate(docs, start=1)
     ]
     Path(path).write_text("".join(lines), encoding="utf-8")
 
