@@ -64,7 +64,7 @@ def main(
     ]
     grid = [
         CutConfig(always_keep=a, agreeing_rank=r, min_agreeing=m, min_score_ratio=s)
-        for a, r, m, s in itertools.product((1, 2, 3, 5), (3, 5, 10), (2, 3), (0.6, 0.7, 0.8, 0.9))
+        for a, r, m, s in itertools.product((0, 1, 2, 3), (3, 5, 10), (2, 3), (0.6, 0.7, 0.8, 0.9))
     ]
     scored = sorted(((_score(runs, c), c) for c in grid), key=lambda item: item[0][2], reverse=True)
     print(f"{len(rows)} questions from {questions}")

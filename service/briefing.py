@@ -37,7 +37,7 @@ MANDATE_CUE = re.compile(
 # `min_score_ratio` of the best hit's. Titles, headings and footnotes are never key
 # clauses: they match the words of a question without saying anything about it.
 SEARCH_DEPTH = 20
-ALWAYS_KEEP = 1
+ALWAYS_KEEP = 0
 AGREEING_RANK = 5
 MIN_AGREEING = 2
 MIN_SCORE_RATIO = 0.7
