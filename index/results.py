@@ -3,9 +3,15 @@ and the evaluation harness, so that all of them speak one shape."""
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field
 
 from wsis_rag.ingest.model import Citation, DocType, Passage
+
+if TYPE_CHECKING:
+    from wsis_rag.index.retriever import HybridRetriever
 
 
 class Filters(BaseModel):
@@ -63,3 +69,11 @@ class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
     took_ms: float
+
+
+def search_response(retriever: HybridRetriever, query: str, k: int = 10, filters: Filters | None = None) -> SearchResponse:
+    """Run one search and shape it as the response body (timed end to end)."""
+    started = time.perf_counter()
+    hits = retriever.search(query, k=k, filters=filters)
+    took_ms = (time.perf_counter() - started) * 1000
+    return SearchResponse(query=query, results=[SearchResult.from_hit(h) for h in hits], took_ms=round(took_ms, 2))

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from wsis_rag.settings import PROJECT_ROOT
+from wsis_rag.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from wsis_rag.index.retriever import HybridRetriever
 
 SHARED = Path(os.environ.get("WSIS_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 SHARED_CORPUS = SHARED / "corpus"
@@ -40,3 +44,24 @@ def artifacts_dir() -> Path:
     path = PROJECT_ROOT / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
+    """Settings whose index_dir holds a fresh index of the default corpus, built once per
+    session (vectors of unchanged texts come from the embedding cache in var/)."""
+    from wsis_rag.index.builder import build_index
+
+    # Every field that shapes the index is given, so no WSIS_* variable leaks in.
+    shaping = ("encoders", "exact_search_max", "max_passage_tokens")
+    defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index") / "index", corpus_dirs=[shared_corpus], **defaults)
+    build_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def retriever(built_index: Settings) -> HybridRetriever:
+    from wsis_rag.index.store import load_retriever
+
+    return load_retriever(built_index)

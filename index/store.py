@@ -1,0 +1,139 @@
+"""The index on disk and how it is swapped in atomically.
+
+`settings.index_dir` is a symbolic link to one complete version directory under
+`<index_dir>.versions/`. A build writes a new version beside the current one and then
+replaces the link in one `rename`, so readers see either the old index or the new one,
+never a half-written one; a crashed build leaves only an orphan directory, removed by the
+next build.
+
+A version directory holds:
+    manifest.json          format version, build time, encoders (model ids, dims), per-document
+                           content hashes and the settings that shaped the index
+    passages.jsonl         the passages, one JSON object per line, in corpus order
+    vectors-<encoder>.npy  float32 (passages x dim), row i = passage i; reused by rebuilds
+    faiss-<encoder>.index  the FAISS index over those vectors
+    bm25/                  the bm25s state
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wsis_rag.errors import IndexNotReadyError
+from wsis_rag.index.lexical import LexicalIndex
+from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.vectors import VectorIndex
+from wsis_rag.ingest.model import DocumentMeta, Passage
+from wsis_rag.settings import Settings
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+BM25_DIR = "bm25"
+
+
+def versions_dir(index_dir: Path) -> Path:
+    return index_dir.with_name(index_dir.name + ".versions")
+
+
+def vectors_file(name: str) -> str:
+    return f"vectors-{name}.npy"
+
+
+def faiss_file(name: str) -> str:
+    return f"faiss-{name}.index"
+
+
+def new_version_dir(index_dir: Path) -> Path:
+    path = versions_dir(index_dir) / f"v{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+    path.mkdir(parents=True)
+    return path
+
+
+def write_passages(directory: Path, passages: list[Passage]) -> None:
+    with (directory / PASSAGES).open("w", encoding="utf-8") as out:
+        for p in passages:
+            out.write(p.model_dump_json() + "\n")
+
+
+def read_passages(directory: Path) -> list[Passage]:
+    with (directory / PASSAGES).open(encoding="utf-8") as lines:
+        return [Passage.model_validate_json(line) for line in lines if line.strip()]
+
+
+def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    # Written last: a version directory without a manifest is an incomplete build.
+    tmp = directory / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(directory / MANIFEST)
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the current index, or None when there is no complete index."""
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        return None
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
+
+
+def publish(index_dir: Path, version: Path) -> None:
+    """Point `index_dir` at `version` atomically and delete the versions it replaced."""
+    if index_dir.exists() and not index_dir.is_symlink():
+        raise IndexNotReadyError(f"{index_dir} is a plain directory, not an index link; move it away")
+    link = index_dir.with_name(f".{index_dir.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(version.resolve(), target_is_directory=True)
+    os.replace(link, index_dir)
+    remove_other_versions(index_dir)
+
+
+def remove_other_versions(index_dir: Path) -> None:
+    """Delete every version directory but the current one (old or crashed builds)."""
+    current = index_dir.resolve() if index_dir.is_symlink() else None
+    root = versions_dir(index_dir)
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        if child.is_dir() and child.resolve() != current:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def load_retriever(settings: Settings) -> HybridRetriever:
+    """The retriever over the index in `settings.index_dir` (encoders load on first query)."""
+    index_dir = settings.index_dir
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        raise IndexNotReadyError(f"no index at {index_dir}: build one with `wsis index build`")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexNotReadyError(
+            f"the index at {index_dir} has format {manifest.get('format_version')}, this version reads "
+            f"{FORMAT_VERSION}: rebuild it with `wsis index build --force`"
+        )
+    try:
+        passages = read_passages(index_dir)
+        documents = [DocumentMeta.model_validate(d["meta"]) for d in manifest["documents"].values()]
+        lexical = LexicalIndex.load(index_dir / BM25_DIR)
+        vectors = {name: VectorIndex.load(index_dir / faiss_file(name)) for name in manifest["encoders"]}
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexNotReadyError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
+    info = {
+        "format_version": manifest["format_version"],
+        "built_at": manifest["built_at"],
+        "index_dir": str(index_dir),
+        "encoders": {
+            name: {**enc, "index": vectors[name].kind} for name, enc in manifest["encoders"].items()
+        },
+    }
+    return HybridRetriever(passages, documents, lexical, vectors, info)
+
+
+def load_vectors(index_dir: Path, name: str) -> np.ndarray:
+    return np.load(index_dir / vectors_file(name))
