@@ -119,6 +119,7 @@ blockquote p { margin: 0; white-space: pre-line; }
 table { border-collapse: collapse; width: 100%; font-size: .9em; }
 th, td { border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }
 th { background: #e8edf5; }
+td:nth-child(3) { white-space: nowrap; }
 .scope p { margin: .2em 0; }
 a { color: #1a4d8f; word-break: break-word; }
 @page { size: A4; margin: 2cm; }
