@@ -1,9 +1,110 @@
-"""Commands of this step, registered on the `wsis` app by wsis_rag/cli.py."""
+"""`wsis index build|info` and `wsis search`: thin layers over wsis_rag.index."""
 
 from __future__ import annotations
 
+import json
+from typing import Annotated, Optional
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from wsis_rag.errors import WsisError
+
+console = Console()
+index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add this step's commands to `app`."""
+    app.add_typer(index_app, name="index")
+    app.command("search")(search)
+
+
+def _fail(error: WsisError) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error:[/] {error}")
+    return typer.Exit(code=1)
+
+
+@index_app.command("build")
+def build(
+    force: Annotated[bool, typer.Option("--force", help="Re-embed every passage even if nothing changed.")] = False,
+) -> None:
+    """Build the index (incrementally: only changed documents are re-embedded)."""
+    from wsis_rag.index.builder import build_index
+    from wsis_rag.settings import get_settings
+
+    try:
+        report = build_index(get_settings(), progress=lambda message: console.print(f"[dim]{message}[/]"), force=force)
+    except WsisError as exc:
+        raise _fail(exc) from exc
+    if report.full_rebuild_reason:
+        console.print(f"full rebuild: {report.full_rebuild_reason}")
+    console.print(
+        f"indexed {report.passages} passages of {report.documents} documents in {report.seconds:.1f}s "
+        f"({report.passages_per_second:.1f} passages/s); embedded {report.embedded_passages}, "
+        f"reused {report.reused_passages}"
+    )
+    for label, items in (("embedded", report.embedded_documents), ("reused", report.reused_documents),
+                         ("removed", report.removed_documents), ("missing", report.missing)):
+        if items:
+            console.print(f"  {label}: {', '.join(items)}")
+    for error in report.errors:
+        console.print(f"[yellow]not ingested:[/] {error}")
+
+
+@index_app.command("info")
+def info(as_json: Annotated[bool, typer.Option("--json", help="Print the info as JSON.")] = False) -> None:
+    """What the current index holds: format, build time, encoders, counts, staleness."""
+    from wsis_rag.index.builder import stale_reasons
+    from wsis_rag.index.store import load_retriever
+    from wsis_rag.settings import get_settings
+
+    settings = get_settings()
+    try:
+        details = load_retriever(settings).info()
+    except WsisError as exc:
+        raise _fail(exc) from exc
+    details["stale"] = stale_reasons(settings)
+    if as_json:
+        print(json.dumps(details, ensure_ascii=False, indent=2))
+        return
+    table = Table(show_header=False)
+    for key, value in details.items():
+        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value))
+    console.print(table)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="The question or keywords.")],
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 10,
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (id, symbol or alias).")] = None,  # noqa: UP045
+    lang: Annotated[Optional[list[str]], typer.Option("--lang", help="Only passages in this language.")] = None,  # noqa: UP045
+    doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only this document type.")] = None,  # noqa: UP045
+    body: Annotated[Optional[list[str]], typer.Option("--body", help="Only this issuing body.")] = None,  # noqa: UP045
+    year: Annotated[Optional[list[int]], typer.Option("--year", help="Only documents of this year.")] = None,  # noqa: UP045
+    as_json: Annotated[bool, typer.Option("--json", help="Print the GET /search response body.")] = False,
+) -> None:
+    """Search the corpus; print ranked passages with their citations."""
+    from pydantic import ValidationError
+
+    from wsis_rag.index.results import Filters, search_response
+    from wsis_rag.index.store import load_retriever
+    from wsis_rag.settings import get_settings
+
+    try:
+        filters = Filters(doc=doc or [], lang=lang or [], type=doc_type or [], body=body or [], year=year or [])
+    except ValidationError as exc:
+        Console(stderr=True).print(f"[red]error:[/] bad filter: {exc.errors()[0]['msg']}")
+        raise typer.Exit(code=2) from exc
+    try:
+        response = search_response(load_retriever(get_settings()), query, k, filters)
+    except WsisError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        print(response.model_dump_json())
+        return
+    for result in response.results:
+        console.print(f"[bold]{result.rank}.[/] [cyan]{result.citation.label}[/]  [dim]{result.score:.4f} {result.lang}[/]")
+        console.print(f"   {result.text[:400]}")
+    console.print(f"[dim]{len(response.results)} results in {response.took_ms:.0f} ms[/]")
