@@ -1,0 +1,68 @@
+"""The BM25 analysers and the termbase: symbols, Chinese, stemming, cross-language terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsis_rag.index.analysis import analyse, query_language, symbol_tokens
+from wsis_rag.index.termbase import load_termbase
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("A/RES/80/173", "sym:80/173"),
+        ("resolution 80/173", "sym:80/173"),
+        ("see 80/173, para. 121", "sym:80/173"),
+        ("联合国大会第A/RES/70/125号决议", "sym:70/125"),
+        ("E/RES/2025/18", "sym:2025/18"),
+        ("draft A/80/L.41", "sym:80/l.41"),
+        ("Res. 140", "res:140"),
+        ("Resolution 140 (Rev. Bucharest, 2022)", "res:140"),
+        ("PP Res 214", "res:214"),
+        ("第1332号决议（2024年，修订版）", "res:1332"),
+        ("ITU-R第61-3号决议", "res:61"),
+        ("PP-22", "conf:pp-22"),
+        ("PP22", "conf:pp-22"),
+    ],
+)
+def test_symbols_become_one_canonical_token(text: str, token: str) -> None:
+    assert token in analyse(text)
+
+
+def test_symbol_forms_agree_and_differ_where_they_should() -> None:
+    assert symbol_tokens("A/RES/80/173") == symbol_tokens("resolution 80/173") == ["sym:80/173"]
+    assert symbol_tokens("Res. 140") == symbol_tokens("第140号决议") == ["res:140"]
+    assert "res:80" not in analyse("resolution 80/173")  # the pair is one symbol, not "Resolution 80"
+    assert symbol_tokens("A/RES/70/1") != symbol_tokens("A/RES/70/125")
+    assert symbol_tokens("the 2025-2026 budget") == []
+
+
+def test_english_is_lowercased_stemmed_and_stopword_free() -> None:
+    tokens = analyse("The Measuring of Resolutions and the Governance")
+    assert tokens == ["measur", "resolut", "govern"]
+
+
+def test_chinese_becomes_character_bigrams() -> None:
+    assert analyse("国际电联") == ["国际", "际电", "电联"]
+    assert analyse("会") == ["会"]
+    mixed = analyse("WSIS论坛")
+    assert "wsis" in mixed and "论坛" in mixed
+
+
+def test_query_language() -> None:
+    assert query_language("What did the Council decide?") == "en"
+    assert query_language("秘书处依据什么定期向工作组通报对WSIS+20进程的贡献？") == "zh"
+    assert query_language("WSIS信托基金 伙伴关系方案") == "zh"
+
+
+def test_termbase_carries_terms_across_languages() -> None:
+    termbase = load_termbase()
+    equivalents = termbase.equivalents("What is ITU's role in the Global Digital Compact?")
+    assert "国际电联" in equivalents and "全球数字契约" in equivalents
+    assert "International Telecommunication Union" in load_termbase().equivalents("国际电联的作用")
+    # Acronyms match as words only: "AI" is not inside "maintain", "ITU" not inside "situation".
+    assert "人工智能" not in termbase.equivalents("maintain the situation")
+    assert "人工智能" in termbase.equivalents("AI governance")
+    # A Latin term glued to Chinese text still counts as a word.
+    assert "World Summit on the Information Society" in termbase.equivalents("WSIS信托基金")

@@ -1,0 +1,152 @@
+"""The index on disk: atomic replacement, incremental rebuilds, staleness, bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wsis_rag.errors import IndexNotReadyError
+from wsis_rag.index import store
+from wsis_rag.index.builder import build_index, is_stale, stale_reasons
+from wsis_rag.index.store import load_retriever
+from wsis_rag.settings import PROJECT_ROOT, Settings
+
+REPORT = "ITU_Council_2026_CWG-WSIS-SDG_chair_report_zh.txt"
+GDC = "A_RES_79_1_annexI_Global_Digital_Compact_en.md"
+
+
+def _small_corpus(tmp_path: Path, shared_corpus: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in (REPORT, GDC):
+        (corpus / name).write_bytes((shared_corpus / name).read_bytes())  # writable copies
+    return corpus
+
+
+def _settings(tmp_path: Path, corpus: Path, encoders: list[str] | None = None) -> Settings:
+    return Settings(index_dir=tmp_path / "var" / "index", corpus_dirs=[corpus], encoders=encoders or ["use"])
+
+
+@pytest.fixture
+def small_index(tmp_path: Path, shared_corpus: Path) -> Settings:
+    settings = _settings(tmp_path, _small_corpus(tmp_path, shared_corpus))
+    build_index(settings)
+    return settings
+
+
+def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotReadyError, match="wsis index build"):
+        load_retriever(Settings(index_dir=tmp_path / "nothing", corpus_dirs=[tmp_path]))
+
+
+def test_build_writes_a_loadable_index(small_index: Settings) -> None:
+    assert small_index.index_dir.is_symlink()
+    retriever = load_retriever(small_index)
+    info = retriever.info()
+    assert info["format_version"] == store.FORMAT_VERSION
+    assert set(info["encoders"]) == {"use"} and info["encoders"]["use"]["dim"] == 512
+    assert {d.id for d in retriever.documents} == {"council-report-2026", "gdc"}
+    assert info["passages"] == len(retriever.passages) > 100
+    hits = retriever.search("全球数字契约 开源软件", k=3)
+    assert hits and hits[0].passage.doc_id == "gdc"
+    assert not is_stale(small_index)
+
+
+def test_rebuild_reembeds_only_the_changed_document(small_index: Settings) -> None:
+    before = load_retriever(small_index)
+    old_gdc_rows = [i for i, p in enumerate(before.passages) if p.doc_id == "gdc"]
+    old_vectors = store.load_vectors(small_index.index_dir, "use")[old_gdc_rows]
+    report_file = small_index.corpus_dirs[0] / REPORT
+    report_file.write_text(report_file.read_text(encoding="utf-8") + "\n工作组欢迎关于海底电缆韧性的新提案。\n", encoding="utf-8")
+    assert stale_reasons(small_index) == ["council-report-2026: source changed"]
+
+    report = build_index(small_index)
+
+    assert report.full_rebuild_reason is None
+    assert report.embedded_documents == ["council-report-2026"]
+    assert report.reused_documents == ["gdc"]
+    after = load_retriever(small_index)
+    new_gdc_rows = [i for i, p in enumerate(after.passages) if p.doc_id == "gdc"]
+    assert np.array_equal(store.load_vectors(small_index.index_dir, "use")[new_gdc_rows], old_vectors)
+    assert any("海底电缆" in p.text for p in after.passages)
+    assert not is_stale(small_index)
+
+
+def test_removed_document_disappears(small_index: Settings) -> None:
+    (small_index.corpus_dirs[0] / GDC).unlink()
+    assert "gdc: removed" in stale_reasons(small_index)
+    report = build_index(small_index)
+    assert report.removed_documents == ["gdc"]
+    retriever = load_retriever(small_index)
+    assert {p.doc_id for p in retriever.passages} == {"council-report-2026"}
+    assert all(h.passage.doc_id != "gdc" for h in retriever.search("Global Digital Compact open source", k=10))
+
+
+def test_document_that_fails_to_ingest_keeps_its_previous_passages(small_index: Settings) -> None:
+    before = load_retriever(small_index)
+    (small_index.corpus_dirs[0] / GDC).write_bytes(b"")  # now unreadable: empty
+    report = build_index(small_index)
+    assert any(GDC in error for error in report.errors)
+    assert "gdc" in report.reused_documents and not report.removed_documents
+    assert len(load_retriever(small_index).passages) == len(before.passages)
+
+
+def test_encoder_change_forces_a_full_rebuild_with_a_message(small_index: Settings) -> None:
+    env = {
+        **os.environ,
+        "WSIS_INDEX_DIR": str(small_index.index_dir),
+        "WSIS_CORPUS_DIRS": f'["{small_index.corpus_dirs[0]}"]',
+        "WSIS_ENCODERS": '["e5"]',
+    }
+    assert is_stale(small_index.model_copy(update={"encoders": ["e5"]}))
+    done = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "wsis"), "index", "build"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert "full rebuild: encoders changed" in " ".join(done.stdout.split())
+    assert set(load_retriever(small_index).info()["encoders"]) == {"e5"}
+
+
+CRASHING_BUILD = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from wsis_rag.index.builder import build_index
+    from wsis_rag.settings import Settings
+
+    index_dir, corpus, stage = sys.argv[1:]
+    def progress(message):
+        if message.startswith(stage):
+            os.kill(os.getpid(), signal.SIGKILL)  # die mid-build, as a power cut would
+    build_index(Settings(index_dir=Path(index_dir), corpus_dirs=[Path(corpus)], encoders=["use"]),
+                progress=progress, force=True)
+    """
+)
+
+
+@pytest.mark.parametrize("stage", ["writing", "use: embedding", "indexing BM25"])
+def test_a_build_killed_midway_leaves_the_previous_index_usable(small_index: Settings, stage: str) -> None:
+    before = load_retriever(small_index)
+    expected = [h.passage.id for h in before.search("秘书处 WSIS+20", k=5)]
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_BUILD, str(small_index.index_dir), str(small_index.corpus_dirs[0]), stage],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert crashed.returncode == -9, crashed.stderr
+    orphans = [d for d in store.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]
+    assert len(orphans) == 2  # the current version and the dead build's directory
+
+    after = load_retriever(small_index)
+    assert [h.passage.id for h in after.search("秘书处 WSIS+20", k=5)] == expected
+    assert after.info()["built_at"] == before.info()["built_at"]
+
+    build_index(small_index)  # the next build clears the orphan
+    assert len([d for d in store.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]) == 1
