@@ -34,7 +34,8 @@ def test_itu_on_the_wsis20_outcome_lists_its_mandate_paragraphs(passages: list[P
         assert "International Telecommunication Union" in m.text
         assert m.url == "https://docs.un.org/en/A/RES/80/173"
     assert by_anchor["para-121"].pattern == "secretariat-provided-by"
-    assert by_anchor["para-67"].evidence.startswith("International Telecommunication Union, as the secretariat")
+    assert by_anchor["para-67"].evidence == "invite the International Telecommunication Union"
+    assert by_anchor["para-67"].category == "invitation"
     # Paragraphs 20-22 cite ITU only as the source of statistics: no assignment.
     assert not {"para-20", "para-21", "para-22"} & set(by_anchor)
     assert [m.order for m in mandates] == sorted(m.order for m in mandates)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
@@ -37,13 +37,16 @@ def _wants_page(request: Request) -> bool:
 @router.get("/mandates", response_model=MandatesResponse, responses={200: {"content": {"text/html": {}}}})
 def corpus_mandates(
     request: Request,
+    response: Response,
     retriever: RetrieverDep,
     actor: Annotated[str | None, Query(max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")] = None,
     doc: Annotated[str | None, Query(max_length=200, description="Only this document (id, symbol or alias).")] = None,
 ) -> MandatesResponse | FileResponse:
     """Operative clauses of the whole corpus (or of `doc`) that assign `actor` a task, role or request."""
+    # One URL, two representations: caches must not serve the page to the page's fetch.
+    response.headers["Vary"] = "Accept"
     if _wants_page(request):
-        return FileResponse(STATIC_DIR / "mandates.html")
+        return FileResponse(STATIC_DIR / "mandates.html", headers={"Vary": "Accept"})
     if actor is None:
         raise InvalidRequestError("actor: name an actor, e.g. ?actor=ITU")
     return mandates_response(retriever.passages, actor, doc=doc)
