@@ -88,8 +88,8 @@ def mandates(
         return
     table = Table(title=f"Mandates of {response.actor_name}", show_lines=True)
     table.add_column("label", no_wrap=True)
-    table.add_column("how", style="cyan")
-    table.add_column("clause", overflow="fold")
+    table.add_column("how", style="cyan", max_width=24)
+    table.add_column("clause", overflow="fold", ratio=1)
     for m in response.mandates:
         table.add_row(m.label, f"{m.category}\n{m.pattern}", m.text)
     console.print(table)
