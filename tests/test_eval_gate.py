@@ -12,7 +12,8 @@ import pytest
 from wsis_rag.eval.gate import FLOORS, gate_failures
 from wsis_rag.eval.harness import Outcome, evaluate_retriever, evaluate_service
 from wsis_rag.eval.metrics import METRICS
-from wsis_rag.eval.questions import Question, load_questions
+from wsis_rag.eval.questions import Question, load_questions, write_questions
+from wsis_rag.eval.runs import read_trec_run
 from wsis_rag.eval.systems import DEFAULT_CONFIG
 from wsis_rag.settings import PROJECT_ROOT, Settings
 
@@ -34,18 +35,26 @@ def test_default_configuration_stays_above_the_floors(in_process: Outcome) -> No
 
 
 def test_black_box_service_scores_the_same_as_in_process(
-    built_index: Settings, in_process: Outcome, dev_questions: list[Question]
+    built_index: Settings, retriever, in_process: Outcome, dev_set: Path, tmp_path: Path
 ) -> None:
+    """`wsis eval --url` against the real app under uvicorn on 127.0.0.1."""
     from wsis_rag.service.app import create_app
     from wsis_rag.service.server import running_server
 
     with running_server(create_app(built_index)) as url:
-        served = evaluate_service(url, dev_questions, DEFAULT_CONFIG)
-    local, remote = in_process.runs[0], served.runs[0]
-    for q in dev_questions:
-        assert [(p.id, p.text) for p in remote.results[q.id]] == [(p.id, p.text) for p in local.results[q.id]], q.id
-    assert served.evaluation.configs[0].per_query == in_process.evaluation.configs[0].per_query
-    assert served.evaluation.means() == in_process.evaluation.means()
+        args = ("--set", str(dev_set), "--url", url, "--configs", DEFAULT_CONFIG, "--out", str(tmp_path))
+        result = _wsis_eval(built_index, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    texts = {p.id: p.text for p in retriever.passages}
+    served = read_trec_run(tmp_path / "trec" / f"run-{DEFAULT_CONFIG}.txt", texts)
+    assert served.results == {
+        qid: [p.model_copy(update={"score": round(p.score, 6)}) for p in passages]
+        for qid, passages in in_process.runs[0].results.items()
+    }
+    report = json.loads((tmp_path / "evaluation.json").read_text(encoding="utf-8"))
+    assert report["mode"] == f"black-box: {url}"
+    assert report["per_query"][DEFAULT_CONFIG] == in_process.evaluation.configs[0].per_query
+    assert report["slices"]["all"]["scores"] == in_process.evaluation.means()
 
 
 def _wsis_eval(built_index: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -56,16 +65,22 @@ def _wsis_eval(built_index: Settings, *args: str) -> subprocess.CompletedProcess
     )
 
 
-def test_cli_writes_the_table_json_markdown_and_chart(built_index: Settings, dev_set: Path, tmp_path: Path) -> None:
-    result = _wsis_eval(built_index, "--set", str(dev_set), "--configs", "bm25,bm25+e5", "--out", str(tmp_path))
+def test_cli_writes_the_table_json_markdown_and_chart(
+    built_index: Settings, dev_questions: list[Question], tmp_path: Path
+) -> None:
+    subset = tmp_path / "subset.jsonl"
+    write_questions(dev_questions[:12], subset)  # council-report questions: the cross-lingual slice is not empty
+    out = tmp_path / "out"
+    result = _wsis_eval(built_index, "--set", str(subset), "--configs", "bm25,bm25+minilm", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    for text in ("All queries", "nDCG@10 by slice", "cross-lingual", "kind:symbol", "bm25+e5"):
+    for text in ("All queries", "nDCG@10 by slice", "cross-lingual", "kind:factoid", "bm25+minilm"):
         assert text in result.stdout
-    report = json.loads((tmp_path / "evaluation.json").read_text(encoding="utf-8"))
-    assert report["slices"]["all"]["queries"] == 40 and set(report["p_values"]) == {"bm25", "bm25+e5"}
-    assert "| a | bm25 |" in (tmp_path / "evaluation.md").read_text(encoding="utf-8")
-    assert (tmp_path / "evaluation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (tmp_path / "trec" / "judged-bm25.txt").is_file()
+    report = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
+    assert report["slices"]["all"]["queries"] == 12 and report["slices"]["cross-lingual"]["queries"] > 0
+    assert set(report["p_values"]) == {"bm25", "bm25+minilm"}
+    assert "| a | bm25 |" in (out / "evaluation.md").read_text(encoding="utf-8")
+    assert (out / "evaluation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "trec" / "judged-bm25.txt").is_file()
 
 
 def test_cli_rejects_an_unknown_configuration(built_index: Settings, tmp_path: Path) -> None:
