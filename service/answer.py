@@ -1,53 +1,71 @@
 """Extractive answers: the best sentences of the retrieved clauses, verbatim, each
 followed by the marker `[n]` of the clause it comes from.
 
-Nothing is generated: every word of an answer is a substring of a cited clause. A
-sentence is scored by the cosine of its multilingual-e5 embedding with the question's
-(so an English question can pick a sentence of the Chinese report), plus a small bonus
-for the question's content words it contains and for the rank of its clause. When the
-best sentence scores under `AnswerConfig.min_relevance` the answer says that the corpus
-does not answer the question.
+Nothing is generated: every word of an answer is a substring of a cited clause.
+
+A sentence is scored by the cosine of its multilingual-e5 embedding with the question's
+(so an English question can pick a sentence of the Chinese report), plus small bonuses
+for the question's content words it contains and for its clause's rank. Sentence
+embeddings are computed once per sentence and kept: the corpus is small, and a warm
+cache makes an answer cost one query embedding.
+
+Whether the corpus answers at all is decided from two signals calibrated on the dev set
+against off-topic questions (cake recipes, football, 天气): the best sentence cosine, and
+the share of the question's terms that occur in the retrieved clauses. E5 cosines are
+compressed (off-topic sentences still reach ~0.85), so a middling cosine only counts
+when the retrieved clauses also contain the question's words.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from wsis_rag.index.embedders import Embedder
 from wsis_rag.index.results import Filters, Hit
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.termbase import load_termbase
+from wsis_rag.ingest.model import ClauseKind, Passage
 from wsis_rag.service.schemas import AnswerCitation, AskResponse
 
 # Multilingual, so that an English question scores the sentences of the Chinese report.
 ANSWER_ENCODER = "e5"
 NOT_FOUND_ANSWER = "The corpus holds no clause that answers this question."
 
-# A sentence ends at . ! ? ; followed by a space, or at a Chinese 。！？； (no space).
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")
+# A sentence ends at . ! ? ; followed by a space, at a Chinese 。！？； (no space), or at a
+# line break (list items, the lines of a title block).
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\s*\n\s*")
 # ...unless the full stop closes one of these abbreviations ("para. 3", "e.g. the").
 _ABBREVIATIONS = frozenset({"para", "paras", "no", "nos", "e.g", "i.e", "mr", "ms", "mrs", "dr", "art", "vol", "cf", "op"})
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/+&'-]*[A-Za-z0-9]|\d+(?:/\d+)+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/+&'-]*[A-Za-z0-9]|\d+(?:/\d+)+|\d+(?:st|nd|rd|th)\b")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _STOPWORDS = frozenset(
     """a about above after all also an and any are as at be been by can could did do does for from had has have
     how in into is it its itself more most not of on or other our should so such than that the their them then
     there these they this those to under upon was we were what when where which while who whom why will with
     would you your according""".split()
 )
+# Title blocks and headings name things; they do not state what a document decides.
+_NOT_ANSWERS = frozenset({ClauseKind.TITLE, ClauseKind.HEADING})
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    passages: int = 8  # retrieved clauses whose sentences are candidates
+    passages: int = 6  # retrieved clauses whose sentences are candidates
     max_sentences: int = 4
     min_words: int = 4  # shorter fragments ("(a)", "121.") are not sentences worth quoting
-    min_relevance: float = 0.80  # calibrated on the dev set against off-topic questions
-    keep_within: float = 0.05  # keep sentences scoring within this of the best one
+    sure_cosine: float = 0.85  # at or above: relevant whatever the words
+    min_cosine: float = 0.80  # below: never relevant
+    min_coverage: float = 0.55  # between the two: relevant if this share of question terms is retrieved
+    keep_within: float = 0.06  # keep sentences scoring within this of the best one
     lexical_weight: float = 0.10
     rank_weight: float = 0.02
 
@@ -56,6 +74,7 @@ class AnswerConfig:
 class Candidate:
     hit: Hit
     text: str
+    cosine: float = 0.0
     score: float = 0.0
 
 
@@ -66,7 +85,7 @@ def split_sentences(text: str) -> list[str]:
     for match in _SENTENCE_END.finditer(text):
         end = match.start()
         words = text[start:end].split()
-        if words and words[-1].rstrip(".").lower() in _ABBREVIATIONS and text[end - 1] == ".":
+        if words and text[end - 1] == "." and words[-1].rstrip(".").lower() in _ABBREVIATIONS:
             continue
         pieces.append(text[start:end])
         start = match.end()
@@ -74,57 +93,124 @@ def split_sentences(text: str) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
-def content_terms(question: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(question) if w.lower() not in _STOPWORDS and len(w) > 2}
-
-
-def lexical_overlap(terms: set[str], sentence: str) -> float:
-    """Share of the question's content terms that occur in the sentence."""
-    if not terms:
-        return 0.0
-    lowered = sentence.lower()
-    return sum(term in lowered for term in terms) / len(terms)
-
-
 def _word_count(sentence: str) -> int:
     # A Han character counts as a word: Chinese sentences have no spaces.
     return len(sentence.split()) + len(_HAN.findall(sentence))
 
 
-def candidates(hits: Sequence[Hit], config: AnswerConfig) -> list[Candidate]:
-    return [
-        Candidate(hit, sentence)
-        for hit in hits[: config.passages]
-        for sentence in split_sentences(hit.passage.text)
-        if _word_count(sentence) >= config.min_words
-    ]
+def answer_sentences(passage: Passage, min_words: int) -> list[str]:
+    if passage.kind in _NOT_ANSWERS:
+        return []
+    return [s for s in split_sentences(passage.text) if _word_count(s) >= min_words]
+
+
+def content_terms(question: str) -> set[str]:
+    """Content words and symbols of the question (as written: the termbase knows "ITU",
+    not "itu"), and its Chinese character bigrams."""
+    terms = {w for w in _WORD.findall(question) if w.lower() not in _STOPWORDS and len(w) > 2}
+    for run in _HAN_RUN.findall(question):
+        terms |= {run[i : i + 2] for i in range(len(run) - 1)}
+    return terms
+
+
+@lru_cache(maxsize=4096)
+def term_forms(term: str) -> tuple[str, ...]:
+    """The term and what else says it: its termbase equivalents in the other UN languages
+    ("meeting" -> "会议"), and the number of an ordinal ("44th" -> "44", as in "第44次")."""
+    ordinal = _ORDINAL.fullmatch(term)
+    forms = [term.lower(), *(f.lower() for f in load_termbase().equivalents(term))]
+    return tuple(forms + [ordinal.group(1)] if ordinal else forms)
+
+
+def _occurs(term: str, lowered_text: str) -> bool:
+    for form in term_forms(term):
+        if _HAN.match(form) or form.isdigit():
+            if form in lowered_text:
+                return True
+        # At a word start, so that "assign" finds "assigned" but "cup" does not find "occupied".
+        elif re.search(r"(?<![a-z0-9])" + re.escape(form), lowered_text):
+            return True
+    return False
+
+
+def lexical_overlap(terms: set[str], text: str) -> float:
+    """Share of the question's content terms that the text says, in any language."""
+    if not terms:
+        return 0.0
+    lowered = text.lower()
+    return sum(_occurs(term, lowered) for term in terms) / len(terms)
+
+
+class SentenceVectors:
+    """Embeddings of clause sentences, each computed once and kept (thread-safe)."""
+
+    def __init__(self, encoder: Embedder) -> None:
+        self.encoder = encoder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def embed(self, sentences: Sequence[str]) -> np.ndarray:
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
+        if missing:
+            vectors = self.encoder.embed_passages(missing)
+            with self._lock:
+                self._vectors.update(zip(missing, vectors, strict=True))
+        return np.stack([self._vectors[s] for s in sentences]) if sentences else np.zeros((0, 0), np.float32)
+
+    def warm(self, passages: Iterable[Passage], config: AnswerConfig, batch: int = 64) -> None:
+        """Embed every answerable sentence ahead of the questions (run in the background)."""
+        sentences = [s for p in passages for s in answer_sentences(p, config.min_words)]
+        for start in range(0, len(sentences), batch):
+            self.embed(sentences[start : start + batch])
+
+
+@lru_cache
+def sentence_vectors(encoder: Embedder) -> SentenceVectors:
+    """The process-wide sentence cache of an encoder (encoders are process-wide too)."""
+    return SentenceVectors(encoder)
+
+
+def warm_answer_sentences(retriever: HybridRetriever, config: AnswerConfig = AnswerConfig()) -> None:
+    sentence_vectors(retriever.encoder(ANSWER_ENCODER)).warm(retriever.passages, config)
 
 
 def score_candidates(
-    question: str, pool: list[Candidate], encoder: Embedder, config: AnswerConfig
+    question: str, hits: Sequence[Hit], vectors: SentenceVectors, config: AnswerConfig
 ) -> list[Candidate]:
-    """The pool with scores, best first."""
+    """Every answerable sentence of the top clauses with its scores, best first."""
+    pool = [(hit, s) for hit in hits[: config.passages] for s in answer_sentences(hit.passage, config.min_words)]
     if not pool:
         return []
-    query_vector = encoder.embed_queries([question])[0]
-    sentence_vectors = encoder.embed_passages([c.text for c in pool])
-    semantic = sentence_vectors @ query_vector
+    query_vector = vectors.encoder.embed_queries([question])[0]
+    cosines = vectors.embed([s for _, s in pool]) @ query_vector
     terms = content_terms(question)
     scored = [
         Candidate(
-            c.hit,
-            c.text,
-            float(sim) + config.lexical_weight * lexical_overlap(terms, c.text) + config.rank_weight / c.hit.rank,
+            hit,
+            sentence,
+            float(cosine),
+            float(cosine) + config.lexical_weight * lexical_overlap(terms, sentence) + config.rank_weight / hit.rank,
         )
-        for c, sim in zip(pool, np.asarray(semantic), strict=True)
+        for (hit, sentence), cosine in zip(pool, cosines, strict=True)
     ]
     return sorted(scored, key=lambda c: c.score, reverse=True)
 
 
+def is_answered(question: str, hits: Sequence[Hit], scored: list[Candidate], config: AnswerConfig) -> bool:
+    if not scored:
+        return False
+    best = max(c.cosine for c in scored)
+    if best >= config.sure_cosine:
+        return True
+    retrieved = " ".join(h.passage.retrieval_text for h in hits)
+    return best >= config.min_cosine and lexical_overlap(content_terms(question), retrieved) >= config.min_coverage
+
+
 def select(scored: list[Candidate], config: AnswerConfig) -> list[Candidate]:
     """The best sentence of each of the best clauses, close enough to the best overall."""
-    if not scored or scored[0].score < config.min_relevance:
-        return []
     chosen: list[Candidate] = []
     seen_passages: set[str] = set()
     for candidate in scored:
@@ -139,24 +225,18 @@ def select(scored: list[Candidate], config: AnswerConfig) -> list[Candidate]:
 def compose(chosen: list[Candidate]) -> tuple[str, list[AnswerCitation]]:
     """The answer text with a marker after each sentence, and the cited clauses by marker."""
     citations: list[AnswerCitation] = []
-    marker: dict[str, int] = {}
     parts: list[str] = []
     for candidate in chosen:
         passage = candidate.hit.passage
-        if passage.id not in marker:
-            marker[passage.id] = len(citations) + 1
-            citations.append(
-                AnswerCitation(
-                    n=marker[passage.id], id=passage.id, label=passage.label, text=passage.text, citation=passage.citation
-                )
-            )
-        parts.append(f"{candidate.text} [{marker[passage.id]}]")
+        citations.append(
+            AnswerCitation(n=len(citations) + 1, id=passage.id, label=passage.label, text=passage.text, citation=passage.citation)
+        )
+        parts.append(f"{candidate.text} [{len(citations)}]")
     return " ".join(parts), citations
 
 
 def answer_question(
     retriever: HybridRetriever,
-    encoder: Embedder,
     question: str,
     k: int,
     filters: Filters | None = None,
@@ -164,7 +244,8 @@ def answer_question(
 ) -> AskResponse:
     started = time.perf_counter()
     hits = retriever.search(question, k=k, filters=filters)
-    chosen = select(score_candidates(question, candidates(hits, config), encoder, config), config)
+    scored = score_candidates(question, hits, sentence_vectors(retriever.encoder(ANSWER_ENCODER)), config)
+    chosen = select(scored, config) if is_answered(question, hits, scored, config) else []
     answer, citations = compose(chosen)
     return AskResponse(
         question=question,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import threading
 from contextlib import asynccontextmanager
 from importlib import import_module
 
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.service.answer import warm_answer_sentences
+from wsis_rag.service.body_limit import BodySizeLimit
 from wsis_rag.service.deps import ServiceState
 from wsis_rag.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from wsis_rag.service.routers.web import STATIC_DIR
@@ -24,15 +27,21 @@ ROUTERS = ("health", "search", "ask", "documents", "passages", "web", "brief", "
 _PROBLEM = {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
 
 
-def create_app(settings: Settings | None = None, retriever: HybridRetriever | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, retriever: HybridRetriever | None = None, *, warm_answers: bool = False
+) -> FastAPI:
     """The app serving `retriever`, or the index of `settings` loaded at start-up (until it
-    is loaded, or when there is none, the endpoints that need it answer 503)."""
+    is loaded, or when there is none, the endpoints that need it answer 503).
+    `warm_answers` embeds every clause sentence in the background after start-up, so
+    that the first questions to /ask do not pay for it."""
     state = ServiceState(settings or get_settings(), retriever)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if state.retriever is None:
             await anyio.to_thread.run_sync(state.load)
+        if warm_answers and state.retriever is not None:
+            threading.Thread(target=warm_answer_sentences, args=(state.retriever,), name="wsis-warm", daemon=True).start()
         yield
 
     app = FastAPI(
@@ -40,11 +49,11 @@ def create_app(settings: Settings | None = None, retriever: HybridRetriever | No
         summary="Cited retrieval and extractive answers over the WSIS corpus.",
         version="0.1.0",
         lifespan=lifespan,
-        max_body_size=state.settings.max_body_bytes,
         responses={code: _PROBLEM for code in (400, 404, 413, 422, 503)},
     )
     app.state.service = state
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=state.settings.max_body_bytes)
     for name in ROUTERS:
         app.include_router(import_module(f"wsis_rag.service.routers.{name}").router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -51,7 +51,7 @@ def serve(
         _fetch_missing_documents(settings, console)
     _ensure_index(settings, rebuild, console)
     console.print(f"serving on [bold]http://{settings.host}:{settings.port}/[/]  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, warm_answers=True), host=settings.host, port=settings.port, log_level="info")
 
 
 def register(app: typer.Typer) -> None:

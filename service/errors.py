@@ -2,7 +2,7 @@
 (`application/problem+json` with type, title, status, detail, instance).
 
 Domain errors (wsis_rag.errors), FastAPI's validation errors, unknown routes and
-oversized bodies (413 from FastAPI's body-size limit) are all mapped here and nowhere else.
+oversized bodies (service/body_limit.py) are all mapped here and nowhere else.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from wsis_rag.errors import IndexNotReadyError, InvalidRequestError, NotFoundError, WsisError
 
@@ -72,9 +71,6 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
     if error.status_code == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}."
-    elif error.status_code == 413:
-        # Raised by the body-size limit FastAPI enforces (FastAPI(max_body_size=...)).
-        detail = f"The request body exceeds {request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)} bytes."
     response = problem_response(error.status_code, detail, request.url.path)
     if error.headers:
         response.headers.update(error.headers)

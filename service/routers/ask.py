@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from wsis_rag.service.answer import ANSWER_ENCODER, answer_question
+from wsis_rag.service.answer import answer_question
 from wsis_rag.service.deps import RetrieverDep, SettingsDep
 from wsis_rag.service.limits import checked_k, checked_query
 from wsis_rag.service.schemas import AskRequest, AskResponse
@@ -15,4 +15,4 @@ router = APIRouter(tags=["ask"])
 @router.post("/ask", response_model=AskResponse)
 def ask(request: AskRequest, retriever: RetrieverDep, settings: SettingsDep) -> AskResponse:
     question = checked_query(request.question, settings, field="question")
-    return answer_question(retriever, retriever.encoder(ANSWER_ENCODER), question, checked_k(request.k, settings), request.filters)
+    return answer_question(retriever, question, checked_k(request.k, settings), request.filters)

@@ -56,3 +56,24 @@ function langOf(text) {
 function outlineHref(docId, anchor) {
   return `/documents/${encodeURIComponent(docId)}/view#${encodeURIComponent(anchor)}`;
 }
+
+const SITE_LINKS = [["/", "Search"], ["/mandates", "Mandates"], ["/docs", "API"]];
+
+/** The site header (brand and navigation), shared by every page: <header class="site" data-current="/">. */
+function renderSiteHeader() {
+  const header = document.querySelector("header.site");
+  if (!header) return;
+  const wrap = el("div", "", { class: "wrap" });
+  const brand = el("a", "WSIS ", { class: "brand", href: "/" });
+  brand.append(el("span", "corpus search"));
+  const nav = el("nav", "", { "aria-label": "Main" });
+  for (const [href, text] of SITE_LINKS) {
+    const link = el("a", text, { href });
+    if (href === header.dataset.current) link.setAttribute("aria-current", "page");
+    nav.append(link);
+  }
+  wrap.append(brand, nav);
+  header.replaceChildren(wrap);
+}
+
+renderSiteHeader();
