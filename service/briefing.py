@@ -20,7 +20,7 @@ from wsis_rag.errors import InvalidRequestError
 from wsis_rag.index.results import Filters, Hit
 from wsis_rag.ingest.model import ClauseKind, DocType, DocumentMeta, Passage
 from wsis_rag.service.mandate_rules import load_rules
-from wsis_rag.service.mandates import document_order_key, find_mandates
+from wsis_rag.service.mandates import QuotedText, document_order_key, find_mandates
 
 # A question asks for mandates when it names an actor and uses one of these words:
 # "What does A/RES/80/173 assign to ITU?", "ITU's role", "国际电联的职责".
@@ -64,14 +64,9 @@ class Searchable(Protocol):
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
 
 
-class QuotedClause(BaseModel):
-    id: str
-    label: str
-    locator: str
-    url: str | None = None
-    lang: str
-    order: int
-    text: str = Field(description="Passage text, verbatim.")
+class QuotedClause(QuotedText):
+    """A key clause of a note; `text` is `Passage.text`, verbatim."""
+
     why: list[Literal["search", "mandate"]] = Field(description="How the clause was chosen.")
 
 

@@ -48,18 +48,25 @@ ITU_OPERATIVE_BLOCKS = re.compile(
 ANTECEDENT_LOOKBACK = 3
 
 
-class Mandate(BaseModel):
-    """One operative clause that assigns the actor something."""
+class QuotedText(BaseModel):
+    """A clause (or passage) as quoted: its citation and its verbatim text."""
 
-    id: str = Field(description="Clause id (first passage id of the clause, without a piece suffix).")
+    id: str
     label: str = Field(description="Citation label, e.g. 'A/RES/80/173, para. 121'.")
     locator: str
-    text: str = Field(description="The clause text; the pieces of a split clause joined by one space.")
-    doc_id: str
-    symbol: str
     url: str | None = None
     lang: str
-    order: int
+    order: int = Field(description="Position in document order.")
+    text: str
+
+
+class Mandate(QuotedText):
+    """One operative clause that assigns the actor something. `id` is the clause id (the
+    first passage id, without a piece suffix); `text` joins a split clause's pieces with
+    one space."""
+
+    doc_id: str
+    symbol: str
     pattern: str = Field(description="Id of the assignment construction that matched.")
     category: str = Field(description="request, invitation, call, role, secretariat, recognition, ...")
     alias: str = Field(description="The actor's name as written in the clause.")
