@@ -25,12 +25,13 @@ def _fetch_missing_documents(settings: Settings, console: Console) -> None:
 
 
 def _ensure_index(settings: Settings, rebuild: bool, console: Console) -> None:
-    from wsis_rag.index.builder import build_index, is_stale
+    from wsis_rag.index.builder import build_index, stale_reasons
 
-    if rebuild or is_stale(settings):
-        with console.status("building the index (first run or corpus changed)..."):
-            report = build_index(settings)
-        console.print(f"index built: {report}")
+    reasons = ["--rebuild asked for"] if rebuild else stale_reasons(settings)
+    if reasons:
+        console.print(f"building the index at {settings.index_dir}: {'; '.join(reasons)}")
+        report = build_index(settings, force=rebuild)
+        console.print(f"index built: {report.documents} documents, {report.passages} passages in {report.seconds:.0f} s")
 
 
 def serve(
