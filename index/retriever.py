@@ -29,15 +29,22 @@ MULTILINGUAL = frozenset({"e5", "use"})
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """How the signals are combined. Weights multiply each signal's RRF contribution; a
-    passage in another language than the query gets its signal weight multiplied by
-    `cross_lingual[signal]` (multilingual encoders are trusted more across languages)."""
+    """How the signals are combined (weighted RRF). A passage in another language than the
+    query gets its signal weight multiplied by `cross_lingual[signal]`, as multilingual
+    encoders are the ones that can match across languages. Signals not in `weights` weigh 1.
 
-    weights: Mapping[str, float] = field(default_factory=lambda: {"bm25": 1.0, "e5": 1.0, "minilm": 0.6, "use": 0.6})
+    The defaults were chosen on the dev set (BENCHMARKS.md): BM25 with symbol tokens and
+    termbase expansion is the strongest single signal here, e5 adds the paraphrases and the
+    cross-lingual matches; minilm and USE lower the fused recall, so the default search
+    leaves them out (they stay in the index, for evaluation and `with_signals`).
+    """
+
+    default_signals: tuple[str, ...] = ("bm25", "e5")
+    weights: Mapping[str, float] = field(default_factory=lambda: {"bm25": 2.0, "e5": 0.5})
     cross_lingual: Mapping[str, float] = field(default_factory=lambda: {"e5": 1.5, "use": 1.5, "minilm": 0.5})
     depth: int = 100  # candidates taken from each signal
     document_boost: float = 0.3  # relative bonus for passages of a document the query names
-    expand_dense: bool = True  # append termbase equivalents to the query the encoders see
+    expand_dense: bool = True  # add termbase equivalents to the query the encoders see
 
 
 class HybridRetriever:
@@ -56,23 +63,26 @@ class HybridRetriever:
         self.lexical = lexical
         self.vectors = dict(vectors)
         self._info = dict(info)
-        self.signals = signals if signals is not None else ["bm25", *self.vectors]
         self.fusion = fusion or FusionConfig()
+        available = ["bm25", *self.vectors]
+        defaults = [name for name in self.fusion.default_signals if name in available]
+        self.signals = signals if signals is not None else (defaults or available)
         self._row = {p.id: i for i, p in enumerate(passages)}
         self._by_anchor: dict[tuple[str, str], list[int]] = {}
         for i, p in enumerate(passages):
             self._by_anchor.setdefault((p.doc_id, p.anchor), []).append(i)
         self._doc_of_row = np.array([p.doc_id for p in passages], dtype=object)
         self._lang_of_row = [p.lang for p in passages]
+        self._languages = frozenset(self._lang_of_row)
         self._mentions = DocumentMentions(documents)
 
     # ----- construction -----
 
     def with_signals(self, names: list[str]) -> HybridRetriever:
         """The same index searched with only the named signals (e.g. ["bm25"], ["e5"])."""
-        unknown = [n for n in names if n != "bm25" and n not in self.vectors]
+        unknown = [n for n in names if n not in self.available_signals]
         if unknown or not names:
-            raise InvalidRequestError(f"unknown signals {unknown or names}; this index has {['bm25', *self.vectors]}")
+            raise InvalidRequestError(f"unknown signals {unknown or names}; this index has {self.available_signals}")
         return HybridRetriever(self.passages, self.documents, self.lexical, self.vectors, self._info, list(names), self.fusion)
 
     def with_fusion(self, **changes: Any) -> HybridRetriever:
@@ -80,6 +90,11 @@ class HybridRetriever:
         return HybridRetriever(
             self.passages, self.documents, self.lexical, self.vectors, self._info, self.signals, replace(self.fusion, **changes)
         )
+
+    @property
+    def available_signals(self) -> list[str]:
+        """Every signal this index can search with (the default search may use fewer)."""
+        return ["bm25", *self.vectors]
 
     # ----- lookup -----
 
@@ -96,7 +111,13 @@ class HybridRetriever:
         return sorted(same, key=lambda q: q.order)
 
     def info(self) -> dict[str, Any]:
-        return {**self._info, "signals": list(self.signals), "passages": len(self.passages), "documents": len(self.documents)}
+        return {
+            **self._info,
+            "signals": list(self.signals),
+            "available_signals": self.available_signals,
+            "passages": len(self.passages),
+            "documents": len(self.documents),
+        }
 
     def encoder(self, name: str) -> Embedder:
         return get_embedder(name)
@@ -161,8 +182,8 @@ class HybridRetriever:
                 clock["bm25"] = clock.get("bm25", 0.0) + time.perf_counter() - t
             else:
                 t = time.perf_counter()
-                text = query + ("\n" + "; ".join(expansion) if expansion and self.fusion.expand_dense else "")
-                vector = self.encoder(signal).embed_queries([text])[0]
+                encoder = self.encoder(signal)
+                vector = encoder.embed_queries([self._dense_query(query, encoder)])[0]
                 clock[f"embed:{signal}"] = time.perf_counter() - t
                 t = time.perf_counter()
                 rows, _ = self.vectors[signal].search(vector, depth, allowed)
@@ -172,6 +193,25 @@ class HybridRetriever:
         hits = self._fuse(query, rankings, k, allowed)
         clock["fusion"] = time.perf_counter() - t
         return hits
+
+    def _dense_query(self, query: str, encoder: Embedder) -> str:
+        """The query as an encoder sees it: with the termbase equivalents of its terms in
+        the languages both the encoder and the corpus know (so an English question also
+        names its terms the way the Chinese report writes them)."""
+        if not self.fusion.expand_dense:
+            return query
+        languages = self._languages if encoder.languages is None else self._languages & encoder.languages
+        expansion = load_termbase().equivalents(query, languages)
+        return query + ("\n" + "; ".join(expansion) if expansion else "")
+
+    def _clause_rows(self, doc_id: str, anchor: str) -> list[int]:
+        """Rows of a referenced clause, then of its subclauses ("para-71" brings "para-71-a",
+        ...). A subparagraph the index keeps inside its paragraph resolves to the paragraph."""
+        rows = list(self._by_anchor.get((doc_id, anchor), []))
+        if not rows and anchor.count("-") == 2:
+            rows = list(self._by_anchor.get((doc_id, anchor.rsplit("-", 1)[0]), []))
+        rows += [r for (d, a), rs in self._by_anchor.items() if d == doc_id and a.startswith(anchor + "-") for r in rs]
+        return rows
 
     def _fuse(self, query: str, rankings: dict[str, list[int]], k: int, allowed: np.ndarray | None) -> list[Hit]:
         qlang = query_language(query)
@@ -195,7 +235,7 @@ class HybridRetriever:
         pinned = [
             row
             for ref in clause_references(query, mentions)
-            for row in self._by_anchor.get((ref.doc_id, ref.anchor), [])
+            for row in self._clause_rows(ref.doc_id, ref.anchor)
             if allowed_set is None or row in allowed_set
         ]
         top = max(fused.values(), default=0.0)

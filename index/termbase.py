@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,21 +16,25 @@ LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")
 
 @dataclass(frozen=True)
 class Term:
-    forms: tuple[str, ...]  # every surface form, all languages
+    forms: tuple[tuple[str, str], ...]  # (language, surface form), every language
+
+    def in_languages(self, languages: Collection[str] | None) -> list[str]:
+        return list(dict.fromkeys(f for lang, f in self.forms if languages is None or lang in languages))
 
 
 class Termbase:
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
-        self._patterns = [[_form_pattern(f) for f in t.forms] for t in terms]
+        self._patterns = [[_form_pattern(f) for f in t.in_languages(None)] for t in terms]
 
-    def equivalents(self, text: str) -> list[str]:
-        """Forms of every term `text` mentions that `text` does not already contain."""
+    def equivalents(self, text: str, languages: Collection[str] | None = None) -> list[str]:
+        """Forms (in `languages`, default all) of every term `text` mentions, leaving out
+        those `text` already contains."""
         lowered = text.lower()
         found: list[str] = []
         for term, patterns in zip(self.terms, self._patterns, strict=True):
             if any(p.search(text) for p in patterns):
-                found += [f for f in term.forms if f.lower() not in lowered and f not in found]
+                found += [f for f in term.in_languages(languages) if f.lower() not in lowered and f not in found]
         return found
 
 
@@ -50,8 +55,7 @@ def parse_termbase(path: Path) -> Termbase:
         unknown = set(entry) - set(LANGUAGES)
         if unknown:
             raise ValueError(f"{path}: unknown language keys {sorted(unknown)}")
-        forms = tuple(dict.fromkeys(f for lang in LANGUAGES for f in entry.get(lang, [])))
-        terms.append(Term(forms))
+        terms.append(Term(tuple((lang, form) for lang in LANGUAGES for form in entry.get(lang, []))))
     return Termbase(terms)
 
 
