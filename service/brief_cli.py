@@ -44,7 +44,7 @@ def brief(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="md, html, docx or json.")] = "md",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output; required for docx).")] = None,
-    k: Annotated[int, typer.Option(help="At most this many searched clauses per question.")] = 12,
+    k: Annotated[int | None, typer.Option(help="At most this many searched clauses per question (default 12).")] = None,
 ) -> None:
     """A briefing note: the key clauses for each question, quoted verbatim with citations."""
     from wsis_rag.service.brief_render import render

@@ -37,6 +37,7 @@ MANDATE_CUE = re.compile(
 # `min_score_ratio` of the best hit's. Titles, headings and footnotes are never key
 # clauses: they match the words of a question without saying anything about it.
 SEARCH_DEPTH = 20
+DEFAULT_K = 12  # searched clauses per question at most (mandate clauses come on top)
 ALWAYS_KEEP = 0
 AGREEING_RANK = 5
 MIN_AGREEING = 2
@@ -230,14 +231,16 @@ def build_brief(
     retriever: Searchable,
     questions: list[str],
     *,
-    k: int = 12,
+    k: int | None = None,
     filters: Filters | None = None,
 ) -> BriefNote:
-    """A briefing note answering `questions` with at most `k` searched clauses each (plus,
-    for a question about an actor's role, every mandate clause of that actor)."""
+    """A briefing note answering `questions` with at most `k` (default DEFAULT_K) searched
+    clauses each, plus, for a question about an actor's role, every mandate clause of
+    that actor."""
     questions = [q.strip() for q in questions if q.strip()]
     if not questions:
         raise InvalidRequestError("questions: give at least one non-empty question or topic.")
+    k = DEFAULT_K if k is None else k
     if k < 1:
         raise InvalidRequestError(f"k: {k} is out of range; it must be at least 1.")
     sections = [_section(retriever, q, k, filters) for q in questions]

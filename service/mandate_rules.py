@@ -12,7 +12,7 @@ import tomllib
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from wsis_rag.errors import InvalidRequestError
 
@@ -87,6 +87,7 @@ class AssignmentPattern(BaseModel):
 class MandateRules(BaseModel):
     actors: list[Actor]
     patterns: list[AssignmentPattern]
+    _compiled: dict[str, list[tuple[AssignmentPattern, re.Pattern[str]]]] = PrivateAttr(default_factory=dict)
 
     def resolve_actor(self, name: str) -> Actor:
         """An actor by id, display name or any alias (case- and space-insensitive)."""
@@ -107,13 +108,12 @@ class MandateRules(BaseModel):
         key = name_key(short)
         return [a for a in self.actors if key in {name_key(c) for c in a.contextual}]
 
-    @cached_property
-    def compiled(self) -> dict[str, list[tuple[AssignmentPattern, re.Pattern[str]]]]:
-        """Per actor id, every pattern compiled against that actor's names."""
-        return {
-            a.id: [(p, p.compile_for(_alternation(a.aliases, a.contextual))) for p in self.patterns]
-            for a in self.actors
-        }
+    def patterns_for(self, actor: Actor) -> list[tuple[AssignmentPattern, re.Pattern[str]]]:
+        """Every pattern compiled against the actor's names (compiled on first use)."""
+        if actor.id not in self._compiled:
+            names = _alternation(actor.aliases, actor.contextual)
+            self._compiled[actor.id] = [(p, p.compile_for(names)) for p in self.patterns]
+        return self._compiled[actor.id]
 
 
 def name_key(text: str) -> str:

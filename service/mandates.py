@@ -157,7 +157,7 @@ def _match_clause(
     mentions = _valid_mentions(rules, actor, text, context_before)
     if not mentions:
         return None
-    for pattern, regex in rules.compiled[actor.id]:
+    for pattern, regex in rules.patterns_for(actor):
         for m in regex.finditer(text):
             if m.start("actor") in mentions:
                 first = clause.first

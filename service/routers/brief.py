@@ -38,7 +38,7 @@ def brief(request: BriefRequest, retriever: RetrieverDep, settings: SettingsDep)
     if not 1 <= len(request.questions) <= MAX_QUESTIONS:
         raise InvalidRequestError(f"questions: give 1 to {MAX_QUESTIONS} questions, not {len(request.questions)}.")
     questions = [checked_query(q, settings, field=f"questions[{i}]") for i, q in enumerate(request.questions)]
-    k = checked_k(request.k, settings) if request.k is not None else 12
+    k = checked_k(request.k, settings) if request.k is not None else None
     note = build_brief(retriever, questions, k=k, filters=request.filters)
     if request.format == "json":
         return Response(note.model_dump_json(), media_type=MEDIA_TYPES["json"])
