@@ -68,8 +68,10 @@ function renderCard(result, terms) {
   item.querySelector(".rank").textContent = result.rank;
   item.querySelector(".label").textContent = c.label;
   item.querySelector(".lang").textContent = result.lang;
-  const where = [c.title, result.heading].filter(Boolean).join(" · ") + (c.page ? ` · p. ${c.page}` : "");
-  item.querySelector(".where").textContent = where;
+  const where = item.querySelector(".where");
+  where.textContent = [result.heading, c.page ? `p. ${c.page}` : ""].filter(Boolean).join(" · ");
+  where.lang = langOf(where.textContent);
+  where.title = c.title;
   const quote = item.querySelector(".text");
   quote.lang = result.lang;
   renderHighlighted(quote, result.text, terms);
@@ -90,24 +92,24 @@ function renderResults(response, terms) {
 
 function renderAnswer(ask) {
   answerText.replaceChildren();
-  answerText.lang = langOf(ask.answer);
   answerBox.classList.toggle("not-found", !ask.found);
   if (!ask.found) {
-    answerText.textContent = ask.answer;
+    answerText.append(el("li", ask.answer));
   } else {
-    const byMarker = new Map(ask.citations.map((c) => [`[${c.n}]`, c]));
-    // The answer is "sentence [n] sentence [m] ..."; turn each marker into a link to its card.
-    for (const part of ask.answer.split(/(\[\d+\])/)) {
-      const cited = byMarker.get(part);
-      if (!cited) { answerText.append(part); continue; }
+    const byMarker = new Map(ask.citations.map((c) => [c.n, c]));
+    // The answer is "sentence [n] sentence [m] ...": one quoted sentence per line, its
+    // marker a link to the clause card (or to the clause in its document).
+    for (const [, sentence, n] of ask.answer.matchAll(/(.+?) \[(\d+)\](?: |$)/gs)) {
+      const cited = byMarker.get(Number(n));
       const onPage = document.getElementById(cardId(cited.id));
       const anchor = cited.id.slice(cited.id.indexOf(":") + 1).replace(/~\d+$/, "");
-      const link = el("a", part, {
+      const item = el("li", sentence + " ", { lang: langOf(sentence) });
+      item.append(el("a", `[${n}]`, {
         class: "marker",
         href: onPage ? `#${cardId(cited.id)}` : outlineHref(cited.citation.doc_id, anchor),
         title: cited.label,
-      });
-      answerText.append(link);
+      }));
+      answerText.append(item);
     }
   }
   answerBox.hidden = false;
@@ -150,7 +152,12 @@ async function loadDocuments() {
   }
 }
 
+let shownSearch = null;  // the location.search the page shows results for
+
 function searchFromUrl() {
+  // A marker or card link changes only the hash: keep the results on the page.
+  if (location.search === shownSearch) return;
+  shownSearch = location.search;
   const params = new URLSearchParams(location.search);
   const query = params.get("q") || "";
   input.value = query;
@@ -165,6 +172,7 @@ form.addEventListener("submit", (event) => {
   const params = new URLSearchParams({ q: query });
   if (docSelect.value) params.set("doc", docSelect.value);
   history.pushState(null, "", `/?${params}`);
+  shownSearch = location.search;
   run(query, docSelect.value);
 });
 

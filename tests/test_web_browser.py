@@ -1,0 +1,107 @@
+"""The search page end to end in headless Chromium (Playwright) against a real uvicorn."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wsis_rag.service.app import create_app
+from wsis_rag.service.server import running_server
+from wsis_rag.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+QUESTION = "What does A/RES/80/173 assign to ITU?"
+
+
+@pytest.fixture(scope="module")
+def base_url(built_index: Settings, retriever) -> Iterator[str]:
+    with running_server(create_app(built_index, retriever)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, base_url: str):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, base_url=base_url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    context.close()
+
+
+def test_search_answer_filter_copy_and_outline(page, artifacts_dir: Path) -> None:
+    page.goto("/")
+    assert page.locator("header.site nav a", has_text="Mandates").get_attribute("href") == "/mandates"
+    page.wait_for_function("document.querySelectorAll('#doc option').length > 1")
+    page.locator("#doc").focus()
+    page.keyboard.press("/")  # the search shortcut, from anywhere on the page
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type(QUESTION)
+    page.keyboard.press("Enter")
+
+    cards = page.locator("#cards .card")
+    cards.first.wait_for()
+    assert cards.count() == 10
+    labels = page.locator("#cards .label").all_text_contents()
+    assert "A/RES/80/173, para. 121" in labels or "A/RES/80/173, para. 107" in labels, labels
+    assert any(label.startswith("Council report, section 7") for label in labels), labels
+    marks = {m.lower() for m in page.locator("#cards mark").all_text_contents()}
+    assert {"itu", "a/res/80/173"} <= marks, marks
+
+    markers = page.locator("#answer a.marker")
+    assert page.locator("#answer").is_visible() and markers.count() >= 1
+    target = markers.first.get_attribute("href")
+    assert target.startswith("#card-") and page.locator(target).count() == 1
+    markers.first.click()
+    assert page.evaluate("location.hash") == target
+    assert page.locator("#status").text_content() == "" and cards.count() == 10  # no new search
+    page.screenshot(path=str(artifacts_dir / "web_search.png"), full_page=True)
+
+    # Restrict to the Global Digital Compact: every card is now a GDC clause.
+    page.select_option("#doc", "gdc")
+    page.wait_for_function("[...document.querySelectorAll('#cards .label')].every(l => l.textContent.startsWith('GDC'))")
+    assert "doc=gdc" in page.url
+
+    first = cards.first
+    label = first.locator(".label").text_content()
+    text = first.locator(".text").text_content()
+    first.locator("button.copy").click()
+    page.wait_for_function("document.querySelector('#cards .copy').textContent === 'Copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == f"{label}: “{text}”"
+
+    first.locator("a.outline").click()
+    page.wait_for_url(re.compile(r"/documents/gdc/view#"))
+    targeted = page.locator(".clause.targeted")
+    targeted.wait_for()
+    assert targeted.locator("p").text_content() .startswith(text[:40])
+    assert page.locator(".doc-head .symbol").text_content() == "A/RES/79/1, annex I"
+    page.screenshot(path=str(artifacts_dir / "web_document_outline.png"))
+
+
+def test_error_state_is_shown(page) -> None:
+    page.route("**/search?*", lambda route: route.abort())
+    page.goto("/?q=ITU")
+    alert = page.locator("#status.error")
+    alert.wait_for()
+    assert "cannot be reached" in alert.text_content()
