@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from wsis_rag.eval.questions import Question
     from wsis_rag.eval.report import Table
 
+class StatTest(StrEnum):
+    STUDENT = "student"  # paired t-test
+    FISHER = "fisher"  # randomisation test
+
+
 DEFAULT_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 DEFAULT_OUT = PROJECT_ROOT / "var" / "eval"
 
@@ -29,13 +35,16 @@ def evaluate_command(
         str | None,
         typer.Option(
             help="Comma-separated configurations: signals joined by '+' (bm25, e5, minilm, bm25+e5), "
-            "hybrid, hybrid-no-expansion, hybrid-no-doc-boost. Default: bm25, each encoder, hybrid. "
+            "hybrid, hybrid-no-expansion, hybrid-no-doc-boost. Default: bm25, each encoder, hybrid and its variants. "
             "With --url: the one name to label the service's run."
         ),
     ] = None,
     url: Annotated[str | None, typer.Option(help="Score a running service through GET /search instead.")] = None,
     out: Annotated[Path, typer.Option(help="Directory for evaluation.md/.json/.png and TREC files.")] = DEFAULT_OUT,
     k: Annotated[int, typer.Option(min=1, max=100, help="Passages requested per query (metrics use the top 10).")] = 10,
+    stat_test: Annotated[
+        StatTest, typer.Option(help="Paired significance test between configurations (ranx).")
+    ] = StatTest.STUDENT,
 ) -> None:
     """Score retrieval on a question set: comparison table, breakdowns, significance tests."""
     from wsis_rag.eval.harness import write_trec_files
@@ -49,7 +58,7 @@ def evaluate_command(
         if url:
             outcome, mode = _evaluate_service(url, questions, names, k, console), f"black-box: {url}"
         else:
-            outcome, mode = _evaluate_in_process(questions, names, k, console), "in-process"
+            outcome, mode = _evaluate_in_process(questions, names, k, stat_test, console), "in-process"
         heading = f"Retrieval evaluation: {question_set.name} ({mode})"
         context = {"set": str(question_set), "questions": len(questions), "mode": mode, "k": k}
         paths = write_outputs(outcome.evaluation, out, heading, context)
@@ -62,7 +71,9 @@ def evaluate_command(
     console.print(f"wrote {', '.join(str(p) for p in paths.values())} and {len(trec_paths)} TREC files in {out / 'trec'}")
 
 
-def _evaluate_in_process(questions: list[Question], names: Sequence[str] | None, k: int, console: Console) -> Outcome:
+def _evaluate_in_process(
+    questions: list[Question], names: Sequence[str] | None, k: int, stat_test: StatTest, console: Console
+) -> Outcome:
     from wsis_rag.eval.harness import evaluate_retriever
     from wsis_rag.eval.systems import default_configs
     from wsis_rag.index.store import load_retriever
@@ -72,7 +83,7 @@ def _evaluate_in_process(questions: list[Question], names: Sequence[str] | None,
     total = len(questions) * len(names or default_configs(retriever))
     with _progress(console) as progress:
         task = progress.add_task("searching", total=total)
-        return evaluate_retriever(retriever, questions, names, k, advance=lambda: progress.advance(task))
+        return evaluate_retriever(retriever, questions, names, k, lambda: progress.advance(task), stat_test.value)
 
 
 def _evaluate_service(

@@ -31,14 +31,15 @@ def evaluate_retriever(
     configs: Sequence[str] | None = None,
     k: int = 10,
     advance: Advance | None = None,
+    stat_test: str = "student",
 ) -> Outcome:
-    """Score each configuration (default: BM25, each encoder, the hybrid). Raises
+    """Score each configuration (default: BM25, each encoder, the hybrid and its variants). Raises
     `UnmatchedSnippetError` first if a gold snippet is in no indexed passage."""
     check_snippets(questions, (p.text for p in retriever.passages))
     names = list(configs) if configs else default_configs(retriever)
     systems = {name: configure(retriever, name) for name in names}  # unknown names fail before any search
     runs = [run_in_process(system, questions, name, k, advance) for name, system in systems.items()]
-    return Outcome(evaluate(questions, runs, k), runs, k)
+    return Outcome(evaluate(questions, runs, k, stat_test), runs, k)
 
 
 def evaluate_service(

@@ -31,8 +31,8 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
 
 
 def default_configs(retriever: HybridRetriever) -> list[str]:
-    """BM25 alone, each dense encoder alone, then the default hybrid."""
-    return [*retriever.signals, DEFAULT_CONFIG]
+    """BM25 alone, each dense encoder alone, the default hybrid, then its named variants."""
+    return [*retriever.signals, *VARIANTS]
 
 
 def configure(retriever: HybridRetriever, name: str) -> HybridRetriever:
