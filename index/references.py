@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from wsis_rag.ingest.model import DocumentMeta
 
 _PARAGRAPH = re.compile(
-    r"(?<![A-Za-z])(?P<pre>preambular\s+)?(?:paragraphs?|paras?\.?|¶|§)\s*(?P<num>\d{1,3})"
+    r"(?<![A-Za-z¶])(?P<pre>preambular\s+)?(?:paragraphs?|paras?\.?|¶)\s*(?P<num>\d{1,3})"
     r"(?:\s*\(?(?P<sub>[a-z])\))?(?![\d/])",
     re.IGNORECASE,
 )
-_PARAGRAPH_ZH = re.compile(r"第\s*(?P<num>\d{1,3})\s*段(?:\s*[（(]?(?P<sub>[a-z])[)）])?")
+_PARAGRAPH_ZH = re.compile(r"(?<![节\d])第\s*(?P<num>\d{1,3})\s*段(?:\s*[（(]?(?P<sub>[a-z])[)）])?")
+# Report paragraphs by section: "section 3, para. 2", "§3 ¶2", "第3节第2段".
+_SECTION_PARAGRAPH = re.compile(
+    r"(?:section\s*|§\s*|第\s*)(?P<section>\d{1,2})\s*节?\s*,?\s*(?:paragraph|para\.?|¶|第)\s*(?P<num>\d{1,3})\s*段?",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,22 @@ def clause_references(query: str, mentions: list[tuple[str, int]]) -> list[Claus
     if not mentions:
         return []
     refs: list[ClauseReference] = []
-    found = [(m.start(), m) for m in _PARAGRAPH.finditer(query)]
-    found += [(m.start(), m) for m in _PARAGRAPH_ZH.finditer(query)]
-    for start, m in sorted(found, key=lambda item: item[0]):
+    sections = list(_SECTION_PARAGRAPH.finditer(query))
+    inside = [range(m.start(), m.end()) for m in sections]
+    found = [(m.start(), m) for m in sections]
+    found += [
+        (m.start(), m)
+        for pattern in (_PARAGRAPH, _PARAGRAPH_ZH)
+        for m in pattern.finditer(query)
+        if not any(m.start() in span for span in inside)
+    ]
+    for _, m in sorted(found, key=lambda item: item[0]):
         doc_id = _owner(query, m, mentions)
-        sub = m.group("sub")
-        if "pre" in m.groupdict() and m.group("pre"):
+        groups = m.groupdict()
+        sub = groups.get("sub")
+        if groups.get("section"):
+            anchor = f"s{int(m.group('section'))}-p{int(m.group('num'))}"
+        elif groups.get("pre"):
             anchor = f"preamble-{int(m.group('num'))}"
         else:
             anchor = f"para-{int(m.group('num'))}" + (f"-{sub.lower()}" if sub else "")
