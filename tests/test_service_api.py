@@ -46,10 +46,6 @@ def test_itu_question_returns_the_paragraphs_that_name_itu(client: TestClient) -
         assert "International Telecommunication Union" in result.text or "ITU" in result.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retrieval ranks the Council report's section 7 below the top 10 for this question (reported to the lead)",
-)
 def test_itu_question_returns_the_council_report_section_7(client: TestClient) -> None:
     section_7 = [r for i, r in itu_question_results(client).items() if i.startswith("council-report-2026:s7-")]
     assert section_7, "no clause of section 7 in the top 10"
