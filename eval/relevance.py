@@ -12,9 +12,13 @@ matching several items counts for each.
 With this construction ranx's Recall@k, MRR@10 and nDCG@10 equal the README's formulas
 whenever no single passage is the first to find two or more items of the same query. When
 one is (a chunk holding several gold paragraphs), ranx needs one rank per document, so
-those items take consecutive ranks from the passage's rank on: at rank 1 covering all the
-items this still gives the README's capped 1.0, elsewhere ranx counts them slightly lower
-than the README would. `JudgedRun.shared_ranks` records every such case so reports show it.
+the extra items take the following ranks, in place of the unjudged passages there (which
+count for nothing), so that later items keep their true ranks. Recall@k and MRR@10 stay
+exact (unless more items are found in the top k than there are ranks); nDCG@10 is exact
+when the passage is at rank 1 and covers the items the cap needs, and otherwise a little
+lower than the README's (its extra items are discounted as if one rank lower). No single
+ranking can give ranx the README's value there: the README gives two items the same rank.
+`JudgedRun.shared_ranks` records every such case, and reports show it.
 """
 
 from __future__ import annotations
@@ -85,9 +89,10 @@ def judge_passages(question: Question, passages: list[RankedPassage], k: int) ->
             shared.append(rank)
         if new:
             ranked.extend(item_id(question.id, j) for j in new)
-        else:
-            # Unjudged: it keeps a rank of its own; the rank suffix keeps the id unique
-            # even if a system returned the same passage twice.
+        elif len(ranked) < rank:
+            # Unjudged: it holds its rank (the suffix keeps the id unique even if a system
+            # returned the same passage twice) unless an earlier passage's extra items
+            # already took it; dropping it then brings later items back to their true rank.
             ranked.append(f"{passage.id}@{rank}")
     return ranked, shared
 

@@ -63,6 +63,9 @@ CASES = [
     (question("late", A), [NOISE] * 10 + [A]),
     (question("many", *(f"item number {i} text" for i in range(12))), [f"item number {i} text" for i in range(12)]),
     (question("empty", A), []),
+    # One passage first finding several items: exact at rank 1 with the cap, and later
+    # items keep their ranks.
+    (question("capped", A, B, C), [f"{A} {B}", NOISE, f"{C}", NOISE]),
 ]
 
 
@@ -102,16 +105,20 @@ def test_macro_average_over_all_hand_made_runs() -> None:
 
 
 def test_one_passage_first_finding_several_items_is_recorded() -> None:
-    # README: both items gain 1/log2(4) at rank 3; ranx needs a rank per document, so the
-    # second item lands on rank 4. The harness records where that happens.
-    q = question("shared", A, B)
-    texts = [NOISE, NOISE, f"{A} and {B}"]
+    # README: A and B are both found at rank 2 and gain 1/log2(3) each; ranx needs a rank
+    # per document, so B takes rank 3 in place of the unjudged passage there, and C keeps
+    # its true rank 5. Recall and MRR stay exact; nDCG counts B one rank lower.
+    q = question("shared", A, B, C)
+    texts = [NOISE, f"{A} and {B}", NOISE, NOISE, C]
     evaluation = evaluate([q], [run_of("system", {q.id: texts})])
     scores, expected = evaluation.configs[0], readme_metrics(q, texts)
-    assert scores.shared_ranks == {"shared": [3]}
-    assert scores.per_query["recall@5"]["shared"] == expected["recall@5"] == 1.0
-    assert scores.per_query["mrr@10"]["shared"] == pytest.approx(expected["mrr@10"])
-    assert scores.per_query["ndcg@10"]["shared"] < expected["ndcg@10"]
+    assert scores.shared_ranks == {"shared": [2]}
+    for metric in ("recall@5", "recall@10", "mrr@10"):
+        assert scores.per_query[metric]["shared"] == pytest.approx(expected[metric]), metric
+    assert expected["recall@5"] == 1.0
+    readme_dcg = 2 / math.log2(3) + 1 / math.log2(6)
+    ranx_dcg = 1 / math.log2(3) + 1 / math.log2(4) + 1 / math.log2(6)
+    assert scores.per_query["ndcg@10"]["shared"] == pytest.approx(expected["ndcg@10"] * ranx_dcg / readme_dcg)
 
 
 def test_paired_test_between_configurations() -> None:
