@@ -20,7 +20,7 @@ import numpy as np
 
 from wsis_rag.index import store
 from wsis_rag.index.embedders import get_embedder
-from wsis_rag.index.embedding_cache import CachedPassageEncoder
+from wsis_rag.index.embedding_cache import DEFAULT_CACHE_DIR, CachedPassageEncoder
 from wsis_rag.index.lexical import LexicalIndex
 from wsis_rag.index.vectors import VectorIndex
 from wsis_rag.ingest.model import DocumentMeta, Passage
@@ -125,7 +125,13 @@ def is_stale(settings: Settings) -> bool:
     return bool(stale_reasons(settings))
 
 
-def build_index(settings: Settings, *, progress: Progress | None = None, force: bool = False) -> BuildReport:
+def build_index(
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    force: bool = False,
+    embedding_cache: Path = DEFAULT_CACHE_DIR,
+) -> BuildReport:
     """Build (or incrementally rebuild) the index and swap it in atomically."""
     from wsis_rag.ingest.pipeline import ingest_corpus
 
@@ -199,7 +205,7 @@ def build_index(settings: Settings, *, progress: Progress | None = None, force: 
         meta_by_id = {doc_id: DocumentMeta.model_validate(r["meta"]) for doc_id, r in docs.items()}
         texts = [embedding_text(p, meta_by_id[p.doc_id]) for p in passages]
         for name in settings.encoders:
-            encoder = CachedPassageEncoder(get_embedder(name))
+            encoder = CachedPassageEncoder(get_embedder(name), embedding_cache)
             old_vectors = store.load_vectors(index_dir, name) if reusable else None
             parts: list[np.ndarray] = []
             start = 0

@@ -6,7 +6,7 @@ The CLI, the HTTP service and the evaluation harness all call `HybridRetriever.s
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -129,22 +129,21 @@ class HybridRetriever:
         signals, so the same filter gives every signal the same candidates."""
         if filters is None or filters.is_empty():
             return None
-        mask = np.ones(len(self.passages), dtype=bool)
-        if filters.doc:
-            ids = {self._resolve_doc(name) for name in filters.doc}
-            mask &= np.array([p.doc_id in ids for p in self.passages])
-        if filters.lang:
-            langs = {lang.lower() for lang in filters.lang}
-            mask &= np.array([p.lang.lower() in langs for p in self.passages])
+        ids = {self._resolve_doc(name) for name in filters.doc}
+        langs = {lang.lower() for lang in filters.lang}
+        bodies = {body.casefold() for body in filters.body}
+        tests: list[Callable[[Passage], bool]] = []
+        if ids:
+            tests.append(lambda p: p.doc_id in ids)
+        if langs:
+            tests.append(lambda p: p.lang.lower() in langs)
         if filters.type:
-            types = set(filters.type)
-            mask &= np.array([p.doc_type in types for p in self.passages])
-        if filters.body:
-            bodies = {b.casefold() for b in filters.body}
-            mask &= np.array([p.body.casefold() in bodies for p in self.passages])
+            tests.append(lambda p: p.doc_type in filters.type)
+        if bodies:
+            tests.append(lambda p: p.body.casefold() in bodies)
         if filters.year:
-            years = set(filters.year)
-            mask &= np.array([p.year in years for p in self.passages])
+            tests.append(lambda p: p.year in filters.year)
+        mask = np.array([all(test(p) for test in tests) for p in self.passages], dtype=bool)
         return np.flatnonzero(mask)
 
     def _resolve_doc(self, name: str) -> str:
