@@ -16,7 +16,7 @@ class SearchRequest(Filters):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(description="The query, in any language of the corpus.")
+    q: str = Field(description="The query, in any language of the corpus; at most max_query_chars (422 beyond).")
     k: int | None = Field(default=None, description="Number of results (1..k_max); the server default when omitted.")
 
     def filters(self) -> Filters:

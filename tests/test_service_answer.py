@@ -6,10 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from wsis_rag.service.answer import NOT_FOUND_ANSWER, content_terms, lexical_overlap, split_sentences
+from wsis_rag.service.answer import (
+    NOT_FOUND_ANSWER,
+    SentenceVectors,
+    content_terms,
+    lexical_overlap,
+    split_sentences,
+)
 from wsis_rag.service.app import create_app
 from wsis_rag.settings import Settings
 
@@ -85,3 +92,15 @@ def test_cross_lingual_answer_quotes_the_chinese_report(client: TestClient) -> N
 def test_off_topic_question_is_not_answered(client: TestClient, question: str) -> None:
     body = client.post("/ask", json={"question": question}).json()
     assert body == {**body, "found": False, "answer": NOT_FOUND_ANSWER, "citations": []}
+
+
+def test_sentence_vectors_are_computed_once_and_match_the_encoder(retriever) -> None:
+    encoder = retriever.encoder("e5")
+    vectors = SentenceVectors(encoder)
+    sentences = split_sentences(retriever.get("a-res-80-173:para-67").text)[1:3]
+    first = vectors.embed(sentences)
+    assert len(vectors) == 2
+    again = vectors.embed([sentences[1], sentences[0], sentences[1]])
+    assert len(vectors) == 2  # nothing new was embedded
+    assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0])
+    assert np.allclose(first, encoder.embed_passages(sentences), atol=1e-5)

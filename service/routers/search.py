@@ -19,7 +19,7 @@ router = APIRouter(tags=["search"])
 def search_get(
     retriever: RetrieverDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(description="The query, in any language of the corpus.")],
+    q: Annotated[str, Query(description="The query, in any language of the corpus; at most max_query_chars (422 beyond).")],
     k: Annotated[int | None, Query(description="Number of results, 1..k_max (default k_default).")] = None,
     doc: Annotated[list[str], Query(description="Document id, symbol or alias; repeatable.")] = [],  # noqa: B006
     lang: Annotated[list[str], Query(description="Passage language, e.g. en, zh; repeatable.")] = [],  # noqa: B006
