@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from wsis_rag.eval.gate import FLOORS, gate_failures
-from wsis_rag.eval.harness import Outcome, evaluate_retriever, evaluate_service
+from wsis_rag.eval.harness import Outcome, evaluate_retriever
 from wsis_rag.eval.metrics import METRICS
 from wsis_rag.eval.questions import Question, load_questions, write_questions
+from wsis_rag.eval.report import write_outputs
 from wsis_rag.eval.runs import read_trec_run
 from wsis_rag.eval.systems import DEFAULT_CONFIG
 from wsis_rag.settings import PROJECT_ROOT, Settings
@@ -28,9 +29,10 @@ def in_process(retriever, dev_questions: list[Question]) -> Outcome:
     return evaluate_retriever(retriever, dev_questions, [DEFAULT_CONFIG])
 
 
-def test_default_configuration_stays_above_the_floors(in_process: Outcome) -> None:
+def test_default_configuration_stays_above_the_floors(in_process: Outcome, artifacts_dir: Path) -> None:
     scores = in_process.evaluation.means()[DEFAULT_CONFIG]
     print({m: round(scores[m], 3) for m in METRICS}, "floors", FLOORS)
+    write_outputs(in_process.evaluation, artifacts_dir / "eval-gate", "Regression gate: dev set", {"floors": FLOORS})
     assert not gate_failures(in_process.evaluation), gate_failures(in_process.evaluation)
 
 
