@@ -14,10 +14,11 @@ whenever no single passage is the first to find two or more items of the same qu
 one is (a chunk holding several gold paragraphs), ranx needs one rank per document, so
 the extra items take the following ranks, in place of the unjudged passages there (which
 count for nothing), so that later items keep their true ranks. Recall@k and MRR@10 stay
-exact (unless more items are found in the top k than there are ranks); nDCG@10 is exact
-when the passage is at rank 1 and covers the items the cap needs, and otherwise a little
-lower than the README's (its extra items are discounted as if one rank lower). No single
-ranking can give ranx the README's value there: the README gives two items the same rank.
+exact (unless more items are found in the top k than there are ranks). nDCG@10 is exact
+when the found items fill the first min(n,10) ranks (both give 1, the README by its cap),
+and otherwise a little lower than the README's, whose extra items gain at the passage's
+rank rather than the following ones. No ranking can give ranx the README's value there:
+ranx gives each document its own rank.
 `JudgedRun.shared_ranks` records every such case, and reports show it.
 """
 
