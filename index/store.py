@@ -109,7 +109,18 @@ def remove_other_versions(index_dir: Path) -> None:
 def load_retriever(settings: Settings) -> HybridRetriever:
     """The retriever over the index in `settings.index_dir` (encoders load on first query)."""
     index_dir = settings.index_dir
-    manifest = read_manifest(index_dir)
+    version = index_dir.resolve()  # resolved once, so that every file comes from one version
+    try:
+        return _load_version(index_dir, version)
+    except (OSError, IndexNotReadyError):
+        if index_dir.resolve() == version:
+            raise
+        # A build swapped in a new version (and deleted ours) while we were reading it.
+        return _load_version(index_dir, index_dir.resolve())
+
+
+def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
+    manifest = read_manifest(version)
     if manifest is None:
         raise IndexNotReadyError(f"no index at {index_dir}: build one with `wsis index build`")
     if manifest.get("format_version") != FORMAT_VERSION:
@@ -118,19 +129,17 @@ def load_retriever(settings: Settings) -> HybridRetriever:
             f"{FORMAT_VERSION}: rebuild it with `wsis index build --force`"
         )
     try:
-        passages = read_passages(index_dir)
+        passages = read_passages(version)
         documents = [DocumentMeta.model_validate(d["meta"]) for d in manifest["documents"].values()]
-        lexical = LexicalIndex.load(index_dir / BM25_DIR)
-        vectors = {name: VectorIndex.load(index_dir / faiss_file(name)) for name in manifest["encoders"]}
-    except (OSError, ValueError, KeyError) as exc:
+        lexical = LexicalIndex.load(version / BM25_DIR)
+        vectors = {name: VectorIndex.load(version / faiss_file(name)) for name in manifest["encoders"]}
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexNotReadyError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
     info = {
         "format_version": manifest["format_version"],
         "built_at": manifest["built_at"],
         "index_dir": str(index_dir),
-        "encoders": {
-            name: {**enc, "index": vectors[name].kind} for name, enc in manifest["encoders"].items()
-        },
+        "encoders": {name: {**enc, "index": vectors[name].kind} for name, enc in manifest["encoders"].items()},
     }
     return HybridRetriever(passages, documents, lexical, vectors, info)
 
