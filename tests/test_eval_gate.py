@@ -11,10 +11,10 @@ import pytest
 
 from wsis_rag.eval.gate import FLOORS, gate_failures
 from wsis_rag.eval.harness import Outcome, evaluate_retriever
-from wsis_rag.eval.metrics import METRICS
-from wsis_rag.eval.questions import Question, load_questions, write_questions
+from wsis_rag.eval.metrics import METRICS, evaluate
+from wsis_rag.eval.questions import Question, RelevantItem, load_questions, write_questions
 from wsis_rag.eval.report import write_outputs
-from wsis_rag.eval.runs import read_trec_run
+from wsis_rag.eval.runs import RankedPassage, Run, read_trec_run
 from wsis_rag.eval.systems import DEFAULT_CONFIG
 from wsis_rag.settings import PROJECT_ROOT, Settings
 
@@ -90,3 +90,16 @@ def test_cli_rejects_an_unknown_configuration(built_index: Settings, tmp_path: P
     assert result.returncode == 1
     assert "unknown configuration 'colbert'" in result.stdout
     assert not (tmp_path / "evaluation.json").exists()
+
+
+def test_gate_names_every_metric_below_its_floor() -> None:
+    q = Question(id="x1", query="digital divide", relevant=[RelevantItem(doc="GDC", snippet="digital divide")])
+    # Found at rank 2: MRR 0.5 and nDCG 0.63 fall below their floors, the recalls do not.
+    texts = ["unrelated clause", "closing the digital divide"]
+    passages = [RankedPassage(id=f"d:p{i}", score=1.0, text=t) for i, t in enumerate(texts)]
+    run = Run(name=DEFAULT_CONFIG, results={"x1": passages})
+    failures = gate_failures(evaluate([q], [run]))
+    assert failures == [
+        f"{DEFAULT_CONFIG} MRR@10 0.500 < floor {FLOORS['mrr@10']:.2f}",
+        f"{DEFAULT_CONFIG} nDCG@10 0.631 < floor {FLOORS['ndcg@10']:.2f}",
+    ]
