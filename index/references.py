@@ -59,6 +59,16 @@ class DocumentMentions:
         return sorted(first.items(), key=lambda item: item[1])
 
 
+    def without_mentions(self, query: str) -> str:
+        """`query` with the names of documents blanked out: a document's name says where
+        to look (the document boost), not what to look for; left in, it matches every
+        passage that cites the document (titles, reference lists)."""
+        stripped = query
+        for _, pattern in self._patterns:
+            stripped = pattern.sub(" ", stripped)
+        return stripped if stripped.strip() else query
+
+
 def clause_references(query: str, mentions: list[tuple[str, int]]) -> list[ClauseReference]:
     """Paragraph references in `query`, each tied to the document mentioned nearest to it.
 

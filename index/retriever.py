@@ -45,6 +45,7 @@ class FusionConfig:
     depth: int = 100  # candidates taken from each signal
     document_boost: float = 0.3  # relative bonus for passages of a document the query names
     expand_dense: bool = True  # add termbase equivalents to the query the encoders see
+    strip_mentions: bool = True  # BM25 does not match the names of documents the query mentions
 
 
 class HybridRetriever:
@@ -175,7 +176,8 @@ class HybridRetriever:
         for signal in self.signals:
             if signal == "bm25":
                 t = time.perf_counter()
-                tokens = analyse(query)
+                text = self._mentions.without_mentions(query) if self.fusion.strip_mentions else query
+                tokens = analyse(text)
                 expansion_tokens = [tok for form in expansion for tok in analyse(form)]
                 rankings["bm25"] = self.lexical.search(tokens, expansion_tokens, depth, allowed).tolist()
                 clock["bm25"] = clock.get("bm25", 0.0) + time.perf_counter() - t
