@@ -45,6 +45,9 @@ def build(
         f"({report.passages_per_second:.1f} passages/s); embedded {report.embedded_passages}, "
         f"reused {report.reused_passages}"
     )
+    if report.encoded_texts:
+        ran = ", ".join(f"{name} {count}" for name, count in report.encoded_texts.items())
+        console.print(f"  texts the encoders ran on (the rest came from the embedding cache): {ran}")
     for label, items in (("embedded", report.embedded_documents), ("reused", report.reused_documents),
                          ("removed", report.removed_documents), ("missing", report.missing)):
         if items:
