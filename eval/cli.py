@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -45,6 +46,10 @@ def evaluate_command(
     stat_test: Annotated[
         StatTest, typer.Option(help="Paired significance test between configurations (ranx).")
     ] = StatTest.STUDENT,
+    trec_run: Annotated[
+        list[Path] | None,
+        typer.Option(help="A TREC run file over this index's passage ids to compare too (repeatable)."),
+    ] = None,
 ) -> None:
     """Score retrieval on a question set: comparison table, breakdowns, significance tests."""
     from wsis_rag.eval.harness import write_trec_files
@@ -56,9 +61,12 @@ def evaluate_command(
     try:
         questions = load_questions(question_set)
         if url:
+            if trec_run:
+                raise WsisError("--trec-run is scored with the local index's texts: use it without --url")
             outcome, mode = _evaluate_service(url, questions, names, k, console), f"black-box: {url}"
         else:
-            outcome, mode = _evaluate_in_process(questions, names, k, stat_test, console), "in-process"
+            outcome = _evaluate_in_process(questions, names, k, stat_test, trec_run or [], console)
+            mode = "in-process"
         heading = f"Retrieval evaluation: {question_set.name} ({mode})"
         context = {"set": str(question_set), "questions": len(questions), "mode": mode, "k": k}
         paths = write_outputs(outcome.evaluation, out, heading, context)
@@ -72,18 +80,27 @@ def evaluate_command(
 
 
 def _evaluate_in_process(
-    questions: list[Question], names: Sequence[str] | None, k: int, stat_test: StatTest, console: Console
+    questions: list[Question],
+    names: Sequence[str] | None,
+    k: int,
+    stat_test: StatTest,
+    trec_runs: list[Path],
+    console: Console,
 ) -> Outcome:
     from wsis_rag.eval.harness import evaluate_retriever
+    from wsis_rag.eval.runs import read_trec_run
     from wsis_rag.eval.systems import default_configs
     from wsis_rag.index.store import load_retriever
 
     with console.status("loading the index..."):
         retriever = load_retriever(get_settings())
+    texts = {p.id: p.text for p in retriever.passages}
+    other_runs = [read_trec_run(path, texts, name=path.stem) for path in trec_runs]
     total = len(questions) * len(names or default_configs(retriever))
     with _progress(console) as progress:
         task = progress.add_task("searching", total=total)
-        return evaluate_retriever(retriever, questions, names, k, lambda: progress.advance(task), stat_test.value)
+        advance = partial(progress.advance, task)
+        return evaluate_retriever(retriever, questions, names, k, advance, stat_test.value, other_runs)
 
 
 def _evaluate_service(
@@ -102,7 +119,7 @@ def _evaluate_service(
         console.print("[yellow]no local index: the gold-snippet guard is skipped for this service[/]")
     with _progress(console) as progress:
         task = progress.add_task(f"GET {url}/search", total=len(questions))
-        return evaluate_service(url, questions, names[0] if names else "service", k, advance=lambda: progress.advance(task))
+        return evaluate_service(url, questions, names[0] if names else "service", k, advance=partial(progress.advance, task))
 
 
 def _progress(console: Console) -> Progress:

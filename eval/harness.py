@@ -32,13 +32,16 @@ def evaluate_retriever(
     k: int = 10,
     advance: Advance | None = None,
     stat_test: str = "student",
+    other_runs: Sequence[Run] = (),
 ) -> Outcome:
-    """Score each configuration (default: BM25, each encoder, the hybrid and its variants). Raises
-    `UnmatchedSnippetError` first if a gold snippet is in no indexed passage."""
+    """Score each configuration (default: BM25, each encoder, the hybrid and its variants),
+    side by side with `other_runs` (e.g. TREC runs of other systems over this index).
+    Raises `UnmatchedSnippetError` first if a gold snippet is in no indexed passage."""
     check_snippets(questions, (p.text for p in retriever.passages))
     names = list(configs) if configs else default_configs(retriever)
     systems = {name: configure(retriever, name) for name in names}  # unknown names fail before any search
     runs = [run_in_process(system, questions, name, k, advance) for name, system in systems.items()]
+    runs += other_runs
     return Outcome(evaluate(questions, runs, k, stat_test), runs, k)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wsis_rag.corpus.manifest import load_manifest
+from wsis_rag.errors import InvalidRequestError
 from wsis_rag.eval.questions import Question
 from wsis_rag.eval.relevance import JudgedRun, judge_run, qrels_for
 from wsis_rag.eval.runs import Run
@@ -87,7 +88,7 @@ def evaluate(questions: Sequence[Question], runs: Sequence[Run], k: int = 10, st
     from ranx import evaluate as ranx_evaluate
 
     if len({run.name for run in runs}) != len(runs):
-        raise ValueError("configuration names must be unique")
+        raise InvalidRequestError(f"run names must be unique, got {[run.name for run in runs]}")
     qrels = Qrels(qrels_for(questions))
     judged: list[JudgedRun] = [judge_run(questions, run, k) for run in runs]
     ranx_runs = [RanxRun(j.ranking, name=j.name) for j in judged]

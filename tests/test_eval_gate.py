@@ -14,7 +14,7 @@ from wsis_rag.eval.harness import Outcome, evaluate_retriever
 from wsis_rag.eval.metrics import METRICS, evaluate
 from wsis_rag.eval.questions import Question, RelevantItem, load_questions, write_questions
 from wsis_rag.eval.report import write_outputs
-from wsis_rag.eval.runs import RankedPassage, Run, read_trec_run
+from wsis_rag.eval.runs import RankedPassage, Run, read_trec_run, write_trec_run
 from wsis_rag.eval.systems import DEFAULT_CONFIG
 from wsis_rag.settings import PROJECT_ROOT, Settings
 
@@ -68,18 +68,23 @@ def _wsis_eval(built_index: Settings, *args: str) -> subprocess.CompletedProcess
 
 
 def test_cli_writes_the_table_json_markdown_and_chart(
-    built_index: Settings, dev_questions: list[Question], tmp_path: Path
+    built_index: Settings, in_process: Outcome, dev_questions: list[Question], tmp_path: Path
 ) -> None:
     subset = tmp_path / "subset.jsonl"
     write_questions(dev_questions[:12], subset)  # council-report questions: the cross-lingual slice is not empty
+    # Another system's TREC run over this index, scored beside the configurations.
+    write_trec_run(in_process.runs[0], tmp_path / "other.trec")
     out = tmp_path / "out"
-    result = _wsis_eval(built_index, "--set", str(subset), "--configs", "bm25,bm25+minilm", "--out", str(out))
+    args = ("--set", str(subset), "--configs", "bm25,bm25+minilm", "--trec-run", str(tmp_path / "other.trec"))
+    result = _wsis_eval(built_index, *args, "--out", str(out))
     assert result.returncode == 0, result.stderr
-    for text in ("All queries", "nDCG@10 by slice", "cross-lingual", "kind:factoid", "bm25+minilm"):
+    for text in ("All queries", "nDCG@10 by slice", "cross-lingual", "kind:factoid", "bm25+minilm", "other"):
         assert text in result.stdout
     report = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
     assert report["slices"]["all"]["queries"] == 12 and report["slices"]["cross-lingual"]["queries"] > 0
-    assert set(report["p_values"]) == {"bm25", "bm25+minilm"}
+    assert set(report["p_values"]) == {"bm25", "bm25+minilm", "other"}
+    hybrid = in_process.evaluation.configs[0].per_query
+    assert report["per_query"]["other"] == {m: {q.id: hybrid[m][q.id] for q in dev_questions[:12]} for m in METRICS}
     assert "| a | bm25 |" in (out / "evaluation.md").read_text(encoding="utf-8")
     assert (out / "evaluation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "trec" / "judged-bm25.txt").is_file()
