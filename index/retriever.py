@@ -171,14 +171,15 @@ class HybridRetriever:
         if allowed is not None and len(allowed) == 0:
             return []
         depth = max(self.fusion.depth, k)
-        expansion = load_termbase().equivalents(query)
         rankings: dict[str, list[int]] = {}
         for signal in self.signals:
             if signal == "bm25":
                 t = time.perf_counter()
                 text = self._mentions.without_mentions(query) if self.fusion.strip_mentions else query
                 tokens = analyse(text)
-                expansion_tokens = [tok for form in expansion for tok in analyse(form)]
+                # Expanded from the whole query: a named document's equivalents ("Council
+                # report" -> 理事会, 报告) are what carries an English question to Chinese text.
+                expansion_tokens = [tok for form in load_termbase().equivalents(query) for tok in analyse(form)]
                 rankings["bm25"] = self.lexical.search(tokens, expansion_tokens, depth, allowed).tolist()
                 clock["bm25"] = clock.get("bm25", 0.0) + time.perf_counter() - t
             else:
