@@ -86,8 +86,9 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
 
 def publish(index_dir: Path, version: Path) -> None:
     """Point `index_dir` at `version` atomically and delete the versions it replaced."""
-    if index_dir.exists() and not index_dir.is_symlink():
-        raise IndexNotReadyError(f"{index_dir} is a plain directory, not an index link; move it away")
+    if index_dir.is_dir() and not index_dir.is_symlink():
+        # A plain directory there (made by hand or by another tool): set it aside, untouched.
+        index_dir.rename(index_dir.with_name(f"{index_dir.name}.moved-{time.strftime('%Y%m%dT%H%M%S')}"))
     link = index_dir.with_name(f".{index_dir.name}.link-{os.getpid()}")
     link.unlink(missing_ok=True)
     link.symlink_to(version.resolve(), target_is_directory=True)

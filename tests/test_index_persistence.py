@@ -150,3 +150,13 @@ def test_a_build_killed_midway_leaves_the_previous_index_usable(small_index: Set
 
     build_index(small_index)  # the next build clears the orphan
     assert len([d for d in store.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]) == 1
+
+
+def test_a_plain_directory_in_the_way_is_moved_aside(tmp_path: Path, shared_corpus: Path) -> None:
+    settings = _settings(tmp_path, _small_corpus(tmp_path, shared_corpus))
+    settings.index_dir.mkdir(parents=True)
+    (settings.index_dir / "notes.txt").write_text("left here by hand")
+    build_index(settings)
+    assert settings.index_dir.is_symlink() and load_retriever(settings).passages
+    (moved,) = settings.index_dir.parent.glob("index.moved-*")
+    assert (moved / "notes.txt").read_text() == "left here by hand"
