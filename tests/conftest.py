@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,8 @@ import pytest
 from wsis_rag.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from wsis_rag.index.retriever import HybridRetriever
 
 SHARED = Path(os.environ.get("WSIS_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
@@ -65,3 +68,34 @@ def retriever(built_index: Settings) -> HybridRetriever:
     from wsis_rag.index.store import load_retriever
 
     return load_retriever(built_index)
+
+
+@pytest.fixture(scope="session")
+def live_server(built_index: Settings, retriever: HybridRetriever) -> Iterator[str]:
+    """Base URL of the real app served by uvicorn on a free 127.0.0.1 port."""
+    from wsis_rag.service.app import create_app
+    from wsis_rag.service.server import running_server
+
+    with running_server(create_app(built_index, retriever)) as url:
+        yield url
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless as root, and no background traffic: this machine's network is closed.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (never `playwright install`: no downloads here)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

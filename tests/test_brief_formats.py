@@ -25,10 +25,6 @@ from wsis_rag.service.briefing import BriefNote, build_brief
 
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 ITU_PARAS = ("para-67", "para-107", "para-110", "para-121")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -105,33 +101,29 @@ def test_docx_reads_back_with_headings_quotes_and_labels(note: BriefNote, artifa
 
 
 @pytest.mark.browser
-def test_html_renders_in_chromium(note: BriefNote, artifacts_dir: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_html_renders_in_chromium(note: BriefNote, chromium, artifacts_dir: Path) -> None:
     html = render_html(note)
     (artifacts_dir / "brief-itu.html").write_text(html, encoding="utf-8")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 1200})
-            page.set_content(html, wait_until="load")
-            assert page.locator("h1").inner_text() == f"Briefing note: {QUESTION}"
-            quotes = page.locator("blockquote")
-            assert quotes.count() == len(_clauses(note))
-            for i, clause in enumerate(_clauses(note)):
-                assert quotes.nth(i).inner_text().strip() == clause.text
-                assert quotes.nth(i).bounding_box()["height"] > 20  # laid out, not hidden
-            cites = page.locator("p.cite a")
-            assert cites.first.get_attribute("href") == "https://docs.un.org/en/A/RES/80/173"
-            assert "A/RES/80/173, para. 67" in cites.all_inner_texts()
-            assert page.locator("table tr").count() == 1 + len(note.references)
-            page.screenshot(path=str(artifacts_dir / "brief-itu.png"), full_page=True)
-            page.emulate_media(media="print")
-            pdf = page.pdf(format="A4")
-            assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
-            (artifacts_dir / "brief-itu.pdf").write_bytes(pdf)
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 900, "height": 1200})
+    try:
+        page.set_content(html, wait_until="load")
+        assert page.locator("h1").inner_text() == f"Briefing note: {QUESTION}"
+        quotes = page.locator("blockquote")
+        assert quotes.count() == len(_clauses(note))
+        for i, clause in enumerate(_clauses(note)):
+            assert quotes.nth(i).inner_text().strip() == clause.text
+            assert quotes.nth(i).bounding_box()["height"] > 20  # laid out, not hidden
+        cites = page.locator("p.cite a")
+        assert cites.first.get_attribute("href") == "https://docs.un.org/en/A/RES/80/173"
+        assert "A/RES/80/173, para. 67" in cites.all_inner_texts()
+        assert page.locator("table tr").count() == 1 + len(note.references)
+        page.screenshot(path=str(artifacts_dir / "brief-itu.png"), full_page=True)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+        (artifacts_dir / "brief-itu.pdf").write_bytes(pdf)
+    finally:
+        page.close()
 
 
 # --- The note invents nothing ----------------------------------------------------------

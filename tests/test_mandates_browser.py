@@ -7,30 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.service.app import create_app
-from wsis_rag.service.server import running_server
-from wsis_rag.settings import Settings
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def page(built_index: Settings, retriever) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with running_server(create_app(built_index, retriever)) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, base_url=url)
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        yield page
-        browser.close()
+def page(chromium, live_server: str) -> Iterator:
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, base_url=live_server)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
 
 
 def test_mandates_page_lists_itu_clauses_of_a_document(page, artifacts_dir: Path) -> None:

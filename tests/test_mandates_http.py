@@ -7,14 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from wsis_rag.service.app import create_app
-from wsis_rag.service.server import running_server
-from wsis_rag.settings import Settings
-
 
 @pytest.fixture(scope="module")
-def http(built_index: Settings, retriever) -> Iterator[httpx.Client]:
-    with running_server(create_app(built_index, retriever)) as url, httpx.Client(base_url=url, timeout=60) as client:
+def http(live_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server, timeout=60) as client:
         yield client
 
 

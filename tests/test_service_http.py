@@ -7,23 +7,20 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from wsis_rag.service.app import create_app
-from wsis_rag.service.server import free_port, running_server
+from wsis_rag.service.server import free_port
 from wsis_rag.settings import Settings
 
 WSIS = Path(sys.executable).with_name("wsis")
 
 
 @pytest.fixture(scope="module")
-def base_url(built_index: Settings, retriever) -> Iterator[str]:
-    with running_server(create_app(built_index, retriever)) as url:
-        yield url
+def base_url(live_server: str) -> str:
+    return live_server
 
 
 def test_search_ask_and_passage_over_http(base_url: str) -> None:

@@ -3,47 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from wsis_rag.service.app import create_app
-from wsis_rag.service.server import running_server
-from wsis_rag.settings import Settings
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 
 
-@pytest.fixture(scope="module")
-def base_url(built_index: Settings, retriever) -> Iterator[str]:
-    with running_server(create_app(built_index, retriever)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (test.sh does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture()
-def page(browser, base_url: str):
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, base_url=base_url)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+def page(chromium, live_server: str):
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, base_url=live_server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page = context.new_page()
     page.set_default_timeout(90_000)
     yield page
