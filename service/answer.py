@@ -205,7 +205,9 @@ def is_answered(question: str, hits: Sequence[Hit], scored: list[Candidate], con
     best = max(c.cosine for c in scored)
     if best >= config.sure_cosine:
         return True
-    retrieved = " ".join(h.passage.retrieval_text for h in hits)
+    # A clause "says" the symbol and title of its document too: "A/RES/80/173" in a
+    # question is covered by the paragraphs of A/RES/80/173, which never repeat it.
+    retrieved = " ".join(f"{h.passage.symbol} {h.passage.title}\n{h.passage.retrieval_text}" for h in hits)
     return best >= config.min_cosine and lexical_overlap(content_terms(question), retrieved) >= config.min_coverage
 
 
