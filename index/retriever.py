@@ -14,7 +14,7 @@ import numpy as np
 
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.errors import InvalidRequestError, NotFoundError
-from wsis_rag.index.analysis import analyse, query_language
+from wsis_rag.index.analysis import analyse, query_language, symbol_tokens
 from wsis_rag.index.embedders import Embedder, get_embedder
 from wsis_rag.index.fusion import weighted_rrf
 from wsis_rag.index.lexical import LexicalIndex
@@ -45,7 +45,7 @@ class FusionConfig:
     depth: int = 100  # candidates taken from each signal
     document_boost: float = 0.3  # relative bonus for passages of a document the query names
     expand_dense: bool = True  # add termbase equivalents to the query the encoders see
-    strip_mentions: bool = True  # BM25 does not match the names of documents the query mentions
+    strip_mentions: bool = True  # BM25 ignores the names (not symbols) of documents the query mentions
 
 
 class HybridRetriever:
@@ -175,8 +175,12 @@ class HybridRetriever:
         for signal in self.signals:
             if signal == "bm25":
                 t = time.perf_counter()
-                text = self._mentions.without_mentions(query) if self.fusion.strip_mentions else query
-                tokens = analyse(text)
+                if self.fusion.strip_mentions:
+                    # Symbols stay: a passage that cites "A/RES/80/173" is about it.
+                    tokens = analyse(self._mentions.without_mentions(query))
+                    tokens += [t for t in symbol_tokens(query) if t not in tokens]
+                else:
+                    tokens = analyse(query)
                 # Expanded from the whole query: a named document's equivalents ("Council
                 # report" -> 理事会, 报告) are what carries an English question to Chinese text.
                 expansion_tokens = [tok for form in load_termbase().equivalents(query) for tok in analyse(form)]
