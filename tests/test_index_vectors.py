@@ -53,3 +53,19 @@ def test_encoders_give_unit_float32_rows_and_align_languages(name: str) -> None:
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
     scores = passages @ query[0]
     assert scores[0] > scores[1]  # the Chinese passage about the Council is the closer one
+
+
+def test_embedding_cache_returns_exactly_what_the_encoder_gives(tmp_path: Path) -> None:
+    from wsis_rag.index.embedding_cache import CachedPassageEncoder
+
+    embedder = get_embedder("use")
+    cache = CachedPassageEncoder(embedder, tmp_path)
+    texts = ["国际电联理事会", "Global Digital Compact", "国际电联理事会"]
+    first, encoded = cache.embed_passages(texts)
+    assert encoded == 2  # the repeated text is encoded once
+    again, encoded_again = CachedPassageEncoder(embedder, tmp_path).embed_passages(texts[::-1])
+    assert encoded_again == 0
+    assert np.array_equal(again, first[::-1])
+    assert np.allclose(first, embedder.embed_passages(texts), atol=1e-6)
+    cache.path.write_bytes(b"damaged")  # a broken cache only costs time
+    assert np.allclose(cache.embed_passages(texts)[0], first, atol=1e-6)
