@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wsis_rag.index.analysis import symbol_tokens
 from wsis_rag.ingest.model import DocumentMeta
 
 _PARAGRAPH = re.compile(
@@ -44,10 +45,14 @@ class DocumentMentions:
 
     def __init__(self, documents: list[DocumentMeta]) -> None:
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        self._word_names: list[re.Pattern[str]] = []  # names that are not symbols
         for doc in documents:
             names = {doc.symbol, doc.short, *doc.aliases}
             for name in sorted(names, key=len, reverse=True):
-                self._patterns.append((doc.id, _alias_pattern(name)))
+                pattern = _alias_pattern(name)
+                self._patterns.append((doc.id, pattern))
+                if not symbol_tokens(name):
+                    self._word_names.append(pattern)
 
     def find(self, query: str) -> list[tuple[str, int]]:
         """(doc_id, position of the mention), first mention per document, in query order."""
@@ -60,11 +65,12 @@ class DocumentMentions:
 
 
     def without_mentions(self, query: str) -> str:
-        """`query` with the names of documents blanked out: a document's name says where
-        to look (the document boost), not what to look for; left in, it matches every
-        passage that cites the document (titles, reference lists)."""
+        """`query` with the word names of documents blanked out ("the GDC", "Council
+        report"): a name says where to look (the document boost), not what to look for;
+        left in, it matches every passage that mentions the document in passing. Symbols
+        ("A/RES/80/173", "Res. 140") stay: a passage citing one is about that document."""
         stripped = query
-        for _, pattern in self._patterns:
+        for pattern in self._word_names:
             stripped = pattern.sub(" ", stripped)
         return stripped if stripped.strip() else query
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.errors import InvalidRequestError, NotFoundError
-from wsis_rag.index.analysis import analyse, query_language, symbol_tokens
+from wsis_rag.index.analysis import analyse, query_language
 from wsis_rag.index.embedders import Embedder, get_embedder
 from wsis_rag.index.fusion import weighted_rrf
 from wsis_rag.index.lexical import LexicalIndex
@@ -45,7 +45,7 @@ class FusionConfig:
     depth: int = 100  # candidates taken from each signal
     document_boost: float = 0.3  # relative bonus for passages of a document the query names
     expand_dense: bool = True  # add termbase equivalents to the query the encoders see
-    strip_mentions: bool = True  # BM25 ignores the names (not symbols) of documents the query mentions
+    strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
 
 
 class HybridRetriever:
@@ -175,12 +175,7 @@ class HybridRetriever:
         for signal in self.signals:
             if signal == "bm25":
                 t = time.perf_counter()
-                if self.fusion.strip_mentions:
-                    # Symbols stay: a passage that cites "A/RES/80/173" is about it.
-                    tokens = analyse(self._mentions.without_mentions(query))
-                    tokens += [t for t in symbol_tokens(query) if t not in tokens]
-                else:
-                    tokens = analyse(query)
+                tokens = analyse(self._mentions.without_mentions(query) if self.fusion.strip_mentions else query)
                 # Expanded from the whole query: a named document's equivalents ("Council
                 # report" -> 理事会, 报告) are what carries an English question to Chinese text.
                 expansion_tokens = [tok for form in load_termbase().equivalents(query) for tok in analyse(form)]
@@ -203,7 +198,10 @@ class HybridRetriever:
     def _dense_query(self, query: str, encoder: Embedder) -> str:
         """The query as an encoder sees it: with the termbase equivalents of its terms in
         the languages both the encoder and the corpus know (so an English question also
-        names its terms the way the Chinese report writes them)."""
+        names its terms the way the Chinese report writes them). Names of documents the
+        query mentions are left out, as for BM25: the document boost takes care of them."""
+        if self.fusion.strip_mentions:
+            query = self._mentions.without_mentions(query)
         if not self.fusion.expand_dense:
             return query
         languages = self._languages if encoder.languages is None else self._languages & encoder.languages
