@@ -14,7 +14,7 @@ import numpy as np
 
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.errors import InvalidRequestError, NotFoundError
-from wsis_rag.index.analysis import analyse, query_language
+from wsis_rag.index.analysis import analyse, query_language, symbol_tokens
 from wsis_rag.index.embedders import Embedder, get_embedder
 from wsis_rag.index.fusion import weighted_rrf
 from wsis_rag.index.lexical import LexicalIndex
@@ -76,6 +76,13 @@ class HybridRetriever:
         self._lang_of_row = [p.lang for p in passages]
         self._languages = frozenset(self._lang_of_row)
         self._mentions = DocumentMentions(documents)
+        # A clause that cites a document by symbol ("A/RES/80/173号决议更新并强化了…") is
+        # about that document as much as the document's own paragraphs are.
+        self._symbols_of_row = [frozenset(symbol_tokens(p.text)) for p in passages]
+        self._symbols_of_doc = {
+            d.id: frozenset(t for name in (d.symbol, *d.aliases) for t in symbol_tokens(name) if t.startswith("sym:"))
+            for d in documents
+        }
 
     # ----- construction -----
 
@@ -178,7 +185,9 @@ class HybridRetriever:
                 tokens = analyse(self._mentions.without_mentions(query) if self.fusion.strip_mentions else query)
                 # Expanded from the whole query: a named document's equivalents ("Council
                 # report" -> 理事会, 报告) are what carries an English question to Chinese text.
-                expansion_tokens = [tok for form in load_termbase().equivalents(query) for tok in analyse(form)]
+                # Only into the languages the corpus is written in: other forms match nothing.
+                forms = load_termbase().equivalents(query, self._languages)
+                expansion_tokens = [tok for form in forms for tok in analyse(form)]
                 rankings["bm25"] = self.lexical.search(tokens, expansion_tokens, depth, allowed).tolist()
                 clock["bm25"] = clock.get("bm25", 0.0) + time.perf_counter() - t
             else:
@@ -231,8 +240,9 @@ class HybridRetriever:
         mentions = self._mentions.find(query)
         named = {doc for doc, _ in mentions}
         if named:
+            cited = frozenset().union(*(self._symbols_of_doc.get(doc, frozenset()) for doc in named))
             for row in fused:
-                if self._doc_of_row[row] in named:
+                if self._doc_of_row[row] in named or self._symbols_of_row[row] & cited:
                     fused[row] *= 1.0 + self.fusion.document_boost
         # Clauses the query names explicitly come first, in the order it names them.
         allowed_set = None if allowed is None else set(allowed.tolist())
