@@ -31,8 +31,9 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
 
 
 def default_configs(retriever: HybridRetriever) -> list[str]:
-    """BM25 alone, each dense encoder alone, the default hybrid, then its named variants."""
-    return [*retriever.signals, *VARIANTS]
+    """BM25 alone, each dense encoder of the index alone, the default hybrid, then its
+    named variants."""
+    return [*retriever.available_signals, *VARIANTS]
 
 
 def configure(retriever: HybridRetriever, name: str) -> HybridRetriever:

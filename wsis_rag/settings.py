@@ -35,8 +35,12 @@ class Settings(BaseSettings):
     # Index
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     encoders: list[str] = Field(
-        default_factory=lambda: ["e5", "minilm"],
-        description="Dense encoders of the default hybrid, by registry name.",
+        default_factory=lambda: ["e5", "minilm", "use"],
+        description=(
+            "Dense encoders embedded into the index, by registry name. The default search "
+            "fuses the ones FusionConfig.default_signals names (BM25 + e5); the others stay "
+            "searchable alone, for evaluation and comparison."
+        ),
     )
     exact_search_max: int = Field(50_000, description="Above this many passages FAISS uses HNSW instead of exact search.")
 
