@@ -242,8 +242,12 @@ class HybridRetriever:
         if named:
             cited = frozenset().union(*(self._symbols_of_doc.get(doc, frozenset()) for doc in named))
             for row in fused:
-                if self._doc_of_row[row] in named or self._symbols_of_row[row] & cited:
+                if self._doc_of_row[row] in named:
                     fused[row] *= 1.0 + self.fusion.document_boost
+                elif self._symbols_of_row[row] & cited:
+                    # Less than the document's own clauses: a report about a resolution
+                    # is evidence, the resolution's text is the authority.
+                    fused[row] *= 1.0 + self.fusion.document_boost / 2
         # Clauses the query names explicitly come first, in the order it names them.
         allowed_set = None if allowed is None else set(allowed.tolist())
         pinned = [
