@@ -43,7 +43,13 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     # Han forms match anywhere, Chinese having no spaces.
     escaped = re.escape(form)
     if re.search(r"[A-Za-z0-9]", form):
-        flags = 0 if form.isupper() and len(form) <= 4 else re.IGNORECASE
+        acronym = form.isupper() and len(form) <= 4
+        if not acronym and form[-1].isalpha():
+            # Singular or plural, whichever the entry lists: "financial implication"
+            # finds the entry "financial implications", "resolution" finds "resolutions".
+            stem = form[:-1] if form.endswith("s") and not form.endswith("ss") else form
+            escaped = re.escape(stem) + "(?:s|es)?"
+        flags = 0 if acronym else re.IGNORECASE
         return re.compile(rf"(?<![A-Za-z0-9-]){escaped}(?![A-Za-z0-9-])", flags)
     return re.compile(escaped)
 
