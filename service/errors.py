@@ -1,8 +1,9 @@
 """Every error of the HTTP API in one shape: RFC 9457 problem details
 (`application/problem+json` with type, title, status, detail, instance).
 
-Domain errors (wsis_rag.errors), FastAPI's validation errors, unknown routes and
-oversized bodies (service/body_limit.py) are all mapped here and nowhere else.
+Domain errors (wsis_rag.errors), FastAPI's validation errors, unknown routes,
+oversized bodies (service/body_limit.py) and unexpected failures (500) are all mapped
+here and nowhere else.
 """
 
 from __future__ import annotations
@@ -91,7 +92,14 @@ async def _on_validation_error(request: Request, error: Exception) -> JSONRespon
     return problem_response(422, summary, request.url.path, errors=errors)
 
 
+async def _on_unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    # A bug, not the client's fault: same shape as every other error, no internals in the
+    # body (the server still logs the traceback: Starlette re-raises after this handler).
+    return problem_response(500, "The server failed to handle this request.", request.url.path)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _on_unexpected_error)
     app.add_exception_handler(WsisError, _on_domain_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

@@ -130,3 +130,16 @@ def test_oversized_chunked_body_is_413_while_reading(client: TestClient, built_i
     response = client.post("/ask", content=chunks(), headers={"content-type": "application/json"})
     assert "content-length" not in {k.lower() for k in response.request.headers}
     assert_problem(response, 413, "/ask")
+
+
+def test_unexpected_failure_is_500_problem_without_internals(built_index: Settings, retriever) -> None:
+    broken = retriever.with_signals(["bm25"])  # a copy: the session's retriever stays intact
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    broken.search = fail  # type: ignore[method-assign]
+    with TestClient(create_app(built_index, broken), raise_server_exceptions=False) as client:
+        body = assert_problem(client.get("/search", params={"q": "ITU"}), 500, "/search")
+        assert "secret" not in body["detail"]
+        assert client.get("/healthz").status_code == 200  # the app keeps serving
