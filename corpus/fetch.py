@@ -30,7 +30,14 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from wsis_rag.corpus.manifest import FetchSource, Manifest, ManifestEntry, corpus_search_dirs, load_manifest
+from wsis_rag.corpus.manifest import (
+    FetchSource,
+    Manifest,
+    ManifestEntry,
+    corpus_search_dirs,
+    file_sha256,
+    load_manifest,
+)
 from wsis_rag.errors import FetchError
 from wsis_rag.settings import Settings
 
@@ -153,14 +160,6 @@ class CachedFile(BaseModel):
     sha256: str
     size: int
     fetched_at: str
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextmanager

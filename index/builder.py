@@ -8,7 +8,6 @@ change of encoders (or of the index format or embedding text recipe) re-embeds a
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,12 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from wsis_rag.corpus.manifest import file_sha256
 from wsis_rag.index import store
 from wsis_rag.index.embedders import get_embedder
 from wsis_rag.index.embedding_cache import DEFAULT_CACHE_DIR, CachedPassageEncoder
 from wsis_rag.index.lexical import LexicalIndex
 from wsis_rag.index.vectors import VectorIndex
 from wsis_rag.ingest.model import DocumentMeta, Passage
+from wsis_rag.ingest.pipeline import ingest_corpus, locate_corpus
 from wsis_rag.settings import Settings
 
 # Bump when `embedding_text` changes: stored vectors then no longer match the recipe.
@@ -61,11 +62,6 @@ class BuildReport:
         return self.passages / self.seconds if self.seconds else 0.0
 
 
-def _file_sha256(path: Path) -> str:
-    # The same digest ingestion records as a document's content_hash.
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def encoder_config(settings: Settings) -> dict[str, dict[str, Any]]:
     return {name: {"model_id": get_embedder(name).model_id, "dim": get_embedder(name).dim} for name in settings.encoders}
 
@@ -98,8 +94,6 @@ def _describe(encoders: dict[str, Any] | None) -> str:
 
 def stale_reasons(settings: Settings) -> list[str]:
     """Why the index on disk does not match the corpus and settings (empty = up to date)."""
-    from wsis_rag.corpus.manifest import load_manifest
-
     old = store.read_manifest(settings.index_dir)
     reason = full_rebuild_reason(old, settings)
     if reason or old is None:
@@ -107,15 +101,13 @@ def stale_reasons(settings: Settings) -> list[str]:
     indexed: dict[str, Any] = old["documents"]
     reasons = []
     present = set()
-    for entry in load_manifest().documents:
-        path = entry.locate(settings.corpus_dirs)
-        if path is None:
-            continue
+    located, _ = locate_corpus(settings)
+    for entry, path in located:
         present.add(entry.id)
         stored = indexed.get(entry.id)
         if stored is None:
             reasons.append(f"{entry.id}: new document")
-        elif stored.get("source") != str(path) or stored.get("content_hash") != _file_sha256(path):
+        elif stored.get("source") != str(path) or stored.get("content_hash") != file_sha256(path):
             reasons.append(f"{entry.id}: source changed")
     reasons += [f"{doc_id}: removed" for doc_id in indexed if doc_id not in present]
     return reasons
@@ -133,8 +125,6 @@ def build_index(
     embedding_cache: Path = DEFAULT_CACHE_DIR,
 ) -> BuildReport:
     """Build (or incrementally rebuild) the index and swap it in atomically."""
-    from wsis_rag.ingest.pipeline import ingest_corpus
-
     say = progress or (lambda message: None)
     started = time.perf_counter()
     index_dir = settings.index_dir

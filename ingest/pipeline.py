@@ -7,14 +7,13 @@ going past broken files, collecting their errors.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from wsis_rag.corpus.manifest import ManifestEntry, load_manifest
+from wsis_rag.corpus.manifest import ManifestEntry, file_sha256, load_manifest
 from wsis_rag.errors import IngestError
 from wsis_rag.ingest.clauses import Clause, StructureResult
 from wsis_rag.ingest.council_report import parse_council_report
@@ -116,7 +115,7 @@ def ingest_file(
         clauses=structure.clauses,
         passages=build_passages(meta, doc, structure.clauses, lang, max_tokens),
         warnings=warnings + structure.warnings,
-        content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
+        content_hash=file_sha256(path),
     )
 
 
