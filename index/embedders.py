@@ -42,7 +42,7 @@ class SentenceTransformerEmbedder:
         self,
         name: str,
         model_path: str,
-        dim: int,
+        dim: int | None = None,
         *,
         model_id: str | None = None,
         languages: frozenset[str] | None = None,
@@ -51,9 +51,14 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.model_path = model_path
         self.model_id = model_id or model_path
-        self.dim = dim
+        self._dim = dim
         self.languages = languages
         self.batch_size = batch_size
+
+    @property
+    def dim(self) -> int:
+        """Given for known models (no weights loaded to answer); else read from the model."""
+        return self._dim or int(self._model.get_sentence_embedding_dimension() or 0)
 
     @cached_property
     def _model(self) -> Any:
@@ -157,11 +162,6 @@ def get_embedder(name: str) -> Embedder:
     """The process-wide embedder for a registry name; any other name is taken as a
     sentence-transformers model name or path (its dimension is read from the model)."""
     if name not in _instances:
-        if name in REGISTRY:
-            _instances[name] = REGISTRY[name]()
-        else:
-            from sentence_transformers import SentenceTransformer
-
-            dim = SentenceTransformer(name, device="cpu").get_sentence_embedding_dimension()
-            _instances[name] = SentenceTransformerEmbedder(name, name, int(dim or 0))
+        factory = REGISTRY.get(name)
+        _instances[name] = factory() if factory else SentenceTransformerEmbedder(name, name)
     return _instances[name]
