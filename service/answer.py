@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from wsis_rag.index.analysis import HAN, STOPWORDS, han_bigrams
 from wsis_rag.index.embedders import Embedder
 from wsis_rag.index.results import Filters, Hit
 from wsis_rag.index.retriever import HybridRetriever
@@ -44,15 +45,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\s*\n\s*")
 # ...unless the full stop closes one of these abbreviations ("para. 3", "e.g. the").
 _ABBREVIATIONS = frozenset({"para", "paras", "no", "nos", "e.g", "i.e", "mr", "ms", "mrs", "dr", "art", "vol", "cf", "op"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9/+&'-]*[A-Za-z0-9]|\d+(?:/\d+)+|\d+(?:st|nd|rd|th)\b")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(f"[{HAN}]+")
+_HAN = re.compile(f"[{HAN}]")
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
-_STOPWORDS = frozenset(
-    """a about above after all also an and any are as at be been by can could did do does for from had has have
-    how in into is it its itself more most not of on or other our should so such than that the their them then
-    there these they this those to under upon was we were what when where which while who whom why will with
-    would you your according""".split()
-)
 # Title blocks and headings name things; they do not state what a document decides.
 _NOT_ANSWERS = frozenset({ClauseKind.TITLE, ClauseKind.HEADING})
 
@@ -107,9 +102,10 @@ def answer_sentences(passage: Passage, min_words: int) -> list[str]:
 def content_terms(question: str) -> set[str]:
     """Content words and symbols of the question (as written: the termbase knows "ITU",
     not "itu"), and its Chinese character bigrams."""
-    terms = {w for w in _WORD.findall(question) if w.lower() not in _STOPWORDS and len(w) > 2}
+    terms = {w for w in _WORD.findall(question) if w.lower() not in STOPWORDS and len(w) > 2}
     for run in _HAN_RUN.findall(question):
-        terms |= {run[i : i + 2] for i in range(len(run) - 1)}
+        if len(run) > 1:
+            terms |= set(han_bigrams(run))
     return terms
 
 

@@ -7,12 +7,13 @@ import re
 from collections import defaultdict
 
 from wsis_rag.errors import NotFoundError
+from wsis_rag.index.analysis import HAN
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.ingest.model import DocumentMeta, Passage
 from wsis_rag.service.schemas import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
 
 FIRST_WORDS = 12
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(f"[{HAN}]")
 
 
 def first_words(text: str, n: int = FIRST_WORDS) -> str:
