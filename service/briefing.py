@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.errors import InvalidRequestError
+from wsis_rag.index.references import DocumentMentions
 from wsis_rag.index.results import Filters, Hit
 from wsis_rag.ingest.model import ClauseKind, DocType, DocumentMeta, Passage
 from wsis_rag.service.mandate_rules import load_rules
@@ -126,17 +127,9 @@ def _doc_sort_key(meta: DocumentMeta) -> tuple[int, int, str]:
 
 
 def documents_named_in(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
-    """Ids of the indexed documents the question names by symbol, short name or alias."""
-    found = []
-    for entry in load_manifest().documents:
-        if entry.id not in documents:
-            continue
-        m = entry.meta
-        for name in {m.symbol, m.short, *m.aliases}:
-            if re.search(rf"(?<![\w/]){re.escape(name)}(?![\w/])", question, re.IGNORECASE):
-                found.append(entry.id)
-                break
-    return found
+    """Ids of the indexed documents the question names by symbol, short name or alias,
+    found the way retrieval finds them (index/references.py)."""
+    return [doc_id for doc_id, _ in DocumentMentions(list(documents.values())).find(question)]
 
 
 def key_hits(hits: list[Hit], cut: CutConfig = CutConfig()) -> list[Hit]:
