@@ -48,7 +48,6 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
 def bench_build(encoders: list[str]) -> None:
     from wsis_rag.index.builder import build_index, embedding_text
     from wsis_rag.index.embedders import get_embedder
-    from wsis_rag.index.store import load_retriever
     from wsis_rag.ingest.pipeline import ingest_corpus
 
     settings = Settings(corpus_dirs=[CORPUS], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
