@@ -11,15 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wsis_rag.corpus.manifest import Manifest, corpus_search_dirs, load_manifest, parse_manifest, presence
-from wsis_rag.errors import FetchError
-from wsis_rag.settings import get_settings
+from ..core.errors import FetchError
+from ..core.settings import get_settings
+from .manifest import Manifest, corpus_search_dirs, load_manifest, parse_manifest, presence
 
 corpus_app = typer.Typer(help="The WSIS corpus: which documents exist, which are here, download the rest.")
 
 CorpusDirsOption = Annotated[
     list[Path] | None,
-    typer.Option("--corpus", help="Another corpus directory to look in (after the cache and WSIS_CORPUS_DIRS).")
+    typer.Option("--corpus", help="Another corpus directory to look in (after the cache and WSIS_CORPUS_DIRS)."),
 ]
 ManifestOption = Annotated[
     Path | None,
@@ -67,7 +67,7 @@ def fetch(
     """Download the missing documents into the cache (timeouts, retries, checksums)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
-    from wsis_rag.corpus.fetch import DownloadProgress, FetchStatus, HostUnreachableError, fetch_missing
+    from .fetch import DownloadProgress, FetchStatus, HostUnreachableError, fetch_missing
 
     settings = get_settings()
     console = Console()

@@ -30,7 +30,9 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from wsis_rag.corpus.manifest import (
+from ..core.errors import FetchError
+from ..core.settings import Settings
+from .manifest import (
     FetchSource,
     Manifest,
     ManifestEntry,
@@ -38,8 +40,6 @@ from wsis_rag.corpus.manifest import (
     file_sha256,
     load_manifest,
 )
-from wsis_rag.errors import FetchError
-from wsis_rag.settings import Settings
 
 CHECKSUMS_FILE = "checksums.json"
 _CHUNK_BYTES = 64 * 1024
@@ -377,9 +377,13 @@ def _fetch_entry(
             continue
         checksums.record(source.file, source.url, digest, size)
         return DocumentFetch(
-            entry.id, FetchStatus.FETCHED, path=path, url=source.url, sha256=digest, size=size, attempts=attempts + tries
+            entry.id,
+            FetchStatus.FETCHED,
+            path=path,
+            url=source.url,
+            sha256=digest,
+            size=size,
+            attempts=attempts + tries,
         )
     assert error is not None  # entry.fetch is not empty, so at least one source failed
-    return DocumentFetch(
-        entry.id, FetchStatus.FAILED, url=error.url, attempts=attempts, reason=str(error), error=error
-    )
+    return DocumentFetch(entry.id, FetchStatus.FAILED, url=error.url, attempts=attempts, reason=str(error), error=error)

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from wsis_rag.ingest.model import DocumentMeta
-from wsis_rag.settings import Settings
+from ..core.settings import Settings
+from ..core.vocabulary import DocumentMeta
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
 

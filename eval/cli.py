@@ -13,13 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from wsis_rag.errors import IndexNotReadyError, WsisError
-from wsis_rag.settings import PROJECT_ROOT, get_settings
+from ..core.errors import IndexNotReadyError, WsisError
+from ..core.settings import PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
-    from wsis_rag.eval.harness import Outcome
-    from wsis_rag.eval.questions import Question
-    from wsis_rag.eval.report import Table
+    from .harness import Outcome
+    from .questions import Question
+    from .report import Table
+
 
 class StatTest(StrEnum):
     STUDENT = "student"  # paired t-test
@@ -31,7 +32,9 @@ DEFAULT_OUT = PROJECT_ROOT / "var" / "eval"
 
 
 def evaluate_command(
-    question_set: Annotated[Path, typer.Option("--set", help="Question set (JSON Lines, dev.jsonl format).")] = DEFAULT_SET,
+    question_set: Annotated[
+        Path, typer.Option("--set", help="Question set (JSON Lines, dev.jsonl format).")
+    ] = DEFAULT_SET,
     configs: Annotated[
         str | None,
         typer.Option(
@@ -52,9 +55,9 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Score retrieval on a question set: comparison table, breakdowns, significance tests."""
-    from wsis_rag.eval.harness import write_trec_files
-    from wsis_rag.eval.questions import load_questions
-    from wsis_rag.eval.report import all_tables, write_outputs
+    from .harness import write_trec_files
+    from .questions import load_questions
+    from .report import all_tables, write_outputs
 
     console = Console()
     names = [name.strip() for name in configs.split(",") if name.strip()] if configs else None
@@ -76,7 +79,9 @@ def evaluate_command(
         raise typer.Exit(1) from exc
     for table in all_tables(outcome.evaluation):
         console.print(_rich_table(table))
-    console.print(f"wrote {', '.join(str(p) for p in paths.values())} and {len(trec_paths)} TREC files in {out / 'trec'}")
+    console.print(
+        f"wrote {', '.join(str(p) for p in paths.values())} and {len(trec_paths)} TREC files in {out / 'trec'}"
+    )
 
 
 def _evaluate_in_process(
@@ -87,10 +92,10 @@ def _evaluate_in_process(
     trec_runs: list[Path],
     console: Console,
 ) -> Outcome:
-    from wsis_rag.eval.harness import evaluate_retriever
-    from wsis_rag.eval.runs import read_trec_run
-    from wsis_rag.eval.systems import default_configs
-    from wsis_rag.index.store import load_retriever
+    from ..index.store import load_retriever
+    from .harness import evaluate_retriever
+    from .runs import read_trec_run
+    from .systems import default_configs
 
     with console.status("loading the index..."):
         retriever = load_retriever(get_settings())
@@ -106,9 +111,9 @@ def _evaluate_in_process(
 def _evaluate_service(
     url: str, questions: list[Question], names: Sequence[str] | None, k: int, console: Console
 ) -> Outcome:
-    from wsis_rag.eval.harness import evaluate_service
-    from wsis_rag.eval.relevance import check_snippets
-    from wsis_rag.index.store import load_retriever
+    from ..index.store import load_retriever
+    from .harness import evaluate_service
+    from .relevance import check_snippets
 
     if names and len(names) > 1:
         raise WsisError("with --url, --configs names the one configuration the service runs")
@@ -119,7 +124,9 @@ def _evaluate_service(
         console.print("[yellow]no local index: the gold-snippet guard is skipped for this service[/]")
     with _progress(console) as progress:
         task = progress.add_task(f"GET {url}/search", total=len(questions))
-        return evaluate_service(url, questions, names[0] if names else "service", k, advance=partial(progress.advance, task))
+        return evaluate_service(
+            url, questions, names[0] if names else "service", k, advance=partial(progress.advance, task)
+        )
 
 
 def _progress(console: Console) -> Progress:

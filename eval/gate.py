@@ -9,8 +9,8 @@ nDCG@10 0.721.
 
 from __future__ import annotations
 
-from wsis_rag.eval.metrics import METRIC_LABELS, Evaluation
-from wsis_rag.eval.systems import DEFAULT_CONFIG
+from .metrics import METRIC_LABELS, Evaluation
+from .systems import DEFAULT_CONFIG
 
 FLOORS: dict[str, float] = {"recall@5": 0.75, "recall@10": 0.88, "mrr@10": 0.64, "ndcg@10": 0.68}
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wsis_rag.eval.metrics import Evaluation, evaluate
-from wsis_rag.eval.questions import Question
-from wsis_rag.eval.relevance import check_snippets, judge_run, qrels_for
-from wsis_rag.eval.runs import Run, write_trec_qrels, write_trec_ranking, write_trec_run
-from wsis_rag.eval.systems import Advance, configure, default_configs, run_in_process, run_over_http
+from .metrics import Evaluation, evaluate
+from .questions import Question
+from .relevance import check_snippets, judge_run, qrels_for
+from .runs import Run, write_trec_qrels, write_trec_ranking, write_trec_run
+from .systems import Advance, configure, default_configs, run_in_process, run_over_http
 
 if TYPE_CHECKING:
-    from wsis_rag.index.retriever import HybridRetriever
+    from ..index.retriever import HybridRetriever
 
 
 @dataclass

@@ -8,11 +8,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wsis_rag.corpus.manifest import load_manifest
-from wsis_rag.errors import InvalidRequestError
-from wsis_rag.eval.questions import Question
-from wsis_rag.eval.relevance import JudgedRun, judge_run, qrels_for
-from wsis_rag.eval.runs import Run
+from ..core.errors import InvalidRequestError
+from ..corpus.manifest import load_manifest
+from .questions import Question
+from .relevance import JudgedRun, judge_run, qrels_for
+from .runs import Run
 
 METRICS = ("recall@5", "recall@10", "mrr@10", "ndcg@10")
 METRIC_LABELS = {"recall@5": "R@5", "recall@10": "R@10", "mrr@10": "MRR@10", "ndcg@10": "nDCG@10"}
@@ -99,7 +99,9 @@ def evaluate(questions: Sequence[Question], runs: Sequence[Run], k: int = 10, st
         configs.append(ConfigScores(name=j.name, per_query=per_query, shared_ranks=j.shared_ranks))
     p_values: dict[str, dict[str, dict[str, float | None]]] = {}
     if len(ranx_runs) > 1:
-        report = compare(qrels, ranx_runs, list(METRICS), stat_test=stat_test, max_p=SIGNIFICANCE_LEVEL, make_comparable=True)
+        report = compare(
+            qrels, ranx_runs, list(METRICS), stat_test=stat_test, max_p=SIGNIFICANCE_LEVEL, make_comparable=True
+        )
         table = report.to_dict()
         p_values = {
             a: {b: {m: _finite(p) for m, p in table[a]["comparisons"][b].items()} for b in table[a]["comparisons"]}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from wsis_rag.errors import WsisError
+from ..core.errors import WsisError
 
 
 class QuestionSetError(WsisError):

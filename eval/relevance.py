@@ -28,9 +28,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wsis_rag.errors import WsisError
-from wsis_rag.eval.questions import Question
-from wsis_rag.eval.runs import Qrels, RankedPassage, Run
+from ..core.errors import WsisError
+from .questions import Question
+from .runs import Qrels, RankedPassage, Run
 
 _WHITESPACE = re.compile(r"\s+")
 NO_RESULTS = "#no-results"
@@ -72,7 +72,9 @@ class JudgedRun:
 
     name: str
     ranking: dict[str, dict[str, float]] = field(default_factory=dict)
-    shared_ranks: dict[str, list[int]] = field(default_factory=dict)  # query id -> ranks where one passage found >1 item
+    shared_ranks: dict[str, list[int]] = field(
+        default_factory=dict
+    )  # query id -> ranks where one passage found >1 item
 
 
 def judge_passages(question: Question, passages: list[RankedPassage], k: int) -> tuple[list[str], list[int]]:

@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from wsis_rag.eval.metrics import ALL, METRIC_LABELS, METRICS, SIGNIFICANCE_LEVEL, Evaluation
+from .metrics import ALL, METRIC_LABELS, METRICS, SIGNIFICANCE_LEVEL, Evaluation
 
 
 @dataclass
@@ -32,7 +32,11 @@ def comparison_table(evaluation: Evaluation) -> Table:
     for config in evaluation.configs:
         cells = []
         for metric in METRICS:
-            beaten = [letters[o.name] for o in evaluation.configs if evaluation.significantly_better(config.name, o.name, metric)]
+            beaten = [
+                letters[o.name]
+                for o in evaluation.configs
+                if evaluation.significantly_better(config.name, o.name, metric)
+            ]
             cells.append(f"{means[config.name][metric]:.3f}" + (f" ({','.join(beaten)})" if beaten else ""))
         rows.append([letters[config.name], config.name, *cells])
     note = (
@@ -47,7 +51,9 @@ def breakdown_table(evaluation: Evaluation, metric: str) -> Table:
     rows = []
     for name, ids in evaluation.slices.items():
         means = evaluation.means(name)
-        rows.append([name, str(len(ids)), *(f"{means[c.name][metric]:.3f}" if ids else "–" for c in evaluation.configs)])
+        rows.append(
+            [name, str(len(ids)), *(f"{means[c.name][metric]:.3f}" if ids else "–" for c in evaluation.configs)]
+        )
     return Table(f"{METRIC_LABELS[metric]} by slice", ["slice", "n", *(c.name for c in evaluation.configs)], rows)
 
 
@@ -92,7 +98,9 @@ def write_chart(evaluation: Evaluation, path: Path) -> None:
         right.bar(np.arange(len(slice_names)) + offset, [by_slice[s][config]["ndcg@10"] for s in slice_names], width)
     left.set_xticks(range(len(METRICS)), [METRIC_LABELS[m] for m in METRICS])
     left.set_title(f"All queries (n={len(evaluation.slices[ALL])})")
-    right.set_xticks(range(len(slice_names)), [f"{s}\n(n={len(evaluation.slices[s])})" for s in slice_names], fontsize=8)
+    right.set_xticks(
+        range(len(slice_names)), [f"{s}\n(n={len(evaluation.slices[s])})" for s in slice_names], fontsize=8
+    )
     right.set_title("nDCG@10 by slice")
     for axis in (left, right):
         axis.set_ylim(0, 1.05)

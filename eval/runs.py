@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
-from wsis_rag.errors import WsisError
+from ..core.errors import WsisError
 
 T = TypeVar("T")
 Qrels = dict[str, dict[str, int]]  # query id -> {doc id: relevance}
@@ -99,7 +99,9 @@ def _number(value: str, kind: Callable[[str], T], path: Path, number: int) -> T:
     try:
         return kind(value)
     except ValueError as exc:
-        raise TrecFormatError(f"{path}:{number}: {value!r} is not a valid {getattr(kind, '__name__', 'number')}") from exc
+        raise TrecFormatError(
+            f"{path}:{number}: {value!r} is not a valid {getattr(kind, '__name__', 'number')}"
+        ) from exc
 
 
 def _tag(name: str) -> str:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from wsis_rag.errors import InvalidRequestError, WsisError
-from wsis_rag.eval.questions import Question
-from wsis_rag.eval.runs import RankedPassage, Run
+from ..core.errors import InvalidRequestError, WsisError
+from .questions import Question
+from .runs import RankedPassage, Run
 
 if TYPE_CHECKING:
-    from wsis_rag.index.retriever import HybridRetriever
+    from ..index.retriever import HybridRetriever
 
 DEFAULT_CONFIG = "hybrid"
 Advance = Callable[[], None]
@@ -75,7 +75,7 @@ def run_over_http(
     """Ask `GET {base_url}/search?q=...&k=...` for each question and keep the returned text."""
     import httpx
 
-    from wsis_rag.index.results import SearchResponse
+    from ..index.results import SearchResponse
 
     results = {}
     with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s) as client:

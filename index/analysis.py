@@ -21,7 +21,9 @@ _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]+)*\+*", re.IGNORECASE)
 
 # UN symbols: A/RES/80/173, E/RES/2025/18, A/80/L.41 (the session/number pair is the key),
 # and the bare "80/173" users type. Years like 2025-2026 use a dash, so they are not caught.
-_UN_SYMBOL = re.compile(r"(?<![0-9A-Za-z/])(?:[AE]/(?:RES/)?)?(\d{2,4})/(\d{1,4}|L\.\d+)(?![0-9A-Za-z/])", re.IGNORECASE)
+_UN_SYMBOL = re.compile(
+    r"(?<![0-9A-Za-z/])(?:[AE]/(?:RES/)?)?(\d{2,4})/(\d{1,4}|L\.\d+)(?![0-9A-Za-z/])", re.IGNORECASE
+)
 # Numbered resolutions of ITU bodies: "Resolution 140", "Res. 1332", "PP Res 214",
 # "Resolution 61-3" and the Chinese "第140号决议", "第61-3号决议".
 _RESOLUTION_EN = re.compile(r"\bres(?:olutions?|\.)?\s*(?:no\.?\s*)?(\d{1,4})(?:-\d+)?(?![0-9/])", re.IGNORECASE)
@@ -30,8 +32,29 @@ _RESOLUTION_ZH = re.compile(r"第\s*(\d{1,4})(?:-\d+)?\s*号决议")
 _CONFERENCE = re.compile(r"\b(PP|WTDC|WTSA|WSIS|RA|WRC)-?(\d{2})\b", re.IGNORECASE)
 
 STOPWORDS = frozenset(STOPWORDS_EN) | {
-    "what", "which", "who", "whom", "how", "does", "did", "do", "say", "says", "about", "according",
-    "any", "anything", "has", "have", "been", "would", "should", "can", "its", "their", "from",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "how",
+    "does",
+    "did",
+    "do",
+    "say",
+    "says",
+    "about",
+    "according",
+    "any",
+    "anything",
+    "has",
+    "have",
+    "been",
+    "would",
+    "should",
+    "can",
+    "its",
+    "their",
+    "from",
 }
 
 

@@ -17,15 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from wsis_rag.corpus.manifest import file_sha256
-from wsis_rag.index import store
-from wsis_rag.index.embedders import get_embedder
-from wsis_rag.index.embedding_cache import DEFAULT_CACHE_DIR, CachedPassageEncoder
-from wsis_rag.index.lexical import LexicalIndex
-from wsis_rag.index.vectors import VectorIndex
-from wsis_rag.ingest.model import DocumentMeta, Passage
-from wsis_rag.ingest.pipeline import ingest_corpus, locate_corpus
-from wsis_rag.settings import Settings
+from ..core.settings import Settings
+from ..core.vocabulary import DocumentMeta, Passage
+from ..corpus.manifest import file_sha256
+from ..ingest.pipeline import ingest_corpus, locate_corpus
+from . import store
+from .embedders import get_embedder
+from .embedding_cache import DEFAULT_CACHE_DIR, CachedPassageEncoder
+from .lexical import LexicalIndex
+from .vectors import VectorIndex
 
 # Bump when `embedding_text` changes: stored vectors then no longer match the recipe.
 TEXT_RECIPE = 1
@@ -63,7 +63,9 @@ class BuildReport:
 
 
 def encoder_config(settings: Settings) -> dict[str, dict[str, Any]]:
-    return {name: {"model_id": get_embedder(name).model_id, "dim": get_embedder(name).dim} for name in settings.encoders}
+    return {
+        name: {"model_id": get_embedder(name).model_id, "dim": get_embedder(name).dim} for name in settings.encoders
+    }
 
 
 def index_shape(settings: Settings) -> dict[str, Any]:
@@ -231,4 +233,3 @@ def build_index(
     report.seconds = time.perf_counter() - started
     say(f"done: {report.passages} passages in {report.seconds:.1f}s")
     return report
-

@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wsis_rag.errors import WsisError
-
 console = Console()
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
@@ -21,23 +19,15 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search)
 
 
-def _fail(error: WsisError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/] {error}")
-    return typer.Exit(code=1)
-
-
 @index_app.command("build")
 def build(
     force: Annotated[bool, typer.Option("--force", help="Re-embed every passage even if nothing changed.")] = False,
 ) -> None:
     """Build the index (incrementally: only changed documents are re-embedded)."""
-    from wsis_rag.index.builder import build_index
-    from wsis_rag.settings import get_settings
+    from ..core.settings import get_settings
+    from .builder import build_index
 
-    try:
-        report = build_index(get_settings(), progress=lambda message: console.print(f"[dim]{message}[/]"), force=force)
-    except WsisError as exc:
-        raise _fail(exc) from exc
+    report = build_index(get_settings(), progress=lambda message: console.print(f"[dim]{message}[/]"), force=force)
     if report.full_rebuild_reason:
         console.print(f"full rebuild: {report.full_rebuild_reason}")
     console.print(
@@ -48,8 +38,12 @@ def build(
     if report.encoded_texts:
         ran = ", ".join(f"{name} {count}" for name, count in report.encoded_texts.items())
         console.print(f"  texts the encoders ran on (the rest came from the embedding cache): {ran}")
-    for label, items in (("embedded", report.embedded_documents), ("reused", report.reused_documents),
-                         ("removed", report.removed_documents), ("missing", report.missing)):
+    for label, items in (
+        ("embedded", report.embedded_documents),
+        ("reused", report.reused_documents),
+        ("removed", report.removed_documents),
+        ("missing", report.missing),
+    ):
         if items:
             console.print(f"  {label}: {', '.join(items)}")
     for error in report.errors:
@@ -59,15 +53,12 @@ def build(
 @index_app.command("info")
 def info(as_json: Annotated[bool, typer.Option("--json", help="Print the info as JSON.")] = False) -> None:
     """What the current index holds: format, build time, encoders, counts, staleness."""
-    from wsis_rag.index.builder import stale_reasons
-    from wsis_rag.index.store import load_retriever
-    from wsis_rag.settings import get_settings
+    from ..core.settings import get_settings
+    from .builder import stale_reasons
+    from .store import load_retriever
 
     settings = get_settings()
-    try:
-        details = load_retriever(settings).info()
-    except WsisError as exc:
-        raise _fail(exc) from exc
+    details = load_retriever(settings).info()
     details["stale"] = stale_reasons(settings)
     if as_json:
         print(json.dumps(details, ensure_ascii=False, indent=2))
@@ -91,23 +82,22 @@ def search(
     """Search the corpus; print ranked passages with their citations."""
     from pydantic import ValidationError
 
-    from wsis_rag.index.results import Filters, search_response
-    from wsis_rag.index.store import load_retriever
-    from wsis_rag.settings import get_settings
+    from ..core.settings import get_settings
+    from .results import Filters, search_response
+    from .store import load_retriever
 
     try:
         filters = Filters(doc=doc or [], lang=lang or [], type=doc_type or [], body=body or [], year=year or [])
     except ValidationError as exc:
         Console(stderr=True).print(f"[red]error:[/] bad filter: {exc.errors()[0]['msg']}")
         raise typer.Exit(code=2) from exc
-    try:
-        response = search_response(load_retriever(get_settings()), query, k, filters)
-    except WsisError as exc:
-        raise _fail(exc) from exc
+    response = search_response(load_retriever(get_settings()), query, k, filters)
     if as_json:
         print(response.model_dump_json())
         return
     for result in response.results:
-        console.print(f"[bold]{result.rank}.[/] [cyan]{result.citation.label}[/]  [dim]{result.score:.4f} {result.lang}[/]")
+        console.print(
+            f"[bold]{result.rank}.[/] [cyan]{result.citation.label}[/]  [dim]{result.score:.4f} {result.lang}[/]"
+        )
         console.print(f"   {result.text[:400]}")
     console.print(f"[dim]{len(response.results)} results in {response.took_ms:.0f} ms[/]")

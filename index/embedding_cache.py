@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wsis_rag.index.embedders import Embedder
-from wsis_rag.settings import PROJECT_ROOT
+from ..core.settings import PROJECT_ROOT
+from .embedders import Embedder
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / "var" / "embedding-cache"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from wsis_rag.index.analysis import analyse
+from .analysis import analyse
 
 # Tokens brought in by the termbase weigh less than the user's own words.
 EXPANSION_WEIGHT = 0.5

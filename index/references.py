@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wsis_rag.index.analysis import symbol_tokens
-from wsis_rag.ingest.model import DocumentMeta
+from ..core.vocabulary import DocumentMeta
+from .analysis import symbol_tokens
 
 _PARAGRAPH = re.compile(
     r"(?<![A-Za-z¶])(?P<pre>preambular\s+)?(?:paragraphs?|paras?\.?|¶)\s*(?P<num>\d{1,3})"
@@ -62,7 +62,6 @@ class DocumentMentions:
             if m and m.start() < first.get(doc_id, len(query) + 1):
                 first[doc_id] = m.start()
         return sorted(first.items(), key=lambda item: item[1])
-
 
     def without_mentions(self, query: str) -> str:
         """`query` with the word names of documents blanked out ("the GDC", "Council

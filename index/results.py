@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from wsis_rag.ingest.model import Citation, DocType, Passage
+from ..core.vocabulary import Citation, DocType, Passage
 
 if TYPE_CHECKING:
-    from wsis_rag.index.retriever import HybridRetriever
+    from .retriever import HybridRetriever
 
 
 class Filters(BaseModel):
@@ -71,7 +71,9 @@ class SearchResponse(BaseModel):
     took_ms: float
 
 
-def search_response(retriever: HybridRetriever, query: str, k: int = 10, filters: Filters | None = None) -> SearchResponse:
+def search_response(
+    retriever: HybridRetriever, query: str, k: int = 10, filters: Filters | None = None
+) -> SearchResponse:
     """Run one search and shape it as the response body (timed end to end)."""
     started = time.perf_counter()
     hits = retriever.search(query, k=k, filters=filters)

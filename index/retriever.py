@@ -12,17 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from wsis_rag.corpus.manifest import load_manifest
-from wsis_rag.errors import InvalidRequestError, NotFoundError
-from wsis_rag.index.analysis import analyse, query_language, symbol_tokens
-from wsis_rag.index.embedders import Embedder, get_embedder
-from wsis_rag.index.fusion import weighted_rrf
-from wsis_rag.index.lexical import LexicalIndex
-from wsis_rag.index.references import DocumentMentions, clause_references
-from wsis_rag.index.results import Filters, Hit
-from wsis_rag.index.termbase import load_termbase
-from wsis_rag.index.vectors import VectorIndex
-from wsis_rag.ingest.model import DocumentMeta, Passage
+from ..core.errors import InvalidRequestError, NotFoundError
+from ..core.vocabulary import DocumentMeta, Passage
+from ..corpus.manifest import load_manifest
+from .analysis import analyse, query_language, symbol_tokens
+from .embedders import Embedder, get_embedder
+from .fusion import weighted_rrf
+from .lexical import LexicalIndex
+from .references import DocumentMentions, clause_references
+from .results import Filters, Hit
+from .termbase import load_termbase
+from .vectors import VectorIndex
 
 MULTILINGUAL = frozenset({"e5", "use"})
 
@@ -91,12 +91,20 @@ class HybridRetriever:
         unknown = [n for n in names if n not in self.available_signals]
         if unknown or not names:
             raise InvalidRequestError(f"unknown signals {unknown or names}; this index has {self.available_signals}")
-        return HybridRetriever(self.passages, self.documents, self.lexical, self.vectors, self._info, list(names), self.fusion)
+        return HybridRetriever(
+            self.passages, self.documents, self.lexical, self.vectors, self._info, list(names), self.fusion
+        )
 
     def with_fusion(self, **changes: Any) -> HybridRetriever:
         """The same index with other fusion settings (for tuning and evaluation)."""
         return HybridRetriever(
-            self.passages, self.documents, self.lexical, self.vectors, self._info, self.signals, replace(self.fusion, **changes)
+            self.passages,
+            self.documents,
+            self.lexical,
+            self.vectors,
+            self._info,
+            self.signals,
+            replace(self.fusion, **changes),
         )
 
     @property

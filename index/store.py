@@ -26,12 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from wsis_rag.errors import IndexNotReadyError
-from wsis_rag.index.lexical import LexicalIndex
-from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.index.vectors import VectorIndex
-from wsis_rag.ingest.model import DocumentMeta, Passage
-from wsis_rag.settings import Settings
+from ..core.errors import IndexNotReadyError
+from ..core.settings import Settings
+from ..core.vocabulary import DocumentMeta, Passage
+from .lexical import LexicalIndex
+from .retriever import HybridRetriever
+from .vectors import VectorIndex
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

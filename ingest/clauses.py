@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from wsis_rag.ingest.model import ClauseKind
-from wsis_rag.ingest.source import Block, SourceDocument
+from ..core.vocabulary import ClauseKind
+from .source import Block, SourceDocument
 
 
 class Clause(BaseModel):

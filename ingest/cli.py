@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from wsis_rag.ingest.pipeline import CorpusIngest
+    from .pipeline import CorpusIngest
 
 console = Console()
 
@@ -34,14 +34,16 @@ def ingest(
     """Parse documents into cited clauses and passages; print a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from wsis_rag.ingest.pipeline import expand_paths, ingest_corpus, ingest_paths, locate_corpus, write_passages_jsonl
-    from wsis_rag.settings import get_settings
+    from ..core.settings import get_settings
+    from .pipeline import expand_paths, ingest_corpus, ingest_paths, locate_corpus, write_passages_jsonl
 
     settings = get_settings()
     if max_tokens is not None:
         settings = settings.model_copy(update={"max_passage_tokens": max_tokens})
     total = len(expand_paths(paths)) if paths else len(locate_corpus(settings)[0])
-    progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console)
+    progress = Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console
+    )
     with progress:
         task = progress.add_task("", total=total)
 

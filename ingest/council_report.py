@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from wsis_rag.ingest.clauses import Clause, ClauseCollector, StructureResult, collect_footnotes
-from wsis_rag.ingest.model import ClauseKind
-from wsis_rag.ingest.source import Block, SourceDocument
+from ..core.vocabulary import ClauseKind
+from .clauses import Clause, ClauseCollector, StructureResult, collect_footnotes
+from .source import Block, SourceDocument
 
 # (anchor suffix, English name shown in the locator, the label as printed, lower-cased)
 FRONT_PARTS: list[tuple[str, str, tuple[str, ...]]] = [

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wsis_rag.errors import IngestError
-from wsis_rag.ingest.source import RawBlock, SourceDocument
-from wsis_rag.ingest.text_parser import read_text
+from ..core.errors import IngestError
+from .source import RawBlock, SourceDocument
+from .text_parser import read_text
 
 _BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "pre", "div"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}

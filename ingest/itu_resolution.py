@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from wsis_rag.ingest.clauses import Clause, ClauseCollector, StructureResult, collect_footnotes, slug
-from wsis_rag.ingest.model import ClauseKind
-from wsis_rag.ingest.source import Block, SourceDocument
+from ..core.vocabulary import ClauseKind
+from .clauses import Clause, ClauseCollector, StructureResult, collect_footnotes, slug
+from .source import Block, SourceDocument
 
 _BLOCK_VERB = re.compile(
     r"^(?:further |also |and )?(considering|recognizing|recognising|noting|recalling|bearing in mind|"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from wsis_rag.ingest.clauses import Clause
-from wsis_rag.ingest.model import DocumentMeta, Passage
-from wsis_rag.ingest.source import SourceDocument
+from ..core.vocabulary import DocumentMeta, Passage
+from .clauses import Clause
+from .source import SourceDocument
 
 # After a sentence end: English ". " (and ! ? ;) or Chinese 。；！？ (no space follows those).
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=\S)|(?<=[。；！？])(?=\S)")

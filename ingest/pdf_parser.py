@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from wsis_rag.errors import IngestError
-from wsis_rag.ingest.source import RawBlock, SourceDocument
+from ..core.errors import IngestError
+from .source import RawBlock, SourceDocument
 
 _BOLD_FONT = re.compile(r"Bold|Black|Heavy|Semibold|Hei\b|ZenHei", re.IGNORECASE)
 _RULE = re.compile(r"^_{5,}$")
@@ -154,6 +154,7 @@ def _page_lines(page, number: int) -> list[_Line]:  # type: ignore[no-untyped-de
 def _running_furniture(pages: list[list[_Line]]) -> set[int]:
     """ids of lines that are running headers/footers: in the top or bottom margin and
     either repeated (digits aside) on a quarter of the pages or a page/job number."""
+
     def key(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text)
 
@@ -167,16 +168,12 @@ def _running_furniture(pages: list[list[_Line]]) -> set[int]:
     for line in margin_lines:
         seen_on.setdefault(key(line), set()).add(line.page)
     needed = max(2, len(pages) // 4)
-    return {
-        id(line)
-        for line in margin_lines
-        if len(seen_on[key(line)]) >= needed or _PAGE_FURNITURE.match(line.text)
-    }
+    return {id(line) for line in margin_lines if len(seen_on[key(line)]) >= needed or _PAGE_FURNITURE.match(line.text)}
 
 
 def _line_spacing(lines: list[_Line]) -> float:
     gaps: Counter[float] = Counter()
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in zip(lines, lines[1:], strict=False):
         if prev.page == line.page and abs(prev.size - line.size) < 0.5 and prev.y > line.y:
             gaps[round(prev.y - line.y, 1)] += 1
     return gaps.most_common(1)[0][0] if gaps else 12.0
@@ -187,7 +184,9 @@ def _display_width(text: str) -> float:
     return sum(1.0 if _is_cjk(ch) else 0.5 for ch in text)
 
 
-def _starts_paragraph(prev: _Line, line: _Line, leading: float, margins: dict[int, float], widths: dict[int, float]) -> bool:
+def _starts_paragraph(
+    prev: _Line, line: _Line, leading: float, margins: dict[int, float], widths: dict[int, float]
+) -> bool:
     if prev.bold != line.bold:
         return True
     if prev.page == line.page:

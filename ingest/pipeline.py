@@ -13,21 +13,21 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from wsis_rag.corpus.manifest import ManifestEntry, file_sha256, load_manifest
-from wsis_rag.errors import IngestError
-from wsis_rag.ingest.clauses import Clause, StructureResult
-from wsis_rag.ingest.council_report import parse_council_report
-from wsis_rag.ingest.html_parser import parse_html
-from wsis_rag.ingest.itu_resolution import parse_itu_resolution
-from wsis_rag.ingest.language import detect_language
-from wsis_rag.ingest.model import DocumentMeta, Passage
-from wsis_rag.ingest.passages import build_passages
-from wsis_rag.ingest.pdf_parser import parse_pdf
-from wsis_rag.ingest.source import SourceDocument
-from wsis_rag.ingest.text_parser import parse_text
-from wsis_rag.ingest.un_resolution import parse_generic, parse_un_resolution
-from wsis_rag.ingest.unknown import meta_for_unknown
-from wsis_rag.settings import Settings
+from ..core.errors import IngestError
+from ..core.settings import Settings
+from ..core.vocabulary import DocumentMeta, Passage
+from ..corpus.manifest import ManifestEntry, file_sha256, load_manifest
+from .clauses import Clause, StructureResult
+from .council_report import parse_council_report
+from .html_parser import parse_html
+from .itu_resolution import parse_itu_resolution
+from .language import detect_language
+from .passages import build_passages
+from .pdf_parser import parse_pdf
+from .source import SourceDocument
+from .text_parser import parse_text
+from .un_resolution import parse_generic, parse_un_resolution
+from .unknown import meta_for_unknown
 
 DEFAULT_MAX_TOKENS = 256
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from wsis_rag.errors import IngestError
-from wsis_rag.ingest.source import RawBlock, SourceDocument
+from ..core.errors import IngestError
+from .source import RawBlock, SourceDocument
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _FOOTNOTE_SECTION = re.compile(r"^---\n(Footnotes\b[^\n]*)\n", re.MULTILINE)

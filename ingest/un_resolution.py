@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wsis_rag.ingest.clauses import Clause, ClauseCollector, HeadingStack, StructureResult, collect_footnotes, slug
-from wsis_rag.ingest.model import ClauseKind
-from wsis_rag.ingest.source import Block, SourceDocument
+from ..core.vocabulary import ClauseKind
+from .clauses import Clause, ClauseCollector, HeadingStack, StructureResult, collect_footnotes, slug
+from .source import Block, SourceDocument
 
 PARAGRAPH_NUMBER = re.compile(r"^(?P<num>\d+)(?:\s?(?P<suffix>bis|ter|quater))?(?:\s?[-–]\s?(?P<to>\d+))?\.\s+")
 SUBPARAGRAPH_MARK = re.compile(r"^\((?P<tok>[ivxlc]+|[a-z]{1,2})\)\s+")
@@ -47,7 +47,7 @@ def roman_value(token: str) -> int | None:
     if not _ROMAN.match(token):
         return None
     total = 0
-    for char, following in zip(token, token[1:] + " "):
+    for char, following in zip(token, token[1:] + " ", strict=True):
         value = _ROMAN_VALUES[char]
         total += -value if following != " " and _ROMAN_VALUES[following] > value else value
     return total

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wsis_rag.ingest.clauses import slug
-from wsis_rag.ingest.model import DocType, DocumentMeta
-from wsis_rag.ingest.source import SourceDocument
+from ..core.vocabulary import DocType, DocumentMeta
+from .clauses import slug
+from .source import SourceDocument
 
 _UN_SYMBOL = re.compile(r"\b[A-Z](?:/[A-Z0-9.]+)*/RES/\d+/\d+\b|\bA/RES/\d+/\d+\b")
 _SYMBOL_SEARCH_BLOCKS = 5

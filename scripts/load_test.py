@@ -97,9 +97,13 @@ def main() -> int:
     if not latencies:
         print(f"no successful request; failures: {failures}", file=sys.stderr)
         return 1
-    print(f"GET /search on {args.url}: {len(latencies)} ok, {len(failures)} failed, concurrency {args.concurrency}, k={args.k}")
-    print(f"  p50 {percentile(latencies, 50):.1f} ms   p95 {percentile(latencies, 95):.1f} ms   "
-          f"max {max(latencies):.1f} ms   mean {statistics.fmean(latencies):.1f} ms")
+    print(
+        f"GET /search on {args.url}: {len(latencies)} ok, {len(failures)} failed, concurrency {args.concurrency}, k={args.k}"
+    )
+    print(
+        f"  p50 {percentile(latencies, 50):.1f} ms   p95 {percentile(latencies, 95):.1f} ms   "
+        f"max {max(latencies):.1f} ms   mean {statistics.fmean(latencies):.1f} ms"
+    )
     print(f"  throughput {len(latencies) / wall:.1f} requests/s over {wall:.1f} s")
     return 0 if not failures else 1
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import import_module
 
@@ -11,14 +11,15 @@ import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.service.answer import warm_answer_sentences
-from wsis_rag.service.body_limit import BodySizeLimit
-from wsis_rag.service.deps import ServiceState
-from wsis_rag.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
-from wsis_rag.service.routers.web import STATIC_DIR
-from wsis_rag.service.schemas import Problem
-from wsis_rag.settings import Settings, get_settings
+from ..core import __version__
+from ..core.settings import Settings, get_settings
+from ..index.retriever import HybridRetriever
+from ..products.answers.answer import warm_answer_sentences
+from .body_limit import BodySizeLimit
+from .deps import ServiceState
+from .errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from .schemas import Problem
+from .static_files import STATIC_DIR
 
 # The routers, by module name under wsis_rag.service.routers; each module has `router`.
 # Add a resource by adding its module name here.
@@ -41,13 +42,15 @@ def create_app(
         if state.retriever is None:
             await anyio.to_thread.run_sync(state.load)
         if warm_answers and state.retriever is not None:
-            threading.Thread(target=warm_answer_sentences, args=(state.retriever,), name="wsis-warm", daemon=True).start()
+            threading.Thread(
+                target=warm_answer_sentences, args=(state.retriever,), name="wsis-warm", daemon=True
+            ).start()
         yield
 
     app = FastAPI(
         title="WSIS RAG",
         summary="Cited retrieval and extractive answers over the WSIS corpus.",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
         responses={code: _PROBLEM for code in (400, 404, 413, 422, 503)},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wsis_rag.service.errors import problem_response
+from .errors import problem_response
 
 
 def too_large_detail(max_bytes: int) -> str:

@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from wsis_rag.settings import Settings, get_settings
+from ..core.settings import Settings, get_settings
 
 
 def _fetch_missing_documents(settings: Settings, console: Console) -> None:
-    from wsis_rag.corpus.fetch import fetch_missing
+    from ..corpus.fetch import fetch_missing
 
     report = fetch_missing(settings)
     for result in report.fetched:
@@ -25,13 +25,15 @@ def _fetch_missing_documents(settings: Settings, console: Console) -> None:
 
 
 def _ensure_index(settings: Settings, rebuild: bool, console: Console) -> None:
-    from wsis_rag.index.builder import build_index, stale_reasons
+    from ..index.builder import build_index, stale_reasons
 
     reasons = ["--rebuild asked for"] if rebuild else stale_reasons(settings)
     if reasons:
         console.print(f"building the index at {settings.index_dir}: {'; '.join(reasons)}")
         report = build_index(settings, force=rebuild)
-        console.print(f"index built: {report.documents} documents, {report.passages} passages in {report.seconds:.0f} s")
+        console.print(
+            f"index built: {report.documents} documents, {report.passages} passages in {report.seconds:.0f} s"
+        )
 
 
 def serve(
@@ -43,7 +45,7 @@ def serve(
     """Serve the search API and the web page (fetching documents and building the index when needed)."""
     import uvicorn
 
-    from wsis_rag.service.app import create_app
+    from .app import create_app
 
     console = Console()
     overrides = {name: value for name, value in (("host", host), ("port", port)) if value is not None}

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from wsis_rag.errors import IndexNotReadyError
-from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.settings import Settings
+from ..core.errors import IndexNotReadyError
+from ..core.settings import Settings
+from ..index.retriever import HybridRetriever
 
 
 @dataclass
@@ -22,7 +22,7 @@ class ServiceState:
     load_error: str | None = None
 
     def load(self) -> None:
-        from wsis_rag.index.store import load_retriever
+        from ..index.store import load_retriever
 
         try:
             self.retriever = load_retriever(self.settings)

@@ -1,7 +1,7 @@
 """Every error of the HTTP API in one shape: RFC 9457 problem details
 (`application/problem+json` with type, title, status, detail, instance).
 
-Domain errors (wsis_rag.errors), FastAPI's validation errors, unknown routes,
+Domain errors (wsis_rag.core.errors), FastAPI's validation errors, unknown routes,
 oversized bodies (service/body_limit.py) and unexpected failures (500) are all mapped
 here and nowhere else.
 """
@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wsis_rag.errors import IndexNotReadyError, InvalidRequestError, NotFoundError, WsisError
+from ..core.errors import IndexNotReadyError, InvalidRequestError, NotFoundError, WsisError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

@@ -6,8 +6,8 @@ out of range), like a `k` outside 1..`k_max`; only a body over `max_body_bytes` 
 
 from __future__ import annotations
 
-from wsis_rag.errors import InvalidRequestError
-from wsis_rag.settings import Settings
+from ..core.errors import InvalidRequestError
+from ..core.settings import Settings
 
 
 def checked_query(text: str, settings: Settings, field: str = "q") -> str:

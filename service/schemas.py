@@ -1,14 +1,20 @@
-"""Request and response bodies of the HTTP API (the search body itself is
+"""Every request and response body of the HTTP API. Response bodies that a product
+builds (answers, briefs, mandates, outlines) are that product's models, re-exported here;
+the bodies (the search body itself is
 `wsis_rag.index.results.SearchResponse`, shared with `wsis search --json`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wsis_rag.index.results import Filters
-from wsis_rag.ingest.model import Citation, ClauseKind, DocumentMeta, Passage
+from ..index.results import Filters
+from ..products.answers.answer import AnswerCitation, AskResponse
+from ..products.briefs.briefing import BriefNote
+from ..products.briefs.render import BriefFormat
+from ..products.documents.catalog import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
+from ..products.mandates.mandates import MandatesResponse
 
 
 class SearchRequest(Filters):
@@ -31,58 +37,8 @@ class AskRequest(BaseModel):
     filters: Filters = Field(default_factory=Filters)
 
 
-class AnswerCitation(BaseModel):
-    """A passage cited by the answer; `n` is its marker `[n]` in the answer text."""
-
-    n: int
-    id: str
-    label: str
-    text: str = Field(description="The full clause text as cited.")
-    citation: Citation
-
-
-class AskResponse(BaseModel):
-    question: str
-    answer: str = Field(description="Verbatim sentences of the cited clauses, each followed by its marker `[n]`.")
-    citations: list[AnswerCitation]
-    found: bool = Field(description="False when no retrieved clause answers the question; `answer` then says so.")
-    took_ms: float
-
-
-class DocumentSummary(BaseModel):
-    meta: DocumentMeta
-    clauses: int = Field(description="Distinct citable clauses of the document in the index.")
-    passages: int = Field(description="Indexed passages (a long clause may be split into several).")
-
-
 class DocumentList(BaseModel):
     documents: list[DocumentSummary]
-
-
-class OutlineEntry(BaseModel):
-    """One passage of a document's outline, in document order."""
-
-    id: str
-    anchor: str
-    locator: str
-    label: str
-    kind: ClauseKind
-    heading_path: list[str]
-    piece: int
-    pieces: int
-    first_words: str
-    text: str | None = Field(default=None, description="Full clause text, only with `?text=true`.")
-
-
-class DocumentDetail(DocumentSummary):
-    outline: list[OutlineEntry]
-
-
-class PassageDetail(BaseModel):
-    passage: Passage
-    citation: Citation
-    before: list[Passage] = Field(description="Preceding passages of the same document, nearest last.")
-    after: list[Passage] = Field(description="Following passages of the same document, nearest first.")
 
 
 class Health(BaseModel):
@@ -111,3 +67,47 @@ class Problem(BaseModel):
 # as file names, and anything else (slashes, dots-only segments, control characters) is a 422.
 DOC_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 PASSAGE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}:[\w][\w.-]{0,127}(~[0-9]{1,4})?$"
+
+
+MAX_QUESTIONS = 20
+
+
+class BriefRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[str] = Field(description=f"Topics or questions, 1..{MAX_QUESTIONS}.")
+    format: Literal["md", "html", "docx", "json"] = "md"
+    k: int | None = Field(default=None, description="At most this many searched clauses per question (1..k_max).")
+    filters: Filters | None = Field(
+        default=None, description="Restrict the search; by default a question naming a document searches that document."
+    )
+
+
+class ActorInfo(BaseModel):
+    id: str
+    name: str
+    aliases: list[str]
+
+
+__all__ = [
+    "ActorInfo",
+    "AnswerCitation",
+    "AskRequest",
+    "AskResponse",
+    "BriefFormat",
+    "BriefNote",
+    "BriefRequest",
+    "DOC_ID_PATTERN",
+    "MAX_QUESTIONS",
+    "DocumentDetail",
+    "DocumentList",
+    "DocumentSummary",
+    "Health",
+    "MandatesResponse",
+    "OutlineEntry",
+    "PASSAGE_ID_PATTERN",
+    "PassageDetail",
+    "Problem",
+    "Readiness",
+    "SearchRequest",
+]

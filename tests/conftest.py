@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from wsis_rag.settings import PROJECT_ROOT, Settings
+from wsis_rag.core.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -73,8 +73,9 @@ def retriever(built_index: Settings) -> HybridRetriever:
 @pytest.fixture(scope="session")
 def live_server(built_index: Settings, retriever: HybridRetriever) -> Iterator[str]:
     """Base URL of the real app served by uvicorn on a free 127.0.0.1 port."""
+    from http_server import running_server
+
     from wsis_rag.service.app import create_app
-    from wsis_rag.service.server import running_server
 
     with running_server(create_app(built_index, retriever)) as url:
         yield url

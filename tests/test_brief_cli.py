@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wsis_rag.settings import Settings
+from wsis_rag.core.settings import Settings
 
 WSIS = Path(sys.executable).with_name("wsis")
 
@@ -31,14 +31,30 @@ def test_wsis_mandates_json_and_table(built_index: Settings) -> None:
 
 def test_wsis_brief_writes_each_format(built_index: Settings, tmp_path: Path) -> None:
     questions = tmp_path / "questions.txt"
-    questions.write_text("# for the Council briefing\nWhat role does the Partnership on Measuring ICT for Development play?\n")
+    questions.write_text(
+        "# for the Council briefing\nWhat role does the Partnership on Measuring ICT for Development play?\n"
+    )
     out = tmp_path / "note.docx"
-    done = _run(built_index, "brief", "What does A/RES/80/173 assign to ITU?", "--questions", str(questions), "--format", "docx", "--out", str(out))
+    done = _run(
+        built_index,
+        "brief",
+        "What does A/RES/80/173 assign to ITU?",
+        "--questions",
+        str(questions),
+        "--format",
+        "docx",
+        "--out",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr
     from docx import Document
 
     headings = [p.text for p in Document(str(out)).paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:3] == ["Questions", "What does A/RES/80/173 assign to ITU?", "A/RES/80/173: " + headings[2].split(": ", 1)[1]]
+    assert headings[:3] == [
+        "Questions",
+        "What does A/RES/80/173 assign to ITU?",
+        "A/RES/80/173: " + headings[2].split(": ", 1)[1],
+    ]
     md = _run(built_index, "brief", "What does A/RES/80/173 assign to ITU?")
     assert md.returncode == 0 and "> — [A/RES/80/173, para. 67](https://docs.un.org/en/A/RES/80/173)" in md.stdout
     no_out = _run(built_index, "brief", "ITU", "--format", "docx")

@@ -12,7 +12,8 @@ import pytest
 
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.index.results import Filters
-from wsis_rag.service.brief_render import (
+from wsis_rag.products.briefs.briefing import BriefNote, build_brief
+from wsis_rag.products.briefs.render import (
     DOCUMENT_HEADING,
     NO_CLAUSE,
     TEMPLATE_LINES,
@@ -21,7 +22,6 @@ from wsis_rag.service.brief_render import (
     render_markdown,
     template_regex,
 )
-from wsis_rag.service.briefing import BriefNote, build_brief
 
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 ITU_PARAS = ("para-67", "para-107", "para-110", "para-121")
@@ -217,7 +217,9 @@ def test_two_questions_get_a_section_each(two_questions: BriefNote) -> None:
     assert "## Questions\n\n1. What does A/RES/80/173" in md and f"\n## {QUESTION}\n" in md
     partnership = two_questions.sections[1]
     assert partnership.actor == "partnership-measuring-ict"
-    assert {"a-res-80-173:para-115", "a-res-80-173:para-117"} <= {c.id for d in partnership.documents for c in d.clauses}
+    assert {"a-res-80-173:para-115", "a-res-80-173:para-117"} <= {
+        c.id for d in partnership.documents for c in d.clauses
+    }
 
 
 def test_a_question_with_nothing_found_says_so(nothing_found: BriefNote) -> None:

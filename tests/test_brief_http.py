@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 
 

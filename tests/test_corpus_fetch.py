@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wsis_rag.cli import app
+from wsis_rag.cli.main import app
+from wsis_rag.core.errors import FetchError
+from wsis_rag.core.settings import Settings, get_settings
 from wsis_rag.corpus.fetch import (
     CHECKSUMS_FILE,
     DownloadProgress,
@@ -25,8 +27,6 @@ from wsis_rag.corpus.fetch import (
     fetch_missing,
 )
 from wsis_rag.corpus.manifest import Manifest, parse_manifest
-from wsis_rag.errors import FetchError
-from wsis_rag.settings import Settings, get_settings
 
 # (doc id, file under the shared corpus, name to save in the cache)
 DOCUMENTS = [

@@ -10,9 +10,9 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from wsis_rag.cli import app
+from wsis_rag.cli.main import app
+from wsis_rag.core.settings import Settings, get_settings
 from wsis_rag.corpus.manifest import FetchSource, corpus_search_dirs, load_manifest
-from wsis_rag.settings import Settings, get_settings
 
 SHARED_DOCUMENTS = {"a-res-80-173", "gdc", "council-report-2026"}
 

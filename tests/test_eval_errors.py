@@ -7,12 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from http_server import free_port
 
+from wsis_rag.core.settings import PROJECT_ROOT
 from wsis_rag.eval.harness import evaluate_service
 from wsis_rag.eval.questions import Question, RelevantItem
 from wsis_rag.eval.systems import ServiceSearchError
-from wsis_rag.service.server import free_port
-from wsis_rag.settings import PROJECT_ROOT
 
 
 def test_unreachable_service_is_a_clear_error() -> None:
@@ -28,7 +28,11 @@ def test_cli_reports_a_broken_question_set(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = subprocess.run(
         [str(PROJECT_ROOT / ".venv" / "bin" / "wsis"), "eval", "--set", str(broken), "--out", str(out)],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 1
     assert "broken.jsonl:1: relevant" in result.stdout

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from wsis_rag.core.settings import PROJECT_ROOT, Settings
 from wsis_rag.eval.gate import FLOORS, gate_failures
 from wsis_rag.eval.harness import Outcome, evaluate_retriever
 from wsis_rag.eval.metrics import METRICS, evaluate
@@ -16,7 +17,6 @@ from wsis_rag.eval.questions import Question, RelevantItem, load_questions, writ
 from wsis_rag.eval.report import write_outputs
 from wsis_rag.eval.runs import RankedPassage, Run, read_trec_run, write_trec_run
 from wsis_rag.eval.systems import DEFAULT_CONFIG
-from wsis_rag.settings import PROJECT_ROOT, Settings
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,9 @@ def test_black_box_service_scores_the_same_as_in_process(
     built_index: Settings, retriever, in_process: Outcome, dev_set: Path, tmp_path: Path
 ) -> None:
     """`wsis eval --url` against the real app under uvicorn on 127.0.0.1."""
+    from http_server import running_server
+
     from wsis_rag.service.app import create_app
-    from wsis_rag.service.server import running_server
 
     with running_server(create_app(built_index)) as url:
         args = ("--set", str(dev_set), "--url", url, "--configs", DEFAULT_CONFIG, "--out", str(tmp_path))
@@ -63,7 +64,11 @@ def _wsis_eval(built_index: Settings, *args: str) -> subprocess.CompletedProcess
     env = {**os.environ, "WSIS_INDEX_DIR": str(built_index.index_dir), "COLUMNS": "160"}
     return subprocess.run(
         [str(PROJECT_ROOT / ".venv" / "bin" / "wsis"), "eval", *args],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
     )
 
 

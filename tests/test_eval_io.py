@@ -35,7 +35,10 @@ def test_dev_set_loads_and_round_trips(dev_set: Path, tmp_path: Path) -> None:
         ('{"id": "x1", "query": "q", "relevant": [{"doc": "GDC", "snippet": "s"}]}\n{not json\n', ":2: not valid JSON"),
         ('{"id": "x1", "query": "q", "relevant": []}\n', ":1: relevant"),
         ('{"id": "x1", "relevant": [{"doc": "GDC", "snippet": "s"}]}\n', ":1: query"),
-        ('{"id": "x1", "query": "q", "relevant": [{"doc": "GDC", "snippet": "s"}]}\n' * 2, "duplicate question id 'x1'"),
+        (
+            '{"id": "x1", "query": "q", "relevant": [{"doc": "GDC", "snippet": "s"}]}\n' * 2,
+            "duplicate question id 'x1'",
+        ),
         ("\n\n", "no questions"),
     ],
 )
@@ -56,7 +59,9 @@ def test_trec_run_round_trip(tmp_path: Path) -> None:
     run = Run(
         name="hybrid variant",
         results={
-            "d001": [RankedPassage(id=i, score=s, text=texts[i]) for i, s in (("gdc:para-7", 0.5), ("gdc:para-33-b", 0.25))],
+            "d001": [
+                RankedPassage(id=i, score=s, text=texts[i]) for i, s in (("gdc:para-7", 0.5), ("gdc:para-33-b", 0.25))
+            ],
             "d002": [RankedPassage(id="a-res-80-173:para-121", score=1.0, text=texts["a-res-80-173:para-121"])],
         },
     )

@@ -35,7 +35,9 @@ def readme_metrics(question: Question, texts: list[str]) -> dict[str, float]:
 
 
 def question(qid: str, *snippets: str) -> Question:
-    return Question(id=qid, query=f"query {qid}", relevant=[RelevantItem(doc="A/RES/80/173", snippet=s) for s in snippets])
+    return Question(
+        id=qid, query=f"query {qid}", relevant=[RelevantItem(doc="A/RES/80/173", snippet=s) for s in snippets]
+    )
 
 
 def run_of(name: str, ranked: dict[str, list[str]]) -> Run:

@@ -6,8 +6,8 @@ import json
 import os
 import subprocess
 
+from wsis_rag.core.settings import PROJECT_ROOT, Settings
 from wsis_rag.index.results import SearchResponse
-from wsis_rag.settings import PROJECT_ROOT, Settings
 
 WSIS = str(PROJECT_ROOT / ".venv" / "bin" / "wsis")
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wsis_rag.errors import IndexNotReadyError
+from wsis_rag.core.errors import IndexNotReadyError
+from wsis_rag.core.settings import PROJECT_ROOT, Settings
 from wsis_rag.index import store
 from wsis_rag.index.builder import build_index, is_stale, stale_reasons
 from wsis_rag.index.store import load_retriever
-from wsis_rag.settings import PROJECT_ROOT, Settings
 
 REPORT = "ITU_Council_2026_CWG-WSIS-SDG_chair_report_zh.txt"
 GDC = "A_RES_79_1_annexI_Global_Digital_Compact_en.md"
@@ -63,7 +63,9 @@ def test_rebuild_reembeds_only_the_changed_document(small_index: Settings) -> No
     old_gdc_rows = [i for i, p in enumerate(before.passages) if p.doc_id == "gdc"]
     old_vectors = store.load_vectors(small_index.index_dir, "use")[old_gdc_rows]
     report_file = small_index.corpus_dirs[0] / REPORT
-    report_file.write_text(report_file.read_text(encoding="utf-8") + "\n工作组欢迎关于海底电缆韧性的新提案。\n", encoding="utf-8")
+    report_file.write_text(
+        report_file.read_text(encoding="utf-8") + "\n工作组欢迎关于海底电缆韧性的新提案。\n", encoding="utf-8"
+    )
     assert stale_reasons(small_index) == ["council-report-2026: source changed"]
 
     report = build_index(small_index)
@@ -106,7 +108,11 @@ def test_encoder_change_forces_a_full_rebuild_with_a_message(small_index: Settin
     }
     assert is_stale(small_index.model_copy(update={"encoders": ["e5"]}))
     done = subprocess.run(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "wsis"), "index", "build"], env=env, capture_output=True, text=True, timeout=600
+        [str(PROJECT_ROOT / ".venv" / "bin" / "wsis"), "index", "build"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     assert "full rebuild: encoders changed" in " ".join(done.stdout.split())
@@ -118,7 +124,7 @@ CRASHING_BUILD = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from wsis_rag.index.builder import build_index
-    from wsis_rag.settings import Settings
+    from wsis_rag.core.settings import Settings
 
     index_dir, corpus, stage = sys.argv[1:]
     def progress(message):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.errors import IngestError
+from wsis_rag.core.errors import IngestError
+from wsis_rag.core.settings import PROJECT_ROOT, Settings
 from wsis_rag.ingest.pipeline import ingest_corpus, ingest_file, ingest_paths
-from wsis_rag.settings import PROJECT_ROOT, Settings
 
 JUNK = bytes(range(256)) * 64
 
@@ -75,10 +75,16 @@ def test_ingest_corpus_continues_past_a_broken_document(tmp_path: Path, shared_c
 
 
 def test_cli_reports_errors_dumps_the_good_files_and_exits_non_zero(
-    bad_files, shared_corpus: Path, shared_pdf: Path, tmp_path: Path  # type: ignore[no-untyped-def]
+    bad_files,
+    shared_corpus: Path,
+    shared_pdf: Path,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     dump = tmp_path / "passages.jsonl"
-    args = [str(shared_corpus / "A_RES_79_1_annexI_Global_Digital_Compact_en.md"), str(shared_pdf / "A_RES_80_173_en.pdf")]
+    args = [
+        str(shared_corpus / "A_RES_79_1_annexI_Global_Digital_Compact_en.md"),
+        str(shared_pdf / "A_RES_80_173_en.pdf"),
+    ]
     args += [str(path) for path, _ in bad_files.values()]
     run = subprocess.run(
         [str(PROJECT_ROOT / ".venv" / "bin" / "wsis"), "ingest", *args, "--dump", str(dump)],

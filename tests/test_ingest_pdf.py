@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.ingest.model import ClauseKind
+from wsis_rag.core.vocabulary import ClauseKind
 from wsis_rag.ingest.pipeline import IngestedDocument, ingest_file
 
 PAIRS = {
     "a-res-80-173": ("A_RES_80_173_en.md", "A_RES_80_173_en.pdf"),
     "gdc": ("A_RES_79_1_annexI_Global_Digital_Compact_en.md", "A_RES_79_1_annexI_GDC_en.pdf"),
-    "council-report-2026": ("ITU_Council_2026_CWG-WSIS-SDG_chair_report_zh.txt", "ITU_council_CWG-WSIS-SDG_report_zh.pdf"),
+    "council-report-2026": (
+        "ITU_Council_2026_CWG-WSIS-SDG_chair_report_zh.txt",
+        "ITU_council_CWG-WSIS-SDG_report_zh.pdf",
+    ),
 }
 # Running headers/footers of the PDFs, the page-1 job number and barcode.
 FURNITURE = [
@@ -68,7 +71,11 @@ def test_council_report_pdf_front_part_and_sections(ingested) -> None:  # type: 
     report = ingested["council-report-2026"][1]
     clauses = {c.anchor: c for c in report.clauses}
     assert [a for a in clauses if a.startswith("front-")] == [
-        "front-purpose", "front-action", "front-strategic-plan", "front-financial", "front-references"
+        "front-purpose",
+        "front-action",
+        "front-strategic-plan",
+        "front-financial",
+        "front-references",
     ]
     sections = {int(a[1 : a.index("-")]) for a in clauses if re.fullmatch(r"s\d+-p\d+", a)}
     assert sections == set(range(1, 9))
@@ -95,7 +102,7 @@ def test_pages_of_pdf_clauses(ingested) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_wrapped_lines_rejoined_to_the_text_version(ingested) -> None:  # type: ignore[no-untyped-def]
-    for doc_id, (from_text, from_pdf) in ingested.items():
+    for from_text, from_pdf in ingested.values():
         text_clauses = {c.anchor: c for c in from_text.clauses}
         for clause in from_pdf.clauses:
             if clause.kind == ClauseKind.TITLE:
@@ -109,7 +116,7 @@ def test_wrapped_lines_rejoined_to_the_text_version(ingested) -> None:  # type: 
 
 
 def test_no_running_header_or_footer_inside_passages(ingested) -> None:  # type: ignore[no-untyped-def]
-    for doc_id, (from_text, from_pdf) in ingested.items():
+    for from_text, from_pdf in ingested.values():
         reference = {p.id: ws(p.text) for p in from_text.passages}
         for passage in from_pdf.passages:
             if passage.kind == ClauseKind.TITLE:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from wsis_rag.core.vocabulary import ClauseKind
 from wsis_rag.corpus.manifest import load_manifest
-from wsis_rag.ingest.model import ClauseKind
 from wsis_rag.ingest.pipeline import ingest_file
 
 ITU_RESOLUTION = """RESOLUTION 999 (TESTVILLE, 2030)
@@ -116,13 +116,17 @@ def test_html_rendering_gives_the_same_ids_as_the_text(tmp_path: Path, shared_co
 
 def test_unknown_document_gets_metadata_from_the_file(tmp_path: Path) -> None:
     path = tmp_path / "My Notes 2030.txt"
-    path.write_text("A/RES/99/12\n\nNotes on connectivity\n\n1. Every school is online.\n\n2. Every clinic too.\n", encoding="utf-8")
+    path.write_text(
+        "A/RES/99/12\n\nNotes on connectivity\n\n1. Every school is online.\n\n2. Every clinic too.\n", encoding="utf-8"
+    )
     doc = ingest_file(path)
     assert doc.meta.id == "my-notes-2030" and doc.meta.symbol == "A/RES/99/12" and doc.shape == "generic"
     assert [c.anchor for c in doc.clauses if c.kind == ClauseKind.PARAGRAPH] == ["para-1", "para-2"]
     assert {p.id for p in doc.passages} >= {"my-notes-2030:para-1", "my-notes-2030:para-2"}
     wrapped = tmp_path / "wrapped.txt"
-    wrapped.write_text("Wrapped notes\n\n1. This paragraph is wrapped\nat a narrow column.\n\n2. So is\nthis one.\n", encoding="utf-8")
+    wrapped.write_text(
+        "Wrapped notes\n\n1. This paragraph is wrapped\nat a narrow column.\n\n2. So is\nthis one.\n", encoding="utf-8"
+    )
     rejoined = {c.anchor: c.text for c in ingest_file(wrapped).clauses}
     assert rejoined["para-1"] == "1. This paragraph is wrapped at a narrow column."
     assert rejoined["para-2"] == "2. So is this one."

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.ingest.model import ClauseKind
+from wsis_rag.core.settings import Settings
+from wsis_rag.core.vocabulary import ClauseKind
 from wsis_rag.ingest.pipeline import IngestedDocument, ingest_corpus, ingest_file
-from wsis_rag.settings import Settings
 
 RES_80_173 = "A_RES_80_173_en.md"
 GDC = "A_RES_79_1_annexI_Global_Digital_Compact_en.md"
@@ -63,7 +63,9 @@ def test_res_80_173_title_opening_preamble_and_footnotes(res: IngestedDocument) 
     assert not any("Resolution 217 A (III)" in c.text for c in body), "footnote text leaked into the body"
 
 
-def test_passage_ids_locators_and_labels(res: IngestedDocument, gdc: IngestedDocument, report: IngestedDocument) -> None:
+def test_passage_ids_locators_and_labels(
+    res: IngestedDocument, gdc: IngestedDocument, report: IngestedDocument
+) -> None:
     by_id = {p.id: p for d in (res, gdc, report) for p in d.passages}
     assert by_id["a-res-80-173:para-121"].label == "A/RES/80/173, para. 121"
     assert by_id["a-res-80-173:preamble-3"].label == "A/RES/80/173, preambular para. 3"
@@ -94,7 +96,9 @@ def test_gdc_objectives_stay_inside_paragraph_7(gdc: IngestedDocument) -> None:
     para7 = next(c for c in gdc.clauses if c.anchor == "para-7")
     assert para7.text.startswith("7. To achieve our goal")
     assert "1. Close all digital divides" in para7.text
-    assert para7.text.endswith("5. Enhance international governance of artificial intelligence for the benefit of humanity.")
+    assert para7.text.endswith(
+        "5. Enhance international governance of artificial intelligence for the benefit of humanity."
+    )
     assert any("'1.' after para. 7" in w for w in gdc.warnings)
 
 
@@ -118,7 +122,9 @@ def test_council_report_front_part_and_sections(report: IngestedDocument) -> Non
     assert {p.lang for p in report.passages} == {"zh"}
 
 
-def test_offsets_point_into_the_normalised_text(res: IngestedDocument, gdc: IngestedDocument, report: IngestedDocument) -> None:
+def test_offsets_point_into_the_normalised_text(
+    res: IngestedDocument, gdc: IngestedDocument, report: IngestedDocument
+) -> None:
     for doc in (res, gdc, report):
         for clause in doc.clauses:
             assert doc.text[clause.char_start : clause.char_end] == clause.text

@@ -34,7 +34,9 @@ def test_mandates_page_lists_itu_clauses_of_a_document(page, artifacts_dir: Path
     assert card.locator("mark").inner_text() == "secretariat provided by the International Telecommunication Union"
     assert card.locator("blockquote").inner_text().startswith("121. We call for the continuation")
     assert card.locator("a", has_text="Official source").get_attribute("href") == "https://docs.un.org/en/A/RES/80/173"
-    assert card.locator("a", has_text="In the document").get_attribute("href") == "/documents/a-res-80-173/view#para-121"
+    assert (
+        card.locator("a", has_text="In the document").get_attribute("href") == "/documents/a-res-80-173/view#para-121"
+    )
     assert "actor=ITU" in page.url and "doc=a-res-80-173" in page.url
     page.screenshot(path=str(artifacts_dir / "mandates-itu.png"), full_page=True)
 

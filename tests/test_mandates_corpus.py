@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.errors import InvalidRequestError, NotFoundError
-from wsis_rag.ingest.model import ClauseKind, Passage
+from wsis_rag.core.errors import InvalidRequestError, NotFoundError
+from wsis_rag.core.settings import Settings
+from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.ingest.pipeline import ingest_corpus
-from wsis_rag.service.mandates import find_mandates, mandates_response
-from wsis_rag.settings import Settings
+from wsis_rag.products.mandates.mandates import find_mandates, mandates_response
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,13 @@ def test_names_in_other_languages_give_the_same_actor(passages: list[Passage]) -
 
 def test_only_operative_clauses_are_listed(passages: list[Passage]) -> None:
     kinds = {p.id: p.kind for p in passages}
-    operative = {ClauseKind.PARAGRAPH, ClauseKind.SUBPARAGRAPH, ClauseKind.ITEM, ClauseKind.SECTION_PARAGRAPH, ClauseKind.TEXT}
+    operative = {
+        ClauseKind.PARAGRAPH,
+        ClauseKind.SUBPARAGRAPH,
+        ClauseKind.ITEM,
+        ClauseKind.SECTION_PARAGRAPH,
+        ClauseKind.TEXT,
+    }
     for actor in ("ITU", "UNGIS", "Secretary-General", "CSTD", "Member States"):
         for m in find_mandates(passages, actor):
             assert all(kinds[pid] in operative for pid in m.passage_ids), (actor, m.id)

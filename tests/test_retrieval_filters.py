@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from wsis_rag.errors import InvalidRequestError, NotFoundError
+from wsis_rag.core.errors import InvalidRequestError, NotFoundError
+from wsis_rag.core.vocabulary import DocType, Passage
 from wsis_rag.index.results import Filters, search_response
 from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.ingest.model import DocType, Passage
 
 QUERY = "role of ITU in WSIS follow-up and the Global Digital Compact"
 
 CASES = [
     (Filters(doc=["GDC"]), lambda p: p.doc_id == "gdc"),
-    (Filters(doc=["A/RES/80/173", "council-report-2026"]), lambda p: p.doc_id in {"a-res-80-173", "council-report-2026"}),
+    (
+        Filters(doc=["A/RES/80/173", "council-report-2026"]),
+        lambda p: p.doc_id in {"a-res-80-173", "council-report-2026"},
+    ),
     (Filters(lang=["zh"]), lambda p: p.lang == "zh"),
     (Filters(type=[DocType.REPORT]), lambda p: p.doc_type == DocType.REPORT),
     (Filters(body=["UN General Assembly"]), lambda p: p.body == "UN General Assembly"),

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from wsis_rag.service.answer import (
+from wsis_rag.core.settings import Settings
+from wsis_rag.products.answers.answer import (
     NOT_FOUND_ANSWER,
     SentenceVectors,
     content_terms,
@@ -18,7 +19,6 @@ from wsis_rag.service.answer import (
     split_sentences,
 )
 from wsis_rag.service.app import create_app
-from wsis_rag.settings import Settings
 
 MARKER = re.compile(r" ?\[(\d+)\]")
 
@@ -77,7 +77,8 @@ def test_itu_question_answer_cites_the_clauses_that_name_itu(client: TestClient)
 
 def test_cross_lingual_answer_quotes_the_chinese_report(client: TestClient) -> None:
     body = client.post(
-        "/ask", json={"question": "When did the CWG-WSIS&SDG hold its 44th meeting?", "filters": {"doc": ["council-report"]}}
+        "/ask",
+        json={"question": "When did the CWG-WSIS&SDG hold its 44th meeting?", "filters": {"doc": ["council-report"]}},
     ).json()
     assert body["found"] is True, body
     assert any("2026年1月15-16日" in c["text"] for c in body["citations"])

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from wsis_rag.core.settings import Settings
 from wsis_rag.index.results import Filters, SearchResponse, search_response
 from wsis_rag.service.app import create_app
-from wsis_rag.settings import Settings
 
 ITU_QUESTION = "What does A/RES/80/173 assign to ITU?"
 
@@ -114,7 +114,15 @@ def test_split_clause_pieces_are_addressable(client: TestClient, retriever) -> N
 
 def test_openapi_and_docs(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    for path in ("/search", "/ask", "/documents", "/documents/{doc_id}", "/passages/{passage_id}", "/healthz", "/readyz"):
+    for path in (
+        "/search",
+        "/ask",
+        "/documents",
+        "/documents/{doc_id}",
+        "/passages/{passage_id}",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in spec["paths"]
     ok = spec["paths"]["/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["$ref"].endswith("/SearchResponse")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from wsis_rag.core.settings import Settings
 from wsis_rag.service.app import create_app
-from wsis_rag.settings import Settings
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -116,7 +116,9 @@ def test_invalid_bodies_are_422(client: TestClient) -> None:
 
 def test_oversized_body_is_413_from_content_length(client: TestClient, built_index: Settings) -> None:
     big = b'{"q": "' + b"a" * built_index.max_body_bytes + b'"}'
-    body = assert_problem(client.post("/search", content=big, headers={"content-type": "application/json"}), 413, "/search")
+    body = assert_problem(
+        client.post("/search", content=big, headers={"content-type": "application/json"}), 413, "/search"
+    )
     assert str(built_index.max_body_bytes) in body["detail"]
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from http_server import free_port
 
-from wsis_rag.service.server import free_port
-from wsis_rag.settings import Settings
+from wsis_rag.core.settings import Settings
 
 WSIS = Path(sys.executable).with_name("wsis")
 
@@ -38,7 +38,9 @@ def test_errors_over_http(base_url: str, built_index: Settings) -> None:
     with httpx.Client(base_url=base_url, timeout=60) as http:
         missing = http.get("/passages/gdc:para-999")
         assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
-        big = http.post("/search", content=b"x" * (built_index.max_body_bytes + 1), headers={"content-type": "application/json"})
+        big = http.post(
+            "/search", content=b"x" * (built_index.max_body_bytes + 1), headers={"content-type": "application/json"}
+        )
         assert big.status_code == 413 and big.json()["status"] == 413
         bad = http.post("/ask", content=b"{", headers={"content-type": "application/json"})
         assert bad.status_code == 400 and bad.json()["title"] == "Bad request"
@@ -55,7 +57,9 @@ def test_wsis_serve_starts_on_the_configured_port(built_index: Settings, tmp_pat
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         # --port overrides WSIS_PORT; --no-fetch keeps the test off the network.
-        server = subprocess.Popen([str(WSIS), "serve", "--no-fetch", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [str(WSIS), "serve", "--no-fetch", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + 120
         ready = None

@@ -52,7 +52,9 @@ def test_search_answer_filter_copy_and_outline(page, artifacts_dir: Path) -> Non
 
     # Restrict to the Global Digital Compact: every card is now a GDC clause.
     page.select_option("#doc", "gdc")
-    page.wait_for_function("[...document.querySelectorAll('#cards .label')].every(l => l.textContent.startsWith('GDC'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#cards .label')].every(l => l.textContent.startsWith('GDC'))"
+    )
     assert "doc=gdc" in page.url
 
     first = cards.first
@@ -66,7 +68,7 @@ def test_search_answer_filter_copy_and_outline(page, artifacts_dir: Path) -> Non
     page.wait_for_url(re.compile(r"/documents/gdc/view#"))
     targeted = page.locator(".clause.targeted")
     targeted.wait_for()
-    assert targeted.locator("p").text_content() .startswith(text[:40])
+    assert targeted.locator("p").text_content().startswith(text[:40])
     assert page.locator(".doc-head .symbol").text_content() == "A/RES/79/1, annex I"
     page.screenshot(path=str(artifacts_dir / "web_document_outline.png"))
 

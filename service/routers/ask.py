@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from wsis_rag.service.answer import answer_question
-from wsis_rag.service.deps import RetrieverDep, SettingsDep
-from wsis_rag.service.limits import checked_k, checked_query
-from wsis_rag.service.schemas import AskRequest, AskResponse
+from ...products.answers.answer import answer_question
+from ..deps import RetrieverDep, SettingsDep
+from ..limits import checked_k, checked_query
+from ..schemas import AskRequest, AskResponse
 
 router = APIRouter(tags=["ask"])
 

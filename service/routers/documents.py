@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from wsis_rag.service.catalog import document_detail, list_documents
-from wsis_rag.service.deps import RetrieverDep
-from wsis_rag.service.schemas import DOC_ID_PATTERN, DocumentDetail, DocumentList
+from ...products.documents.catalog import document_detail, list_documents
+from ..deps import RetrieverDep
+from ..schemas import DOC_ID_PATTERN, DocumentDetail, DocumentList
 
 router = APIRouter(tags=["documents"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from wsis_rag.service.deps import RetrieverDep
-from wsis_rag.service.schemas import Health, Readiness
+from ..deps import RetrieverDep
+from ..schemas import Health, Readiness
 
 router = APIRouter(tags=["health"])
 
@@ -17,6 +17,4 @@ def healthz() -> Health:
 
 @router.get("/readyz", response_model=Readiness)
 def readyz(retriever: RetrieverDep) -> Readiness:
-    return Readiness(
-        documents=len(retriever.documents), passages=len(retriever.passages), index=retriever.info()
-    )
+    return Readiness(documents=len(retriever.documents), passages=len(retriever.passages), index=retriever.info())

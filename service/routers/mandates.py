@@ -7,24 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
 
-from wsis_rag.errors import InvalidRequestError
-from wsis_rag.service.deps import RetrieverDep
-from wsis_rag.service.mandate_rules import load_rules
-from wsis_rag.service.mandates import MandatesResponse, mandates_response
-from wsis_rag.service.routers.web import STATIC_DIR
-from wsis_rag.service.schemas import DOC_ID_PATTERN
+from ...core.errors import InvalidRequestError
+from ...products.mandates.mandates import mandates_response
+from ...products.mandates.rules import load_rules
+from ..deps import RetrieverDep
+from ..schemas import DOC_ID_PATTERN, ActorInfo, MandatesResponse
+from ..static_files import STATIC_DIR
 
 router = APIRouter(tags=["mandates"])
 
-ActorQuery = Annotated[str, Query(min_length=1, max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")]
-
-
-class ActorInfo(BaseModel):
-    id: str
-    name: str
-    aliases: list[str]
+ActorQuery = Annotated[
+    str, Query(min_length=1, max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")
+]
 
 
 def _wants_page(request: Request) -> bool:
@@ -39,7 +34,9 @@ def corpus_mandates(
     request: Request,
     response: Response,
     retriever: RetrieverDep,
-    actor: Annotated[str | None, Query(max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")] = None,
+    actor: Annotated[
+        str | None, Query(max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")
+    ] = None,
     doc: Annotated[str | None, Query(max_length=200, description="Only this document (id, symbol or alias).")] = None,
 ) -> MandatesResponse | FileResponse:
     """Operative clauses of the whole corpus (or of `doc`) that assign `actor` a task, role or request."""

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from wsis_rag.service.catalog import passage_detail
-from wsis_rag.service.deps import RetrieverDep
-from wsis_rag.service.schemas import PASSAGE_ID_PATTERN, PassageDetail
+from ...products.documents.catalog import passage_detail
+from ..deps import RetrieverDep
+from ..schemas import PASSAGE_ID_PATTERN, PassageDetail
 
 router = APIRouter(tags=["passages"])
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from wsis_rag.index.results import Filters, SearchResponse, search_response
-from wsis_rag.ingest.model import DocType
-from wsis_rag.service.deps import RetrieverDep, SettingsDep
-from wsis_rag.service.limits import checked_k, checked_query
-from wsis_rag.service.schemas import SearchRequest
+from ...core.vocabulary import DocType
+from ...index.results import Filters, SearchResponse, search_response
+from ..deps import RetrieverDep, SettingsDep
+from ..limits import checked_k, checked_query
+from ..schemas import SearchRequest
 
 router = APIRouter(tags=["search"])
 
@@ -19,7 +19,9 @@ router = APIRouter(tags=["search"])
 def search_get(
     retriever: RetrieverDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(description="The query, in any language of the corpus; at most max_query_chars (422 beyond).")],
+    q: Annotated[
+        str, Query(description="The query, in any language of the corpus; at most max_query_chars (422 beyond).")
+    ],
     k: Annotated[int | None, Query(description="Number of results, 1..k_max (default k_default).")] = None,
     doc: Annotated[list[str], Query(description="Document id, symbol or alias; repeatable.")] = [],  # noqa: B006
     lang: Annotated[list[str], Query(description="Passage language, e.g. en, zh; repeatable.")] = [],  # noqa: B006

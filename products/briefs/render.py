@@ -12,7 +12,7 @@ import io
 import re
 from typing import Literal
 
-from wsis_rag.service.briefing import BriefNote, QuestionSection
+from .briefing import BriefNote, QuestionSection
 
 BriefFormat = Literal["md", "html", "docx"]
 
@@ -165,7 +165,9 @@ def render_html(note: BriefNote) -> str:
         for doc in section.documents:
             out.append(f"<h3>{_h(DOCUMENT_HEADING.format(symbol=doc.symbol, title=doc.title))}</h3>")
             for clause in doc.clauses:
-                out.append(f'<blockquote lang="{_h(clause.lang)}" id="{_h(clause.id)}"><p>{_h(clause.text)}</p></blockquote>')
+                out.append(
+                    f'<blockquote lang="{_h(clause.lang)}" id="{_h(clause.id)}"><p>{_h(clause.text)}</p></blockquote>'
+                )
                 out.append(f'<p class="cite">— {_html_link(clause.label, clause.url)}</p>')
         out.append("</section>")
     out.append(f"<h2>{REFERENCES_HEADING}</h2>")

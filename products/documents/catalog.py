@@ -6,14 +6,47 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from wsis_rag.errors import NotFoundError
-from wsis_rag.index.analysis import HAN
-from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.ingest.model import DocumentMeta, Passage
-from wsis_rag.service.schemas import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
+from pydantic import BaseModel, Field
+
+from ...core.errors import NotFoundError
+from ...core.vocabulary import Citation, ClauseKind, DocumentMeta, Passage
+from ...index.analysis import HAN
+from ...index.retriever import HybridRetriever
 
 FIRST_WORDS = 12
 _HAN = re.compile(f"[{HAN}]")
+
+
+class DocumentSummary(BaseModel):
+    meta: DocumentMeta
+    clauses: int = Field(description="Distinct citable clauses of the document in the index.")
+    passages: int = Field(description="Indexed passages (a long clause may be split into several).")
+
+
+class OutlineEntry(BaseModel):
+    """One passage of a document's outline, in document order."""
+
+    id: str
+    anchor: str
+    locator: str
+    label: str
+    kind: ClauseKind
+    heading_path: list[str]
+    piece: int
+    pieces: int
+    first_words: str
+    text: str | None = Field(default=None, description="Full clause text, only with `?text=true`.")
+
+
+class DocumentDetail(DocumentSummary):
+    outline: list[OutlineEntry]
+
+
+class PassageDetail(BaseModel):
+    passage: Passage
+    citation: Citation
+    before: list[Passage] = Field(description="Preceding passages of the same document, nearest last.")
+    after: list[Passage] = Field(description="Following passages of the same document, nearest first.")
 
 
 def first_words(text: str, n: int = FIRST_WORDS) -> str:

@@ -1,6 +1,6 @@
 """Retrieval benchmark: prints figures (Markdown tables) for BENCHMARKS.md.
 
-    .venv/bin/python -m wsis_rag.index.bench [--part build|search|scale|all] [--scales 10000,100000,1000000]
+    .venv/bin/python -m wsis_rag.eval.bench [--part build|search|scale|all] [--scales 10000,100000,1000000]
 
 - build:  raw passages/s of each encoder vs a full index build with a cold embedding cache,
           then (part load, in a fresh process) index load time and each signal's first query;
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wsis_rag.settings import PROJECT_ROOT, Settings
+from ..core.settings import PROJECT_ROOT, Settings
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
@@ -34,8 +34,18 @@ IVF_PROBES = 16
 
 
 def machine() -> str:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")), "?")
-    mem = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))) // 2**20
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        "?",
+    )
+    mem = (
+        int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")))
+        // 2**20
+    )
     load = os.getloadavg()[0]
     return f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM, Python {platform.python_version()}, load average {load:.1f} at start"
 
@@ -46,9 +56,9 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
 
 
 def bench_build(encoders: list[str]) -> None:
-    from wsis_rag.index.builder import build_index, embedding_text
-    from wsis_rag.index.embedders import get_embedder
-    from wsis_rag.ingest.pipeline import ingest_corpus
+    from ..index.builder import build_index, embedding_text
+    from ..index.embedders import get_embedder
+    from ..ingest.pipeline import ingest_corpus
 
     settings = Settings(corpus_dirs=[CORPUS], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
     docs = ingest_corpus(settings).documents
@@ -67,19 +77,23 @@ def bench_build(encoders: list[str]) -> None:
     print(
         f"\n### Full build, cold embedding cache ({'+'.join(encoders)})\n\n"
         f"{report.passages} passages in {report.seconds:.1f} s = **{report.passages_per_second:.2f} passages/s** "
-        f"(encoding {embed:.1f} s: " + ", ".join(f"{n} {s:.1f} s" for n, s in report.embed_seconds.items())
+        f"(encoding {embed:.1f} s: "
+        + ", ".join(f"{n} {s:.1f} s" for n, s in report.embed_seconds.items())
         + f"; everything else {report.seconds - embed:.1f} s)"
     )
     report = build_index(settings)
     print(f"Rebuild with nothing changed: {report.seconds:.2f} s (embedded {report.embedded_passages} passages)")
 
     # Load times in a fresh process: nothing imported, no model in memory.
-    subprocess.run([sys.executable, "-m", "wsis_rag.index.bench", "--part", "load", "--index-dir", str(settings.index_dir)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "wsis_rag.eval.bench", "--part", "load", "--index-dir", str(settings.index_dir)],
+        check=True,
+    )
 
 
 def bench_load(index_dir: Path) -> None:
     t = time.perf_counter()
-    from wsis_rag.index.store import load_retriever
+    from ..index.store import load_retriever
 
     settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir)
     retriever = load_retriever(settings)
@@ -100,7 +114,7 @@ def bench_load(index_dir: Path) -> None:
 
 
 def bench_search(index_dir: Path | None) -> None:
-    from wsis_rag.index.store import load_retriever
+    from ..index.store import load_retriever
 
     settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir) if index_dir else Settings(corpus_dirs=[CORPUS])
     retriever = load_retriever(settings)
@@ -127,7 +141,7 @@ def bench_search(index_dir: Path | None) -> None:
 
 def _clustered_unit_vectors(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
     # Clustered like real embeddings (topics), not uniform on the sphere (where ANN is hardest).
-    from wsis_rag.index.embedders import normalise
+    from ..index.embedders import normalise
 
     centres = rng.standard_normal((max(16, n // 1000), dim)).astype(np.float32)
     out = np.empty((n, dim), dtype=np.float32)
@@ -141,7 +155,7 @@ def _clustered_unit_vectors(n: int, dim: int, rng: np.random.Generator) -> np.nd
 def bench_scale(scales: list[int], dim: int = 384) -> None:
     import faiss
 
-    from wsis_rag.index.vectors import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
+    from ..index.vectors import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
 
     rng = np.random.default_rng(7)
     print(f"\n### Exact vs approximate search, synthetic clustered unit vectors, dim {dim}, k=10\n")
@@ -184,7 +198,10 @@ def bench_scale(scales: list[int], dim: int = 384) -> None:
                 truth = found
             recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
             p50, p95 = percentiles(latencies)
-            print(f"| {n:,} | {kind} | {build_s:.1f} s | {memory_mb:.0f} MB | {p50:.2f} ms | {p95:.2f} ms | {recall:.3f} | {n_queries} |", flush=True)
+            print(
+                f"| {n:,} | {kind} | {build_s:.1f} s | {memory_mb:.0f} MB | {p50:.2f} ms | {p95:.2f} ms | {recall:.3f} | {n_queries} |",
+                flush=True,
+            )
             del index
 
 

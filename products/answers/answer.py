@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from pydantic import BaseModel, Field
 
-from wsis_rag.index.analysis import HAN, STOPWORDS, han_bigrams
-from wsis_rag.index.embedders import Embedder
-from wsis_rag.index.results import Filters, Hit
-from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.index.termbase import load_termbase
-from wsis_rag.ingest.model import ClauseKind, Passage
-from wsis_rag.service.schemas import AnswerCitation, AskResponse
+from ...core.vocabulary import Citation, ClauseKind, Passage
+from ...index.analysis import HAN, STOPWORDS, han_bigrams
+from ...index.embedders import Embedder
+from ...index.results import Filters, Hit
+from ...index.retriever import HybridRetriever
+from ...index.termbase import load_termbase
 
 # Multilingual, so that an English question scores the sentences of the Chinese report.
 ANSWER_ENCODER = "e5"
@@ -43,13 +43,33 @@ NOT_FOUND_ANSWER = "The corpus holds no clause that answers this question."
 # line break (list items, the lines of a title block).
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\s*\n\s*")
 # ...unless the full stop closes one of these abbreviations ("para. 3", "e.g. the").
-_ABBREVIATIONS = frozenset({"para", "paras", "no", "nos", "e.g", "i.e", "mr", "ms", "mrs", "dr", "art", "vol", "cf", "op"})
+_ABBREVIATIONS = frozenset(
+    {"para", "paras", "no", "nos", "e.g", "i.e", "mr", "ms", "mrs", "dr", "art", "vol", "cf", "op"}
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9/+&'-]*[A-Za-z0-9]|\d+(?:/\d+)+|\d+(?:st|nd|rd|th)\b")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _HAN = re.compile(f"[{HAN}]")
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 # Title blocks and headings name things; they do not state what a document decides.
 _NOT_ANSWERS = frozenset({ClauseKind.TITLE, ClauseKind.HEADING})
+
+
+class AnswerCitation(BaseModel):
+    """A passage cited by the answer; `n` is its marker `[n]` in the answer text."""
+
+    n: int
+    id: str
+    label: str
+    text: str = Field(description="The full clause text as cited.")
+    citation: Citation
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str = Field(description="Verbatim sentences of the cited clauses, each followed by its marker `[n]`.")
+    citations: list[AnswerCitation]
+    found: bool = Field(description="False when no retrieved clause answers the question; `answer` then says so.")
+    took_ms: float
 
 
 @dataclass(frozen=True)
@@ -227,7 +247,9 @@ def compose(chosen: list[Candidate]) -> tuple[str, list[AnswerCitation]]:
     for candidate in chosen:
         passage = candidate.hit.passage
         citations.append(
-            AnswerCitation(n=len(citations) + 1, id=passage.id, label=passage.label, text=passage.text, citation=passage.citation)
+            AnswerCitation(
+                n=len(citations) + 1, id=passage.id, label=passage.label, text=passage.text, citation=passage.citation
+            )
         )
         parts.append(f"{candidate.text} [{len(citations)}]")
     return " ".join(parts), citations

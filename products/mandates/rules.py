@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from wsis_rag.errors import InvalidRequestError
+from ...core.errors import InvalidRequestError
 
 DATA_DIR = Path(__file__).with_name("data")
 ACTORS_PATH = DATA_DIR / "actors.toml"

@@ -20,7 +20,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def running_server(app: FastAPI, host: str = "127.0.0.1", port: int | None = None, timeout_s: float = 60.0) -> Iterator[str]:
+def running_server(
+    app: FastAPI, host: str = "127.0.0.1", port: int | None = None, timeout_s: float = 60.0
+) -> Iterator[str]:
     """Serve `app` until the block ends; yields its base URL once it accepts requests."""
     config = uvicorn.Config(app, host=host, port=port or free_port(host), log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

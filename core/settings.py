@@ -42,7 +42,9 @@ class Settings(BaseSettings):
             "searchable alone, for evaluation and comparison."
         ),
     )
-    exact_search_max: int = Field(50_000, description="Above this many passages FAISS uses HNSW instead of exact search.")
+    exact_search_max: int = Field(
+        50_000, description="Above this many passages FAISS uses HNSW instead of exact search."
+    )
 
     # Service
     host: str = "127.0.0.1"

@@ -1,6 +1,6 @@
 """Calibrate the relevance cut of briefing notes on a question set with gold snippets.
 
-    python -m wsis_rag.service.brief_calibration [--questions ../shared/eval/dev.jsonl]
+    python -m wsis_rag.eval.brief_calibration [--questions ../shared/eval/dev.jsonl]
 
 Searches every question once (SEARCH_DEPTH hits), then scores every cut of a small grid
 by the precision and recall of the clauses it keeps (a kept passage is relevant when it
@@ -18,8 +18,9 @@ from typing import Annotated
 
 import typer
 
-from wsis_rag.index.results import Hit
-from wsis_rag.service.briefing import (
+from ..core.settings import PROJECT_ROOT, get_settings
+from ..index.results import Hit
+from ..products.briefs.briefing import (
     AGREEING_RANK,
     ALWAYS_KEEP,
     MIN_AGREEING,
@@ -28,7 +29,6 @@ from wsis_rag.service.briefing import (
     CutConfig,
     key_hits,
 )
-from wsis_rag.settings import PROJECT_ROOT, get_settings
 
 DEFAULT_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
@@ -54,13 +54,12 @@ def main(
     questions: Annotated[Path, typer.Option(help="JSONL question set with relevant[].snippet.")] = DEFAULT_QUESTIONS,
     top: Annotated[int, typer.Option(help="How many of the best cuts to print.")] = 8,
 ) -> None:
-    from wsis_rag.index.store import load_retriever
+    from ..index.store import load_retriever
 
     retriever = load_retriever(get_settings())
     rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     runs = [
-        (retriever.search(row["query"], k=SEARCH_DEPTH), [_ws(r["snippet"]) for r in row["relevant"]])
-        for row in rows
+        (retriever.search(row["query"], k=SEARCH_DEPTH), [_ws(r["snippet"]) for r in row["relevant"]]) for row in rows
     ]
     grid = [
         CutConfig(always_keep=a, agreeing_rank=r, min_agreeing=m, min_score_ratio=s)
@@ -72,9 +71,11 @@ def main(
     for (p, r, f), cut in scored[:top]:
         print(f"{p:9.3f} {r:6.3f} {f:5.3f}  {cut}")
     p, r, f = _score(runs, CutConfig())
-    print(f"in use: precision {p:.3f} recall {r:.3f} F1 {f:.3f} "
-          f"(always_keep={ALWAYS_KEEP}, agreeing_rank={AGREEING_RANK}, min_agreeing={MIN_AGREEING}, "
-          f"min_score_ratio={MIN_SCORE_RATIO})")
+    print(
+        f"in use: precision {p:.3f} recall {r:.3f} F1 {f:.3f} "
+        f"(always_keep={ALWAYS_KEEP}, agreeing_rank={AGREEING_RANK}, min_agreeing={MIN_AGREEING}, "
+        f"min_score_ratio={MIN_SCORE_RATIO})"
+    )
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ from itertools import groupby
 
 from pydantic import BaseModel, Field
 
-from wsis_rag.corpus.manifest import load_manifest
-from wsis_rag.errors import NotFoundError
-from wsis_rag.ingest.model import ClauseKind, DocType, Passage
-from wsis_rag.service.mandate_rules import Actor, MandateRules, load_rules, name_key
+from ...core.errors import NotFoundError
+from ...core.vocabulary import ClauseKind, DocType, Passage
+from ...corpus.manifest import load_manifest
+from .rules import Actor, MandateRules, load_rules, name_key
 
 # Documents are listed in this order (in the mandate view and in briefing notes): what was
 # agreed at the summits and reviews first, then the resolutions that implement it, then
@@ -150,9 +150,7 @@ def _valid_mentions(rules: MandateRules, actor: Actor, clause_text: str, context
     return starts
 
 
-def _match_clause(
-    rules: MandateRules, actor: Actor, clause: _Clause, context_before: str
-) -> Mandate | None:
+def _match_clause(rules: MandateRules, actor: Actor, clause: _Clause, context_before: str) -> Mandate | None:
     text = clause.text
     mentions = _valid_mentions(rules, actor, text, context_before)
     if not mentions:
@@ -216,9 +214,7 @@ def find_mandates(
     return found
 
 
-def mandates_response(
-    passages: Iterable[Passage], actor: str, *, doc: str | None = None
-) -> MandatesResponse:
+def mandates_response(passages: Iterable[Passage], actor: str, *, doc: str | None = None) -> MandatesResponse:
     """The API/CLI shape of `find_mandates`."""
     rules = load_rules()
     passages = list(passages)

@@ -9,19 +9,19 @@ nothing but the fixed headings and labels they declare.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from wsis_rag.corpus.manifest import load_manifest
-from wsis_rag.errors import InvalidRequestError
-from wsis_rag.index.references import DocumentMentions
-from wsis_rag.index.results import Filters, Hit
-from wsis_rag.ingest.model import ClauseKind, DocType, DocumentMeta, Passage
-from wsis_rag.service.mandate_rules import load_rules
-from wsis_rag.service.mandates import QuotedText, document_order_key, find_mandates
+from ...core.errors import InvalidRequestError
+from ...core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage
+from ...corpus.manifest import load_manifest
+from ...index.references import DocumentMentions
+from ...index.results import Filters, Hit
+from ..mandates.mandates import QuotedText, document_order_key, find_mandates
+from ..mandates.rules import load_rules
 
 # A question asks for mandates when it names an actor and uses one of these words:
 # "What does A/RES/80/173 assign to ITU?", "ITU's role", "国际电联的职责".
@@ -32,7 +32,7 @@ MANDATE_CUE = re.compile(
 )
 
 # Relevance cut over the fused ranking, calibrated on the dev set with
-# `python -m wsis_rag.service.brief_calibration` (figures in docs/mandates.md): a hit is
+# `python -m wsis_rag.eval.brief_calibration` (figures in docs/mandates.md): a hit is
 # kept when it is among the first `always_keep`, or when at least `min_agreeing` signals
 # put it in their own top `agreeing_rank` and its fused score is at least
 # `min_score_ratio` of the best hit's. Titles, headings and footnotes are never key

@@ -91,7 +91,9 @@ class Passage(BaseModel):
     label: str
     heading_path: list[str] = Field(default_factory=list, description="Headings above the clause, outermost first.")
     lang: str
-    pages: list[int] = Field(default_factory=list, description="PDF pages (1-based) the text spans; empty if not a PDF.")
+    pages: list[int] = Field(
+        default_factory=list, description="PDF pages (1-based) the text spans; empty if not a PDF."
+    )
     char_start: int = Field(description="Start offset in the document's normalised text.")
     char_end: int
     piece: int = Field(default=1, description="1-based piece number when a long clause is split.")

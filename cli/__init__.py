@@ -1,0 +1,1 @@
+"""`wsis`: the command line root; each step and product registers its own commands."""

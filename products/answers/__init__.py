@@ -1,0 +1,1 @@
+"""Extractive answers: verbatim sentences of the retrieved clauses, each cited."""

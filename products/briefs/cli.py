@@ -1,0 +1,61 @@
+"""`wsis brief`: a thin layer over briefing.build_brief, reading the built index."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ...core.errors import InvalidRequestError
+from ...core.settings import get_settings
+
+FORMATS = ("md", "html", "docx", "json")
+
+
+def _read_questions(path: Path) -> list[str]:
+    """One question per non-empty line; lines starting with # are comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def brief(
+    question: Annotated[
+        str | None, typer.Argument(help="A topic or question, e.g. 'What does A/RES/80/173 assign to ITU?'.")
+    ] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            "--questions", help="File with one question per line (added after QUESTION).", exists=True, dir_okay=False
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, html, docx or json.")] = "md",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output; required for docx).")
+    ] = None,
+    k: Annotated[int | None, typer.Option(help="At most this many searched clauses per question (default 12).")] = None,
+) -> None:
+    """A briefing note: the key clauses for each question, quoted verbatim with citations."""
+    from ...index.store import load_retriever
+    from .briefing import build_brief
+    from .render import render
+
+    if fmt not in FORMATS:
+        raise InvalidRequestError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "docx" and out is None:
+        raise InvalidRequestError("a DOCX note is binary: name the file with --out note.docx")
+    asked = ([question] if question else []) + (_read_questions(questions) if questions else [])
+    note = build_brief(load_retriever(get_settings()), asked, k=k)
+    data = note.model_dump_json(indent=2).encode() if fmt == "json" else render(note, fmt)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    out.write_bytes(data)
+    Console(stderr=True).print(f"wrote {out} ({len(data):,} bytes)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to `app`."""
+    app.command("brief")(brief)

@@ -1,0 +1,1 @@
+"""The document catalogue and outlines: what the index holds, clause by clause."""

@@ -1,0 +1,1 @@
+"""The mandate view: operative clauses that assign an actor a task, role or request."""

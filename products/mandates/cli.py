@@ -1,0 +1,41 @@
+"""`wsis mandates`: a thin layer over mandates.mandates_response, reading the built index."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ...core.settings import get_settings
+
+
+def mandates(
+    actor: Annotated[str, typer.Argument(help="Actor name or alias: ITU, 国际电联, UNGIS, Secretary-General, ...")],
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (id, symbol or alias).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of a table.")] = False,
+) -> None:
+    """The operative clauses that assign ACTOR a task, role or request."""
+    from ...index.store import load_retriever
+    from .mandates import mandates_response
+
+    response = mandates_response(load_retriever(get_settings()).passages, actor, doc=doc)
+    console = Console()
+    if as_json:
+        sys.stdout.write(response.model_dump_json(indent=2) + "\n")
+        return
+    table = Table(title=f"Mandates of {response.actor_name}", show_lines=True)
+    table.add_column("label", no_wrap=True)
+    table.add_column("how", style="cyan", max_width=24)
+    table.add_column("clause", overflow="fold", ratio=1)
+    for m in response.mandates:
+        table.add_row(m.label, f"{m.category}\n{m.pattern}", m.text)
+    console.print(table)
+    console.print(f"{len(response.mandates)} clauses in {len(response.documents)} documents searched")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this product's commands to `app`."""
+    app.command("mandates")(mandates)
