@@ -146,7 +146,7 @@ PARSERS = {"A/RES/80/173": paras_resolution, "A/RES/79/1 annex I": paras_gdc,
 
 # ---------------------------------------------------------------- UN collection
 JOB = re.compile(r"\d{2}-\d{5}|\*\d{7}\*|\b\d{1,3}/\d{1,3}\b")
-FOOT = re.compile(r"[A-Za-z\u201d\u2019)\],;.:]\d{1,3}(\s|$)")
+FOOT = re.compile(r"(?<!\d)[A-Za-z\u201d\u2019)\],;.:]\d{1,3}(\s|$)")
 
 
 def un_locator_ok(raw, start_raw, locator):
