@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""Validate a held-out question set against the texts in /work/shared (stdlib only).
+
+    python3 eval/sets/check_set.py eval/sets/heldout.jsonl
+    python3 eval/sets/check_set.py eval/sets/heldout.jsonl --write-wsis eval/sets/heldout-wsis.jsonl
+    python3 eval/sets/check_set.py eval/sets/heldout.jsonl --shared /work/shared
+
+Checks, for every question: the fields and their values (id, query, lang, kind,
+relevant, answer), the number of relevant items per kind, and for every relevant item:
+  * the snippet has no line break and is 30-120 characters (English) or 15-60 (Chinese);
+  * after whitespace collapsing it occurs exactly once in the corpus set it is scored
+    against: the three WSIS files for items on those documents; the whole UN collection
+    (un-documents-78-80.jsonl.gz) plus the three WSIS files for items on a UN symbol;
+  * it lies inside one paragraph (block) of its document, never across two paragraphs or a
+    paragraph and its heading, and that paragraph is the one the locator names;
+  * for UN-collection items: no footnote marker, hyphenated line break, page header or job
+    number inside the snippet, and the document is in the collection.
+Prints counts per kind, lang, document group and cross-lingual direction; exits 1 on any
+violation.  --write-wsis PATH regenerates the WSIS-only subset (questions whose every
+relevant item is on one of the three WSIS documents).
+"""
+import argparse
+import collections
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+
+WS = re.compile(r"\s+")
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def ws(s):
+    return WS.sub(" ", s).strip()
+
+
+WSIS_FILES = {
+    "A/RES/80/173": "corpus/A_RES_80_173_en.md",
+    "A/RES/79/1 annex I": "corpus/A_RES_79_1_annexI_Global_Digital_Compact_en.md",
+    "council-report": "corpus/ITU_Council_2026_CWG-WSIS-SDG_chair_report_zh.txt",
+}
+KINDS = {"factoid", "multi", "symbol", "paraphrase", "keyword", "briefing"}
+LANGS = {"en", "zh"}
+FIELDS = ["id", "query", "lang", "kind", "relevant", "answer"]
+
+
+# ---------------------------------------------------------------- WSIS documents
+def _blocks(text):
+    """Blank-line separated blocks of a Markdown file, front matter dropped."""
+    if text.startswith("---"):
+        text = text[text.index("---", 3) + 3:]
+    return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+
+
+def paras_resolution(text):
+    """(locator, text) for A/RES/80/173: preamble, para N, footnote N; others = None."""
+    out, state = [], "head"
+    blocks = _blocks(text)
+    for b in blocks:
+        m = re.match(r"(\d{1,3})\. ", b)
+        if b.startswith("We, the Ministers"):
+            state = "preamble"
+        if "Footnotes (moved" in b:
+            state = "foot"
+            continue
+        if state == "foot":
+            for line in b.splitlines():
+                fm = re.match(r"(\d+) ", line)
+                out.append(("footnote %s" % fm.group(1) if fm else None, line))
+            continue
+        if m:
+            state = "body"
+            out.append(("para " + m.group(1), b))
+        elif state == "preamble" and not b == "Introduction":
+            out.append(("preamble", b))
+        else:
+            out.append((None, b))  # title block, headings, signature line
+    return out
+
+
+def paras_gdc(text):
+    out, cur, in_obj = [], None, False
+    state = "head"
+    for b in _blocks(text):
+        if "Footnotes (moved" in b:
+            state = "foot"
+            continue
+        if state == "foot":
+            for line in b.splitlines():
+                fm = re.match(r"(\d+) ", line)
+                out.append(("footnote %s" % fm.group(1) if fm else None, line))
+            continue
+        m = re.match(r"(\d{1,3})\. ", b)
+        s = re.match(r"\(([a-z])\) ", b)
+        if m and in_obj and int(m.group(1)) <= 5 and cur == 7:
+            out.append(("para 7", b))
+            continue
+        if m:
+            cur = int(m.group(1))
+            in_obj = cur == 7
+            out.append(("para %d" % cur, b))
+        elif s and cur:
+            out.append(("para %d(%s)" % (cur, s.group(1)), b))
+        else:
+            in_obj = False if b == "Principles" else in_obj
+            out.append((None, b))
+    return out
+
+
+def paras_council(text):
+    """Council report: front:<heading> for the front part, §N ¶M for the sections.
+
+    ¶M is the M-th non-empty line after the section heading; a heading wrapped onto a
+    short second line ("...最新" / "情况", section 4) is part of the heading."""
+    out, loc_head, sec, n, prev_head = [], None, None, 0, False
+    front_heads = {"目的", "理事会需采取的行动", "与《战略规划》的关联", "财务影响", "参考文件"}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or set(line) == {"_"}:
+            continue
+        m = re.match(r"(\d+)\t", raw)
+        if m:
+            sec, n, prev_head = int(m.group(1)), 0, True
+            out.append((None, line))
+            continue
+        if prev_head and len(line) <= 4 and not re.search(r"[。：；]$", line):
+            out.append((None, line))
+            continue
+        prev_head = False
+        if sec is None:
+            if line in front_heads:
+                loc_head = "front:" + line
+                out.append((None, line))
+            else:
+                out.append((loc_head, line))
+        else:
+            n += 1
+            out.append(("§%d ¶%d" % (sec, n), line))
+    return out
+
+
+PARSERS = {"A/RES/80/173": paras_resolution, "A/RES/79/1 annex I": paras_gdc,
+           "council-report": paras_council}
+
+
+# ---------------------------------------------------------------- UN collection
+JOB = re.compile(r"\d{2}-\d{5}|\*\d{7}\*|\b\d{1,3}/\d{1,3}\b")
+FOOT = re.compile(r"(?<!\d)[A-Za-z\u201d\u2019)\],;.:]\d{1,3}(\s|$)")
+
+
+def un_locator_ok(raw, start_raw, locator):
+    """Check a UN-collection locator against the raw PyMuPDF text before the snippet.
+
+    locator grammar: preamble | [annex[ I|II], ][art. K[, ]]para[.] N[ (x)] | annex, art. K
+    """
+    before = raw[:start_raw]
+    lines = before.splitlines()
+    loc = locator.strip()
+    annex = None
+    m = re.match(r"annex( [IVX]+)?, ", loc)
+    if m:
+        annex = "Annex" + (m.group(1) or "")
+        loc = loc[m.end():]
+    annex_lines = [l.strip() for l in lines if re.fullmatch(r"\s*Annex( [IVX]+)?\s*", l)]
+    if annex:
+        if not annex_lines or annex_lines[-1] != annex:
+            return "snippet is not in %s (last annex heading before it: %s)" % (
+                annex, annex_lines[-1] if annex_lines else "none")
+        # restrict to the text after that annex heading
+        idx = max(i for i, l in enumerate(lines) if l.strip() == annex)
+        lines = lines[idx + 1:]
+    elif annex_lines:
+        return "snippet is inside %s but the locator names no annex" % annex_lines[-1]
+    art = None
+    m = re.match(r"art\. (\d+)(, |$| )", loc)
+    if m:
+        art = m.group(1)
+        loc = loc[m.end():].strip()
+        arts = [re.match(r"\s*Article (\d+)", l).group(1) for l in lines
+                if re.match(r"\s*Article \d+\.?\s*$", l)]
+        if not arts or arts[-1] != art:
+            return "nearest article heading is %s, not %s" % (arts[-1] if arts else None, art)
+        idx = max(i for i, l in enumerate(lines) if re.match(r"\s*Article %s\.?\s*$" % art, l))
+        lines = lines[idx + 1:]
+    if loc == "preamble":
+        nums = [l for l in lines if re.match(r"\s*1\.(\s|$)", l)]
+        return None if not nums else "snippet comes after operative para 1, not in the preamble"
+    if art and loc == "":
+        return None
+    sub = None
+    m = re.fullmatch(r"(?:para\.? (\d+))?\s*(?:\(([a-z]{1,4})\))?", loc)
+    if not m or not (m.group(1) or m.group(2)):
+        return "unparsed locator %r" % locator
+    num, sub = m.group(1), m.group(2)
+    marks = [(i, re.match(r"\s*(\d{1,3})\.(\s|$)", l).group(1)) for i, l in enumerate(lines)
+             if re.match(r"\s*(\d{1,3})\.(\s|$)", l)]
+    if num:
+        if not marks or marks[-1][1] != num:
+            return "nearest paragraph number before the snippet is %s, not %s" % (
+                marks[-1][1] if marks else None, num)
+        lines = lines[marks[-1][0]:]
+    if sub:
+        subs = [re.match(r"\s*\(([a-z]{1,4})\)", l).group(1) for l in lines
+                if re.match(r"\s*\(([a-z]{1,4})\)(\s|$)", l)]
+        if not subs or subs[-1] != sub:
+            return "nearest subparagraph before the snippet is %s, not %s" % (
+                subs[-1] if subs else None, sub)
+    elif num:
+        subs = [l for l in lines[1:] if re.match(r"\s*\(([a-z]{1,4})\)(\s|$)", l)]
+        if subs:
+            return "snippet is inside a lettered subparagraph of para %s; name it" % num
+    return None
+
+
+def raw_span(raw, snippet):
+    """Start offset in raw of the (only) whitespace-tolerant match of snippet."""
+    pat = r"\s+".join(re.escape(w) for w in snippet.split())
+    ms = list(re.finditer(pat, raw))
+    return ms
+
+
+def load(shared):
+    shared = Path(shared)
+    wsis = {d: (shared / p).read_text(encoding="utf-8") for d, p in WSIS_FILES.items()}
+    un = {}
+    with gzip.open(shared / "un-corpus/un-documents-78-80.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            un[d["symbol"]] = d["text"]
+    return wsis, un
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path")
+    ap.add_argument("--shared", default="/work/shared")
+    ap.add_argument("--write-wsis", metavar="PATH")
+    ap.add_argument("--min", type=int, default=220, help="minimum number of questions")
+    a = ap.parse_args(argv)
+
+    wsis, un = load(a.shared)
+    wsis_ws = {d: ws(t) for d, t in wsis.items()}
+    wsis_all = "\n".join(wsis_ws.values())
+    un_ws = {s: ws(t) for s, t in un.items()}
+    un_all = "\n".join(un_ws.values()) + "\n" + wsis_all
+    parsed = {d: [(loc, ws(t)) for loc, t in PARSERS[d](wsis[d])] for d in wsis}
+
+    errors, qs = [], []
+    seen_ids, seen_q = set(), set()
+    for ln, line in enumerate(Path(a.path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            errors.append("line %d: empty line" % ln)
+            continue
+        try:
+            q = json.loads(line)
+        except ValueError as e:
+            errors.append("line %d: bad JSON (%s)" % (ln, e))
+            continue
+        qs.append(q)
+        qid = q.get("id", "line %d" % ln)
+
+        def err(msg):
+            errors.append("%s: %s" % (qid, msg))
+
+        if list(q) != FIELDS:
+            err("fields %s, expected %s" % (list(q), FIELDS))
+        if not re.fullmatch(r"h\d{3}", str(q.get("id"))):
+            err("id must be hNNN")
+        if qid in seen_ids:
+            err("duplicate id")
+        seen_ids.add(qid)
+        if ws(q.get("query", "")).lower() in seen_q:
+            err("duplicate query")
+        seen_q.add(ws(q.get("query", "")).lower())
+        if q.get("lang") not in LANGS:
+            err("lang %r" % q.get("lang"))
+        if q.get("kind") not in KINDS:
+            err("kind %r" % q.get("kind"))
+        query = q.get("query", "")
+        has_han = bool(HAN.search(query))
+        if q.get("lang") == "zh" and not has_han:
+            err("lang zh but the query has no Chinese characters")
+        if q.get("lang") == "en" and has_han:
+            err("lang en but the query has Chinese characters")
+        ans = q.get("answer", "")
+        if not isinstance(ans, str) or not ans.strip() or HAN.search(ans) and len(HAN.findall(ans)) > 12:
+            err("answer must be one English sentence")
+        elif not ans.rstrip().endswith((".", "?", ")", "\u201d")) or "\n" in ans:
+            err("answer should be one sentence ending with a full stop")
+        rel = q.get("relevant")
+        if not isinstance(rel, list) or not rel:
+            err("relevant must be a non-empty list")
+            continue
+        n = len(rel)
+        kind = q.get("kind")
+        if kind == "multi" and not 2 <= n <= 4:
+            err("multi needs 2-4 relevant items, has %d" % n)
+        if kind == "briefing" and n < 2:
+            err("briefing needs several relevant items, has %d" % n)
+        if kind in ("factoid", "paraphrase", "symbol", "keyword") and n > 4:
+            err("%s with %d items" % (kind, n))
+        seen_snip = set()
+        for r in rel:
+            if sorted(r) != ["doc", "locator", "snippet"]:
+                err("relevant item fields %s" % sorted(r))
+                continue
+            doc, locator, snip = r["doc"], r["locator"], r["snippet"]
+            if "\n" in snip or "\r" in snip:
+                err("snippet has a line break: %r" % snip)
+            s = ws(snip)
+            if s != snip:
+                err("snippet is not whitespace-normalised: %r" % snip)
+            if s in seen_snip:
+                err("same snippet twice in one question")
+            seen_snip.add(s)
+            zh = bool(HAN.search(s))
+            lo, hi = (15, 60) if zh else (30, 120)
+            if not lo <= len(s) <= hi:
+                err("snippet length %d not in %d-%d: %r" % (len(s), lo, hi, s))
+            if doc in wsis:
+                if (doc == "council-report") != zh:
+                    err("snippet language does not fit %s: %r" % (doc, s))
+                c = wsis_all.count(s)
+                if c != 1:
+                    err("snippet occurs %d times across the three WSIS files: %r" % (c, s))
+                    continue
+                hits = [loc for loc, t in parsed[doc] if s in t]
+                if len(hits) != 1:
+                    err("snippet is not inside one paragraph of %s (crosses blocks?): %r" % (doc, s))
+                    continue
+                if hits[0] is None:
+                    err("snippet is in a heading/title block, not a paragraph: %r" % s)
+                elif hits[0] != locator:
+                    err("locator %r but the snippet is in %r: %r" % (locator, hits[0], s))
+            elif doc in un:
+                c = un_all.count(s)
+                if c != 1:
+                    err("snippet occurs %d times across the UN collection + WSIS files: %r" % (c, s))
+                    continue
+                if s not in un_ws[doc]:
+                    err("snippet not in %s: %r" % (doc, s))
+                    continue
+                if FOOT.search(s):
+                    err("snippet seems to hold a footnote marker: %r" % s)
+                if re.search(r"[a-z]- [a-z]", s):
+                    err("snippet seems to cross a hyphenated line break: %r" % s)
+                if JOB.search(s) or doc in s:
+                    err("snippet seems to hold a job number / page label / header: %r" % s)
+                ms = raw_span(un[doc], s)
+                if len(ms) != 1:
+                    err("raw match count %d in %s" % (len(ms), doc))
+                    continue
+                span = un[doc][ms[0].start():ms[0].end()]
+                if re.search(r"\n[ \t]*\n", span):
+                    err("snippet crosses a blank line (two blocks) in the raw text: %r" % s)
+                why = un_locator_ok(un[doc], ms[0].start(), locator)
+                if why:
+                    err("locator %r: %s" % (locator, why))
+            else:
+                err("unknown doc %r" % doc)
+
+    # ---- counts
+    def group(q):
+        docs = {r["doc"] for r in q["relevant"]}
+        g = []
+        if docs & set(WSIS_FILES):
+            g.append("wsis")
+        if docs - set(WSIS_FILES):
+            g.append("un-collection")
+        return "+".join(g)
+
+    def direction(q):
+        zh_ev = any(r["doc"] == "council-report" for r in q["relevant"])
+        en_ev = any(r["doc"] != "council-report" for r in q["relevant"])
+        if q["lang"] == "en":
+            return "en->zh" if zh_ev and not en_ev else ("en->zh+en" if zh_ev else "en->en")
+        return "zh->en" if en_ev and not zh_ev else ("zh->zh+en" if en_ev else "zh->zh")
+
+    valid = [q for q in qs if isinstance(q.get("relevant"), list) and all(
+        isinstance(r, dict) and "doc" in r for r in q["relevant"])]
+    print("questions: %d" % len(qs))
+    for name, fn in [("kind", lambda q: q.get("kind")), ("lang", lambda q: q.get("lang")),
+                     ("document group", group), ("direction", direction)]:
+        c = collections.Counter(fn(q) for q in valid)
+        print("%-15s %s" % (name + ":", ", ".join("%s %d" % kv for kv in sorted(c.items()))))
+    docc = collections.Counter(r["doc"] for q in valid for r in q["relevant"])
+    qdoc = collections.Counter(d for q in valid for d in {r["doc"] for r in q["relevant"]})
+    print("items per doc:  " + ", ".join("%s %d (%d q)" % (d, n, qdoc[d]) for d, n in docc.most_common()))
+    print("relevant items: %d" % sum(docc.values()))
+    if len(qs) < a.min:
+        errors.append("only %d questions, need at least %d" % (len(qs), a.min))
+
+    if a.write_wsis and not errors:
+        sub = [q for q in valid if all(r["doc"] in WSIS_FILES for r in q["relevant"])]
+        Path(a.write_wsis).write_text(
+            "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in sub), encoding="utf-8")
+        print("wrote %s (%d questions)" % (a.write_wsis, len(sub)))
+
+    for e in errors:
+        print("ERROR " + e, file=sys.stderr)
+    print("%d errors" % len(errors))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
