@@ -19,6 +19,7 @@ Prints counts per kind, lang, document group and cross-lingual direction; exits 
 violation.  --write-wsis PATH regenerates the WSIS-only subset (questions whose every
 relevant item is on one of the three WSIS documents).
 """
+
 import argparse
 import collections
 import gzip
@@ -49,7 +50,7 @@ FIELDS = ["id", "query", "lang", "kind", "relevant", "answer"]
 def _blocks(text):
     """Blank-line separated blocks of a Markdown file, front matter dropped."""
     if text.startswith("---"):
-        text = text[text.index("---", 3) + 3:]
+        text = text[text.index("---", 3) + 3 :]
     return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
 
 
@@ -67,7 +68,7 @@ def paras_resolution(text):
         if state == "foot":
             for line in b.splitlines():
                 fm = re.match(r"(\d+) ", line)
-                out.append(("footnote %s" % fm.group(1) if fm else None, line))
+                out.append((f"footnote {fm.group(1)}" if fm else None, line))
             continue
         if m:
             state = "body"
@@ -89,7 +90,7 @@ def paras_gdc(text):
         if state == "foot":
             for line in b.splitlines():
                 fm = re.match(r"(\d+) ", line)
-                out.append(("footnote %s" % fm.group(1) if fm else None, line))
+                out.append((f"footnote {fm.group(1)}" if fm else None, line))
             continue
         m = re.match(r"(\d{1,3})\. ", b)
         s = re.match(r"\(([a-z])\) ", b)
@@ -140,8 +141,7 @@ def paras_council(text):
     return out
 
 
-PARSERS = {"A/RES/80/173": paras_resolution, "A/RES/79/1 annex I": paras_gdc,
-           "council-report": paras_council}
+PARSERS = {"A/RES/80/173": paras_resolution, "A/RES/79/1 annex I": paras_gdc, "council-report": paras_council}
 
 
 # ---------------------------------------------------------------- UN collection
@@ -161,28 +161,28 @@ def un_locator_ok(raw, start_raw, locator):
     m = re.match(r"annex( [IVX]+)?, ", loc)
     if m:
         annex = "Annex" + (m.group(1) or "")
-        loc = loc[m.end():]
+        loc = loc[m.end() :]
     annex_lines = [l.strip() for l in lines if re.fullmatch(r"\s*Annex( [IVX]+)?\s*", l)]
     if annex:
         if not annex_lines or annex_lines[-1] != annex:
-            return "snippet is not in %s (last annex heading before it: %s)" % (
-                annex, annex_lines[-1] if annex_lines else "none")
+            return "snippet is not in {} (last annex heading before it: {})".format(
+                annex, annex_lines[-1] if annex_lines else "none"
+            )
         # restrict to the text after that annex heading
         idx = max(i for i, l in enumerate(lines) if l.strip() == annex)
-        lines = lines[idx + 1:]
+        lines = lines[idx + 1 :]
     elif annex_lines:
-        return "snippet is inside %s but the locator names no annex" % annex_lines[-1]
+        return f"snippet is inside {annex_lines[-1]} but the locator names no annex"
     art = None
     m = re.match(r"art\. (\d+)(, |$| )", loc)
     if m:
         art = m.group(1)
-        loc = loc[m.end():].strip()
-        arts = [re.match(r"\s*Article (\d+)", l).group(1) for l in lines
-                if re.match(r"\s*Article \d+\.?\s*$", l)]
+        loc = loc[m.end() :].strip()
+        arts = [re.match(r"\s*Article (\d+)", l).group(1) for l in lines if re.match(r"\s*Article \d+\.?\s*$", l)]
         if not arts or arts[-1] != art:
-            return "nearest article heading is %s, not %s" % (arts[-1] if arts else None, art)
-        idx = max(i for i, l in enumerate(lines) if re.match(r"\s*Article %s\.?\s*$" % art, l))
-        lines = lines[idx + 1:]
+            return f"nearest article heading is {arts[-1] if arts else None}, not {art}"
+        idx = max(i for i, l in enumerate(lines) if re.match(rf"\s*Article {art}\.?\s*$", l))
+        lines = lines[idx + 1 :]
     if loc == "preamble":
         nums = [l for l in lines if re.match(r"\s*1\.(\s|$)", l)]
         return None if not nums else "snippet comes after operative para 1, not in the preamble"
@@ -191,25 +191,27 @@ def un_locator_ok(raw, start_raw, locator):
     sub = None
     m = re.fullmatch(r"(?:para\.? (\d+))?\s*(?:\(([a-z]{1,4})\))?", loc)
     if not m or not (m.group(1) or m.group(2)):
-        return "unparsed locator %r" % locator
+        return f"unparsed locator {locator!r}"
     num, sub = m.group(1), m.group(2)
-    marks = [(i, re.match(r"\s*(\d{1,3})\.(\s|$)", l).group(1)) for i, l in enumerate(lines)
-             if re.match(r"\s*(\d{1,3})\.(\s|$)", l)]
+    marks = [
+        (i, re.match(r"\s*(\d{1,3})\.(\s|$)", l).group(1))
+        for i, l in enumerate(lines)
+        if re.match(r"\s*(\d{1,3})\.(\s|$)", l)
+    ]
     if num:
         if not marks or marks[-1][1] != num:
-            return "nearest paragraph number before the snippet is %s, not %s" % (
-                marks[-1][1] if marks else None, num)
-        lines = lines[marks[-1][0]:]
+            return f"nearest paragraph number before the snippet is {marks[-1][1] if marks else None}, not {num}"
+        lines = lines[marks[-1][0] :]
     if sub:
-        subs = [re.match(r"\s*\(([a-z]{1,4})\)", l).group(1) for l in lines
-                if re.match(r"\s*\(([a-z]{1,4})\)(\s|$)", l)]
+        subs = [
+            re.match(r"\s*\(([a-z]{1,4})\)", l).group(1) for l in lines if re.match(r"\s*\(([a-z]{1,4})\)(\s|$)", l)
+        ]
         if not subs or subs[-1] != sub:
-            return "nearest subparagraph before the snippet is %s, not %s" % (
-                subs[-1] if subs else None, sub)
+            return f"nearest subparagraph before the snippet is {subs[-1] if subs else None}, not {sub}"
     elif num:
         subs = [l for l in lines[1:] if re.match(r"\s*\(([a-z]{1,4})\)(\s|$)", l)]
         if subs:
-            return "snippet is inside a lettered subparagraph of para %s; name it" % num
+            return f"snippet is inside a lettered subparagraph of para {num}; name it"
     return None
 
 
@@ -261,10 +263,10 @@ def main(argv=None):
         qid = q.get("id", "line %d" % ln)
 
         def err(msg):
-            errors.append("%s: %s" % (qid, msg))
+            errors.append(f"{qid}: {msg}")
 
         if list(q) != FIELDS:
-            err("fields %s, expected %s" % (list(q), FIELDS))
+            err(f"fields {list(q)}, expected {FIELDS}")
         if not re.fullmatch(r"h\d{3}", str(q.get("id"))):
             err("id must be hNNN")
         if qid in seen_ids:
@@ -274,9 +276,9 @@ def main(argv=None):
             err("duplicate query")
         seen_q.add(ws(q.get("query", "")).lower())
         if q.get("lang") not in LANGS:
-            err("lang %r" % q.get("lang"))
+            err("lang {!r}".format(q.get("lang")))
         if q.get("kind") not in KINDS:
-            err("kind %r" % q.get("kind"))
+            err("kind {!r}".format(q.get("kind")))
         query = q.get("query", "")
         has_han = bool(HAN.search(query))
         if q.get("lang") == "zh" and not has_han:
@@ -303,14 +305,14 @@ def main(argv=None):
         seen_snip = set()
         for r in rel:
             if sorted(r) != ["doc", "locator", "snippet"]:
-                err("relevant item fields %s" % sorted(r))
+                err(f"relevant item fields {sorted(r)}")
                 continue
             doc, locator, snip = r["doc"], r["locator"], r["snippet"]
             if "\n" in snip or "\r" in snip:
-                err("snippet has a line break: %r" % snip)
+                err(f"snippet has a line break: {snip!r}")
             s = ws(snip)
             if s != snip:
-                err("snippet is not whitespace-normalised: %r" % snip)
+                err(f"snippet is not whitespace-normalised: {snip!r}")
             if s in seen_snip:
                 err("same snippet twice in one question")
             seen_snip.add(s)
@@ -320,45 +322,45 @@ def main(argv=None):
                 err("snippet length %d not in %d-%d: %r" % (len(s), lo, hi, s))
             if doc in wsis:
                 if (doc == "council-report") != zh:
-                    err("snippet language does not fit %s: %r" % (doc, s))
+                    err(f"snippet language does not fit {doc}: {s!r}")
                 c = wsis_all.count(s)
                 if c != 1:
                     err("snippet occurs %d times across the three WSIS files: %r" % (c, s))
                     continue
                 hits = [loc for loc, t in parsed[doc] if s in t]
                 if len(hits) != 1:
-                    err("snippet is not inside one paragraph of %s (crosses blocks?): %r" % (doc, s))
+                    err(f"snippet is not inside one paragraph of {doc} (crosses blocks?): {s!r}")
                     continue
                 if hits[0] is None:
-                    err("snippet is in a heading/title block, not a paragraph: %r" % s)
+                    err(f"snippet is in a heading/title block, not a paragraph: {s!r}")
                 elif hits[0] != locator:
-                    err("locator %r but the snippet is in %r: %r" % (locator, hits[0], s))
+                    err(f"locator {locator!r} but the snippet is in {hits[0]!r}: {s!r}")
             elif doc in un:
                 c = un_all.count(s)
                 if c != 1:
                     err("snippet occurs %d times across the UN collection + WSIS files: %r" % (c, s))
                     continue
                 if s not in un_ws[doc]:
-                    err("snippet not in %s: %r" % (doc, s))
+                    err(f"snippet not in {doc}: {s!r}")
                     continue
                 if FOOT.search(s):
-                    err("snippet seems to hold a footnote marker: %r" % s)
+                    err(f"snippet seems to hold a footnote marker: {s!r}")
                 if re.search(r"[a-z]- [a-z]", s):
-                    err("snippet seems to cross a hyphenated line break: %r" % s)
+                    err(f"snippet seems to cross a hyphenated line break: {s!r}")
                 if JOB.search(s) or doc in s:
-                    err("snippet seems to hold a job number / page label / header: %r" % s)
+                    err(f"snippet seems to hold a job number / page label / header: {s!r}")
                 ms = raw_span(un[doc], s)
                 if len(ms) != 1:
                     err("raw match count %d in %s" % (len(ms), doc))
                     continue
-                span = un[doc][ms[0].start():ms[0].end()]
+                span = un[doc][ms[0].start() : ms[0].end()]
                 if re.search(r"\n[ \t]*\n", span):
-                    err("snippet crosses a blank line (two blocks) in the raw text: %r" % s)
+                    err(f"snippet crosses a blank line (two blocks) in the raw text: {s!r}")
                 why = un_locator_ok(un[doc], ms[0].start(), locator)
                 if why:
-                    err("locator %r: %s" % (locator, why))
+                    err(f"locator {locator!r}: {why}")
             else:
-                err("unknown doc %r" % doc)
+                err(f"unknown doc {doc!r}")
 
     # ---- counts
     def group(q):
@@ -377,11 +379,18 @@ def main(argv=None):
             return "en->zh" if zh_ev and not en_ev else ("en->zh+en" if zh_ev else "en->en")
         return "zh->en" if en_ev and not zh_ev else ("zh->zh+en" if en_ev else "zh->zh")
 
-    valid = [q for q in qs if isinstance(q.get("relevant"), list) and all(
-        isinstance(r, dict) and "doc" in r for r in q["relevant"])]
+    valid = [
+        q
+        for q in qs
+        if isinstance(q.get("relevant"), list) and all(isinstance(r, dict) and "doc" in r for r in q["relevant"])
+    ]
     print("questions: %d" % len(qs))
-    for name, fn in [("kind", lambda q: q.get("kind")), ("lang", lambda q: q.get("lang")),
-                     ("document group", group), ("direction", direction)]:
+    for name, fn in [
+        ("kind", lambda q: q.get("kind")),
+        ("lang", lambda q: q.get("lang")),
+        ("document group", group),
+        ("direction", direction),
+    ]:
         c = collections.Counter(fn(q) for q in valid)
         print("%-15s %s" % (name + ":", ", ".join("%s %d" % kv for kv in sorted(c.items()))))
     docc = collections.Counter(r["doc"] for q in valid for r in q["relevant"])
@@ -393,8 +402,7 @@ def main(argv=None):
 
     if a.write_wsis and not errors:
         sub = [q for q in valid if all(r["doc"] in WSIS_FILES for r in q["relevant"])]
-        Path(a.write_wsis).write_text(
-            "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in sub), encoding="utf-8")
+        Path(a.write_wsis).write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in sub), encoding="utf-8")
         print("wrote %s (%d questions)" % (a.write_wsis, len(sub)))
 
     for e in errors:
