@@ -25,12 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.settings import PROJECT_ROOT, Settings
+from ..core.settings import Settings
 
-DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
-CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 IVF_LISTS = 1024
 IVF_PROBES = 16
+
+
+def _shared_corpus() -> Path:
+    """Only the shared corpus (not downloads), so that every run measures the same documents."""
+    return Settings().shared_dir / "corpus"
 
 
 def machine() -> str:
@@ -60,7 +63,7 @@ def bench_build(encoders: list[str]) -> None:
     from ..index.embedders import get_embedder
     from ..ingest.pipeline import ingest_corpus
 
-    settings = Settings(corpus_dirs=[CORPUS], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
+    settings = Settings(corpus_dirs=[_shared_corpus()], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
     docs = ingest_corpus(settings).documents
     sample = [embedding_text(p, d.meta) for d in docs for p in d.passages][:48]
     print("\n### Encoders: raw throughput (48 corpus passages, batch)\n\n| encoder | dim | passages/s |\n|---|---|---|")
@@ -72,7 +75,7 @@ def bench_build(encoders: list[str]) -> None:
         print(f"| {name} | {embedder.dim} | {len(sample) / (time.perf_counter() - t):.1f} |")
 
     with tempfile.TemporaryDirectory() as cold_cache:
-        report = build_index(settings, embedding_cache=Path(cold_cache))
+        report = build_index(settings.model_copy(update={"embedding_cache_dir": Path(cold_cache)}))
     embed = sum(report.embed_seconds.values())
     print(
         f"\n### Full build, cold embedding cache ({'+'.join(encoders)})\n\n"
@@ -95,7 +98,7 @@ def bench_load(index_dir: Path) -> None:
     t = time.perf_counter()
     from ..index.store import load_retriever
 
-    settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir)
+    settings = Settings(corpus_dirs=[_shared_corpus()], index_dir=index_dir)
     retriever = load_retriever(settings)
     first = (time.perf_counter() - t) * 1000
     loads = []
@@ -116,9 +119,11 @@ def bench_load(index_dir: Path) -> None:
 def bench_search(index_dir: Path | None) -> None:
     from ..index.store import load_retriever
 
-    settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir) if index_dir else Settings(corpus_dirs=[CORPUS])
+    settings = Settings(corpus_dirs=[_shared_corpus()], **({"index_dir": index_dir} if index_dir else {}))
     retriever = load_retriever(settings)
-    queries = [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = [
+        json.loads(line)["query"] for line in settings.dev_set.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     print(f"\n### Search latency in-process ({len(queries)} dev queries, k=10, models warm)\n")
     print("| configuration | total p50 | total p95 | query embedding p50 | FAISS p50 | BM25 p50 | fusion p50 |")
     print("|---|---|---|---|---|---|---|")

@@ -23,7 +23,7 @@ from ..corpus.manifest import file_sha256
 from ..ingest.pipeline import ingest_corpus, locate_corpus
 from . import store
 from .embedders import get_embedder
-from .embedding_cache import DEFAULT_CACHE_DIR, CachedPassageEncoder
+from .embedding_cache import CachedPassageEncoder
 from .lexical import LexicalIndex
 from .vectors import VectorIndex
 
@@ -124,7 +124,6 @@ def build_index(
     *,
     progress: Progress | None = None,
     force: bool = False,
-    embedding_cache: Path = DEFAULT_CACHE_DIR,
 ) -> BuildReport:
     """Build (or incrementally rebuild) the index and swap it in atomically."""
     say = progress or (lambda message: None)
@@ -197,7 +196,7 @@ def build_index(
         meta_by_id = {doc_id: DocumentMeta.model_validate(r["meta"]) for doc_id, r in docs.items()}
         texts = [embedding_text(p, meta_by_id[p.doc_id]) for p in passages]
         for name in settings.encoders:
-            encoder = CachedPassageEncoder(get_embedder(name), embedding_cache)
+            encoder = CachedPassageEncoder(get_embedder(name), settings.embedding_cache_dir)
             old_vectors = store.load_vectors(index_dir, name) if reusable else None
             parts: list[np.ndarray] = []
             start = 0
