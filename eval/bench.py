@@ -130,7 +130,8 @@ def bench_search(index_dir: Path | None) -> None:
     for signals in (["bm25"], *([s] for s in retriever.available_signals[1:]), retriever.signals):
         system = retriever.with_signals(signals)
         system.search("warm-up query")
-        totals, stages = [], {"embed": [], "faiss": [], "bm25": [], "fusion": []}
+        totals: list[float] = []
+        stages: dict[str, list[float]] = {"embed": [], "faiss": [], "bm25": [], "fusion": []}
         for q in queries:
             timings: dict[str, float] = {}
             t = time.perf_counter()
@@ -176,20 +177,22 @@ def bench_scale(scales: list[int], dim: int = 384) -> None:
         queries = data[rng.integers(0, n, n_queries)] + 0.05 * rng.standard_normal((n_queries, dim)).astype(np.float32)
         queries /= np.linalg.norm(queries, axis=1, keepdims=True)
         kinds = ["flat", "hnsw"] if n <= 100_000 else ["flat", "ivf", "hnsw"]
-        truth = None
+        truth: list[np.ndarray] = []  # the exact neighbours: "flat" runs first
         for kind in kinds:
             t = time.perf_counter()
+            index: faiss.Index
             if kind == "flat":
                 index = faiss.IndexFlatIP(dim)
             elif kind == "hnsw":
-                index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-                index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-                index.hnsw.efSearch = HNSW_EF_SEARCH
+                hnsw = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+                hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+                hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+                index = hnsw
             else:
-                nlist = IVF_LISTS
-                index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-                index.train(data[rng.choice(n, min(n, 40 * nlist), replace=False)])  # k-means on a sample
-                index.nprobe = IVF_PROBES
+                ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, IVF_LISTS, faiss.METRIC_INNER_PRODUCT)
+                ivf.train(data[rng.choice(n, min(n, 40 * IVF_LISTS), replace=False)])  # k-means on a sample
+                ivf.nprobe = IVF_PROBES
+                index = ivf
             index.add(data)
             build_s = time.perf_counter() - t
             memory_mb = faiss.serialize_index(index).nbytes / 2**20

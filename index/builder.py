@@ -239,9 +239,9 @@ def build_index(
             parts: list[np.ndarray] = []
             start = 0
             embed_seconds = 0.0
-            for doc_id, rows, count in sources:
-                if rows is not None and old_vectors is not None:
-                    parts.append(old_vectors[rows])
+            for doc_id, reused_rows, count in sources:
+                if reused_rows is not None and old_vectors is not None:
+                    parts.append(old_vectors[reused_rows])
                 else:
                     say(f"{name}: embedding {count} passages of {doc_id}")
                     t = time.perf_counter()

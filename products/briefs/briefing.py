@@ -9,7 +9,7 @@ nothing but the fixed headings and labels they declare.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -61,7 +61,7 @@ class Searchable(Protocol):
     def passages(self) -> Sequence[Passage]: ...
 
     @property
-    def documents(self) -> Iterable[DocumentMeta] | Mapping[str, DocumentMeta]: ...
+    def documents(self) -> Sequence[DocumentMeta]: ...
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
 
@@ -117,9 +117,8 @@ class BriefNote(BaseModel):
 
 
 def indexed_documents(retriever: Searchable) -> dict[str, DocumentMeta]:
-    """The retriever's documents by id (it may hold them as a list or a mapping)."""
-    docs = retriever.documents
-    return dict(docs) if isinstance(docs, Mapping) else {d.id: d for d in docs}
+    """The retriever's documents by id."""
+    return {d.id: d for d in retriever.documents}
 
 
 def _doc_sort_key(meta: DocumentMeta) -> tuple[int, int, str]:
