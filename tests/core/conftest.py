@@ -18,6 +18,9 @@ from wsis_rag.core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage
 from wsis_rag.index.builder import build_retriever
 from wsis_rag.index.embedders import normalise
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.ingest.clauses import Clause
+from wsis_rag.ingest.passages import build_passages
+from wsis_rag.ingest.source import RawBlock, SourceDocument
 
 HAN_START, HAN_END = "\u4e00", "\u9fff"
 
@@ -84,7 +87,7 @@ REPORT = DocumentMeta(
 )
 DOCUMENTS = [RESOLUTION, REPORT]
 
-# (anchor, kind, locator, heading path, text[, piece, pieces])
+# (anchor, kind, locator, heading path, text)
 RESOLUTION_CLAUSES: list[tuple[str, ClauseKind, str, list[str], str]] = [
     ("title", ClauseKind.TITLE, "title", [], "Building digital bridges"),
     (
@@ -155,44 +158,28 @@ REPORT_CLAUSES: list[tuple[str, ClauseKind, str, list[str], str]] = [
 ]
 
 
+# Under this budget para-4 of the resolution is split into pieces, as ingestion splits a
+# long clause; every other clause stays whole.
+MAX_TOKENS = 40
+
+
 def _passages(doc: DocumentMeta, clauses: list[tuple[str, ClauseKind, str, list[str], str]]) -> list[Passage]:
-    """The passages as ingestion would give them: ids, labels, offsets and order. The
-    long para-4 is split in two pieces that keep the clause's citation, as ingestion
-    splits a clause over the token budget."""
-    passages: list[Passage] = []
-    offset = 0
-    for anchor, kind, locator, headings, text in clauses:
-        split = len(text) > 200
-        cut = text.index(", and ") + 1 if split else len(text)
-        pieces = [text[:cut], text[cut:].strip()] if split else [text]
-        for piece, piece_text in enumerate(pieces, start=1):
-            passages.append(
-                Passage(
-                    id=f"{doc.id}:{anchor}" + (f"~{piece}" if piece > 1 else ""),
-                    doc_id=doc.id,
-                    symbol=doc.symbol,
-                    title=doc.title,
-                    doc_type=doc.type,
-                    body=doc.body,
-                    year=doc.year,
-                    url=doc.url,
-                    kind=kind,
-                    anchor=anchor,
-                    locator=locator,
-                    label=f"{doc.short}, {locator}",
-                    heading_path=headings,
-                    lang=doc.lang,
-                    char_start=offset,
-                    char_end=offset + len(piece_text),
-                    piece=piece,
-                    pieces=len(pieces),
-                    n_tokens=len(piece_text.split()),
-                    order=len(passages),
-                    text=piece_text,
-                )
-            )
-            offset += len(piece_text) + 1
-    return passages
+    """The passages ingestion makes of these clauses (ids, labels, offsets, pieces, order):
+    the clause texts laid out as a source document, then ingest's own `build_passages`."""
+    source = SourceDocument.from_raw([RawBlock(text) for *_, text in clauses])
+    structured = [
+        Clause(
+            kind=kind,
+            anchor=anchor,
+            locator=locator,
+            heading_path=headings,
+            char_start=block.start,
+            char_end=block.end,
+            text=block.text,
+        )
+        for (anchor, kind, locator, headings, _), block in zip(clauses, source.blocks, strict=True)
+    ]
+    return build_passages(doc, source, structured, doc.lang, MAX_TOKENS)
 
 
 @pytest.fixture(scope="session")
