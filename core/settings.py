@@ -8,23 +8,30 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-
-def _default_corpus_dirs() -> list[Path]:
-    # Downloaded documents first, then the shared corpus that sits beside a checkout.
-    return [PROJECT_ROOT / "corpus" / "cache", PROJECT_ROOT.parent / "shared" / "corpus"]
+DEFAULT_SHARED_DIR = PROJECT_ROOT.parent / "shared"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WSIS_", env_file=".env", extra="ignore")
 
+    # Data beside the checkout that is not ours: corpus/, eval/ (read at run time, never copied)
+    shared_dir: Path = DEFAULT_SHARED_DIR
+    dev_set: Path = Field(
+        default=DEFAULT_SHARED_DIR / "eval" / "dev.jsonl",
+        description="The dev question set; defaults to <shared_dir>/eval/dev.jsonl.",
+    )
+
     # Corpus
-    corpus_dirs: list[Path] = Field(default_factory=_default_corpus_dirs)
+    corpus_dirs: list[Path] = Field(
+        default_factory=lambda: [PROJECT_ROOT / "corpus" / "cache", DEFAULT_SHARED_DIR / "corpus"],
+        description="Where documents are looked for, first match wins: downloads, then <shared_dir>/corpus.",
+    )
     cache_dir: Path = PROJECT_ROOT / "corpus" / "cache"
     fetch_timeout_s: float = 30.0
     fetch_retries: int = 3
@@ -34,6 +41,11 @@ class Settings(BaseSettings):
 
     # Index
     index_dir: Path = PROJECT_ROOT / "var" / "index"
+    embedding_cache_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "embedding-cache",
+        description="Passage vectors by text hash, per encoder: rebuilds of unchanged passages embed nothing.",
+    )
+    library_dir: Path = PROJECT_ROOT / "var" / "library"
     encoders: list[str] = Field(
         default_factory=lambda: ["e5", "minilm", "use"],
         description=(
@@ -43,7 +55,7 @@ class Settings(BaseSettings):
         ),
     )
     exact_search_max: int = Field(
-        50_000, description="Above this many passages FAISS uses HNSW instead of exact search."
+        default=50_000, description="Above this many passages FAISS uses HNSW instead of exact search."
     )
 
     # Service
@@ -53,6 +65,16 @@ class Settings(BaseSettings):
     k_max: int = 100
     max_query_chars: int = 1_000
     max_body_bytes: int = 64 * 1024
+
+    @model_validator(mode="before")
+    @classmethod
+    def _paths_under_shared_dir(cls, data: Any) -> Any:
+        """A moved `shared_dir` moves the defaults that live under it (set ones stay)."""
+        if isinstance(data, dict) and data.get("shared_dir") is not None:
+            shared = Path(data["shared_dir"])
+            data.setdefault("dev_set", shared / "eval" / "dev.jsonl")
+            data.setdefault("corpus_dirs", [PROJECT_ROOT / "corpus" / "cache", shared / "corpus"])
+        return data
 
 
 @lru_cache

@@ -4,12 +4,14 @@ A `Clause` is one citable unit recovered from a document's structure (an operati
 paragraph, a lettered subparagraph, a preambular paragraph, an ITU *resolves* item, a
 paragraph of a report section...). A `Passage` is what gets indexed and returned: one per
 clause, or several when a long clause is split under the token budget; every piece keeps
-the clause's citation.
+the clause's citation. What the products show of a passage is a `CitedClause` (where it is)
+or a `QuotedClause` (where it is and what it says), made by `from_passage`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -130,3 +132,41 @@ class Passage(BaseModel):
     def retrieval_text(self) -> str:
         """What the encoders and BM25 see: context first, then the quoted text."""
         return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+class CitedClause(BaseModel):
+    """A clause (or passage) as the products list it: its id, citation and place. The
+    outline, mandates, briefing notes and answers derive their entries from this model
+    (or from `QuotedClause`), so a passage turns into an entry in one way."""
+
+    id: str
+    label: str = Field(description="Citation label, e.g. 'A/RES/80/173, para. 121'.")
+    locator: str
+    url: str | None = None
+    lang: str
+    order: int = Field(description="Position in document order.")
+
+    @classmethod
+    def from_passage(cls, passage: Passage, **fields: Any) -> Self:
+        """This model for `passage`: the shared fields from the passage, the model's own
+        from `fields`, which may also override (e.g. a clause id without its piece suffix)."""
+        shared = {
+            "id": passage.id,
+            "label": passage.label,
+            "locator": passage.locator,
+            "url": passage.url,
+            "lang": passage.lang,
+            "order": passage.order,
+        }
+        return cls(**(shared | fields))
+
+
+class QuotedClause(CitedClause):
+    """A cited clause with its verbatim text (`Passage.text`, unless `fields` give e.g. the
+    joined pieces of a split clause)."""
+
+    text: str
+
+    @classmethod
+    def from_passage(cls, passage: Passage, **fields: Any) -> Self:
+        return super().from_passage(passage, **({"text": passage.text} | fields))

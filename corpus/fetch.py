@@ -236,7 +236,7 @@ def _unreachable_reason(exc: BaseException) -> str:
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, socket.gaierror):
-            return f"name resolution failed: {cause.strerror.lower()}"
+            return f"name resolution failed: {(cause.strerror or str(cause)).lower()}"
         if isinstance(cause, OSError) and cause.strerror:
             return cause.strerror.lower()
         cause = cause.__cause__ or cause.__context__

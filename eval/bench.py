@@ -25,12 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.settings import PROJECT_ROOT, Settings
+from ..core.settings import Settings
 
-DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
-CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 IVF_LISTS = 1024
 IVF_PROBES = 16
+
+
+def _shared_corpus() -> Path:
+    """Only the shared corpus (not downloads), so that every run measures the same documents."""
+    return Settings().shared_dir / "corpus"
 
 
 def machine() -> str:
@@ -60,7 +63,7 @@ def bench_build(encoders: list[str]) -> None:
     from ..index.embedders import get_embedder
     from ..ingest.pipeline import ingest_corpus
 
-    settings = Settings(corpus_dirs=[CORPUS], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
+    settings = Settings(corpus_dirs=[_shared_corpus()], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
     docs = ingest_corpus(settings).documents
     sample = [embedding_text(p, d.meta) for d in docs for p in d.passages][:48]
     print("\n### Encoders: raw throughput (48 corpus passages, batch)\n\n| encoder | dim | passages/s |\n|---|---|---|")
@@ -72,7 +75,7 @@ def bench_build(encoders: list[str]) -> None:
         print(f"| {name} | {embedder.dim} | {len(sample) / (time.perf_counter() - t):.1f} |")
 
     with tempfile.TemporaryDirectory() as cold_cache:
-        report = build_index(settings, embedding_cache=Path(cold_cache))
+        report = build_index(settings.model_copy(update={"embedding_cache_dir": Path(cold_cache)}))
     embed = sum(report.embed_seconds.values())
     print(
         f"\n### Full build, cold embedding cache ({'+'.join(encoders)})\n\n"
@@ -95,7 +98,7 @@ def bench_load(index_dir: Path) -> None:
     t = time.perf_counter()
     from ..index.store import load_retriever
 
-    settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir)
+    settings = Settings(corpus_dirs=[_shared_corpus()], index_dir=index_dir)
     retriever = load_retriever(settings)
     first = (time.perf_counter() - t) * 1000
     loads = []
@@ -116,16 +119,19 @@ def bench_load(index_dir: Path) -> None:
 def bench_search(index_dir: Path | None) -> None:
     from ..index.store import load_retriever
 
-    settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir) if index_dir else Settings(corpus_dirs=[CORPUS])
+    settings = Settings(corpus_dirs=[_shared_corpus()], **({"index_dir": index_dir} if index_dir else {}))
     retriever = load_retriever(settings)
-    queries = [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = [
+        json.loads(line)["query"] for line in settings.dev_set.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     print(f"\n### Search latency in-process ({len(queries)} dev queries, k=10, models warm)\n")
     print("| configuration | total p50 | total p95 | query embedding p50 | FAISS p50 | BM25 p50 | fusion p50 |")
     print("|---|---|---|---|---|---|---|")
     for signals in (["bm25"], *([s] for s in retriever.available_signals[1:]), retriever.signals):
         system = retriever.with_signals(signals)
         system.search("warm-up query")
-        totals, stages = [], {"embed": [], "faiss": [], "bm25": [], "fusion": []}
+        totals: list[float] = []
+        stages: dict[str, list[float]] = {"embed": [], "faiss": [], "bm25": [], "fusion": []}
         for q in queries:
             timings: dict[str, float] = {}
             t = time.perf_counter()
@@ -171,20 +177,22 @@ def bench_scale(scales: list[int], dim: int = 384) -> None:
         queries = data[rng.integers(0, n, n_queries)] + 0.05 * rng.standard_normal((n_queries, dim)).astype(np.float32)
         queries /= np.linalg.norm(queries, axis=1, keepdims=True)
         kinds = ["flat", "hnsw"] if n <= 100_000 else ["flat", "ivf", "hnsw"]
-        truth = None
+        truth: list[np.ndarray] = []  # the exact neighbours: "flat" runs first
         for kind in kinds:
             t = time.perf_counter()
+            index: faiss.Index
             if kind == "flat":
                 index = faiss.IndexFlatIP(dim)
             elif kind == "hnsw":
-                index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-                index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-                index.hnsw.efSearch = HNSW_EF_SEARCH
+                hnsw = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+                hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+                hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+                index = hnsw
             else:
-                nlist = IVF_LISTS
-                index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-                index.train(data[rng.choice(n, min(n, 40 * nlist), replace=False)])  # k-means on a sample
-                index.nprobe = IVF_PROBES
+                ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, IVF_LISTS, faiss.METRIC_INNER_PRODUCT)
+                ivf.train(data[rng.choice(n, min(n, 40 * IVF_LISTS), replace=False)])  # k-means on a sample
+                ivf.nprobe = IVF_PROBES
+                index = ivf
             index.add(data)
             build_s = time.perf_counter() - t
             memory_mb = faiss.serialize_index(index).nbytes / 2**20

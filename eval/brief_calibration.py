@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from ..core.settings import PROJECT_ROOT, get_settings
+from ..core.settings import get_settings
 from ..index.results import Hit
 from ..products.briefs.briefing import (
     AGREEING_RANK,
@@ -29,8 +29,6 @@ from ..products.briefs.briefing import (
     CutConfig,
     key_hits,
 )
-
-DEFAULT_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
 def _ws(text: str) -> str:
@@ -51,12 +49,16 @@ def _score(runs: list[tuple[list[Hit], list[str]]], cut: CutConfig) -> tuple[flo
 
 
 def main(
-    questions: Annotated[Path, typer.Option(help="JSONL question set with relevant[].snippet.")] = DEFAULT_QUESTIONS,
+    questions: Annotated[
+        Path | None, typer.Option(help="JSONL question set with relevant[].snippet. Default: the dev_set setting.")
+    ] = None,
     top: Annotated[int, typer.Option(help="How many of the best cuts to print.")] = 8,
 ) -> None:
     from ..index.store import load_retriever
 
-    retriever = load_retriever(get_settings())
+    settings = get_settings()
+    questions = questions or settings.dev_set
+    retriever = load_retriever(settings)
     rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     runs = [
         (retriever.search(row["query"], k=SEARCH_DEPTH), [_ws(r["snippet"]) for r in row["relevant"]]) for row in rows

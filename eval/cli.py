@@ -27,14 +27,14 @@ class StatTest(StrEnum):
     FISHER = "fisher"  # randomisation test
 
 
-DEFAULT_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 DEFAULT_OUT = PROJECT_ROOT / "var" / "eval"
 
 
 def evaluate_command(
     question_set: Annotated[
-        Path, typer.Option("--set", help="Question set (JSON Lines, dev.jsonl format).")
-    ] = DEFAULT_SET,
+        Path | None,
+        typer.Option("--set", help="Question set (JSON Lines, dev.jsonl format). Default: the dev_set setting."),
+    ] = None,
     configs: Annotated[
         str | None,
         typer.Option(
@@ -61,6 +61,7 @@ def evaluate_command(
 
     console = Console()
     names = [name.strip() for name in configs.split(",") if name.strip()] if configs else None
+    question_set = question_set or get_settings().dev_set
     try:
         questions = load_questions(question_set)
         if url:

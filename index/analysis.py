@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from bm25s.stopwords import STOPWORDS_EN
 
@@ -59,7 +60,7 @@ STOPWORDS = frozenset(STOPWORDS_EN) | {
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:  # PyStemmer ships no type information
     import Stemmer
 
     return Stemmer.Stemmer("english")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +22,10 @@ from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.manifest import file_sha256
 from ..ingest.pipeline import ingest_corpus, locate_corpus
 from . import store
-from .embedders import get_embedder
-from .embedding_cache import DEFAULT_CACHE_DIR, CachedPassageEncoder
+from .embedders import Embedder, get_embedder
+from .embedding_cache import CachedPassageEncoder
 from .lexical import LexicalIndex
+from .retriever import HybridRetriever
 from .vectors import VectorIndex
 
 # Bump when `embedding_text` changes: stored vectors then no longer match the recipe.
@@ -38,6 +39,43 @@ def embedding_text(passage: Passage, doc: DocumentMeta) -> str:
     path give a bare paragraph its context ("GDC > Objectives > ..."), then the text."""
     path = " > ".join([doc.short, *passage.heading_path])
     return f"{path}\n{passage.retrieval_text}"
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes: the retrieval text and the clause's headings."""
+    return passage.retrieval_text + "\n" + " ".join(passage.heading_path)
+
+
+def build_retriever(
+    passages: list[Passage],
+    documents: list[DocumentMeta],
+    embedders: Mapping[str, Embedder],
+    *,
+    exact_search_max: int = 50_000,
+) -> HybridRetriever:
+    """An index held in memory only, over passages given by the caller and embedded by the
+    given encoders (signal name -> encoder): the texts, BM25 and FAISS indexes that
+    `build_index` writes, without the corpus, the disk or the embedding cache. For tests
+    and tools that bring their own passages (e.g. the unit tests' mini-corpus)."""
+    by_id = {d.id: d for d in documents}
+    unknown = sorted({p.doc_id for p in passages} - by_id.keys())
+    if unknown:
+        raise ValueError(f"passages of documents not given: {unknown}")
+    texts = [embedding_text(p, by_id[p.doc_id]) for p in passages]
+    vectors = {
+        name: VectorIndex.build(embedder.embed_passages(texts), exact_search_max)
+        for name, embedder in embedders.items()
+    }
+    info = {
+        "format_version": store.FORMAT_VERSION,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "index_dir": None,
+        "encoders": {
+            name: {"model_id": e.model_id, "dim": e.dim, "index": vectors[name].kind} for name, e in embedders.items()
+        },
+    }
+    lexical = LexicalIndex.build([lexical_text(p) for p in passages])
+    return HybridRetriever(passages, documents, lexical, vectors, info, embedders=embedders)
 
 
 @dataclass
@@ -124,7 +162,6 @@ def build_index(
     *,
     progress: Progress | None = None,
     force: bool = False,
-    embedding_cache: Path = DEFAULT_CACHE_DIR,
 ) -> BuildReport:
     """Build (or incrementally rebuild) the index and swap it in atomically."""
     say = progress or (lambda message: None)
@@ -197,14 +234,14 @@ def build_index(
         meta_by_id = {doc_id: DocumentMeta.model_validate(r["meta"]) for doc_id, r in docs.items()}
         texts = [embedding_text(p, meta_by_id[p.doc_id]) for p in passages]
         for name in settings.encoders:
-            encoder = CachedPassageEncoder(get_embedder(name), embedding_cache)
+            encoder = CachedPassageEncoder(get_embedder(name), settings.embedding_cache_dir)
             old_vectors = store.load_vectors(index_dir, name) if reusable else None
             parts: list[np.ndarray] = []
             start = 0
             embed_seconds = 0.0
-            for doc_id, rows, count in sources:
-                if rows is not None and old_vectors is not None:
-                    parts.append(old_vectors[rows])
+            for doc_id, reused_rows, count in sources:
+                if reused_rows is not None and old_vectors is not None:
+                    parts.append(old_vectors[reused_rows])
                 else:
                     say(f"{name}: embedding {count} passages of {doc_id}")
                     t = time.perf_counter()
@@ -218,9 +255,7 @@ def build_index(
             VectorIndex.build(vectors, settings.exact_search_max).save(version / store.faiss_file(name))
             report.embed_seconds[name] = embed_seconds
         say("indexing BM25")
-        LexicalIndex.build([p.retrieval_text + "\n" + " ".join(p.heading_path) for p in passages]).save(
-            version / store.BM25_DIR
-        )
+        LexicalIndex.build([lexical_text(p) for p in passages]).save(version / store.BM25_DIR)
         store.write_manifest(
             version,
             {**index_shape(settings), "built_at": datetime.now(UTC).isoformat(timespec="seconds"), "documents": docs},

@@ -16,10 +16,19 @@ import numpy as np
 
 
 class Embedder(Protocol):
-    name: str
-    model_id: str
-    dim: int
-    languages: frozenset[str] | None  # languages it was trained for; None = multilingual
+    # Read-only: an implementation may compute them (a model's dimension read on demand).
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """The languages it was trained for; None = multilingual."""
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 

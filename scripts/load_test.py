@@ -16,12 +16,12 @@ import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.jsonl"
+from wsis_rag.core.settings import Settings
+
 FALLBACK_QUERIES = [
     "What does A/RES/80/173 assign to ITU?",
     "WSIS Forum",
@@ -33,8 +33,9 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def queries() -> list[str]:
-    if DEV_SET.is_file():
-        return [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev_set = Settings().dev_set
+    if dev_set.is_file():
+        return [json.loads(line)["query"] for line in dev_set.read_text(encoding="utf-8").splitlines() if line.strip()]
     return FALLBACK_QUERIES
 
 

@@ -1,8 +1,17 @@
-"""Shared fixtures: the real corpus in ../shared/corpus and the settings that point at it."""
+"""Shared fixtures: the real corpus in <shared_dir>/corpus, the real index, the live server
+and Chromium; and the hook that sorts the tests into layers.
+
+The layers are told apart by what a test uses, not by where its file lies: a test that
+asks (directly or through other fixtures) for one of `INTEGRATION_FIXTURES` needs the
+real world and is marked `integration`; one that asks for `chromium` is also `browser`.
+So a new test is put in the right layer without anyone remembering a marker, and
+`-m "not integration"` (`./test.sh --quick`) runs the unit layer only. A test that
+reaches the real world without these fixtures (loading a real encoder by name) carries
+`@pytest.mark.integration` itself; the unit layer's own fixtures (tests/core/conftest.py)
+are hand-made and built in milliseconds."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,17 +25,25 @@ if TYPE_CHECKING:
 
     from wsis_rag.index.retriever import HybridRetriever
 
-SHARED = Path(os.environ.get("WSIS_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
-SHARED_CORPUS = SHARED / "corpus"
-SHARED_PDF = SHARED_CORPUS / "pdf"
-DEV_SET = SHARED / "eval" / "dev.jsonl"
+INTEGRATION_FIXTURES = frozenset({"shared_corpus", "shared_pdf", "dev_set", "built_index", "retriever", "live_server"})
+BROWSER_FIXTURES = frozenset({"chromium"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & (INTEGRATION_FIXTURES | BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")
 def shared_corpus() -> Path:
-    if not SHARED_CORPUS.is_dir():
-        pytest.fail(f"the shared corpus is missing: {SHARED_CORPUS} (set WSIS_SHARED_DIR)")
-    return SHARED_CORPUS
+    corpus = Settings().shared_dir / "corpus"
+    if not corpus.is_dir():
+        pytest.fail(f"the shared corpus is missing: {corpus} (set WSIS_SHARED_DIR)")
+    return corpus
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +53,10 @@ def shared_pdf(shared_corpus: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def dev_set() -> Path:
-    if not DEV_SET.is_file():
-        pytest.fail(f"the dev question set is missing: {DEV_SET}")
-    return DEV_SET
+    path = Settings().dev_set
+    if not path.is_file():
+        pytest.fail(f"the dev question set is missing: {path} (set WSIS_SHARED_DIR or WSIS_DEV_SET)")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -110,6 +110,6 @@ def test_gate_names_every_metric_below_its_floor() -> None:
     run = Run(name=DEFAULT_CONFIG, results={"x1": passages})
     failures = gate_failures(evaluate([q], [run]))
     assert failures == [
-        f"{DEFAULT_CONFIG} MRR@10 0.500 < floor {FLOORS['mrr@10']:.2f}",
-        f"{DEFAULT_CONFIG} nDCG@10 0.631 < floor {FLOORS['ndcg@10']:.2f}",
+        f"{DEFAULT_CONFIG} MRR@10 0.500 < floor {FLOORS['all']['mrr@10']:.2f}",
+        f"{DEFAULT_CONFIG} nDCG@10 0.631 < floor {FLOORS['all']['ndcg@10']:.2f}",
     ]

@@ -44,6 +44,7 @@ def test_search_with_fewer_allowed_rows_than_k() -> None:
     assert sorted(rows.tolist()) == [3, 4]
 
 
+@pytest.mark.integration  # real encoders
 @pytest.mark.parametrize("name", ["e5", "use"])
 def test_encoders_give_unit_float32_rows_and_align_languages(name: str) -> None:
     embedder = get_embedder(name)
@@ -55,6 +56,7 @@ def test_encoders_give_unit_float32_rows_and_align_languages(name: str) -> None:
     assert scores[0] > scores[1]  # the Chinese passage about the Council is the closer one
 
 
+@pytest.mark.integration  # a real encoder
 def test_embedding_cache_returns_exactly_what_the_encoder_gives(tmp_path: Path) -> None:
     from wsis_rag.index.embedding_cache import CachedPassageEncoder
 

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 from pydantic import BaseModel, Field
 
-from ...core.vocabulary import Citation, ClauseKind, Passage
+from ...core.vocabulary import Citation, ClauseKind, Passage, QuotedClause
 from ...index.analysis import HAN, STOPWORDS, han_bigrams
 from ...index.embedders import Embedder
 from ...index.results import Filters, Hit
@@ -54,13 +54,11 @@ _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _NOT_ANSWERS = frozenset({ClauseKind.TITLE, ClauseKind.HEADING})
 
 
-class AnswerCitation(BaseModel):
-    """A passage cited by the answer; `n` is its marker `[n]` in the answer text."""
+class AnswerCitation(QuotedClause):
+    """A passage cited by the answer; `n` is its marker `[n]` in the answer text, `text`
+    the full clause text as cited."""
 
     n: int
-    id: str
-    label: str
-    text: str = Field(description="The full clause text as cited.")
     citation: Citation
 
 
@@ -246,11 +244,7 @@ def compose(chosen: list[Candidate]) -> tuple[str, list[AnswerCitation]]:
     parts: list[str] = []
     for candidate in chosen:
         passage = candidate.hit.passage
-        citations.append(
-            AnswerCitation(
-                n=len(citations) + 1, id=passage.id, label=passage.label, text=passage.text, citation=passage.citation
-            )
-        )
+        citations.append(AnswerCitation.from_passage(passage, n=len(citations) + 1, citation=passage.citation))
         parts.append(f"{candidate.text} [{len(citations)}]")
     return " ".join(parts), citations
 

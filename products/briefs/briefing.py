@@ -9,18 +9,18 @@ nothing but the fixed headings and labels they declare.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from ...core.errors import InvalidRequestError
-from ...core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage
+from ...core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage, QuotedClause
 from ...corpus.manifest import load_manifest
 from ...index.references import DocumentMentions
 from ...index.results import Filters, Hit
-from ..mandates.mandates import QuotedText, document_order_key, find_mandates
+from ..mandates.mandates import document_order_key, find_mandates
 from ..mandates.rules import load_rules
 
 # A question asks for mandates when it names an actor and uses one of these words:
@@ -61,12 +61,12 @@ class Searchable(Protocol):
     def passages(self) -> Sequence[Passage]: ...
 
     @property
-    def documents(self) -> Iterable[DocumentMeta] | Mapping[str, DocumentMeta]: ...
+    def documents(self) -> Sequence[DocumentMeta]: ...
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
 
 
-class QuotedClause(QuotedText):
+class KeyClause(QuotedClause):
     """A key clause of a note; `text` is `Passage.text`, verbatim."""
 
     why: list[Literal["search", "mandate"]] = Field(description="How the clause was chosen.")
@@ -77,7 +77,7 @@ class DocumentClauses(BaseModel):
     symbol: str
     title: str
     doc_type: DocType
-    clauses: list[QuotedClause]
+    clauses: list[KeyClause]
 
 
 class QuestionSection(BaseModel):
@@ -117,9 +117,8 @@ class BriefNote(BaseModel):
 
 
 def indexed_documents(retriever: Searchable) -> dict[str, DocumentMeta]:
-    """The retriever's documents by id (it may hold them as a list or a mapping)."""
-    docs = retriever.documents
-    return dict(docs) if isinstance(docs, Mapping) else {d.id: d for d in docs}
+    """The retriever's documents by id."""
+    return {d.id: d for d in retriever.documents}
 
 
 def _doc_sort_key(meta: DocumentMeta) -> tuple[int, int, str]:
@@ -158,21 +157,12 @@ def _section(retriever: Searchable, question: str, k: int, filters: Filters | No
     named_docs = documents_named_in(question, documents)
     if filters is None and named_docs:
         filters = Filters(doc=named_docs)
-    chosen: dict[str, QuotedClause] = {}
+    chosen: dict[str, KeyClause] = {}
 
     def add(passage: Passage, why: Literal["search", "mandate"]) -> None:
         clause = chosen.get(passage.id)
         if clause is None:
-            chosen[passage.id] = QuotedClause(
-                id=passage.id,
-                label=passage.label,
-                locator=passage.locator,
-                url=passage.url,
-                lang=passage.lang,
-                order=passage.order,
-                text=passage.text,
-                why=[why],
-            )
+            chosen[passage.id] = KeyClause.from_passage(passage, why=[why])
         elif why not in clause.why:
             clause.why.append(why)
 
@@ -191,8 +181,8 @@ def _section(retriever: Searchable, question: str, k: int, filters: Filters | No
     return QuestionSection(question=question, actor=actor, documents=_group(chosen.values(), documents))
 
 
-def _group(clauses: Iterable[QuotedClause], documents: dict[str, DocumentMeta]) -> list[DocumentClauses]:
-    by_doc: dict[str, list[QuotedClause]] = {}
+def _group(clauses: Iterable[KeyClause], documents: dict[str, DocumentMeta]) -> list[DocumentClauses]:
+    by_doc: dict[str, list[KeyClause]] = {}
     for clause in clauses:
         by_doc.setdefault(clause.id.split(":")[0], []).append(clause)
     metas = sorted((documents[d] for d in by_doc), key=_doc_sort_key)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
 
 from ...core.errors import InvalidRequestError
 from ...core.settings import get_settings
+
+if TYPE_CHECKING:
+    from .render import BriefFormat
 
 FORMATS = ("md", "html", "docx", "json")
 
@@ -48,7 +51,8 @@ def brief(
         raise InvalidRequestError("a DOCX note is binary: name the file with --out note.docx")
     asked = ([question] if question else []) + (_read_questions(questions) if questions else [])
     note = build_brief(load_retriever(get_settings()), asked, k=k)
-    data = note.model_dump_json(indent=2).encode() if fmt == "json" else render(note, fmt)
+    # `fmt` was checked against FORMATS above: anything but json is a BriefFormat.
+    data = note.model_dump_json(indent=2).encode() if fmt == "json" else render(note, cast("BriefFormat", fmt))
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return

@@ -9,7 +9,7 @@ from collections import defaultdict
 from pydantic import BaseModel, Field
 
 from ...core.errors import NotFoundError
-from ...core.vocabulary import Citation, ClauseKind, DocumentMeta, Passage
+from ...core.vocabulary import Citation, CitedClause, ClauseKind, DocumentMeta, Passage
 from ...index.analysis import HAN
 from ...index.retriever import HybridRetriever
 
@@ -23,13 +23,10 @@ class DocumentSummary(BaseModel):
     passages: int = Field(description="Indexed passages (a long clause may be split into several).")
 
 
-class OutlineEntry(BaseModel):
+class OutlineEntry(CitedClause):
     """One passage of a document's outline, in document order."""
 
-    id: str
     anchor: str
-    locator: str
-    label: str
     kind: ClauseKind
     heading_path: list[str]
     piece: int
@@ -86,11 +83,9 @@ def document_detail(retriever: HybridRetriever, doc_id: str, *, with_text: bool 
     meta = document_meta(retriever, doc_id)
     passages = _passages_by_document(retriever).get(doc_id, [])
     outline = [
-        OutlineEntry(
-            id=p.id,
+        OutlineEntry.from_passage(
+            p,
             anchor=p.anchor,
-            locator=p.locator,
-            label=p.label,
             kind=p.kind,
             heading_path=p.heading_path,
             piece=p.piece,

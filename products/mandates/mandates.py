@@ -15,7 +15,7 @@ from itertools import groupby
 from pydantic import BaseModel, Field
 
 from ...core.errors import NotFoundError
-from ...core.vocabulary import ClauseKind, DocType, Passage
+from ...core.vocabulary import ClauseKind, DocType, Passage, QuotedClause
 from ...corpus.manifest import load_manifest
 from .rules import Actor, MandateRules, load_rules, name_key
 
@@ -48,19 +48,7 @@ ITU_OPERATIVE_BLOCKS = re.compile(
 ANTECEDENT_LOOKBACK = 3
 
 
-class QuotedText(BaseModel):
-    """A clause (or passage) as quoted: its citation and its verbatim text."""
-
-    id: str
-    label: str = Field(description="Citation label, e.g. 'A/RES/80/173, para. 121'.")
-    locator: str
-    url: str | None = None
-    lang: str
-    order: int = Field(description="Position in document order.")
-    text: str
-
-
-class Mandate(QuotedText):
+class Mandate(QuotedClause):
     """One operative clause that assigns the actor something. `id` is the clause id (the
     first passage id, without a piece suffix); `text` joins a split clause's pieces with
     one space."""
@@ -159,16 +147,12 @@ def _match_clause(rules: MandateRules, actor: Actor, clause: _Clause, context_be
         for m in regex.finditer(text):
             if m.start("actor") in mentions:
                 first = clause.first
-                return Mandate(
+                return Mandate.from_passage(
+                    first,
                     id=first.id.split("~")[0],
-                    label=first.label,
-                    locator=first.locator,
                     text=text,
                     doc_id=first.doc_id,
                     symbol=first.symbol,
-                    url=first.url,
-                    lang=first.lang,
-                    order=first.order,
                     pattern=pattern.id,
                     category=pattern.category,
                     alias=m.group("actor"),

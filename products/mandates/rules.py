@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def _alias_regex(alias: str) -> str:
     return escaped
 
 
-def _alternation(names: list[str], short_forms: list[str] = ()) -> str:
+def _alternation(names: list[str], short_forms: Sequence[str] = ()) -> str:
     # Longest first, so that "World Summit action line facilitators" wins over its tail.
     full = [_alias_regex(n) for n in sorted(names, key=len, reverse=True)]
     return "|".join(full + [_alias_regex(s) + SHORT_FORM_END for s in short_forms])

@@ -1,0 +1,82 @@
+"""Weighted RRF and the fused search over the mini-corpus: ranks, per-signal evidence,
+weights by language, the document boost and the errors of a bad request."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsis_rag.core.errors import InvalidRequestError
+from wsis_rag.index.fusion import RRF_K, weighted_rrf
+from wsis_rag.index.retriever import HybridRetriever
+
+
+def test_rrf_sums_weight_over_rank_across_signals() -> None:
+    fused = weighted_rrf({"a": [7, 8], "b": [8]}, lambda signal, item: 2.0 if signal == "a" else 1.0)
+    assert fused[7] == pytest.approx(2.0 / (RRF_K + 1))
+    assert fused[8] == pytest.approx(2.0 / (RRF_K + 2) + 1.0 / (RRF_K + 1))
+    assert fused[8] > fused[7]  # found by both signals beats found first by one
+
+
+def test_rrf_weight_may_depend_on_the_item() -> None:
+    fused = weighted_rrf({"a": [1, 2]}, lambda signal, item: 0.0 if item == 1 else 1.0)
+    assert fused[1] == 0.0 and fused[2] == pytest.approx(1.0 / (RRF_K + 2))
+
+
+def test_hits_are_ranked_with_each_signals_rank(mini_retriever: HybridRetriever) -> None:
+    hits = mini_retriever.search("meaningful connectivity for schools", k=4)
+    assert [h.rank for h in hits] == [1, 2, 3, 4]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].passage.id == "mini-res:para-3-b"
+    assert hits[0].signals == {"bm25": 1, "hash": 1}
+    # The score is exactly the weighted RRF of the ranks it records (bm25 weighs 2, hash 1).
+    assert hits[0].score == pytest.approx(2.0 / (RRF_K + 1) + 1.0 / (RRF_K + 1))
+
+
+def test_a_signal_left_out_leaves_no_trace(mini_retriever: HybridRetriever) -> None:
+    hits = mini_retriever.with_signals(["bm25"]).search("meaningful connectivity for schools", k=3)
+    assert all(set(h.signals) == {"bm25"} for h in hits)
+
+
+def test_cross_lingual_weight_applies_to_passages_in_another_language(mini_retriever: HybridRetriever) -> None:
+    query = "artificial intelligence governance"
+    plain = {h.passage.id: h for h in mini_retriever.search(query, k=20)}
+    muted = {
+        h.passage.id: h
+        for h in mini_retriever.with_fusion(cross_lingual={"bm25": 0.0, "hash": 0.0}).search(query, k=20)
+    }
+    chinese = [pid for pid in plain if pid.startswith("mini-report:")]
+    assert chinese, "the termbase should carry the English query to the Chinese report"
+    assert all(pid not in muted or muted[pid].score == 0.0 for pid in chinese)
+    english = "mini-res:para-4"
+    assert muted[english].score == pytest.approx(plain[english].score)
+
+
+def test_document_boost_multiplies_the_named_documents_passages(mini_retriever: HybridRetriever) -> None:
+    query = "Council report digital divide"
+    plain = {h.passage.id: h.score for h in mini_retriever.with_fusion(document_boost=0.0).search(query, k=20)}
+    boosted = {h.passage.id: h.score for h in mini_retriever.with_fusion(document_boost=0.4).search(query, k=20)}
+    assert boosted["mini-report:s1-p1"] == pytest.approx(plain["mini-report:s1-p1"] * 1.4)
+    assert boosted["mini-res:para-2"] == pytest.approx(plain["mini-res:para-2"])
+
+
+def test_a_clause_citing_the_named_document_gets_half_the_boost(mini_retriever: HybridRetriever) -> None:
+    # s1-p2 of the report cites A/RES/99/7 by symbol.
+    query = "A/RES/99/7 implementation"
+    plain = {h.passage.id: h.score for h in mini_retriever.with_fusion(document_boost=0.0).search(query, k=20)}
+    boosted = {h.passage.id: h.score for h in mini_retriever.with_fusion(document_boost=0.4).search(query, k=20)}
+    assert boosted["mini-report:s1-p2"] == pytest.approx(plain["mini-report:s1-p2"] * 1.2)
+    assert boosted["mini-res:para-1"] == pytest.approx(plain["mini-res:para-1"] * 1.4)
+    assert boosted["mini-report:s1-p1"] == pytest.approx(plain["mini-report:s1-p1"])
+
+
+@pytest.mark.parametrize(
+    ("query", "k", "message"), [("   ", 5, "the query is empty"), ("digital divide", 0, "k must be at least 1")]
+)
+def test_bad_requests_say_what_is_wrong(mini_retriever: HybridRetriever, query: str, k: int, message: str) -> None:
+    with pytest.raises(InvalidRequestError, match=message):
+        mini_retriever.search(query, k=k)
+
+
+def test_unknown_signal_names_the_available_ones(mini_retriever: HybridRetriever) -> None:
+    with pytest.raises(InvalidRequestError, match=r"unknown signals \['colbert'\]; this index has \['bm25', 'hash'\]"):
+        mini_retriever.with_signals(["colbert"])

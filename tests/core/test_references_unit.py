@@ -1,0 +1,58 @@
+"""Query understanding: which documents a query names, which clause it points at, and the
+named clause pinned first by the retriever."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsis_rag.core.vocabulary import DocumentMeta
+from wsis_rag.index.references import ClauseReference, DocumentMentions, clause_references
+from wsis_rag.index.retriever import HybridRetriever
+
+
+@pytest.fixture(scope="module")
+def mentions(mini_documents: list[DocumentMeta]) -> DocumentMentions:
+    return DocumentMentions(mini_documents)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("What does A/RES/99/7 ask?", ["mini-res"]),
+        ("the Bridges resolution and the Council report", ["mini-res", "mini-report"]),
+        ("理事会报告 关于数字鸿沟", ["mini-report"]),
+        ("resolution 99/70", []),  # a longer symbol is another document
+        ("digital divide", []),
+    ],
+)
+def test_documents_named_in_a_query(mentions: DocumentMentions, query: str, found: list[str]) -> None:
+    assert [doc for doc, _ in mentions.find(query)] == found
+
+
+def test_word_names_are_blanked_but_symbols_stay(mentions: DocumentMentions) -> None:
+    assert mentions.without_mentions("Council report on A/RES/99/7").split() == ["on", "A/RES/99/7"]
+    assert mentions.without_mentions("Council report") == "Council report"  # nothing would be left
+
+
+@pytest.mark.parametrize(
+    ("query", "refs"),
+    [
+        ("paragraph 2 of A/RES/99/7", [ClauseReference("mini-res", "para-2")]),
+        ("A/RES/99/7 para 3(a)", [ClauseReference("mini-res", "para-3-a")]),
+        ("preambular paragraph 1 of the Bridges resolution", [ClauseReference("mini-res", "preamble-1")]),
+        ("C99/12 第1节第2段", [ClauseReference("mini-report", "s1-p2")]),
+        ("section 2, para. 1 of the Council report", [ClauseReference("mini-report", "s2-p1")]),
+        ("paragraph 2", []),  # no document named: ambiguous, ignored
+    ],
+)
+def test_clause_references(mentions: DocumentMentions, query: str, refs: list[ClauseReference]) -> None:
+    assert clause_references(query, mentions.find(query)) == refs
+
+
+def test_a_named_clause_comes_first_with_its_subclauses(mini_retriever: HybridRetriever) -> None:
+    ids = [h.passage.id for h in mini_retriever.search("para 3 of A/RES/99/7", k=5)]
+    assert ids[:3] == ["mini-res:para-3", "mini-res:para-3-a", "mini-res:para-3-b"]
+
+
+def test_a_named_clause_in_the_other_language(mini_retriever: HybridRetriever) -> None:
+    assert mini_retriever.search("C99/12 第2节第2段", k=3)[0].passage.id == "mini-report:s2-p2"
