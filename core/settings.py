@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     cache_dir: Path = PROJECT_ROOT / "corpus" / "cache"
     fetch_timeout_s: float = 30.0
     fetch_retries: int = 3
+    library_dir: Path = Field(
+        PROJECT_ROOT / "var" / "library",
+        description="The user's own documents (`wsis corpus add`); a corpus directory like the others.",
+    )
+    collections: list[Path] = Field(
+        default_factory=list,
+        description="Bulk text collections (JSON Lines, optionally gzipped: symbol, title, file, text) indexed "
+        "beside the corpus directories.",
+    )
 
     # Ingestion
     max_passage_tokens: int = 256

@@ -35,12 +35,13 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ..core.settings import get_settings
-    from .pipeline import expand_paths, ingest_corpus, ingest_paths, locate_corpus, write_passages_jsonl
+    from ..corpus.inventory import take_inventory
+    from .pipeline import expand_paths, ingest_corpus, ingest_paths, write_passages_jsonl
 
     settings = get_settings()
     if max_tokens is not None:
         settings = settings.model_copy(update={"max_passage_tokens": max_tokens})
-    total = len(expand_paths(paths)) if paths else len(locate_corpus(settings)[0])
+    total = len(expand_paths(paths)) if paths else len(take_inventory(settings).files)
     progress = Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console
     )

@@ -24,11 +24,11 @@ from functools import cached_property
 from pathlib import Path
 
 from ..core.errors import IngestError
+from .furniture import FOOTNOTE_RULE as _RULE
+from .furniture import PAGE_FURNITURE as _PAGE_FURNITURE
 from .source import RawBlock, SourceDocument
 
 _BOLD_FONT = re.compile(r"Bold|Black|Heavy|Semibold|Hei\b|ZenHei", re.IGNORECASE)
-_RULE = re.compile(r"^_{5,}$")
-_PAGE_FURNITURE = re.compile(r"^(\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|\d{2}-\d{5}(\s*\([A-Z]\))?|\*\d{5,}\*)$")
 _PARAGRAPH_MARK = re.compile(r"^(\d+\.\s|\([a-z]{1,4}\)\s|[a-z]\)\s|[–•\-]\s?)")
 _FOOTNOTE_START = re.compile(r"^\d+\s")
 _SENTENCE_END = ("。", "；", "：", ".", ";", ":", "!", "?", "！", "？")
