@@ -30,18 +30,32 @@ def ingest(
     max_tokens: Annotated[
         Optional[int], typer.Option("--max-tokens", help="Token budget per passage (default: settings).")  # noqa: UP045
     ] = None,
+    collection: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option("--collection", help="A bulk collection (JSON Lines, .gz or not: symbol, title, file, text)."),
+    ] = None,
 ) -> None:
     """Parse documents into cited clauses and passages; print a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ..core.settings import get_settings
     from ..corpus.inventory import take_inventory
-    from .pipeline import expand_paths, ingest_corpus, ingest_paths, write_passages_jsonl
+    from .pipeline import (
+        CorpusIngest,
+        expand_paths,
+        ingest_collection,
+        ingest_corpus,
+        ingest_paths,
+        write_passages_jsonl,
+    )
 
     settings = get_settings()
     if max_tokens is not None:
         settings = settings.model_copy(update={"max_passage_tokens": max_tokens})
-    total = len(expand_paths(paths)) if paths else len(take_inventory(settings).files)
+    if collection:
+        total = None  # the records are counted as they are read
+    else:
+        total = len(expand_paths(paths)) if paths else len(take_inventory(settings).files)
     progress = Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console
     )
@@ -51,7 +65,16 @@ def ingest(
         def advance(path: Path) -> None:
             progress.update(task, advance=1, description=path.name)
 
-        if paths:
+        if collection:
+            result = CorpusIngest()
+            for path in collection:
+                part = ingest_collection(
+                    path, max_tokens=settings.max_passage_tokens, on_record=lambda r: advance(Path(r.symbol))
+                )
+                result.documents += part.documents
+                result.errors += part.errors
+                result.duplicates += part.duplicates
+        elif paths:
             result = ingest_paths(paths, max_tokens=settings.max_passage_tokens, on_file=advance)
         else:
             result = ingest_corpus(settings, on_file=advance)

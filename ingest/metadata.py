@@ -81,8 +81,8 @@ class DocumentFacts:
 
 def squeeze_digits(text: str) -> str:
     """Spaces a PDF put between digits and around slashes taken out: "7 9 / 194" -> "79/194"."""
-    text = re.sub(r"(?<=\d)\s+(?=\d)", "", text)
-    return re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"(?<=\d)[ \t]+(?=\d)", "", text)
+    return re.sub(r"[ \t]*/[ \t]*", "/", text)
 
 
 def _tidy(text: str) -> str:
@@ -108,7 +108,7 @@ def _un_facts(head: list[str]) -> DocumentFacts | None:
     if opening is None:  # an amendment, a letter: the title is the block after the masthead
         marked = [i for i, line in enumerate(head[: HEAD_BLOCKS // 2]) if _is_masthead(line)]
         opening = min(marked[-1] + 2, len(head)) if marked else len(head)
-    masthead = " ".join(head[:opening])
+    masthead = "\n".join(head[:opening])  # one block a line: digits never run across blocks
     squeezed = squeeze_digits(masthead)
     adopted = re.search(rf"adopted by the [A-Za-z ]+?\s+on\s+(?P<date>{_DATE.pattern})", squeezed)
     issued = _DATE.search(squeezed)
