@@ -63,14 +63,15 @@ def ingest(
         task = progress.add_task("", total=total)
 
         def advance(path: Path) -> None:
-            progress.update(task, advance=1, description=path.name)
+            # A collection record's source is "<collection>#<symbol>": show the symbol.
+            progress.update(
+                task, advance=1, description=str(path).rpartition("#")[2] if "#" in str(path) else path.name
+            )
 
         if collection:
             result = CorpusIngest()
             for path in collection:
-                part = ingest_collection(
-                    path, max_tokens=settings.max_passage_tokens, on_record=lambda r: advance(Path(r.symbol))
-                )
+                part = ingest_collection(path, max_tokens=settings.max_passage_tokens, on_file=advance)
                 result.documents += part.documents
                 result.errors += part.errors
                 result.duplicates += part.duplicates

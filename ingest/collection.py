@@ -54,8 +54,9 @@ def _open(path: Path) -> IO[str]:
     return path.open(encoding="utf-8")
 
 
-def read_collection(path: Path) -> Iterator[CollectionRecord]:
-    """The records of a collection file, in file order; IngestError names the line of a bad one."""
+def read_collection(path: Path) -> Iterator[CollectionRecord | IngestError]:
+    """The records of a collection file, in file order. A bad record comes as the
+    IngestError naming its line (and reading goes on); a file that cannot be read raises."""
     if not path.is_file():
         raise IngestError(path, "collection file not found")
     with _open(path) as lines:
@@ -63,7 +64,10 @@ def read_collection(path: Path) -> Iterator[CollectionRecord]:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
-                yield _record(path, number, line)
+                try:
+                    yield _record(path, number, line)
+                except IngestError as bad:
+                    yield bad
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise IngestError(path, f"unreadable collection ({exc})") from exc
 

@@ -153,26 +153,52 @@ def ingest_source(
     )
 
 
-class _Chooser:
-    """Keeps the best-ranked source of each document (corpus/inventory.py states the rule)."""
+class _CorpusReader:
+    """Collects documents, errors and duplicates, keeping the best-ranked source of each
+    document (corpus/inventory.py states the rule); one failing source never stops the rest."""
 
-    def __init__(self, result: CorpusIngest) -> None:
-        self._result = result
+    def __init__(self, max_tokens: int, on_file: Callable[[Path], None] | None) -> None:
+        self.result = CorpusIngest()
+        self._max_tokens = max_tokens
+        self._on_file = on_file
         self._best: dict[str, tuple[Rank, IngestedDocument]] = {}
 
-    def offer(self, doc: IngestedDocument, rank: Rank) -> None:
+    def fail(self, error: IngestError) -> None:
+        self.result.errors.append(IngestFailure(path=str(error.path), reason=error.reason))
+
+    def read(self, source: Path, ingest: Callable[[], IngestedDocument], rank: Rank) -> None:
+        try:
+            self._offer(ingest(), rank)
+        except IngestError as exc:
+            self.fail(exc)
+        if self._on_file is not None:
+            self._on_file(source)
+
+    def read_collection(self, path: Path, number: int) -> None:
+        try:
+            for record in read_collection(path):
+                if isinstance(record, IngestError):
+                    self.fail(record)
+                    continue
+                ingest = partial(ingest_record, record, max_tokens=self._max_tokens)
+                self.read(record.source, ingest, collection_rank(number, record.line))
+        except IngestError as exc:  # the collection file itself is unreadable from here on
+            self.fail(exc)
+
+    def _offer(self, doc: IngestedDocument, rank: Rank) -> None:
         held = self._best.get(doc.meta.id)
         if held is None or rank < held[0]:
             self._best[doc.meta.id] = (rank, doc)
         if held is not None:
             kept, dropped = (doc, held[1]) if rank < held[0] else (held[1], doc)
-            self._result.duplicates.append(
+            self.result.duplicates.append(
                 DuplicateSource(doc_id=doc.meta.id, kept=str(kept.source), dropped=str(dropped.source))
             )
             logger.info("%s: %s found twice; reading %s", doc.meta.id, dropped.source, kept.source)
 
-    def chosen(self) -> list[IngestedDocument]:
-        return [doc for _, doc in self._best.values()]
+    def finish(self) -> CorpusIngest:
+        self.result.documents = [doc for _, doc in self._best.values()]
+        return self.result
 
 
 def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None = None) -> CorpusIngest:
@@ -180,61 +206,33 @@ def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None 
     manifest's documents from their best file, every other file as the document its text
     names; a document found twice is read once, from the better source."""
     inventory = take_inventory(settings)
-    manifest = load_manifest()
-    result = CorpusIngest()
-    chooser = _Chooser(result)
-
-    def attempt(source: Path, read: Callable[[], IngestedDocument], rank: Rank) -> None:
-        try:
-            chooser.offer(read(), rank)
-        except IngestError as exc:
-            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
-        if on_file is not None:
-            on_file(source)
-
-    for entry in manifest.documents:
+    reader = _CorpusReader(settings.max_passage_tokens, on_file)
+    tokens = settings.max_passage_tokens
+    for entry in load_manifest().documents:
         files = inventory.for_entry(entry)
         if not files:
-            result.missing.append(entry.id)
+            reader.result.missing.append(entry.id)
             continue
         best, *others = files
-        attempt(best.path, partial(ingest_file, best.path, entry, max_tokens=settings.max_passage_tokens), best.rank)
-        result.duplicates += [
+        reader.read(best.path, partial(ingest_file, best.path, entry, max_tokens=tokens), best.rank)
+        reader.result.duplicates += [
             DuplicateSource(doc_id=entry.id, kept=str(best.path), dropped=str(other.path)) for other in others
         ]
     for unlisted in inventory.unlisted():
-        attempt(
-            unlisted.path, partial(ingest_file, unlisted.path, max_tokens=settings.max_passage_tokens), unlisted.rank
-        )
+        reader.read(unlisted.path, partial(ingest_file, unlisted.path, max_tokens=tokens), unlisted.rank)
     for number, collection in enumerate(inventory.collections):
-        try:
-            for record in read_collection(collection):
-                read = partial(ingest_record, record, max_tokens=settings.max_passage_tokens)
-                attempt(record.source, read, collection_rank(number, record.line))
-        except IngestError as exc:  # the collection file itself is unreadable from here on
-            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
-    result.documents = chooser.chosen()
-    return result
+        reader.read_collection(collection, number)
+    return reader.finish()
 
 
 def ingest_collection(
-    path: Path, *, max_tokens: int = DEFAULT_MAX_TOKENS, on_record: Callable[[CollectionRecord], None] | None = None
+    path: Path, *, max_tokens: int = DEFAULT_MAX_TOKENS, on_file: Callable[[Path], None] | None = None
 ) -> CorpusIngest:
-    """Every record of one collection file; a bad record is an error and the rest still ingest."""
-    result = CorpusIngest()
-    chooser = _Chooser(result)
-    try:
-        for record in read_collection(path):
-            try:
-                chooser.offer(ingest_record(record, max_tokens=max_tokens), collection_rank(0, record.line))
-            except IngestError as exc:
-                result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
-            if on_record is not None:
-                on_record(record)
-    except IngestError as exc:
-        result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
-    result.documents = chooser.chosen()
-    return result
+    """Every record of one collection file; a bad record is an error and the rest still ingest.
+    `on_file` receives each record's source ("<collection>#<symbol>")."""
+    reader = _CorpusReader(max_tokens, on_file)
+    reader.read_collection(path, 0)
+    return reader.finish()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
