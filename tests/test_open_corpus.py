@@ -155,3 +155,19 @@ def test_added_pdfs_are_indexed_searched_over_http_and_removed(library_env: Sett
         assert httpx.get(f"{base}/documents/a-res-79-194").status_code == 404
         assert httpx.get(f"{base}/documents/a-res-79-194/mandates", params={"actor": "ITU"}).status_code == 404
         assert _search(base, "A/RES/80/62").status_code == 200
+
+
+def test_a_fetched_document_is_ingested_when_corpus_dirs_omit_the_cache(tmp_path: Path) -> None:
+    # `corpus fetch` saves into the cache; ingestion and the build look where listing and
+    # fetching look (corpus_search_dirs), so WSIS_CORPUS_DIRS without the cache loses nothing.
+    cache, elsewhere = tmp_path / "cache", tmp_path / "elsewhere"
+    cache.mkdir()
+    elsewhere.mkdir()
+    (cache / "tunis_commitment_en.txt").write_text("Tunis Commitment\n\n1. We reaffirm.\n", encoding="utf-8")
+    settings = Settings(cache_dir=cache, corpus_dirs=[elsewhere], library_dir=tmp_path / "library")
+
+    corpus = ingest_corpus(settings)
+
+    assert [(d.meta.id, d.source) for d in corpus.documents] == [
+        ("tunis-commitment", cache / "tunis_commitment_en.txt")
+    ]
