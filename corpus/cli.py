@@ -111,7 +111,9 @@ class _IndexStatus:
         return f"{count} documents indexed" if count else "not indexed yet (run wsis index build)"
 
 
-def _print_change(console: Console, change: LibraryChange) -> None:
+def _report(change: LibraryChange, summary: str) -> None:
+    """Print what changed, file by file, then `summary`; exit 1 when a file was refused."""
+    console = Console()
     for path in change.added:
         console.print(f"added {path}")
     for path in change.unchanged:
@@ -120,6 +122,9 @@ def _print_change(console: Console, change: LibraryChange) -> None:
         console.print(f"removed {path}")
     for path, reason in change.refused:
         console.print(f"[red]refused[/] {path}: {reason}")
+    console.print(summary)
+    if not change.ok:
+        raise typer.Exit(1)
 
 
 @corpus_app.command("add")
@@ -127,13 +132,9 @@ def add(
     paths: Annotated[list[Path], typer.Argument(help="Documents (PDF, HTML, Markdown, text) or folders of them.")],
 ) -> None:
     """Copy documents into the library (WSIS_LIBRARY_DIR); the next `wsis index build` indexes them."""
-    settings = get_settings()
-    console = Console()
-    change = add_to_library(paths, settings.library_dir)
-    _print_change(console, change)
-    console.print(f"{len(change.added)} added to {settings.library_dir}; run `wsis index build` to index them")
-    if not change.ok:
-        raise typer.Exit(1)
+    library = get_settings().library_dir
+    change = add_to_library(paths, library)
+    _report(change, f"{len(change.added)} added to {library}; run `wsis index build` to index them")
 
 
 @corpus_app.command("remove")
@@ -141,12 +142,9 @@ def remove(
     names: Annotated[list[str], typer.Argument(help="File names of documents in the library.")],
 ) -> None:
     """Remove documents from the library; the next `wsis index build` drops them from the index."""
-    settings = get_settings()
-    console = Console()
-    change = remove_from_library(names, settings.library_dir)
-    _print_change(console, change)
-    if not change.ok:
-        raise typer.Exit(1)
+    library = get_settings().library_dir
+    change = remove_from_library(names, library)
+    _report(change, f"{len(change.removed)} removed from {library}; run `wsis index build` to drop them")
 
 
 @corpus_app.command("fetch")
