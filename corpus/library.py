@@ -46,6 +46,8 @@ def _refusal(path: Path) -> str | None:
         if path.suffix.lower() in SUPPORTED_SUFFIXES:
             return "a hidden file or a directory note (README, SOURCES, LICENSE...), not a document"
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        if path.name.endswith((".jsonl", ".jsonl.gz")):
+            return f"a bulk collection, not a document: list it in WSIS_COLLECTIONS (supported documents: {supported})"
         return f"unsupported file type '{path.suffix or path.name}' (supported: {supported})"
     with path.open("rb") as stream:
         start = stream.read(len(_PDF_MAGIC))

@@ -63,10 +63,7 @@ def ingest(
         task = progress.add_task("", total=total)
 
         def advance(path: Path) -> None:
-            # A collection record's source is "<collection>#<symbol>": show the symbol.
-            progress.update(
-                task, advance=1, description=str(path).rpartition("#")[2] if "#" in str(path) else path.name
-            )
+            progress.update(task, advance=1, description=_display_name(path))
 
         if collection:
             result = CorpusIngest()
@@ -87,6 +84,12 @@ def ingest(
         raise typer.Exit(code=1)
 
 
+def _display_name(source: Path) -> str:
+    """A file's name; for a collection record ("<collection>#<symbol>"), the collection's and the symbol."""
+    collection, hash_sign, symbol = str(source).rpartition("#")
+    return f"{Path(collection).name}#{symbol}" if hash_sign else source.name
+
+
 def _print_summary(result: CorpusIngest) -> None:
     documents = Table(title="Documents")
     for column in ("document", "file", "lang", "clauses", "passages", "warnings"):
@@ -96,7 +99,12 @@ def _print_summary(result: CorpusIngest) -> None:
         kinds.update(c.kind.value for c in doc.clauses)
         lang = doc.passages[0].lang if doc.passages else "?"
         documents.add_row(
-            doc.meta.id, doc.source.name, lang, str(len(doc.clauses)), str(len(doc.passages)), str(len(doc.warnings))
+            doc.meta.id,
+            _display_name(doc.source),
+            lang,
+            str(len(doc.clauses)),
+            str(len(doc.passages)),
+            str(len(doc.warnings)),
         )
     console.print(documents)
     by_kind = Table(title="Clauses by kind")

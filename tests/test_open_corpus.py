@@ -39,6 +39,7 @@ def test_add_copies_documents_and_refuses_what_is_not_one(tmp_path: Path) -> Non
     (folder / "letter.docx").write_bytes(b"PK\x03\x04")
     (folder / "fake.pdf").write_text("not a pdf", encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
+    (folder / "bulk.jsonl.gz").write_bytes(b"\x1f\x8b")
 
     change = add_to_library([folder], library)
 
@@ -46,6 +47,7 @@ def test_add_copies_documents_and_refuses_what_is_not_one(tmp_path: Path) -> Non
     reasons = {p.name: reason for p, reason in change.refused}
     assert "unsupported file type '.docx'" in reasons["letter.docx"]
     assert "not a PDF" in reasons["fake.pdf"] and "empty" in reasons["empty.txt"]
+    assert "list it in WSIS_COLLECTIONS" in reasons["bulk.jsonl.gz"]
     assert sorted(p.name for p in library.iterdir()) == ["note.md"]  # no temporary copy left behind
     assert add_to_library([folder / "note.md"], library).unchanged == [library / "note.md"]
     other = tmp_path / "note.md"
