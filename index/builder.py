@@ -104,10 +104,16 @@ def stale_reasons(settings: Settings) -> list[str]:
     recorded: dict[str, str] | None = old.get("corpus_files")
     if recorded is None:
         return ["the index does not record its source files (built before the open corpus)"]
-    current = take_inventory(settings).fingerprint()
-    reasons = [f"{path}: new file" for path in current if path not in recorded]
-    reasons += [f"{path}: changed" for path, digest in current.items() if recorded.get(path, digest) != digest]
-    reasons += [f"{path}: removed" for path in recorded if path not in current]
+    inventory = take_inventory(settings)
+    current = inventory.fingerprint()
+    # Name a file by the document it holds when that is known without reading it: the
+    # index's record of its sources, or the manifest entry that lists it.
+    names = {r["source"]: doc_id for doc_id, r in old["documents"].items()}
+    names.update({str(f.path): f.entry.id for f in inventory.files if f.entry is not None and str(f.path) not in names})
+    reasons = [f"{names.get(path, path)}: new document" for path in current if path not in recorded]
+    changed = [path for path, digest in current.items() if recorded.get(path, digest) != digest]
+    reasons += [f"{names.get(path, path)}: source changed" for path in changed]
+    reasons += [f"{names.get(path, path)}: removed" for path in recorded if path not in current]
     return reasons
 
 
