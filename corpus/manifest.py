@@ -115,12 +115,13 @@ def corpus_search_dirs(settings: Settings, extra: list[Path] | tuple[Path, ...] 
     The one answer to "where are the documents" for listing, fetching, ingesting and
     building the index."""
     ordered = [settings.cache_dir, *settings.corpus_dirs, settings.library_dir, *extra]
-    unique: list[Path] = []
+    # Compared resolved (one directory named two ways is searched once), returned as named:
+    # a document's path is the one the user configured, not where a link leads.
+    unique: dict[Path, Path] = {}
     for directory in ordered:
-        resolved = Path(directory).expanduser().resolve()
-        if resolved not in unique:
-            unique.append(resolved)
-    return unique
+        named = Path(directory).expanduser().absolute()
+        unique.setdefault(named.resolve(), named)
+    return list(unique.values())
 
 
 def presence(manifest: Manifest, corpus_dirs: list[Path]) -> list[DocumentPresence]:
