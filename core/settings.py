@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     cache_dir: Path = PROJECT_ROOT / "corpus" / "cache"
     fetch_timeout_s: float = 30.0
     fetch_retries: int = 3
+    library_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "library",
+        description="The user's own documents (`wsis corpus add`); a corpus directory like the others.",
+    )
+    collections: list[Path] = Field(
+        default_factory=list,
+        description="Bulk text collections (JSON Lines, optionally gzipped: symbol, title, file, text) indexed "
+        "beside the corpus directories.",
+    )
 
     # Ingestion
     max_passage_tokens: int = 256
@@ -45,7 +54,6 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "embedding-cache",
         description="Passage vectors by text hash, per encoder: rebuilds of unchanged passages embed nothing.",
     )
-    library_dir: Path = PROJECT_ROOT / "var" / "library"
     encoders: list[str] = Field(
         default_factory=lambda: ["e5", "minilm", "use"],
         description=(

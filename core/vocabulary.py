@@ -20,6 +20,8 @@ class DocType(StrEnum):
     REPORT = "report"
     RESOLUTION = "resolution"
     OUTCOME_DOCUMENT = "outcome-document"
+    DRAFT = "draft"  # a draft resolution or decision (A/80/L.41, A/C.2/80/L.12)
+    DECISION = "decision"
     OTHER = "other"
 
 
@@ -54,6 +56,7 @@ class DocumentMeta(BaseModel):
     aliases: list[str] = Field(
         default_factory=list, description="Other names users give it: 'GDC', '80/173', 'WSIS+20 outcome'."
     )
+    agenda_item: str | None = Field(default=None, description="Agenda item, e.g. '15' or '100 (d)'.")
 
     @property
     def year(self) -> int | None:

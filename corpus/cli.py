@@ -1,5 +1,5 @@
-"""`wsis corpus list` and `wsis corpus fetch`: thin layers over manifest.presence and
-fetch.fetch_missing."""
+"""`wsis corpus list|add|remove|fetch`: thin layers over inventory.take_inventory,
+library.add_to_library / remove_from_library and fetch.fetch_missing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ..core.errors import FetchError
-from ..core.settings import get_settings
+from ..core.settings import Settings, get_settings
+from .inventory import SOURCE_RULE, take_inventory
+from .library import LibraryChange, add_to_library, remove_from_library
 from .manifest import Manifest, corpus_search_dirs, load_manifest, parse_manifest, presence
 
 corpus_app = typer.Typer(help="The WSIS corpus: which documents exist, which are here, download the rest.")
@@ -40,22 +42,109 @@ def list_documents(
     manifest: ManifestOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Every manifest document, and whether and where it is present locally."""
-    dirs = corpus_search_dirs(get_settings(), corpus or [])
-    documents = presence(_manifest(manifest), dirs)
+    """Every document: the manifest's (present or not), then every other file of the corpus
+    directories and collection, with its status in the index."""
+    settings = get_settings()
+    known = _manifest(manifest)
+    dirs = corpus_search_dirs(settings, corpus or [])
+    documents = presence(known, dirs)
+    status = _IndexStatus(settings)
+    inventory = take_inventory(settings, known, corpus or [])
+    rows = [{**d.as_json(), "source": "manifest", "status": status.of(d.path, d.entry.id)} for d in documents]
+    rows += [
+        {"id": None, "path": str(f.path), "present": True, "source": "file", "status": status.of(f.path, None)}
+        for f in inventory.unlisted()
+    ]
+    rows += [
+        {"id": None, "path": str(c), "present": True, "source": "collection", "status": status.of_collection(c)}
+        for c in inventory.collections
+    ]
     console = Console()
     if as_json:
-        console.print_json(json.dumps([d.as_json() for d in documents], ensure_ascii=False))
+        console.print_json(json.dumps(rows, ensure_ascii=False))
         return
     table = Table(title="WSIS corpus", caption="looked in: " + ", ".join(map(str, dirs)))
-    for column in ("id", "symbol", "title", "type", "date", "lang", "local file"):
+    for column in ("id", "symbol", "title", "type", "date", "lang", "local file", "index"):
         table.add_column(column, overflow="fold", max_width=48 if column == "title" else None)
-    for doc in documents:
+    for doc, row in zip(documents, rows, strict=False):
         m = doc.entry.meta
         where = str(doc.path) if doc.path else "[red]missing[/]" + ("" if doc.entry.fetch else " (no download known)")
-        table.add_row(m.id, m.symbol, m.title, m.type.value, m.date or "", m.lang, where)
+        table.add_row(m.id, m.symbol, m.title, m.type.value, m.date or "", m.lang, where, str(row["status"]))
+    for row in rows[len(documents) :]:
+        table.add_row(
+            "", "", f"({row['source']} not in the manifest)", "", "", "", str(row["path"]), str(row["status"])
+        )
     console.print(table)
-    console.print(f"{sum(d.present for d in documents)} of {len(documents)} documents present")
+    console.print(
+        f"{sum(d.present for d in documents)} of {len(documents)} documents present; "
+        f"{len(rows) - len(documents)} other files and collections"
+    )
+    console.print(f"a document found twice is read from one source: {SOURCE_RULE}")
+
+
+class _IndexStatus:
+    """What the built index says about a source file (read from its manifest.json)."""
+
+    def __init__(self, settings: Settings) -> None:
+        # The CLI sits on top of every step: it may read the index the build wrote.
+        from ..index.store import read_manifest
+
+        recorded = read_manifest(settings.index_dir) or {}
+        self._by_source = {r["source"]: doc_id for doc_id, r in recorded.get("documents", {}).items()}
+        self._symbols = {doc_id: r["meta"]["symbol"] for doc_id, r in recorded.get("documents", {}).items()}
+        self._duplicates = {d["dropped"]: d for d in recorded.get("duplicates", [])}
+        self._built = bool(recorded)
+
+    def of(self, path: Path | None, doc_id: str | None) -> str:
+        if path is None:
+            return "missing"
+        indexed = self._by_source.get(str(path))
+        if indexed is not None:
+            return f"indexed as {indexed} ({self._symbols[indexed]})" if doc_id is None else "indexed"
+        duplicate = self._duplicates.get(str(path))
+        if duplicate is not None:
+            return f"same document as {duplicate['doc_id']}, read from {duplicate['kept']}"
+        return "not indexed yet (run wsis index build)" if self._built else "no index yet"
+
+    def of_collection(self, path: Path) -> str:
+        count = sum(source.startswith(f"{path}#") for source in self._by_source)
+        return f"{count} documents indexed" if count else "not indexed yet (run wsis index build)"
+
+
+def _report(change: LibraryChange, summary: str) -> None:
+    """Print what changed, file by file, then `summary`; exit 1 when a file was refused."""
+    console = Console()
+    for path in change.added:
+        console.print(f"added {path}")
+    for path in change.unchanged:
+        console.print(f"[dim]already in the library: {path}[/]")
+    for path in change.removed:
+        console.print(f"removed {path}")
+    for path, reason in change.refused:
+        console.print(f"[red]refused[/] {path}: {reason}")
+    console.print(summary)
+    if not change.ok:
+        raise typer.Exit(1)
+
+
+@corpus_app.command("add")
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Documents (PDF, HTML, Markdown, text) or folders of them.")],
+) -> None:
+    """Copy documents into the library (WSIS_LIBRARY_DIR); the next `wsis index build` indexes them."""
+    library = get_settings().library_dir
+    change = add_to_library(paths, library)
+    _report(change, f"{len(change.added)} added to {library}; run `wsis index build` to index them")
+
+
+@corpus_app.command("remove")
+def remove(
+    names: Annotated[list[str], typer.Argument(help="File names of documents in the library.")],
+) -> None:
+    """Remove documents from the library; the next `wsis index build` drops them from the index."""
+    library = get_settings().library_dir
+    change = remove_from_library(names, library)
+    _report(change, f"{len(change.removed)} removed from {library}; run `wsis index build` to drop them")
 
 
 @corpus_app.command("fetch")

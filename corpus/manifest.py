@@ -66,6 +66,12 @@ class Manifest(BaseModel):
         """The entry that lists `name` among its local files (used by `wsis ingest PATH`)."""
         return next((e for e in self.documents if any(Path(f).name == name for f in e.files)), None)
 
+    def by_symbol(self, symbol: str) -> ManifestEntry | None:
+        """The entry of exactly this symbol (spacing and case aside). Aliases do not count:
+        "A/RES/79/1" is an alias of the GDC, but the document of that symbol is the whole Pact."""
+        key = _key(symbol)
+        return next((e for e in self.documents if _key(e.meta.symbol) == key), None)
+
     def resolve(self, name: str) -> ManifestEntry | None:
         """An entry by id, symbol, short name or alias (case- and space-insensitive)."""
         key = _key(name)
@@ -103,16 +109,19 @@ class DocumentPresence(BaseModel):
 
 
 def corpus_search_dirs(settings: Settings, extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
-    """The corpus directories in lookup order: the cache, the configured dirs, then `extra`
-    (e.g. `--corpus` flags). The cache comes first even when `corpus_dirs` was overridden
-    without it, so that a downloaded document is always found."""
-    ordered = [settings.cache_dir, *settings.corpus_dirs, *extra]
-    unique: list[Path] = []
+    """The corpus directories in lookup order: the cache, the configured dirs, the user's
+    library, then `extra` (e.g. `--corpus` flags). The cache comes first even when
+    `corpus_dirs` was overridden without it, so that a downloaded document is always found.
+    The one answer to "where are the documents" for listing, fetching, ingesting and
+    building the index."""
+    ordered = [settings.cache_dir, *settings.corpus_dirs, settings.library_dir, *extra]
+    # Compared resolved (one directory named two ways is searched once), returned as named:
+    # a document's path is the one the user configured, not where a link leads.
+    unique: dict[Path, Path] = {}
     for directory in ordered:
-        resolved = Path(directory).expanduser().resolve()
-        if resolved not in unique:
-            unique.append(resolved)
-    return unique
+        named = Path(directory).expanduser().absolute()
+        unique.setdefault(named.resolve(), named)
+    return list(unique.values())
 
 
 def presence(manifest: Manifest, corpus_dirs: list[Path]) -> list[DocumentPresence]:

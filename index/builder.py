@@ -19,8 +19,8 @@ import numpy as np
 
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
-from ..corpus.manifest import file_sha256
-from ..ingest.pipeline import ingest_corpus, locate_corpus
+from ..corpus.inventory import take_inventory
+from ..ingest.pipeline import ingest_corpus
 from . import store
 from .embedders import Embedder, get_embedder
 from .embedding_cache import CachedPassageEncoder
@@ -91,6 +91,7 @@ class BuildReport:
     full_rebuild_reason: str | None = None
     errors: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # "doc: read X, not Y"
     seconds: float = 0.0
     embed_seconds: dict[str, float] = field(default_factory=dict)
     encoded_texts: dict[str, int] = field(default_factory=dict)  # per encoder: not found in the cache
@@ -138,18 +139,19 @@ def stale_reasons(settings: Settings) -> list[str]:
     reason = full_rebuild_reason(old, settings)
     if reason or old is None:
         return [reason or "no previous index"]
-    indexed: dict[str, Any] = old["documents"]
-    reasons = []
-    present = set()
-    located, _ = locate_corpus(settings)
-    for entry, path in located:
-        present.add(entry.id)
-        stored = indexed.get(entry.id)
-        if stored is None:
-            reasons.append(f"{entry.id}: new document")
-        elif stored.get("source") != str(path) or stored.get("content_hash") != file_sha256(path):
-            reasons.append(f"{entry.id}: source changed")
-    reasons += [f"{doc_id}: removed" for doc_id in indexed if doc_id not in present]
+    recorded: dict[str, str] | None = old.get("corpus_files")
+    if recorded is None:
+        return ["the index does not record its source files (built before the open corpus)"]
+    inventory = take_inventory(settings)
+    current = inventory.fingerprint()
+    # Name a file by the document it holds when that is known without reading it: the
+    # index's record of its sources, or the manifest entry that lists it.
+    names = {r["source"]: doc_id for doc_id, r in old["documents"].items()}
+    names.update({str(f.path): f.entry.id for f in inventory.files if f.entry is not None and str(f.path) not in names})
+    reasons = [f"{names.get(path, path)}: new document" for path in current if path not in recorded]
+    changed = [path for path, digest in current.items() if recorded.get(path, digest) != digest]
+    reasons += [f"{names.get(path, path)}: source changed" for path in changed]
+    reasons += [f"{names.get(path, path)}: removed" for path in recorded if path not in current]
     return reasons
 
 
@@ -180,9 +182,14 @@ def build_index(
             say(f"full rebuild: {report.full_rebuild_reason}")
 
         say("ingesting the corpus")
+        # Taken before ingestion: a file changed meanwhile makes the next check see it stale.
+        corpus_files = take_inventory(settings).fingerprint()
         corpus = ingest_corpus(settings)
         report.errors = [f"{e.path}: {e.reason}" for e in corpus.errors]
         report.missing = [str(m) for m in corpus.missing]
+        report.duplicates = [str(d) for d in corpus.duplicates]
+        for duplicate in corpus.duplicates:
+            say(f"{duplicate} (rule: {duplicate.rule})")
 
         old_passages = store.read_passages(index_dir) if reusable else []
         old_rows: dict[str, list[int]] = {}
@@ -258,7 +265,13 @@ def build_index(
         LexicalIndex.build([lexical_text(p) for p in passages]).save(version / store.BM25_DIR)
         store.write_manifest(
             version,
-            {**index_shape(settings), "built_at": datetime.now(UTC).isoformat(timespec="seconds"), "documents": docs},
+            {
+                **index_shape(settings),
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "documents": docs,
+                "corpus_files": corpus_files,
+                "duplicates": [d.model_dump() for d in corpus.duplicates],
+            },
         )
         store.publish(index_dir, version)
     report.documents = len(docs)

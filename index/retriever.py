@@ -14,8 +14,8 @@ import numpy as np
 
 from ..core.errors import InvalidRequestError, NotFoundError
 from ..core.vocabulary import DocumentMeta, Passage
-from ..corpus.manifest import load_manifest
 from .analysis import analyse, query_language, symbol_tokens
+from .catalog import DocumentCatalog
 from .embedders import Embedder, get_embedder
 from .fusion import weighted_rrf
 from .lexical import LexicalIndex
@@ -64,6 +64,7 @@ class HybridRetriever:
         process-wide encoder of that registry name (`get_embedder`)."""
         self.passages = passages
         self.documents = documents
+        self.catalog = DocumentCatalog(documents)
         self.lexical = lexical
         self.vectors = dict(vectors)
         self._info = dict(info)
@@ -79,7 +80,7 @@ class HybridRetriever:
         self._doc_of_row = np.array([p.doc_id for p in passages], dtype=object)
         self._lang_of_row = [p.lang for p in passages]
         self._languages = frozenset(self._lang_of_row)
-        self._mentions = DocumentMentions(documents)
+        self._mentions = DocumentMentions(self.catalog.documents)
         # A clause that cites a document by symbol ("A/RES/80/173号决议更新并强化了…") is
         # about that document as much as the document's own paragraphs are.
         self._symbols_of_row = [frozenset(symbol_tokens(p.text)) for p in passages]
@@ -157,7 +158,7 @@ class HybridRetriever:
         signals, so the same filter gives every signal the same candidates."""
         if filters is None or filters.is_empty():
             return None
-        ids = {self._resolve_doc(name) for name in filters.doc}
+        ids = {self.catalog.resolve(name).id for name in filters.doc}
         langs = {lang.lower() for lang in filters.lang}
         bodies = {body.casefold() for body in filters.body}
         tests: list[Callable[[Passage], bool]] = []
@@ -173,15 +174,6 @@ class HybridRetriever:
             tests.append(lambda p: p.year in filters.year)
         mask = np.array([all(test(p) for test in tests) for p in self.passages], dtype=bool)
         return np.flatnonzero(mask)
-
-    def _resolve_doc(self, name: str) -> str:
-        held = {d.id for d in self.documents}
-        if name in held:
-            return name
-        entry = load_manifest().resolve(name)
-        if entry is None or entry.id not in held:
-            raise InvalidRequestError(f"unknown document {name!r}; known: {sorted(held)}")
-        return entry.id
 
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None, timings: dict[str, float] | None = None

@@ -30,17 +30,32 @@ def ingest(
     max_tokens: Annotated[
         Optional[int], typer.Option("--max-tokens", help="Token budget per passage (default: settings).")  # noqa: UP045
     ] = None,
+    collection: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option("--collection", help="A bulk collection (JSON Lines, .gz or not: symbol, title, file, text)."),
+    ] = None,
 ) -> None:
     """Parse documents into cited clauses and passages; print a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ..core.settings import get_settings
-    from .pipeline import expand_paths, ingest_corpus, ingest_paths, locate_corpus, write_passages_jsonl
+    from ..corpus.inventory import take_inventory
+    from .pipeline import (
+        CorpusIngest,
+        expand_paths,
+        ingest_collection,
+        ingest_corpus,
+        ingest_paths,
+        write_passages_jsonl,
+    )
 
     settings = get_settings()
     if max_tokens is not None:
         settings = settings.model_copy(update={"max_passage_tokens": max_tokens})
-    total = len(expand_paths(paths)) if paths else len(locate_corpus(settings)[0])
+    if collection:
+        total = None  # the records are counted as they are read
+    else:
+        total = len(expand_paths(paths)) if paths else len(take_inventory(settings).files)
     progress = Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console
     )
@@ -48,9 +63,16 @@ def ingest(
         task = progress.add_task("", total=total)
 
         def advance(path: Path) -> None:
-            progress.update(task, advance=1, description=path.name)
+            progress.update(task, advance=1, description=_display_name(path))
 
-        if paths:
+        if collection:
+            result = CorpusIngest()
+            for path in collection:
+                part = ingest_collection(path, max_tokens=settings.max_passage_tokens, on_file=advance)
+                result.documents += part.documents
+                result.errors += part.errors
+                result.duplicates += part.duplicates
+        elif paths:
             result = ingest_paths(paths, max_tokens=settings.max_passage_tokens, on_file=advance)
         else:
             result = ingest_corpus(settings, on_file=advance)
@@ -62,6 +84,12 @@ def ingest(
         raise typer.Exit(code=1)
 
 
+def _display_name(source: Path) -> str:
+    """A file's name; for a collection record ("<collection>#<symbol>"), the collection's and the symbol."""
+    collection, hash_sign, symbol = str(source).rpartition("#")
+    return f"{Path(collection).name}#{symbol}" if hash_sign else source.name
+
+
 def _print_summary(result: CorpusIngest) -> None:
     documents = Table(title="Documents")
     for column in ("document", "file", "lang", "clauses", "passages", "warnings"):
@@ -71,7 +99,12 @@ def _print_summary(result: CorpusIngest) -> None:
         kinds.update(c.kind.value for c in doc.clauses)
         lang = doc.passages[0].lang if doc.passages else "?"
         documents.add_row(
-            doc.meta.id, doc.source.name, lang, str(len(doc.clauses)), str(len(doc.passages)), str(len(doc.warnings))
+            doc.meta.id,
+            _display_name(doc.source),
+            lang,
+            str(len(doc.clauses)),
+            str(len(doc.passages)),
+            str(len(doc.warnings)),
         )
     console.print(documents)
     by_kind = Table(title="Clauses by kind")

@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import IngestError
+from .furniture import FOOTNOTE_RULE as _RULE
+from .furniture import PAGE_FURNITURE as _PAGE_FURNITURE
 from .source import RawBlock, SourceDocument
 
 if TYPE_CHECKING:
     from pypdf import PageObject
 
 _BOLD_FONT = re.compile(r"Bold|Black|Heavy|Semibold|Hei\b|ZenHei", re.IGNORECASE)
-_RULE = re.compile(r"^_{5,}$")
-_PAGE_FURNITURE = re.compile(r"^(\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|\d{2}-\d{5}(\s*\([A-Z]\))?|\*\d{5,}\*)$")
 _PARAGRAPH_MARK = re.compile(r"^(\d+\.\s|\([a-z]{1,4}\)\s|[a-z]\)\s|[–•\-]\s?)")
 _FOOTNOTE_START = re.compile(r"^\d+\s")
 _SENTENCE_END = ("。", "；", "：", ".", ";", ":", "!", "?", "！", "？")

@@ -1,14 +1,17 @@
 """Ingestion: a file -> normalised text and blocks -> clauses (by document shape) -> passages.
 
 `ingest_file` ingests one file (raising `IngestError` naming the file and the reason);
-`ingest_corpus` ingests every manifest document found in the corpus directories and keeps
-going past broken files, collecting their errors.
+`ingest_corpus` ingests every document of the corpus directories and collections (known to
+the manifest or not) and keeps going past broken files, collecting their errors;
+`ingest_collection` ingests one bulk collection file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -16,20 +19,23 @@ from pydantic import BaseModel, Field
 from ..core.errors import IngestError
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
+from ..corpus.inventory import SOURCE_RULE, Rank, collection_rank, is_document_file, take_inventory
 from ..corpus.manifest import ManifestEntry, file_sha256, load_manifest
 from .clauses import Clause, StructureResult
+from .collection import CollectionRecord, collection_source, read_collection
 from .council_report import parse_council_report
 from .html_parser import parse_html
 from .itu_resolution import parse_itu_resolution
 from .language import detect_language
+from .metadata import meta_from_document
 from .passages import build_passages
 from .pdf_parser import parse_pdf
 from .source import SourceDocument
 from .text_parser import parse_text
 from .un_resolution import parse_generic, parse_un_resolution
-from .unknown import meta_for_unknown
 
 DEFAULT_MAX_TOKENS = 256
+logger = logging.getLogger(__name__)
 
 PARSERS: dict[str, Callable[[Path], SourceDocument]] = {
     ".md": parse_text,
@@ -67,14 +73,27 @@ class IngestFailure(BaseModel):
         return f"{self.path}: {self.reason}"
 
 
+class DuplicateSource(BaseModel):
+    """A source not read because a better one holds the same document."""
+
+    doc_id: str
+    kept: str
+    dropped: str
+    rule: str = Field(default=SOURCE_RULE, description="Why `kept` was chosen.")
+
+    def __str__(self) -> str:
+        return f"{self.doc_id}: read {self.kept}, not {self.dropped}"
+
+
 class CorpusIngest(BaseModel):
     documents: list[IngestedDocument] = Field(default_factory=list)
     errors: list[IngestFailure] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list, description="Manifest ids with no local file.")
+    duplicates: list[DuplicateSource] = Field(default_factory=list)
 
 
 def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in PARSERS
+    return is_document_file(path) and path.suffix.lower() in PARSERS
 
 
 def parse_source(path: Path) -> SourceDocument:
@@ -92,57 +111,128 @@ def parse_source(path: Path) -> SourceDocument:
 def ingest_file(
     path: Path | str, entry: ManifestEntry | None = None, *, max_tokens: int = DEFAULT_MAX_TOKENS
 ) -> IngestedDocument:
+    """One file. Its manifest entry is `entry`, else the entry that lists the file's name,
+    else the entry its own symbol names; a document the manifest does not know is
+    described by what it says about itself (ingest/metadata.py)."""
     path = Path(path)
     doc = parse_source(path)
-    if entry is None:
-        entry = load_manifest().by_file_name(path.name)
+    entry = entry or load_manifest().by_file_name(path.name)
+    return ingest_source(path, doc, entry, content_hash=file_sha256(path), max_tokens=max_tokens)
+
+
+def ingest_record(record: CollectionRecord, *, max_tokens: int = DEFAULT_MAX_TOKENS) -> IngestedDocument:
+    """One document of a bulk collection."""
+    doc = collection_source(record)
+    return ingest_source(record.source, doc, None, content_hash=record.content_hash, max_tokens=max_tokens)
+
+
+def ingest_source(
+    source: Path, doc: SourceDocument, entry: ManifestEntry | None, *, content_hash: str, max_tokens: int
+) -> IngestedDocument:
     lang = detect_language("\n".join(b.text for b in doc.body))
     warnings: list[str] = []
+    if entry is None:
+        meta, shape = meta_from_document(doc, lang, source.stem)
+        entry = load_manifest().by_symbol(meta.symbol)
     if entry is not None:
         meta, shape = entry.meta, entry.shape
         if lang != meta.lang:
             warnings.append(f"detected language '{lang}' differs from the manifest's '{meta.lang}'")
-    else:
-        meta, shape = meta_for_unknown(path, doc, lang), "generic"
     structure = STRUCTURES[shape](doc)
     if not structure.clauses:
-        raise IngestError(path, "no text found")
+        raise IngestError(source, "no text found")
     return IngestedDocument(
         meta=meta,
-        source=path,
+        source=source,
         shape=shape,
         text=doc.text,
         clauses=structure.clauses,
         passages=build_passages(meta, doc, structure.clauses, lang, max_tokens),
         warnings=warnings + structure.warnings,
-        content_hash=file_sha256(path),
+        content_hash=content_hash,
     )
 
 
-def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None = None) -> CorpusIngest:
-    """Every manifest document that has a local file in `settings.corpus_dirs`."""
-    located, missing = locate_corpus(settings)
-    result = CorpusIngest(missing=missing)
-    for entry, path in located:
+class _CorpusReader:
+    """Collects documents, errors and duplicates, keeping the best-ranked source of each
+    document (corpus/inventory.py states the rule); one failing source never stops the rest."""
+
+    def __init__(self, max_tokens: int, on_file: Callable[[Path], None] | None) -> None:
+        self.result = CorpusIngest()
+        self._max_tokens = max_tokens
+        self._on_file = on_file
+        self._best: dict[str, tuple[Rank, IngestedDocument]] = {}
+
+    def fail(self, error: IngestError) -> None:
+        self.result.errors.append(IngestFailure(path=str(error.path), reason=error.reason))
+
+    def read(self, source: Path, ingest: Callable[[], IngestedDocument], rank: Rank) -> None:
         try:
-            result.documents.append(ingest_file(path, entry, max_tokens=settings.max_passage_tokens))
+            self._offer(ingest(), rank)
         except IngestError as exc:
-            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
-        if on_file is not None:
-            on_file(path)
-    return result
+            self.fail(exc)
+        if self._on_file is not None:
+            self._on_file(source)
+
+    def read_collection(self, path: Path, number: int) -> None:
+        try:
+            for record in read_collection(path):
+                if isinstance(record, IngestError):
+                    self.fail(record)
+                    continue
+                ingest = partial(ingest_record, record, max_tokens=self._max_tokens)
+                self.read(record.source, ingest, collection_rank(number, record.line))
+        except IngestError as exc:  # the collection file itself is unreadable from here on
+            self.fail(exc)
+
+    def _offer(self, doc: IngestedDocument, rank: Rank) -> None:
+        held = self._best.get(doc.meta.id)
+        if held is None or rank < held[0]:
+            self._best[doc.meta.id] = (rank, doc)
+        if held is not None:
+            kept, dropped = (doc, held[1]) if rank < held[0] else (held[1], doc)
+            self.result.duplicates.append(
+                DuplicateSource(doc_id=doc.meta.id, kept=str(kept.source), dropped=str(dropped.source))
+            )
+            logger.info("%s: %s found twice; reading %s", doc.meta.id, dropped.source, kept.source)
+
+    def finish(self) -> CorpusIngest:
+        self.result.documents = [doc for _, doc in self._best.values()]
+        return self.result
 
 
-def locate_corpus(settings: Settings) -> tuple[list[tuple[ManifestEntry, Path]], list[str]]:
-    """(manifest entry, best local file) for each document found, and the ids not found."""
-    located, missing = [], []
+def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None = None) -> CorpusIngest:
+    """Every document of the corpus directories and collections (`take_inventory`): the
+    manifest's documents from their best file, every other file as the document its text
+    names; a document found twice is read once, from the better source."""
+    inventory = take_inventory(settings)
+    reader = _CorpusReader(settings.max_passage_tokens, on_file)
+    tokens = settings.max_passage_tokens
     for entry in load_manifest().documents:
-        path = entry.locate(settings.corpus_dirs)
-        if path is None:
-            missing.append(entry.id)
-        else:
-            located.append((entry, path))
-    return located, missing
+        files = inventory.for_entry(entry)
+        if not files:
+            reader.result.missing.append(entry.id)
+            continue
+        best, *others = files
+        reader.read(best.path, partial(ingest_file, best.path, entry, max_tokens=tokens), best.rank)
+        reader.result.duplicates += [
+            DuplicateSource(doc_id=entry.id, kept=str(best.path), dropped=str(other.path)) for other in others
+        ]
+    for unlisted in inventory.unlisted():
+        reader.read(unlisted.path, partial(ingest_file, unlisted.path, max_tokens=tokens), unlisted.rank)
+    for number, collection in enumerate(inventory.collections):
+        reader.read_collection(collection, number)
+    return reader.finish()
+
+
+def ingest_collection(
+    path: Path, *, max_tokens: int = DEFAULT_MAX_TOKENS, on_file: Callable[[Path], None] | None = None
+) -> CorpusIngest:
+    """Every record of one collection file; a bad record is an error and the rest still ingest.
+    `on_file` receives each record's source ("<collection>#<symbol>")."""
+    reader = _CorpusReader(max_tokens, on_file)
+    reader.read_collection(path, 0)
+    return reader.finish()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

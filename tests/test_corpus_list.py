@@ -73,9 +73,11 @@ def test_list_looks_in_directories_named_by_flag(empty_cache: Path, tmp_path: Pa
 
 def test_the_cache_is_searched_first_even_when_corpus_dirs_omit_it(tmp_path: Path, shared_corpus: Path) -> None:
     cache = tmp_path / "cache"
-    settings = Settings(cache_dir=cache, corpus_dirs=[shared_corpus, cache])
+    library = tmp_path / "library"
+    settings = Settings(cache_dir=cache, corpus_dirs=[shared_corpus, cache], library_dir=library)
 
-    assert corpus_search_dirs(settings, [tmp_path]) == [cache.resolve(), shared_corpus.resolve(), tmp_path.resolve()]
+    # The user's library comes after the configured directories, before `--corpus` ones.
+    assert corpus_search_dirs(settings, [tmp_path]) == [cache, shared_corpus, library, tmp_path]
 
 
 @pytest.mark.parametrize("name", ["../escape.pdf", "sub/dir.pdf", "..", ""])

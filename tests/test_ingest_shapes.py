@@ -114,15 +114,17 @@ def test_html_rendering_gives_the_same_ids_as_the_text(tmp_path: Path, shared_co
     assert "Site menu" not in from_html.text and "Contact us" not in from_html.text
 
 
-def test_unknown_document_gets_metadata_from_the_file(tmp_path: Path) -> None:
+def test_unknown_document_gets_metadata_from_its_text(tmp_path: Path) -> None:
     path = tmp_path / "My Notes 2030.txt"
     path.write_text(
         "A/RES/99/12\n\nNotes on connectivity\n\n1. Every school is online.\n\n2. Every clinic too.\n", encoding="utf-8"
     )
     doc = ingest_file(path)
-    assert doc.meta.id == "my-notes-2030" and doc.meta.symbol == "A/RES/99/12" and doc.shape == "generic"
+    # The id comes from the symbol the text states, not from the file name.
+    assert (doc.meta.id, doc.meta.symbol, doc.meta.title) == ("a-res-99-12", "A/RES/99/12", "Notes on connectivity")
+    assert doc.shape == "un-resolution"
     assert [c.anchor for c in doc.clauses if c.kind == ClauseKind.PARAGRAPH] == ["para-1", "para-2"]
-    assert {p.id for p in doc.passages} >= {"my-notes-2030:para-1", "my-notes-2030:para-2"}
+    assert {p.id for p in doc.passages} >= {"a-res-99-12:para-1", "a-res-99-12:para-2"}
     wrapped = tmp_path / "wrapped.txt"
     wrapped.write_text(
         "Wrapped notes\n\n1. This paragraph is wrapped\nat a narrow column.\n\n2. So is\nthis one.\n", encoding="utf-8"

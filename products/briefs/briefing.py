@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from ...core.errors import InvalidRequestError
 from ...core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage, QuotedClause
 from ...corpus.manifest import load_manifest
+from ...index.catalog import DocumentCatalog
 from ...index.references import DocumentMentions
 from ...index.results import Filters, Hit
 from ..mandates.mandates import document_order_key, find_mandates
@@ -172,7 +173,8 @@ def _section(retriever: Searchable, question: str, k: int, filters: Filters | No
     actor = _mandate_actor(question)
     if actor:
         by_id = {p.id: p for p in retriever.passages}
-        wanted_docs = set(filters.doc) if filters and filters.doc else None
+        catalog = DocumentCatalog(documents.values())
+        wanted_docs = {catalog.resolve(name).id for name in filters.doc} if filters and filters.doc else None
         for mandate in find_mandates(retriever.passages, actor):
             if wanted_docs is None or mandate.doc_id in wanted_docs:
                 for pid in mandate.passage_ids:

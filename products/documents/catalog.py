@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from pydantic import BaseModel, Field
 
-from ...core.errors import NotFoundError
 from ...core.vocabulary import Citation, CitedClause, ClauseKind, DocumentMeta, Passage
 from ...index.analysis import HAN
 from ...index.retriever import HybridRetriever
@@ -68,10 +67,8 @@ def _summary(meta: DocumentMeta, passages: list[Passage]) -> DocumentSummary:
 
 
 def document_meta(retriever: HybridRetriever, doc_id: str) -> DocumentMeta:
-    meta = next((d for d in retriever.documents if d.id == doc_id), None)
-    if meta is None:
-        raise NotFoundError(f"no document {doc_id!r} in the index")
-    return meta
+    """The document a URL path names (NotFoundError, 404, when none)."""
+    return retriever.catalog.get(doc_id)
 
 
 def list_documents(retriever: HybridRetriever) -> list[DocumentSummary]:
@@ -81,7 +78,7 @@ def list_documents(retriever: HybridRetriever) -> list[DocumentSummary]:
 
 def document_detail(retriever: HybridRetriever, doc_id: str, *, with_text: bool = False) -> DocumentDetail:
     meta = document_meta(retriever, doc_id)
-    passages = _passages_by_document(retriever).get(doc_id, [])
+    passages = _passages_by_document(retriever).get(meta.id, [])
     outline = [
         OutlineEntry.from_passage(
             p,

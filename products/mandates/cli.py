@@ -21,7 +21,8 @@ def mandates(
     from ...index.store import load_retriever
     from .mandates import mandates_response
 
-    response = mandates_response(load_retriever(get_settings()).passages, actor, doc=doc)
+    retriever = load_retriever(get_settings())
+    response = mandates_response(retriever.passages, actor, doc=doc, catalog=retriever.catalog)
     console = Console()
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")

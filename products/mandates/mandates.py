@@ -14,9 +14,8 @@ from itertools import groupby
 
 from pydantic import BaseModel, Field
 
-from ...core.errors import NotFoundError
 from ...core.vocabulary import ClauseKind, DocType, Passage, QuotedClause
-from ...corpus.manifest import load_manifest
+from ...index.catalog import DocumentCatalog
 from .rules import Actor, MandateRules, load_rules, name_key
 
 # Documents are listed in this order (in the mandate view and in briefing notes): what was
@@ -162,28 +161,21 @@ def _match_clause(rules: MandateRules, actor: Actor, clause: _Clause, context_be
     return None
 
 
-def resolve_doc_id(doc: str, passages: Iterable[Passage]) -> str:
-    """A document id from an id, symbol or alias; NotFoundError when no passage has it."""
-    entry = load_manifest().resolve(doc)
-    doc_id = entry.id if entry else doc
-    if not any(p.doc_id == doc_id for p in passages):
-        raise NotFoundError(f"document {doc!r} is not in the index")
-    return doc_id
-
-
 def find_mandates(
     passages: Iterable[Passage],
     actor: str | Actor,
     *,
     doc: str | None = None,
     rules: MandateRules | None = None,
+    catalog: DocumentCatalog | None = None,
 ) -> list[Mandate]:
     """The operative clauses of `passages` (one document with `doc`, else all) that assign
-    `actor` a task, role or request, in document order."""
+    `actor` a task, role or request, in document order. `doc` is any name `catalog` (by
+    default: the passages' own ids and symbols) knows; UnknownDocumentError otherwise."""
     rules = rules or load_rules()
     passages = list(passages)
     who = actor if isinstance(actor, Actor) else rules.resolve_actor(actor)
-    wanted = resolve_doc_id(doc, passages) if doc else None
+    wanted = (catalog or DocumentCatalog.from_passages(passages)).resolve(doc).id if doc else None
     found: list[Mandate] = []
     for doc_id, clauses in _clauses(passages).items():
         if wanted and doc_id != wanted:
@@ -198,13 +190,16 @@ def find_mandates(
     return found
 
 
-def mandates_response(passages: Iterable[Passage], actor: str, *, doc: str | None = None) -> MandatesResponse:
+def mandates_response(
+    passages: Iterable[Passage], actor: str, *, doc: str | None = None, catalog: DocumentCatalog | None = None
+) -> MandatesResponse:
     """The API/CLI shape of `find_mandates`."""
     rules = load_rules()
     passages = list(passages)
+    catalog = catalog or DocumentCatalog.from_passages(passages)
     who = rules.resolve_actor(actor)
-    mandates = find_mandates(passages, who, doc=doc, rules=rules)
-    searched = [resolve_doc_id(doc, passages)] if doc else sorted({p.doc_id for p in passages})
+    mandates = find_mandates(passages, who, doc=doc, rules=rules, catalog=catalog)
+    searched = [catalog.resolve(doc).id] if doc else sorted({p.doc_id for p in passages})
     return MandatesResponse(
         actor=who.id,
         actor_name=who.name,

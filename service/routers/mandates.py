@@ -46,7 +46,7 @@ def corpus_mandates(
         return FileResponse(STATIC_DIR / "mandates.html", headers={"Vary": "Accept"})
     if actor is None:
         raise InvalidRequestError("actor: name an actor, e.g. ?actor=ITU")
-    return mandates_response(retriever.passages, actor, doc=doc)
+    return mandates_response(retriever.passages, actor, doc=doc, catalog=retriever.catalog)
 
 
 @router.get("/mandates/actors", response_model=list[ActorInfo])
@@ -62,4 +62,5 @@ def document_mandates(
     actor: ActorQuery,
 ) -> MandatesResponse:
     """Operative clauses of one document that assign `actor` a task, role or request."""
-    return mandates_response(retriever.passages, actor, doc=doc_id)
+    retriever.catalog.get(doc_id)  # an id in the path that names no document: 404
+    return mandates_response(retriever.passages, actor, doc=doc_id, catalog=retriever.catalog)
