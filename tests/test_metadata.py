@@ -8,14 +8,16 @@ import json
 import re
 
 import pytest
-from conftest import SHARED
 
+from wsis_rag.core.settings import Settings
 from wsis_rag.core.vocabulary import DocType
 from wsis_rag.ingest.metadata import meta_from_document, read_facts
 from wsis_rag.ingest.pdf_parser import parse_pdf
 from wsis_rag.ingest.source import RawBlock, SourceDocument
 from wsis_rag.ingest.text_parser import parse_text
 
+SHARED = Settings().shared_dir
+pytestmark = pytest.mark.integration  # reads the shared corpus
 UN_PDF = SHARED / "un-corpus" / "pdf"
 COLLECTION = SHARED / "un-corpus" / "un-documents-78-80.jsonl.gz"
 

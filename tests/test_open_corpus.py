@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SHARED
 from http_server import running_server
 from typer.testing import CliRunner
 
@@ -22,6 +21,8 @@ from wsis_rag.index.store import load_retriever
 from wsis_rag.ingest.pipeline import ingest_corpus
 from wsis_rag.service.app import create_app
 
+SHARED = Settings().shared_dir
+pytestmark = pytest.mark.integration  # reads the shared corpus
 UN_PDF = SHARED / "un-corpus" / "pdf"
 ADDED = ["A_RES_79_194.pdf", "A_RES_80_62.pdf", "A_RES_79_67.pdf"]
 

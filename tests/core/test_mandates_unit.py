@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.core.errors import InvalidRequestError, NotFoundError
+from wsis_rag.core.errors import InvalidRequestError
 from wsis_rag.core.vocabulary import Passage
 from wsis_rag.products.mandates.mandates import find_mandates, mandates_response
 from wsis_rag.products.mandates.rules import ACTORS_PATH, PATTERNS_PATH, load_rules, parse_rules
@@ -52,7 +52,8 @@ def test_unknown_actor_and_document_are_clear_errors(mini_passages: list[Passage
         find_mandates(mini_passages, "WHO")
     with pytest.raises(InvalidRequestError, match="the actor is empty"):
         load_rules().resolve_actor("  ")
-    with pytest.raises(NotFoundError, match="document 'gdc' is not in the index"):
+    # A document named in a parameter that names nothing is a bad request (422), as on /search.
+    with pytest.raises(InvalidRequestError, match="unknown document 'gdc'; known: \\['mini-report', 'mini-res'\\]"):
         find_mandates(mini_passages, "ITU", doc="gdc")
 
 
