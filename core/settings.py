@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = 30.0
     fetch_retries: int = 3
     library_dir: Path = Field(
-        PROJECT_ROOT / "var" / "library",
+        default=PROJECT_ROOT / "var" / "library",
         description="The user's own documents (`wsis corpus add`); a corpus directory like the others.",
     )
     collections: list[Path] = Field(
