@@ -24,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..core.errors import IngestError
+from .pdf_content import Glyph, page_glyphs
 from .source import RawBlock, SourceDocument
 
 _BOLD_FONT = re.compile(r"Bold|Black|Heavy|Semibold|Hei\b|ZenHei", re.IGNORECASE)
@@ -39,14 +40,10 @@ _INDENT_MIN = 4.0
 _FOOTNOTE_SIZE_RATIO = 0.85
 _PARAGRAPH_GAP_RATIO = 1.2
 _SHORT_LINE_RATIO = 0.8
-
-
-@dataclass
-class _Run:
-    text: str
-    x: float
-    font: str
-    size: float
+_WORD_GAP = 0.15  # ems: kerning inside a word stays under 0.1, the narrowest word space is 0.2
+_SUPERSCRIPT_SIZE_RATIO = 0.85
+_SUPERSCRIPT_RISE_RATIO = 0.7
+_SUPERSCRIPT_MAX_GLYPHS = 8
 
 
 @dataclass
@@ -54,36 +51,73 @@ class _Line:
     page: int
     page_height: float
     y: float
-    runs: list[_Run] = field(default_factory=list)
+    glyphs: list[Glyph] = field(default_factory=list)
+    superscripts: list[Glyph] = field(default_factory=list)  # raised smaller type: footnote marks
 
     @property
     def x(self) -> float:
-        return min(r.x for r in self.runs)
+        return min(g.x for g in self.glyphs)
 
     @cached_property
-    def text(self) -> str:
+    def _text_and_refs(self) -> tuple[str, tuple[tuple[int, str], ...]]:
+        """The line's text, words told apart by the gap between glyphs, and its footnote
+        references: (offset in the text, marker) for each run of raised digits inside it."""
+        marks = [(g, True) for g in self.superscripts]
+        ordered = sorted([(g, False) for g in self.glyphs] + marks, key=lambda item: item[0].x)
         parts: list[str] = []
-        last_x: float | None = None
-        for run in sorted(self.runs, key=lambda r: r.x):  # stable: same-x runs keep reading order
-            text = run.text.replace("\n", "")
-            if parts and last_x is not None and run.x != last_x and parts[-1][-1:] != " " and text[:1] != " ":
-                parts.append(" ")
-            parts.append(text)
-            last_x = run.x
-        return "".join(parts).strip()
+        refs: list[tuple[int, str]] = []
+        length = 0
+        prev: Glyph | None = None
+        space_seen = False
+        marker = ""
+        body_seen = False  # raised digits before any body text number a footnote: kept as text
+        for glyph, raised in ordered:
+            if glyph.text.isspace() or not glyph.text:
+                space_seen = True
+                continue
+            if raised and body_seen and glyph.text.isdigit():
+                marker += glyph.text  # a footnote mark: kept beside the text, not in it
+                prev, space_seen = glyph, False
+                continue
+            if marker:
+                refs.append((length, marker))
+                marker = ""
+            if prev is not None and length:
+                gap = glyph.x - (prev.x + prev.width)
+                if space_seen or gap > _WORD_GAP * min(glyph.size, prev.size) or gap < -prev.size:
+                    parts.append(" ")
+                    length += 1
+            parts.append(glyph.text)
+            length += len(glyph.text)
+            prev, space_seen = glyph, False
+            body_seen = body_seen or not raised
+        if marker:
+            refs.append((length, marker))
+        text = "".join(parts)
+        stripped = text.rstrip()
+        return stripped, tuple((min(at, len(stripped)), mark) for at, mark in refs)
 
     @property
+    def text(self) -> str:
+        return self._text_and_refs[0]
+
+    @property
+    def refs(self) -> tuple[tuple[int, str], ...]:
+        return self._text_and_refs[1]
+
+    @cached_property
     def size(self) -> float:
         """Size of the type that carries most of the line (superscripts do not count)."""
         weights: Counter[float] = Counter()
-        for run in self.runs:
-            weights[round(run.size, 1)] += len(run.text.strip())
-        return weights.most_common(1)[0][0]
+        for glyph in self.glyphs:
+            if not glyph.text.isspace():
+                weights[round(glyph.size, 1)] += 1
+        return weights.most_common(1)[0][0] if weights else 0.0
 
     @property
     def bold(self) -> bool:
-        visible = [r for r in self.runs if r.text.strip()]
-        return bool(visible) and all(_BOLD_FONT.search(r.font) for r in visible)
+        visible = [g for g in self.glyphs if not g.text.isspace()]
+        return bool(visible) and all(_BOLD_FONT.search(g.font) for g in visible)
 
 
 def parse_pdf(path: Path) -> SourceDocument:
@@ -131,24 +165,54 @@ def _read_pages(path: Path) -> list[list[_Line]]:
 
 
 def _page_lines(page, number: int) -> list[_Line]:  # type: ignore[no-untyped-def]
-    lines: list[_Line] = []
+    """The page's glyphs (artifacts aside) as lines, top to bottom: glyphs on one baseline
+    make a line, and a line of smaller raised type just above a line's baseline is folded
+    into it as its superscripts (the footnote marks)."""
     height = float(page.mediabox.height)
-
-    def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:  # type: ignore[type-arg]
-        if not text or not text.strip("\n"):
-            return
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        scale = abs(tm[3] * cm[3]) or 1.0
-        run = _Run(text, round(x, 1), str((font or {}).get("/BaseFont", "")), size * scale)
-        line = next((ln for ln in lines if abs(ln.y - y) < _SAME_LINE_TOLERANCE), None)
+    by_row: dict[int, _Line] = {}
+    lines: list[_Line] = []
+    for glyph in page_glyphs(page):
+        # Artifacts are running headers and footers, but page 1's carry the symbol and
+        # date of the document (its job number and barcode go as furniture below), and
+        # the rule above the footnotes is drawn as one too.
+        if glyph.artifact and number > 1 and glyph.text != "_":
+            continue
+        row = round(glyph.y / _SAME_LINE_TOLERANCE)
+        line = next((by_row[r] for r in (row, row - 1, row + 1) if r in by_row and abs(by_row[r].y - glyph.y) < _SAME_LINE_TOLERANCE), None)
         if line is None:
-            line = _Line(number, height, y)
+            line = _Line(number, height, glyph.y)
             lines.append(line)
-        line.runs.append(run)
+            by_row[row] = line
+        line.glyphs.append(glyph)
+    lines = [ln for ln in lines if ln.size]
+    lines.sort(key=lambda ln: -ln.y)
+    kept: list[_Line] = []
+    for line in lines:
+        host = _superscript_host(line, lines)
+        if host is None:
+            kept.append(line)
+        else:
+            host.superscripts += [g for g in line.glyphs if not g.text.isspace()]
+    return kept
 
-    page.extract_text(visitor_text=visit)
-    return sorted(lines, key=lambda ln: -ln.y)
+
+def _superscript_host(line: _Line, lines: list[_Line]) -> _Line | None:
+    """The line that `line` is the superscript of: one of larger type whose baseline lies
+    just below, under the same stretch of the page."""
+    if len(line.glyphs) > _SUPERSCRIPT_MAX_GLYPHS:
+        return None
+    left, right = line.x, max(g.x + g.width for g in line.glyphs)
+    for other in lines:
+        rise = line.y - other.y
+        if (
+            other is not line
+            and other.size * _SUPERSCRIPT_SIZE_RATIO >= line.size
+            and 0 < rise < other.size * _SUPERSCRIPT_RISE_RATIO
+            and other.x - 2 * other.size <= left
+            and right <= max(g.x + g.width for g in other.glyphs) + other.size
+        ):
+            return other
+    return None
 
 
 def _running_furniture(pages: list[list[_Line]]) -> set[int]:
@@ -158,17 +222,24 @@ def _running_furniture(pages: list[list[_Line]]) -> set[int]:
     def key(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text)
 
-    margin_lines = [
-        ln
-        for page in pages
-        for ln in page
-        if ln.y > ln.page_height * (1 - _MARGIN_SHARE) or ln.y < ln.page_height * _MARGIN_SHARE
-    ]
+    margin_lines: list[tuple[_Line, bool]] = []  # (line, below the footnote rule)
+    for page in pages:
+        below_rule = False
+        for ln in page:
+            if _RULE.match(ln.text):
+                below_rule = True  # the rule itself stays: it opens the footnotes
+            elif ln.y > ln.page_height * (1 - _MARGIN_SHARE) or ln.y < ln.page_height * _MARGIN_SHARE:
+                margin_lines.append((ln, below_rule))
     seen_on: dict[str, set[int]] = {}
-    for line in margin_lines:
-        seen_on.setdefault(key(line), set()).add(line.page)
+    for line, below_rule in margin_lines:
+        if not below_rule:  # footnotes look alike ("12 A/74/821.") but are no running footer
+            seen_on.setdefault(key(line), set()).add(line.page)
     needed = max(2, len(pages) // 4)
-    return {id(line) for line in margin_lines if len(seen_on[key(line)]) >= needed or _PAGE_FURNITURE.match(line.text)}
+    return {
+        id(line)
+        for line, _ in margin_lines
+        if len(seen_on.get(key(line), ())) >= needed or _PAGE_FURNITURE.match(line.text)
+    }
 
 
 def _line_spacing(lines: list[_Line]) -> float:
@@ -230,6 +301,7 @@ def _is_cjk(char: str) -> bool:
 def _join(lines: list[_Line], *, footnote: bool = False, heading: bool = False) -> RawBlock:
     text = ""
     page_starts: list[tuple[int, int]] = []
+    refs: list[tuple[int, str]] = []
     for line in lines:
         piece = line.text
         if text:
@@ -237,5 +309,6 @@ def _join(lines: list[_Line], *, footnote: bool = False, heading: bool = False) 
             text += "" if glued else " "
         if not page_starts or page_starts[-1][1] != line.page:
             page_starts.append((len(text), line.page))
+        refs += [(len(text) + at, mark) for at, mark in line.refs]
         text += piece
-    return RawBlock(text, tuple(page_starts), footnote=footnote, heading=heading)
+    return RawBlock(text, tuple(page_starts), footnote=footnote, heading=heading, footnote_refs=tuple(refs))
