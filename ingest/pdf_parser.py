@@ -29,7 +29,11 @@ from .source import RawBlock, SourceDocument
 
 _BOLD_FONT = re.compile(r"Bold|Black|Heavy|Semibold|Hei\b|ZenHei", re.IGNORECASE)
 _RULE = re.compile(r"^_{5,}$")
-_PAGE_FURNITURE = re.compile(r"^(\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|\d{2}-\d{5}(\s*\([A-Z]\))?|\*\d{5,}\*)$")
+# The job number ("25-20736 (E)", "24-05969 (E) 050424") and barcode ("*2520736*") of a
+# UN document, anywhere on a line of their own; with page labels ("2/18", "12") in the margins.
+_JOB_MARKS = r"\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?|\*\d{5,}\*"
+_JOB_LINE = re.compile(rf"^(?:(?:{_JOB_MARKS})\s*)+$")
+_PAGE_FURNITURE = re.compile(rf"^(?:(?:{_JOB_MARKS}|\d{{1,4}}\s*/\s*\d{{1,4}}|\d{{1,4}})\s*)+$")
 _PARAGRAPH_MARK = re.compile(r"^(\d+\.\s|\([a-z]{1,4}\)\s|[a-z]\)\s|[–•\-]\s?)")
 _FOOTNOTE_START = re.compile(r"^\d+\s")
 _SENTENCE_END = ("。", "；", "：", ".", ";", ":", "!", "?", "！", "？")
@@ -44,6 +48,7 @@ _WORD_GAP = 0.15  # ems: kerning inside a word stays under 0.1, the narrowest wo
 _SUPERSCRIPT_SIZE_RATIO = 0.85
 _SUPERSCRIPT_RISE_RATIO = 0.7
 _SUPERSCRIPT_MAX_GLYPHS = 8
+_COLUMN_GAP = 4.0  # ems: text this far apart on one baseline belongs to different lines (a job number beside the body)
 
 
 @dataclass
@@ -54,9 +59,10 @@ class _Line:
     glyphs: list[Glyph] = field(default_factory=list)
     superscripts: list[Glyph] = field(default_factory=list)  # raised smaller type: footnote marks
 
-    @property
+    @cached_property
     def x(self) -> float:
-        return min(g.x for g in self.glyphs)
+        """Where the line's ink starts (spaces painted before it do not count)."""
+        return min((g.x for g in self.glyphs if not g.text.isspace()), default=min(g.x for g in self.glyphs))
 
     @cached_property
     def _text_and_refs(self) -> tuple[str, tuple[tuple[int, str], ...]]:
@@ -148,7 +154,7 @@ def parse_pdf(path: Path) -> SourceDocument:
 
 def _read_pages(path: Path) -> list[list[_Line]]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PdfStreamError
+    from pypdf.errors import LimitReachedError, PdfReadError, PdfStreamError
 
     data = path.read_bytes()
     if not data.startswith(b"%PDF"):
@@ -160,6 +166,10 @@ def _read_pages(path: Path) -> list[list[_Line]]:
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(path, "PDF is encrypted")
         return [_page_lines(page, number) for number, page in enumerate(reader.pages, start=1)]
+    except LimitReachedError as exc:
+        # pypdf stops inflating a stream past its limit: a decompression bomb, or a page
+        # far larger than any document's.
+        raise IngestError(path, f"PDF refused: a stream exceeds pypdf's decompression limit ({exc})") from exc
     except (PdfReadError, PdfStreamError, ValueError, KeyError) as exc:
         raise IngestError(path, f"PDF is truncated or corrupt ({exc})") from exc
 
@@ -184,7 +194,7 @@ def _page_lines(page, number: int) -> list[_Line]:  # type: ignore[no-untyped-de
             lines.append(line)
             by_row[row] = line
         line.glyphs.append(glyph)
-    lines = [ln for ln in lines if ln.size]
+    lines = [piece for ln in lines for piece in _split_at_gaps(ln) if piece.size]
     lines.sort(key=lambda ln: -ln.y)
     kept: list[_Line] = []
     for line in lines:
@@ -194,6 +204,20 @@ def _page_lines(page, number: int) -> list[_Line]:  # type: ignore[no-untyped-de
         else:
             host.superscripts += [g for g in line.glyphs if not g.text.isspace()]
     return kept
+
+
+def _split_at_gaps(line: _Line) -> list[_Line]:
+    """`line` cut where its glyphs stand more than a few ems apart."""
+    pieces = [_Line(line.page, line.page_height, line.y)]
+    end: float | None = None
+    for glyph in sorted(line.glyphs, key=lambda g: g.x):
+        visible = not glyph.text.isspace()
+        if visible and end is not None and glyph.x - end > _COLUMN_GAP * glyph.size:
+            pieces.append(_Line(line.page, line.page_height, line.y))
+        pieces[-1].glyphs.append(glyph)
+        if visible:
+            end = glyph.x + glyph.width
+    return pieces
 
 
 def _superscript_host(line: _Line, lines: list[_Line]) -> _Line | None:
@@ -239,7 +263,7 @@ def _running_furniture(pages: list[list[_Line]]) -> set[int]:
         id(line)
         for line, _ in margin_lines
         if len(seen_on.get(key(line), ())) >= needed or _PAGE_FURNITURE.match(line.text)
-    }
+    } | {id(line) for page in pages for line in page if _JOB_LINE.match(line.text)}
 
 
 def _line_spacing(lines: list[_Line]) -> float:

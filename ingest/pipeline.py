@@ -2,12 +2,14 @@
 
 `ingest_file` ingests one file (raising `IngestError` naming the file and the reason);
 `ingest_corpus` ingests every manifest document found in the corpus directories and keeps
-going past broken files, collecting their errors.
+going past broken files, collecting their errors: whatever goes wrong with one file (a
+decompression bomb, bad front matter, a bug) is that file's failure, never the batch's.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from .source import SourceDocument
 from .text_parser import parse_text
 from .un_resolution import parse_generic, parse_un_resolution
 from .unknown import meta_for_unknown
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_TOKENS = 256
 
@@ -78,7 +82,15 @@ def is_supported(path: Path) -> bool:
 
 
 def parse_source(path: Path) -> SourceDocument:
-    """The file as blocks, by file type; IngestError for missing or unsupported files."""
+    """The file as blocks, by file type; IngestError for missing or unsupported files and
+    for symbolic links that lead out of their folder (a corpus folder must not expose
+    /etc/passwd because a link in it points there)."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            raise IngestError(path, "broken symbolic link")
+        if not target.is_relative_to(path.parent.resolve()):
+            raise IngestError(path, f"symbolic link to a file outside its folder ({target}), not followed")
     if not path.is_file():
         raise IngestError(path, "file not found")
     if path.stat().st_size == 0:
@@ -124,13 +136,21 @@ def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None 
     located, missing = locate_corpus(settings)
     result = CorpusIngest(missing=missing)
     for entry, path in located:
-        try:
-            result.documents.append(ingest_file(path, entry, max_tokens=settings.max_passage_tokens))
-        except IngestError as exc:
-            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
+        _ingest_into(result, path, entry, settings.max_passage_tokens)
         if on_file is not None:
             on_file(path)
     return result
+
+
+def _ingest_into(result: CorpusIngest, path: Path, entry: ManifestEntry | None, max_tokens: int) -> None:
+    """Ingest one file into `result`; any failure becomes an entry of `result.errors`."""
+    try:
+        result.documents.append(ingest_file(path, entry, max_tokens=max_tokens))
+    except IngestError as exc:
+        result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
+    except Exception as exc:  # noqa: BLE001 -- one broken file must not cost the batch
+        logger.exception("unexpected failure ingesting %s", path)
+        result.errors.append(IngestFailure(path=str(path), reason=f"unexpected error: {type(exc).__name__}: {exc}"))
 
 
 def locate_corpus(settings: Settings) -> tuple[list[tuple[ManifestEntry, Path]], list[str]]:
@@ -150,7 +170,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and is_supported(p))
+            # Links are listed too, so that one leading out of the folder or nowhere is
+            # reported rather than skipped without a word.
+            files += sorted(p for p in path.iterdir() if (p.is_file() or p.is_symlink()) and is_supported(p))
         else:
             files.append(path)
     return files
@@ -166,10 +188,7 @@ def ingest_paths(
     the others still ingest. `on_file` is called after each file (progress display)."""
     result = CorpusIngest()
     for path in expand_paths(paths):
-        try:
-            result.documents.append(ingest_file(path, max_tokens=max_tokens))
-        except IngestError as exc:
-            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
+        _ingest_into(result, path, None, max_tokens)
         if on_file is not None:
             on_file(path)
     return result
