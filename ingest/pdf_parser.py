@@ -35,6 +35,7 @@ _JOB_MARKS = r"\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?|\*\d{5,}\*"
 _JOB_LINE = re.compile(rf"^(?:(?:{_JOB_MARKS})\s*)+$")
 _PAGE_FURNITURE = re.compile(rf"^(?:(?:{_JOB_MARKS}|\d{{1,4}}\s*/\s*\d{{1,4}}|\d{{1,4}})\s*)+$")
 _PARAGRAPH_MARK = re.compile(r"^(\d+\.\s|\([a-z]{1,4}\)\s|[a-z]\)\s|[–•\-]\s?)")
+_PART_HEADING = re.compile(r"^(Article \d+|Chapter [IVXLC]+|Annex(?: [IVXLC]+)?|Section [IVXLC]+)\.?$")
 _FOOTNOTE_START = re.compile(r"^\d+\s")
 _SENTENCE_END = ("。", "；", "：", ".", ";", ":", "!", "?", "！", "？")
 _JOINING_DASHES = "-‐‑–—"
@@ -287,7 +288,7 @@ def _starts_paragraph(
     if prev.page == line.page:
         return line.y >= prev.y or prev.y - line.y > leading * _PARAGRAPH_GAP_RATIO
     # first line of a new page
-    if line.x > margins[line.page] + _INDENT_MIN or _PARAGRAPH_MARK.match(line.text):
+    if line.x > margins[line.page] + _INDENT_MIN or _PARAGRAPH_MARK.match(line.text) or _PART_HEADING.match(line.text):
         return True
     text = prev.text
     return text.endswith(_SENTENCE_END) and _display_width(text) < widths[prev.page] * _SHORT_LINE_RATIO

@@ -410,6 +410,22 @@ def _read_paragraph(
     position.number = int(upto or value)
     position.subparagraph, position.expected_letter, position.item_value = None, "a", 0
     position.list_parent = None
+    _read_run_on_mark(collector, block, number.end(), position, headings)
+
+
+def _read_run_on_mark(
+    collector: ClauseCollector, block: Block, offset: int, position: _Position, headings: HeadingStack
+) -> None:
+    """ "3. (a) Each State Party ..." and "(a) (i) The conversion ...": a subparagraph or
+    item printed on the line of its parent. It is a clause of its own, within the parent's
+    span, so that "para. 3 (a)" is citable."""
+    rest = block.text[offset:]
+    mark = SUBPARAGRAPH_MARK.match(rest)
+    if mark is None:
+        return
+    refs = tuple((at, m) for at, m in block.footnote_refs if at >= block.start + offset)
+    inner = Block(block.index, rest, block.start + offset, block.end, block.footnote, block.heading, refs)
+    _read_subdivision(collector, inner, mark.group("tok"), position, headings)
 
 
 def _read_subdivision(
@@ -447,6 +463,7 @@ def _read_subdivision(
         context=_lead_in(position),
     )
     position.expected_letter, position.item_value = _next_letter(token), 0
+    _read_run_on_mark(collector, block, SUBPARAGRAPH_MARK.match(block.text).end(), position, headings)  # type: ignore[union-attr]
 
 
 def _lead_in(position: _Position) -> str:
