@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import IngestError
 from .source import RawBlock, SourceDocument
@@ -70,7 +71,7 @@ def parse_html(path: Path) -> SourceDocument:
     return SourceDocument.from_raw(blocks)
 
 
-def _in_footnotes(element) -> bool:  # type: ignore[no-untyped-def]
+def _in_footnotes(element: Any) -> bool:
     for node in [element, *element.parents]:
         names = " ".join([str(node.get("id", "")), *node.get("class", [])]) if hasattr(node, "get") else ""
         if "footnote" in names.lower():

@@ -78,7 +78,12 @@ def _pieces(block: Block) -> list[Block]:
     for piece in pieces:
         name = _BLOCK_VERB.match(piece.text)
         end = _NAME_END.search(piece.text)
-        if name and name.group(1).lower() in _OPERATIVE_VERBS and end and len(piece.text[: end.start()]) <= _BLOCK_NAME_MAX:
+        if (
+            name
+            and name.group(1).lower() in _OPERATIVE_VERBS
+            and end
+            and len(piece.text[: end.start()]) <= _BLOCK_NAME_MAX
+        ):
             # "instructs the Director of the Telecommunication Development Bureau to follow, ..."
             offset = piece.start - block.start
             out.append(_piece(block, offset, offset + end.start()))
@@ -109,7 +114,12 @@ def parse_itu_resolution(doc: SourceDocument) -> StructureResult:
             name, expected, last, numbered = found, None, None, None
             continue
         roman = _ROMAN_ITEM.match(block.text)
-        if roman and numbered is not None and _ROMAN.get(roman.group("tok")) == roman_next and roman.group("tok") != expected:
+        if (
+            roman
+            and numbered is not None
+            and _ROMAN.get(roman.group("tok")) == roman_next
+            and roman.group("tok") != expected
+        ):
             token = roman.group("tok")
             last = collector.add(
                 ClauseKind.ITEM, f"{numbered.anchor}-{token}", f"{numbered.locator} ({token})", [block], [name]

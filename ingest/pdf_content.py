@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -206,7 +206,15 @@ def _run(  # noqa: C901, PLR0912, PLR0915 -- one dispatch over the text operator
         offset = 0.0
         for text, width, is_space in font.glyphs(raw):
             glyphs.append(
-                Glyph(text, offset * a + rise * c + e, offset * b + rise * d + f, width * x_scale, rendered, font.name, artifact)
+                Glyph(
+                    text,
+                    offset * a + rise * c + e,
+                    offset * b + rise * d + f,
+                    width * x_scale,
+                    rendered,
+                    font.name,
+                    artifact,
+                )
             )
             offset += (width * size + state.char_spacing + (state.word_spacing if is_space else 0.0)) * scale
         tm = _multiply((1.0, 0.0, 0.0, 1.0, offset, 0.0), tm)
@@ -303,7 +311,9 @@ def _run(  # noqa: C901, PLR0912, PLR0915 -- one dispatch over the text operator
         operands = []
 
 
-def _draw_form(xobject: Any, outer: Any, state: _State, glyphs: list[Glyph], fonts: dict[int, _FontInfo], depth: int) -> None:
+def _draw_form(
+    xobject: Any, outer: Any, state: _State, glyphs: list[Glyph], fonts: dict[int, _FontInfo], depth: int
+) -> None:
     if xobject is None or xobject.get("/Subtype") != "/Form":
         return
     inner = state.copy()

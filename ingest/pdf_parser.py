@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import IngestError
 from .pdf_content import Glyph, page_glyphs
@@ -36,7 +37,7 @@ _JOB_LINE = re.compile(rf"^(?:(?:{_JOB_MARKS})\s*)+$")
 _PAGE_FURNITURE = re.compile(rf"^(?:(?:{_JOB_MARKS}|\d{{1,4}}\s*/\s*\d{{1,4}}|\d{{1,4}})\s*)+$")
 _PARAGRAPH_MARK = re.compile(r"^(\d+\.\s|\([a-z]{1,4}\)\s|[a-z]\)\s|[–•\-]\s?)")
 _PART_HEADING = re.compile(r"^(Article \d+|Chapter [IVXLC]+|Annex(?: [IVXLC]+)?|Section [IVXLC]+)\.?$")
-_FOOTNOTE_START = re.compile(r"^\d+\s")
+_FOOTNOTE_START = re.compile(r"^(\d+)\s")
 _SENTENCE_END = ("。", "；", "：", ".", ";", ":", "!", "?", "！", "？")
 _JOINING_DASHES = "-‐‑–—"
 _MARGIN_SHARE = 0.1  # top and bottom tenth of the page hold running headers and footers
@@ -64,6 +65,11 @@ class _Line:
     def x(self) -> float:
         """Where the line's ink starts (spaces painted before it do not count)."""
         return min((g.x for g in self.glyphs if not g.text.isspace()), default=min(g.x for g in self.glyphs))
+
+    @property
+    def ink_x(self) -> float:
+        """Where the line's ink starts, its superscripts (a footnote's number) included."""
+        return min([self.x, *(g.x for g in self.superscripts)])
 
     @cached_property
     def _text_and_refs(self) -> tuple[str, tuple[tuple[int, str], ...]]:
@@ -175,7 +181,7 @@ def _read_pages(path: Path) -> list[list[_Line]]:
         raise IngestError(path, f"PDF is truncated or corrupt ({exc})") from exc
 
 
-def _page_lines(page, number: int) -> list[_Line]:  # type: ignore[no-untyped-def]
+def _page_lines(page: Any, number: int) -> list[_Line]:
     """The page's glyphs (artifacts aside) as lines, top to bottom: glyphs on one baseline
     make a line, and a line of smaller raised type just above a line's baseline is folded
     into it as its superscripts (the footnote marks)."""
@@ -189,7 +195,14 @@ def _page_lines(page, number: int) -> list[_Line]:  # type: ignore[no-untyped-de
         if glyph.artifact and number > 1 and glyph.text != "_":
             continue
         row = round(glyph.y / _SAME_LINE_TOLERANCE)
-        line = next((by_row[r] for r in (row, row - 1, row + 1) if r in by_row and abs(by_row[r].y - glyph.y) < _SAME_LINE_TOLERANCE), None)
+        line = next(
+            (
+                by_row[r]
+                for r in (row, row - 1, row + 1)
+                if r in by_row and abs(by_row[r].y - glyph.y) < _SAME_LINE_TOLERANCE
+            ),
+            None,
+        )
         if line is None:
             line = _Line(number, height, glyph.y)
             lines.append(line)
@@ -310,10 +323,23 @@ def _paragraphs(lines: list[_Line], leading: float) -> list[RawBlock]:
 
 
 def _footnotes(lines: list[_Line]) -> list[RawBlock]:
-    groups: list[list[_Line]] = []
+    """Footnote lines -> one block per footnote. A line opening with a number starts a
+    footnote only when that number is raised or stands where footnotes start on its page
+    (continuation lines are indented past it), and when it follows the last footnote's:
+    "7 February 1984." on the line after "6 ... of" continues footnote 6."""
+    starts_at: dict[int, float] = {}
     for line in lines:
-        if not groups or _FOOTNOTE_START.match(line.text):
+        starts_at[line.page] = min(starts_at.get(line.page, line.ink_x), line.ink_x)
+    groups: list[list[_Line]] = []
+    last_number = 0
+    for line in lines:
+        start = _FOOTNOTE_START.match(line.text)
+        number = int(start.group(1)) if start else 0
+        raised = line.ink_x < line.x  # the number set as a superscript before the text
+        placed = raised or line.ink_x <= starts_at[line.page] + _INDENT_MIN
+        if not groups or (start and placed and number > last_number):
             groups.append([line])
+            last_number = number or last_number
         else:
             groups[-1].append(line)
     return [_join(group, footnote=True) for group in groups]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ..corpus.manifest import ManifestEntry, file_sha256, load_manifest
 from .clauses import Clause, StructureResult
 from .council_report import parse_council_report
 from .html_parser import parse_html
-from .itu_resolution import parse_itu_resolution
+from .itu_resolution import block_name, parse_itu_resolution
 from .language import detect_language
 from .passages import build_passages
 from .pdf_parser import parse_pdf
@@ -50,6 +51,26 @@ STRUCTURES: dict[str, Callable[[SourceDocument], StructureResult]] = {
     "itu-resolution": parse_itu_resolution,
     "generic": parse_generic,
 }
+
+
+# What the first blocks of a document say about its shape, for files the manifest does
+# not know: a UN symbol or the opening of a UN resolution; an ITU resolution's heading.
+_UN_MARKS = re.compile(
+    r"\b(?:A|E|S|A/C\.\d|A/HRC|E/CN\.\d+)/(?:RES/|DEC/)?\d+/|^The (?:General Assembly|Economic and Social Council|"
+    r"Security Council|Human Rights Council)\b|^United Nations\b"
+)
+_ITU_MARKS = re.compile(r"^RESOLUTION \d+\b|\bPlenipotentiary Conference\b|\bWorld Telecommunication\b", re.IGNORECASE)
+_SHAPE_HEAD_BLOCKS = 12
+
+
+def choose_shape(doc: SourceDocument) -> str:
+    """The structure parser for a document the manifest does not know, from its text."""
+    head = [b.text for b in doc.body[:_SHAPE_HEAD_BLOCKS]]
+    if any(_ITU_MARKS.search(text) for text in head[:4]) and any(block_name(b) for b in doc.body):
+        return "itu-resolution"
+    if any(_UN_MARKS.search(text) for text in head):
+        return "un-resolution"
+    return "generic"
 
 
 class IngestedDocument(BaseModel):
@@ -115,7 +136,7 @@ def ingest_file(
         if lang != meta.lang:
             warnings.append(f"detected language '{lang}' differs from the manifest's '{meta.lang}'")
     else:
-        meta, shape = meta_for_unknown(path, doc, lang), "generic"
+        meta, shape = meta_for_unknown(path, doc, lang), choose_shape(doc)
     structure = STRUCTURES[shape](doc)
     if not structure.clauses:
         raise IngestError(path, "no text found")

@@ -330,7 +330,9 @@ def _read_operative_block(
     text = block.text
     part = position.part
     if _CLOSING.match(text):
-        collector.add(ClauseKind.TEXT, part.anchored("closing"), part.located("closing formula"), [block], headings.path)
+        collector.add(
+            ClauseKind.TEXT, part.anchored("closing"), part.located("closing formula"), [block], headings.path
+        )
         return
     new_part = _structural_part(block, position)
     if new_part is not None:
@@ -340,6 +342,18 @@ def _read_operative_block(
     number = PARAGRAPH_NUMBER.match(text)
     if number and not block.heading:
         _read_paragraph(collector, block, number, position, headings)
+        return
+    if not prose and position.number == 0 and position.paragraph is None and opens_preamble(text):
+        # a part with a preamble of its own (each section of an omnibus budget resolution)
+        prefix = part.anchored("preamble-")
+        ordinal = 1 + sum(1 for c in collector.clauses if c.anchor.startswith(prefix))
+        collector.add(
+            ClauseKind.PREAMBLE,
+            f"{prefix}{ordinal}",
+            part.located(f"preambular para. {ordinal}"),
+            [block],
+            headings.path,
+        )
         return
     mark = SUBPARAGRAPH_MARK.match(text)
     if mark and position.paragraph is not None:
@@ -360,18 +374,24 @@ def _read_operative_block(
         position.paragraph = collector.add(ClauseKind.PARAGRAPH, part.anchor, part.locator, [block], headings.path)
         return
     if _ENACTING.match(text) and not prose:
-        collector.add(ClauseKind.TEXT, part.anchored("enacting"), part.located("enacting formula"), [block], headings.path)
+        collector.add(
+            ClauseKind.TEXT, part.anchored("enacting"), part.located("enacting formula"), [block], headings.path
+        )
         return
     position.texts += 1
     if not prose:
         collector.warn(f"unnumbered paragraph kept as text: {text[:50]!r}")
-    collector.add(
+    clause = collector.add(
         ClauseKind.TEXT,
         part.anchored(f"text-{position.texts}"),
         part.located(f"text {position.texts}"),
         [block],
         headings.path,
     )
+    if not prose and text.endswith(":"):
+        # an unnumbered lead-in ("... by:"): the lettered subparagraphs below are its own
+        position.paragraph, position.subparagraph = clause, None
+        position.expected_letter, position.item_value = "a", 0
 
 
 def _read_paragraph(

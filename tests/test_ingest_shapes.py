@@ -120,7 +120,8 @@ def test_unknown_document_gets_metadata_from_the_file(tmp_path: Path) -> None:
         "A/RES/99/12\n\nNotes on connectivity\n\n1. Every school is online.\n\n2. Every clinic too.\n", encoding="utf-8"
     )
     doc = ingest_file(path)
-    assert doc.meta.id == "my-notes-2030" and doc.meta.symbol == "A/RES/99/12" and doc.shape == "generic"
+    # a UN symbol at the top: read as a UN resolution, whatever the manifest knows
+    assert doc.meta.id == "my-notes-2030" and doc.meta.symbol == "A/RES/99/12" and doc.shape == "un-resolution"
     assert [c.anchor for c in doc.clauses if c.kind == ClauseKind.PARAGRAPH] == ["para-1", "para-2"]
     assert {p.id for p in doc.passages} >= {"my-notes-2030:para-1", "my-notes-2030:para-2"}
     wrapped = tmp_path / "wrapped.txt"
