@@ -35,7 +35,7 @@ PARAGRAPH_NUMBER = re.compile(r"^(?P<num>\d+)(?:\s?(?P<suffix>bis|ter|quater))?(
 SUBPARAGRAPH_MARK = re.compile(r"^\((?P<tok>[ivxlc]+|[a-z]{1,2})\)\s+")
 _OPENING = re.compile(
     r"^(The (General Assembly|Economic and Social Council|Security Council|Human Rights Council|States Parties|"
-    r"Parties|High Contracting Parties|Conference of the Parties)\b|We, the\b)"
+    r"Parties|High Contracting Parties|Conference of the Parties)\b|We, (?:the|Heads|Ministers)\b)"
 )
 # The sentence that ends a preamble and introduces what follows ("Declare the following:").
 _ENACTING = re.compile(
@@ -269,7 +269,6 @@ def _read_preamble(
         # its own clause, outside the ordinals of the preambular paragraphs that follow.
         collector.add(ClauseKind.PREAMBLE, part.anchored("opening"), part.located("preamble (opening)"), [body[index]])
         index += 1
-    ordinal = 0
     last: Clause | None = None
     while index < len(body):
         block = body[index]
@@ -289,16 +288,18 @@ def _read_preamble(
         else:
             if not opened:
                 collector.warn(f"preambular paragraph without a known opening participle: {text[:50]!r}")
-            ordinal += 1
-            last = collector.add(
-                ClauseKind.PREAMBLE,
-                part.anchored(f"preamble-{ordinal}"),
-                part.located(f"preambular para. {ordinal}"),
-                [block],
-                headings.path,
-            )
+            last = _add_preamble(collector, part, block, headings)
         index += 1
     return index
+
+
+def _add_preamble(collector: ClauseCollector, part: _Part, block: Block, headings: HeadingStack) -> Clause:
+    """The next preambular paragraph of `part`, numbered on from those it has."""
+    prefix = part.anchored("preamble-")
+    ordinal = 1 + sum(1 for c in collector.clauses if c.anchor.startswith(prefix))
+    return collector.add(
+        ClauseKind.PREAMBLE, f"{prefix}{ordinal}", part.located(f"preambular para. {ordinal}"), [block], headings.path
+    )
 
 
 def _operative_verb(text: str) -> bool:
@@ -344,16 +345,7 @@ def _read_operative_block(
         _read_paragraph(collector, block, number, position, headings)
         return
     if not prose and position.number == 0 and position.paragraph is None and opens_preamble(text):
-        # a part with a preamble of its own (each section of an omnibus budget resolution)
-        prefix = part.anchored("preamble-")
-        ordinal = 1 + sum(1 for c in collector.clauses if c.anchor.startswith(prefix))
-        collector.add(
-            ClauseKind.PREAMBLE,
-            f"{prefix}{ordinal}",
-            part.located(f"preambular para. {ordinal}"),
-            [block],
-            headings.path,
-        )
+        _add_preamble(collector, part, block, headings)  # a section's own preamble (omnibus budgets)
         return
     mark = SUBPARAGRAPH_MARK.match(text)
     if mark and position.paragraph is not None:
@@ -404,7 +396,13 @@ def _read_paragraph(
         position.list_next += 1
         return
     parent = position.paragraph
-    if value == 1 and parent is not None and parent.text.rstrip().endswith(":") and position.subparagraph is None:
+    if (
+        value == 1
+        and parent is not None
+        and parent.kind == ClauseKind.PARAGRAPH
+        and parent.text.rstrip().endswith(":")
+        and position.subparagraph is None
+    ):
         collector.warn(
             f"numbering anomaly: '1.' after {parent.locator} (expected {position.number + 1}); "
             f"the numbered list is kept inside {parent.locator}"
