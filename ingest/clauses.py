@@ -12,6 +12,13 @@ from ..core.vocabulary import ClauseKind
 from .source import Block, SourceDocument
 
 
+class FootnoteRef(BaseModel):
+    """A footnote mark printed in a clause ("Rights,9"): where it stands and what it says."""
+
+    at: int = Field(description="Offset in the document's normalised text; the mark itself is not in the text.")
+    mark: str
+
+
 class Clause(BaseModel):
     kind: ClauseKind
     anchor: str = Field(description="Unique within the document, e.g. 'para-33-b'.")
@@ -22,6 +29,7 @@ class Clause(BaseModel):
     pages: list[int] = Field(default_factory=list)
     text: str
     context: str = ""
+    footnote_refs: list[FootnoteRef] = Field(default_factory=list, description="Footnote marks, in order.")
 
 
 class StructureResult(BaseModel):
@@ -87,6 +95,7 @@ class ClauseCollector:
             pages=pages,
             text=self.doc.text[start:end],
             context=context,
+            footnote_refs=_refs(blocks),
         )
         self.clauses.append(clause)
         return clause
@@ -94,6 +103,7 @@ class ClauseCollector:
     def extend(self, clause: Clause, blocks: list[Block]) -> None:
         """Grow `clause` to cover `blocks` (which follow it), e.g. a list kept inside its paragraph."""
         clause.char_end = blocks[-1].end
+        clause.footnote_refs += _refs(blocks)
         clause.text = self.doc.text[clause.char_start : clause.char_end]
         clause.pages = self.doc.pages_between(clause.char_start, clause.char_end)
 
@@ -102,6 +112,10 @@ class ClauseCollector:
 
     def result(self) -> StructureResult:
         return StructureResult(clauses=self.clauses, warnings=self.warnings)
+
+
+def _refs(blocks: list[Block]) -> list[FootnoteRef]:
+    return [FootnoteRef(at=at, mark=mark) for block in blocks for at, mark in block.footnote_refs]
 
 
 _FOOTNOTE = re.compile(r"^(\d+)\s+\S")

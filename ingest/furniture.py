@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 
-# A bare page number, a page label "3/18", a job number "25-20736 (E)" (on page 1 followed
-# by the date of processing, "25-20736 (E)    100925"), a barcode "*2520736*".
-PAGE_FURNITURE = re.compile(r"^(\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|\d{2}-\d{5}(\s*\([A-Z]\))?(\s+\d{6})?|\*\d{5,}\*)$")
+# The job number ("25-20736 (E)", on page 1 followed by the date of processing: "24-05969
+# (E) 050424") and the barcode ("*2520736*") of a UN document, on a line of their own; with
+# bare page numbers and page labels ("2/18") in the margins, alone or together on one line.
+JOB_MARKS = r"\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?|\*\d{5,}\*"
+JOB_LINE = re.compile(rf"^(?:(?:{JOB_MARKS})\s*)+$")
+PAGE_FURNITURE = re.compile(rf"^(?:(?:{JOB_MARKS}|\d{{1,4}}\s*/\s*\d{{1,4}}|\d{{1,4}})\s*)+$")
 PAGE_LABEL = re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$")
 FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 

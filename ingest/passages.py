@@ -39,7 +39,14 @@ def split_spans(text: str, max_tokens: int) -> list[tuple[int, int]]:
     segments: list[tuple[int, int]] = []
     for start, end in _segments(text, 0, len(text), _SENTENCE_BREAK):
         if count_tokens(text[start:end]) > max_tokens:
-            segments += _segments(text, start, end, _WORD_BREAK)
+            for word_start, word_end in _segments(text, start, end, _WORD_BREAK):
+                if count_tokens(text[word_start:word_end]) > max_tokens:
+                    # a "word" longer than a passage (no spaces at all): cut where the token
+                    # budget must hold, a character taking at most four bytes, each a token
+                    step = max(1, max_tokens // 4)
+                    segments += [(i, min(i + step, word_end)) for i in range(word_start, word_end, step)]
+                else:
+                    segments.append((word_start, word_end))
         else:
             segments.append((start, end))
     return _pack(text, segments, max_tokens)
@@ -57,12 +64,29 @@ def _segments(text: str, start: int, end: int, breaks: re.Pattern[str]) -> list[
 
 
 def _pack(text: str, segments: list[tuple[int, int]], max_tokens: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
+    """Consecutive segments joined into spans under `max_tokens`. Each segment is counted
+    once (the running sum is what keeps a 10 MB line linear) and a span is counted once
+    more as a whole, because the tokens of joined text can differ from the sum of its parts."""
+    groups: list[list[tuple[int, int]]] = []
+    total = 0
     for start, end in segments:
-        if spans and count_tokens(text[spans[-1][0] : end]) <= max_tokens:
-            spans[-1] = (spans[-1][0], end)
+        # Counted with the white space that joins it to the previous segment: BPE folds a
+        # leading space into the word's token, so this is what joining really costs.
+        joined = count_tokens(text[groups[-1][-1][1] : end]) if groups else 0
+        if groups and total + joined <= max_tokens:
+            groups[-1].append((start, end))
+            total += joined
         else:
+            groups.append([(start, end)])
+            total = count_tokens(text[start:end])
+    spans: list[tuple[int, int]] = []
+    for group in groups:
+        start, end = group[0][0], group[-1][1]
+        if len(group) < 2 or count_tokens(text[start:end]) <= max_tokens:
             spans.append((start, end))
+        else:  # rare: the whole counts more than its parts; cut it at its middle segment
+            middle = len(group) // 2
+            spans += _pack(text, group[:middle], max_tokens) + _pack(text, group[middle:], max_tokens)
     return spans
 
 

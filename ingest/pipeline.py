@@ -2,7 +2,9 @@
 
 `ingest_file` ingests one file (raising `IngestError` naming the file and the reason);
 `ingest_corpus` ingests every document of the corpus directories and collections (known to
-the manifest or not) and keeps going past broken files, collecting their errors;
+the manifest or not) and keeps going past broken files, collecting their errors: whatever goes wrong with
+one file (a decompression bomb, bad front matter, a bug) is that file's failure, never the
+batch's;
 `ingest_collection` ingests one bulk collection file.
 """
 
@@ -34,6 +36,8 @@ from .source import SourceDocument
 from .text_parser import parse_text
 from .un_resolution import parse_generic, parse_un_resolution
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_MAX_TOKENS = 256
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,8 @@ STRUCTURES: dict[str, Callable[[SourceDocument], StructureResult]] = {
 }
 
 
+# What the first blocks of a document say about its shape, for files the manifest does
+# not know: a UN symbol or the opening of a UN resolution; an ITU resolution's heading.
 class IngestedDocument(BaseModel):
     meta: DocumentMeta
     source: Path
@@ -97,7 +103,15 @@ def is_supported(path: Path) -> bool:
 
 
 def parse_source(path: Path) -> SourceDocument:
-    """The file as blocks, by file type; IngestError for missing or unsupported files."""
+    """The file as blocks, by file type; IngestError for missing or unsupported files and
+    for symbolic links that lead out of their folder (a corpus folder must not expose
+    /etc/passwd because a link in it points there)."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            raise IngestError(path, "broken symbolic link")
+        if not target.is_relative_to(path.parent.resolve()):
+            raise IngestError(path, f"symbolic link to a file outside its folder ({target}), not followed")
     if not path.is_file():
         raise IngestError(path, "file not found")
     if path.stat().st_size == 0:
@@ -171,6 +185,9 @@ class _CorpusReader:
             self._offer(ingest(), rank)
         except IngestError as exc:
             self.fail(exc)
+        except Exception as exc:  # one broken file must not cost the batch
+            logger.exception("unexpected failure ingesting %s", source)
+            self.fail(IngestError(source, f"unexpected error: {type(exc).__name__}: {exc}"))
         if self._on_file is not None:
             self._on_file(source)
 
@@ -240,7 +257,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and is_supported(p))
+            # Links are listed too, so that one leading out of the folder or nowhere is
+            # reported rather than skipped without a word.
+            files += sorted(p for p in path.iterdir() if (p.is_file() or p.is_symlink()) and is_supported(p))
         else:
             files.append(path)
     return files
@@ -254,15 +273,11 @@ def ingest_paths(
 ) -> CorpusIngest:
     """Ingest the named files (and directories); a broken file is recorded in `errors` and
     the others still ingest. `on_file` is called after each file (progress display)."""
-    result = CorpusIngest()
-    for path in expand_paths(paths):
-        try:
-            result.documents.append(ingest_file(path, max_tokens=max_tokens))
-        except IngestError as exc:
-            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
-        if on_file is not None:
-            on_file(path)
-    return result
+    reader = _CorpusReader(max_tokens, on_file)
+    for number, path in enumerate(expand_paths(paths)):
+        # Named files rank in the order given: the same document named twice is read once.
+        reader.read(path, partial(ingest_file, path, max_tokens=max_tokens), (0, number, 0, path.name))
+    return reader.finish()
 
 
 def passage_record(passage: Passage) -> dict[str, object]:

@@ -23,6 +23,7 @@ class RawBlock:
     page_starts: tuple[tuple[int, int], ...] = ()  # (offset in `text`, 1-based PDF page) where a page begins
     footnote: bool = False
     heading: bool = False  # the parser saw heading styling (bold PDF line, <h2>, "# ...")
+    footnote_refs: tuple[tuple[int, str], ...] = ()  # (offset in `text`, marker) of raised footnote marks
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Block:
     end: int
     footnote: bool
     heading: bool
+    footnote_refs: tuple[tuple[int, str], ...] = ()  # (offset in the document's text, marker)
 
 
 @dataclass
@@ -74,7 +76,8 @@ class SourceDocument:
         for index, rb in enumerate(ordered):
             if index:
                 offset += len(BLOCK_SEPARATOR)
-            blocks.append(Block(index, rb.text, offset, offset + len(rb.text), rb.footnote, rb.heading))
+            refs = tuple((offset + at, mark) for at, mark in rb.footnote_refs)
+            blocks.append(Block(index, rb.text, offset, offset + len(rb.text), rb.footnote, rb.heading, refs))
             page_starts += [(offset + at, page) for at, page in rb.page_starts]
             offset += len(rb.text)
         text = BLOCK_SEPARATOR.join(b.text for b in blocks)

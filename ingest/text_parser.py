@@ -8,7 +8,9 @@ blank lines between paragraphs) are rejoined paragraph by paragraph.
 
 from __future__ import annotations
 
+import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -20,20 +22,61 @@ _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _FOOTNOTE_SECTION = re.compile(r"^---\n(Footnotes\b[^\n]*)\n", re.MULTILINE)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _HARD_WRAP_WIDTH = 100
+_UTF16_ZERO_SHARE = 0.3
+_CONTROL_SAMPLE = 65536
+_CONTROL_SHARE_MAX = 0.01
+# No document has a paragraph of a million characters; a file that does (one 10 MB line)
+# is refused at once rather than split into thousands of passages of noise.
+MAX_PARAGRAPH_CHARS = 1_000_000
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or an IngestError when it is empty or not text."""
+    """The file's text, or an IngestError when it is empty or not text. UTF-8 (with or
+    without a byte-order mark), UTF-16 (with a byte-order mark, or without one when every
+    other byte is zero) and, failing those, Windows-1252 / Latin-1 are read."""
     data = path.read_bytes()
     if not data.strip():
         raise IngestError(path, "file is empty")
-    if b"\x00" in data[:8192]:
+    text = _decode(data)
+    if text is None:
         raise IngestError(path, "not a text file (binary content)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(path, "not a text file (binary content)") from exc
+    if not text.strip():
+        raise IngestError(path, "file is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode(data: bytes) -> str | None:
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return _decoded(data, codec)
+    head = data[:8192]
+    if b"\x00" in head:
+        # UTF-16 without a byte-order mark: Latin script leaves every other byte zero.
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if len(data) % 2 == 0 and max(even, odd) > len(head) * _UTF16_ZERO_SHARE and min(even, odd) == 0:
+            return _decoded(data, "utf-16-le" if odd else "utf-16-be")
+        return None
+    for codec in ("utf-8", "cp1252", "latin-1"):
+        text = _decoded(data, codec)
+        if text is not None:
+            return text
+    return None
+
+
+def _decoded(data: bytes, codec: str) -> str | None:
+    """`data` decoded, or None when it does not decode or decodes to control characters
+    (which is what bytes that are not text in that encoding give)."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:_CONTROL_SAMPLE]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    return None if controls > len(sample) * _CONTROL_SHARE_MAX else text
 
 
 def parse_text(path: Path) -> SourceDocument:
@@ -41,7 +84,12 @@ def parse_text(path: Path) -> SourceDocument:
     front_matter: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
     if match:
-        loaded = yaml.safe_load(match.group(1))
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            where = getattr(exc, "problem_mark", None)
+            line = f" at line {where.line + 2}" if where is not None else ""  # +1 for the opening ---, +1 1-based
+            raise IngestError(path, f"bad YAML front matter{line}: {getattr(exc, 'problem', None) or exc}") from exc
         if isinstance(loaded, dict):
             front_matter = {str(k): str(v) for k, v in loaded.items()}
         text = text[match.end() :]
@@ -49,6 +97,11 @@ def parse_text(path: Path) -> SourceDocument:
     section = _FOOTNOTE_SECTION.search(text)
     if section:
         body, footnotes = text[: section.start()], text[section.end() :]
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    if longest > MAX_PARAGRAPH_CHARS:
+        raise IngestError(
+            path, f"text refused: a line of {longest:,} characters (more than {MAX_PARAGRAPH_CHARS:,} in one paragraph)"
+        )
     blocks = _body_blocks(body)
     blocks += [RawBlock(line.strip(), footnote=True) for line in footnotes.split("\n") if line.strip()]
     if not blocks:
