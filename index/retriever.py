@@ -6,7 +6,7 @@ The CLI, the HTTP service and the evaluation harness all call `HybridRetriever.s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from ..core.errors import InvalidRequestError, NotFoundError
 from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.manifest import load_manifest
 from .analysis import analyse, query_language, symbol_tokens
+from .columns import PassageColumns
 from .embedders import Embedder, get_embedder
 from .fusion import weighted_rrf
 from .lexical import LexicalIndex
@@ -48,6 +49,14 @@ class FusionConfig:
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
 
 
+def _is_allowed(row: int, allowed: np.ndarray | None) -> bool:
+    """Whether `row` is in the sorted `allowed` rows (None allows every row)."""
+    if allowed is None:
+        return True
+    at = int(np.searchsorted(allowed, row))
+    return at < len(allowed) and int(allowed[at]) == row
+
+
 class HybridRetriever:
     def __init__(
         self,
@@ -73,6 +82,7 @@ class HybridRetriever:
         for i, p in enumerate(passages):
             self._by_anchor.setdefault((p.doc_id, p.anchor), []).append(i)
         self._doc_of_row = np.array([p.doc_id for p in passages], dtype=object)
+        self._columns = PassageColumns(passages)
         self._lang_of_row = [p.lang for p in passages]
         self._languages = frozenset(self._lang_of_row)
         self._mentions = DocumentMentions(documents)
@@ -122,9 +132,8 @@ class HybridRetriever:
 
     def neighbours(self, passage_id: str, n: int = 2) -> list[Passage]:
         """Up to `n` passages either side of this one in its document, itself included."""
-        p = self.get(passage_id)
-        same = [q for q in self.passages if q.doc_id == p.doc_id and abs(q.order - p.order) <= n]
-        return sorted(same, key=lambda q: q.order)
+        self.get(passage_id)
+        return [self.passages[row] for row in self._columns.neighbour_rows(self._row[passage_id], n)]
 
     def info(self) -> dict[str, Any]:
         return {
@@ -145,22 +154,13 @@ class HybridRetriever:
         signals, so the same filter gives every signal the same candidates."""
         if filters is None or filters.is_empty():
             return None
-        ids = {self._resolve_doc(name) for name in filters.doc}
-        langs = {lang.lower() for lang in filters.lang}
-        bodies = {body.casefold() for body in filters.body}
-        tests: list[Callable[[Passage], bool]] = []
-        if ids:
-            tests.append(lambda p: p.doc_id in ids)
-        if langs:
-            tests.append(lambda p: p.lang.lower() in langs)
-        if filters.type:
-            tests.append(lambda p: p.doc_type in filters.type)
-        if bodies:
-            tests.append(lambda p: p.body.casefold() in bodies)
-        if filters.year:
-            tests.append(lambda p: p.year in filters.year)
-        mask = np.array([all(test(p) for test in tests) for p in self.passages], dtype=bool)
-        return np.flatnonzero(mask)
+        return self._columns.allowed(
+            doc_ids={self._resolve_doc(name) for name in filters.doc},
+            langs=filters.lang,
+            types=filters.type,
+            bodies=filters.body,
+            years=filters.year,
+        )
 
     def _resolve_doc(self, name: str) -> str:
         held = {d.id for d in self.documents}
@@ -257,12 +257,11 @@ class HybridRetriever:
                     # is evidence, the resolution's text is the authority.
                     fused[row] *= 1.0 + self.fusion.document_boost / 2
         # Clauses the query names explicitly come first, in the order it names them.
-        allowed_set = None if allowed is None else set(allowed.tolist())
         pinned = [
             row
             for ref in clause_references(query, mentions)
             for row in self._clause_rows(ref.doc_id, ref.anchor)
-            if allowed_set is None or row in allowed_set
+            if _is_allowed(row, allowed)
         ]
         top = max(fused.values(), default=0.0)
         for i, row in enumerate(dict.fromkeys(pinned)):

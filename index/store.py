@@ -10,8 +10,10 @@ A version directory holds:
     manifest.json          format version, build time, encoders (model ids, dims), per-document
                            content hashes and the settings that shaped the index
     passages.jsonl         the passages, one JSON object per line, in corpus order
-    vectors-<encoder>.npy  float32 (passages x dim), row i = passage i; reused by rebuilds
-    faiss-<encoder>.index  the FAISS index over those vectors
+    vectors-<encoder>.npy  float32 (passages x dim), row i = passage i; memory-mapped by
+                           readers (exact search runs on it), reused by rebuilds
+    faiss-<encoder>.index  the approximate FAISS index over those vectors, only above
+                           `exact_search_max` passages (format 2; format 1 always wrote one)
     bm25/                  the bm25s state
 """
 
@@ -33,7 +35,7 @@ from .lexical import LexicalIndex
 from .retriever import HybridRetriever
 from .vectors import VectorIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 BM25_DIR = "bm25"
@@ -133,7 +135,10 @@ def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
         passages = read_passages(version)
         documents = [DocumentMeta.model_validate(d["meta"]) for d in manifest["documents"].values()]
         lexical = LexicalIndex.load(version / BM25_DIR)
-        vectors = {name: VectorIndex.load(version / faiss_file(name)) for name in manifest["encoders"]}
+        vectors = {
+            name: VectorIndex.load(version / vectors_file(name), version / faiss_file(name))
+            for name in manifest["encoders"]
+        }
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexNotReadyError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
     info = {
@@ -146,4 +151,4 @@ def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
 
 
 def load_vectors(index_dir: Path, name: str) -> np.ndarray:
-    return np.load(index_dir / vectors_file(name))
+    return np.load(index_dir / vectors_file(name), mmap_mode="r")
