@@ -224,6 +224,16 @@ def _backend_key(name: str, settings: Settings) -> str:
     return f"{backend}/{settings.encoder_threads}"
 
 
+def new_embedder(name: str, settings: Settings | None = None) -> Embedder:
+    """A fresh instance of the registry encoder `name`, shared with no one (its model
+    loads on first use): for background work that must not queue behind requests."""
+    settings = settings or get_settings()
+    factory = REGISTRY.get(name)
+    if factory is None:
+        return SentenceTransformerEmbedder(name, name, threads=settings.encoder_threads)
+    return factory(settings)
+
+
 def get_embedder(name: str, settings: Settings | None = None) -> Embedder:
     """The process-wide embedder for a registry name, as `settings` (default: the process
     settings) choose its backend; any other name is taken as a sentence-transformers model
@@ -231,9 +241,5 @@ def get_embedder(name: str, settings: Settings | None = None) -> Embedder:
     settings = settings or get_settings()
     key = (name, _backend_key(name, settings))
     if key not in _instances:
-        factory = REGISTRY.get(name)
-        embedder: Embedder = (
-            factory(settings) if factory else SentenceTransformerEmbedder(name, name, threads=settings.encoder_threads)
-        )
-        _instances[key] = embedder
+        _instances[key] = new_embedder(name, settings)
     return _instances[key]

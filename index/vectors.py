@@ -17,6 +17,7 @@ a search widened in proportion to what the filter removes.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,22 @@ HNSW_EF_SEARCH = 128
 HNSW_MAX = 300_000
 IVF_PROBES = 16
 IVF_TRAIN_PER_LIST = 40  # k-means sample: FAISS warns below 39 points per centroid
-# Allowed rows up to this many are scored exactly (gathering 20,000 x 384 floats and one
-# product takes ~2-3 ms); beyond, the approximate index with a selector is cheaper.
-EXACT_SUBSET_MAX = 20_000
+# Allowed rows up to this many are gathered and scored exactly; beyond, the approximate
+# index with a selector is cheaper (gathering scattered rows is memory-bound: 10,000 rows
+# took 17 ms on the loaded machine, HNSW with a bitmap over 50,000 allowed rows 16 ms).
+EXACT_SUBSET_MAX = 4_096
 # How far a filtered approximate search is widened at most (efSearch, probes).
 WIDEN_MAX = 16
+
+
+@functools.cache
+def one_blas_thread() -> None:
+    """numpy's BLAS (the exact matrix-vector products) runs one thread per call, like the
+    encoders: on two shared cores two OpenBLAS threads per product spin against the rest
+    (a 100,000 x 384 product: 82 ms with two threads, 55 ms with one, same run)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")  # process-wide and kept: not used as a context
 
 
 def ivf_lists(n: int) -> int:
@@ -87,6 +99,7 @@ class VectorIndex:
     def __init__(self, vectors: np.ndarray, ann: Any = None) -> None:
         self.vectors = vectors
         self.ann = ann
+        one_blas_thread()
 
     @property
     def kind(self) -> str:
