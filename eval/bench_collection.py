@@ -18,7 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 from ..core.errors import IngestError
 from ..core.settings import Settings
@@ -95,7 +98,9 @@ def bench_collection(
         f"Ingest: {len(corpus.documents)} documents -> {len(passages):,} passages in {ingest_s:.1f} s = "
         f"**{len(passages) / ingest_s:.0f} passages/s** ({len(corpus.errors)} documents failed)"
     )
-    sample = [embedding_text(p, d.meta) for d in corpus.documents[::7] for p in d.passages[:4]][:128]
+    meta_of = {d.meta.id: d.meta for d in corpus.documents}
+    picked = np.random.default_rng(0).choice(len(passages), min(128, len(passages)), replace=False)
+    sample = [embedding_text(passages[i], meta_of[passages[i].doc_id]) for i in picked]
     raw = {name: _raw_rate(name, sample, settings) for name in encoders}
     with tempfile.TemporaryDirectory() as cold_cache:
         report = build_index(settings, embedding_cache=Path(cold_cache), corpus=corpus)
@@ -115,15 +120,20 @@ def bench_collection(
         [sys.executable, "-m", "wsis_rag.eval.bench", "--part", "load", "--index-dir", str(settings.index_dir)],
         check=True,
     )
-    retriever = load_retriever(settings)
+    loaded = load_retriever(settings)
+    retriever = loaded.with_signals(loaded.available_signals)  # bm25 + every encoder built
     largest = max(corpus.documents, key=lambda d: len(d.passages)).meta.id
+    year = Counter(p.year for p in passages if p.year).most_common(1)[0][0]
     cases: list[tuple[str, Filters | None]] = [
         ("unfiltered", None),
         (f"doc={largest}", Filters(doc=[largest])),
-        ("year=2024", Filters(year=[2024])),
+        (f"year={year}", Filters(year=[year])),
         ("type=resolution, lang=en", Filters(type=[DocType.RESOLUTION], lang=["en"])),
     ]
-    print(f"\nSearch over {len(retriever.passages):,} passages, {len(queries)} dev queries, k=10 ({load_average()}):\n")
+    print(
+        f"\nSearch ({'+'.join(retriever.signals)}) over {len(retriever.passages):,} passages, "
+        f"{len(queries)} dev queries, k=10 ({load_average()}):\n"
+    )
     print("| filter | allowed rows | total p50 | total p95 | query embedding p50 | after embedding p50 |")
     print("|---|---|---|---|---|---|")
     retriever.search("warm-up query")

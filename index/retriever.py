@@ -6,7 +6,7 @@ The CLI, the HTTP service and the evaluation harness all call `HybridRetriever.s
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -49,6 +49,21 @@ class FusionConfig:
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
 
 
+class _RowSymbols:
+    """Symbol tokens of each passage's text, computed when first asked for: only queries
+    that name a document use them, and computing them all took 3 s at 87,000 passages."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._passages = passages
+        self._cache: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, row: int) -> frozenset[str]:
+        symbols = self._cache.get(row)
+        if symbols is None:
+            symbols = self._cache[row] = frozenset(symbol_tokens(self._passages[row].text))
+        return symbols
+
+
 def _is_allowed(row: int, allowed: np.ndarray | None) -> bool:
     """Whether `row` is in the sorted `allowed` rows (None allows every row)."""
     if allowed is None:
@@ -60,13 +75,14 @@ def _is_allowed(row: int, allowed: np.ndarray | None) -> bool:
 class HybridRetriever:
     def __init__(
         self,
-        passages: list[Passage],
+        passages: Sequence[Passage],
         documents: list[DocumentMeta],
         lexical: LexicalIndex,
         vectors: Mapping[str, VectorIndex],
         info: Mapping[str, Any],
         signals: list[str] | None = None,
         fusion: FusionConfig | None = None,
+        columns: PassageColumns | None = None,
     ) -> None:
         self.passages = passages
         self.documents = documents
@@ -77,18 +93,19 @@ class HybridRetriever:
         available = ["bm25", *self.vectors]
         defaults = [name for name in self.fusion.default_signals if name in available]
         self.signals = signals if signals is not None else (defaults or available)
-        self._row = {p.id: i for i, p in enumerate(passages)}
+        # Per-row fields come from the stored columns: no passage is parsed to load an index.
+        self._columns = columns or PassageColumns.from_passages(passages)
+        self._row = {pid: i for i, pid in enumerate(self._columns.ids.tolist())}
         self._by_anchor: dict[tuple[str, str], list[int]] = {}
-        for i, p in enumerate(passages):
-            self._by_anchor.setdefault((p.doc_id, p.anchor), []).append(i)
-        self._doc_of_row = np.array([p.doc_id for p in passages], dtype=object)
-        self._columns = PassageColumns(passages)
-        self._lang_of_row = [p.lang for p in passages]
+        for i, key in enumerate(zip(self._columns.doc_ids.tolist(), self._columns.anchors.tolist(), strict=True)):
+            self._by_anchor.setdefault(key, []).append(i)
+        self._doc_of_row = self._columns.doc_ids.tolist()
+        self._lang_of_row = self._columns.langs.tolist()
         self._languages = frozenset(self._lang_of_row)
         self._mentions = DocumentMentions(documents)
         # A clause that cites a document by symbol ("A/RES/80/173号决议更新并强化了…") is
         # about that document as much as the document's own paragraphs are.
-        self._symbols_of_row = [frozenset(symbol_tokens(p.text)) for p in passages]
+        self._symbols_of_row = _RowSymbols(passages)
         self._symbols_of_doc = {
             d.id: frozenset(t for name in (d.symbol, *d.aliases) for t in symbol_tokens(name) if t.startswith("sym:"))
             for d in documents
@@ -102,7 +119,14 @@ class HybridRetriever:
         if unknown or not names:
             raise InvalidRequestError(f"unknown signals {unknown or names}; this index has {self.available_signals}")
         return HybridRetriever(
-            self.passages, self.documents, self.lexical, self.vectors, self._info, list(names), self.fusion
+            self.passages,
+            self.documents,
+            self.lexical,
+            self.vectors,
+            self._info,
+            list(names),
+            self.fusion,
+            self._columns,
         )
 
     def with_fusion(self, **changes: Any) -> HybridRetriever:
@@ -115,6 +139,7 @@ class HybridRetriever:
             self._info,
             self.signals,
             replace(self.fusion, **changes),
+            self._columns,
         )
 
     @property

@@ -40,7 +40,7 @@ PASSAGES = [
 
 
 def test_document_rows_come_in_document_order() -> None:
-    columns = PassageColumns(PASSAGES)
+    columns = PassageColumns.from_passages(PASSAGES)
     assert columns.doc_rows("a").tolist() == [0, 3, 2, 5]
     assert columns.doc_rows("b").tolist() == [1, 4]
     assert columns.doc_rows("nope").tolist() == []
@@ -51,7 +51,7 @@ def test_document_rows_come_in_document_order() -> None:
     [(3, 1, [0, 3, 2]), (0, 1, [0, 3]), (5, 2, [3, 2, 5]), (4, 5, [1, 4]), (2, 0, [2])],
 )
 def test_neighbours_stay_in_the_document_and_stop_at_its_edges(row: int, n: int, expected: list[int]) -> None:
-    assert PassageColumns(PASSAGES).neighbour_rows(row, n).tolist() == expected
+    assert PassageColumns.from_passages(PASSAGES).neighbour_rows(row, n).tolist() == expected
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_neighbours_stay_in_the_document_and_stop_at_its_edges(row: int, n: int,
     ],
 )
 def test_allowed_rows_are_exactly_what_a_per_passage_test_keeps(restriction, keep) -> None:  # type: ignore[no-untyped-def]
-    allowed = PassageColumns(PASSAGES).allowed(**restriction)
+    allowed = PassageColumns.from_passages(PASSAGES).allowed(**restriction)
     assert allowed.dtype == np.int64 and list(allowed) == sorted(allowed)
     assert allowed.tolist() == [i for i, p in enumerate(PASSAGES) if keep(p)]
 
@@ -91,3 +91,18 @@ def test_an_index_of_the_previous_format_is_refused_clearly_and_rebuilt(tmp_path
     report = build_index(settings)
     assert report.full_rebuild_reason and "format_version" in report.full_rebuild_reason
     assert store.load_retriever(settings).passages
+
+
+def test_stored_passages_parse_lazily_and_equal_what_was_written(tmp_path: Path) -> None:
+    store.write_passages(tmp_path, PASSAGES)
+    with (tmp_path / store.PASSAGES).open("a", encoding="utf-8") as out:
+        out.write("\n")  # a trailing blank line holds no passage
+    stored = store.read_passages(tmp_path)
+    assert len(stored) == len(PASSAGES) and stored[-1] == PASSAGES[-1] and stored[1:3] == PASSAGES[1:3]
+    assert list(stored) == PASSAGES and stored[2] is stored[2]  # parsed once, then kept
+    with pytest.raises(IndexError):
+        stored[len(PASSAGES)]
+    columns = PassageColumns.load(tmp_path / store.COLUMNS)
+    assert columns.doc_rows("a").tolist() == [0, 3, 2, 5] and columns.ids.tolist() == [p.id for p in PASSAGES]
+    (tmp_path / store.PASSAGES).write_bytes(b"")
+    assert len(store.read_passages(tmp_path)) == 0
