@@ -29,3 +29,7 @@ class IndexNotReadyError(WsisError):
 
 class FetchError(WsisError):
     """A corpus document could not be downloaded."""
+
+
+class ConfigError(WsisError):
+    """A setting names something this installation cannot provide (e.g. an encoder backend)."""

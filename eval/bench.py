@@ -1,61 +1,49 @@
 """Retrieval benchmark: prints figures (Markdown tables) for BENCHMARKS.md.
 
-    .venv/bin/python -m wsis_rag.eval.bench [--part build|search|scale|all] [--scales 10000,100000,1000000]
+    .venv/bin/python -m wsis_rag.eval.bench --part PART [...]   (WSIS_SHARED_DIR: ../shared)
 
-- build:  raw passages/s of each encoder vs a full index build with a cold embedding cache,
-          then (part load, in a fresh process) index load time and each signal's first query;
-- search: in-process latency p50/p95 over the dev questions, split into query embedding,
-          FAISS, BM25 and fusion;
-- scale:  synthetic clustered unit vectors (dim 384) at each scale: exact inner product vs
-          HNSW (and IVF at the largest scale): build time, memory, latency, recall@10 vs exact.
+- embed:      query embedding p50/p90 and passages/s per encoder, one and two threads, each
+              configuration in a fresh process, all in one run;
+- build:      raw passages/s of each encoder vs a full index build with a cold embedding cache,
+              then (part load, in a fresh process) index load time, memory, first queries;
+- search:     in-process latency p50/p95 over the dev questions, split into query embedding,
+              vector search, BM25 and fusion;
+- http:       GET /search on a real server against the query embedding in the same run;
+- startup:    searches in the first seconds after `wsis serve` says ready (answer warm-up on);
+- collection: the index over the real UN collection (../shared/un-corpus), see bench_collection;
+- scale:      synthetic clustered unit vectors (dim 384) at each scale: exact search vs the
+              index the size chooses and the alternatives at the largest size (build time,
+              memory, latency, recall@10 vs exact), and filtered search at each size.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..core.settings import Settings
+from .bench_timing import load_average, machine, percentiles, rss_mb
 
-IVF_LISTS = 1024
-IVF_PROBES = 16
-
-
-def _shared_corpus() -> Path:
-    """Only the shared corpus (not downloads), so that every run measures the same documents."""
-    return Settings().shared_dir / "corpus"
+SHARED = Settings().shared_dir
+DEV_SET = Settings().dev_set
+CORPUS = SHARED / "corpus"
+UN_COLLECTION = SHARED / "un-corpus" / "un-documents-78-80.jsonl.gz"
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        "?",
-    )
-    mem = (
-        int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")))
-        // 2**20
-    )
-    load = os.getloadavg()[0]
-    return f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM, Python {platform.python_version()}, load average {load:.1f} at start"
-
-
-def percentiles(samples_ms: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples_ms)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+def dev_queries() -> list[str]:
+    return [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def bench_build(encoders: list[str]) -> None:
@@ -63,7 +51,7 @@ def bench_build(encoders: list[str]) -> None:
     from ..index.embedders import get_embedder
     from ..ingest.pipeline import ingest_corpus
 
-    settings = Settings(corpus_dirs=[_shared_corpus()], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
+    settings = Settings(corpus_dirs=[CORPUS], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
     docs = ingest_corpus(settings).documents
     sample = [embedding_text(p, d.meta) for d in docs for p in d.passages][:48]
     print("\n### Encoders: raw throughput (48 corpus passages, batch)\n\n| encoder | dim | passages/s |\n|---|---|---|")
@@ -98,9 +86,11 @@ def bench_load(index_dir: Path) -> None:
     t = time.perf_counter()
     from ..index.store import load_retriever
 
-    settings = Settings(corpus_dirs=[_shared_corpus()], index_dir=index_dir)
+    settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir)
+    before_mb = rss_mb()
     retriever = load_retriever(settings)
     first = (time.perf_counter() - t) * 1000
+    loaded_mb = rss_mb() - before_mb
     loads = []
     for _ in range(5):
         t = time.perf_counter()
@@ -108,7 +98,8 @@ def bench_load(index_dir: Path) -> None:
         loads.append((time.perf_counter() - t) * 1000)
     print(
         f"\nIndex load in a fresh process ({len(retriever.passages)} passages; models load lazily): first load "
-        f"{first:.0f} ms including imports, then median {statistics.median(loads):.0f} ms over 5 loads"
+        f"{first:.0f} ms including imports, then median {statistics.median(loads):.0f} ms over 5 loads; "
+        f"resident memory +{loaded_mb:.0f} MB for the first load ({load_average()})"
     )
     for name in retriever.available_signals:
         t = time.perf_counter()
@@ -119,11 +110,9 @@ def bench_load(index_dir: Path) -> None:
 def bench_search(index_dir: Path | None) -> None:
     from ..index.store import load_retriever
 
-    settings = Settings(corpus_dirs=[_shared_corpus()], **({"index_dir": index_dir} if index_dir else {}))
+    settings = Settings(corpus_dirs=[CORPUS], **({"index_dir": index_dir} if index_dir else {}))
     retriever = load_retriever(settings)
-    queries = [
-        json.loads(line)["query"] for line in settings.dev_set.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    queries = dev_queries()
     print(f"\n### Search latency in-process ({len(queries)} dev queries, k=10, models warm)\n")
     print("| configuration | total p50 | total p95 | query embedding p50 | FAISS p50 | BM25 p50 | fusion p50 |")
     print("|---|---|---|---|---|---|---|")
@@ -145,6 +134,46 @@ def bench_search(index_dir: Path | None) -> None:
         print(f"| {'+'.join(signals)} | {p50:.1f} ms | {p95:.1f} ms | {cells} |")
 
 
+def bench_embed_one(name: str, threads: int) -> None:
+    """One row of the query-embedding table (run in a fresh process per configuration:
+    torch's thread pool is process-wide)."""
+    from ..index.embedders import new_embedder
+
+    embedder = new_embedder(name, Settings(encoder_threads=threads))
+    queries = dev_queries()
+    for q in queries[:3]:  # loads the model, warms its buffers
+        embedder.embed_queries([q])
+    latencies = []
+    for q in queries:
+        t = time.perf_counter()
+        embedder.embed_queries([q])
+        latencies.append((time.perf_counter() - t) * 1000)
+    ordered = sorted(latencies)
+    texts = [q * 6 for q in queries[:32]]  # passage-sized texts (about 100 words)
+    t = time.perf_counter()
+    embedder.embed_passages(texts)
+    rate = len(texts) / (time.perf_counter() - t)
+    print(
+        f"| {name} | {embedder.model_id} | {threads} | {statistics.median(ordered):.1f} ms | "
+        f"{ordered[int(0.9 * (len(ordered) - 1))]:.1f} ms | {rate:.1f} | {load_average()} |",
+        flush=True,
+    )
+
+
+def bench_embed(encoders: list[str], rounds: int) -> None:
+    print(f"\n### Query embedding per encoder ({len(dev_queries())} dev queries one at a time, 3 warm-up calls)\n")
+    print("| encoder | model | threads | query p50 | query p90 | passages/s (32 x ~100 words) | load |")
+    print("|---|---|---|---|---|---|---|")
+    for _ in range(rounds):  # interleaved, so that each configuration sees the same load
+        for name in encoders:
+            for threads in (1, 2):
+                subprocess.run(
+                    [sys.executable, "-m", "wsis_rag.eval.bench", "--part", "embed-one", "--encoders", name]
+                    + ["--threads", str(threads)],
+                    check=True,
+                )
+
+
 def _clustered_unit_vectors(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
     # Clustered like real embeddings (topics), not uniform on the sphere (where ANN is hardest).
     from ..index.embedders import normalise
@@ -158,77 +187,197 @@ def _clustered_unit_vectors(n: int, dim: int, rng: np.random.Generator) -> np.nd
     return normalise(out)
 
 
-def bench_scale(scales: list[int], dim: int = 384) -> None:
+def _exact_top10(data: np.ndarray, queries: np.ndarray, allowed: np.ndarray | None = None) -> list[set[int]]:
+    rows = np.arange(len(data)) if allowed is None else allowed
+    truth = []
+    for q in queries:
+        scores = data[rows] @ q if allowed is not None else data @ q
+        truth.append(set(rows[np.argsort(-scores)[:10]].tolist()))
+    return truth
+
+
+def _timed(
+    search: Callable[[np.ndarray], Any], queries: np.ndarray, truth: list[set[int]]
+) -> tuple[float, float, float]:
+    """p50 and p95 ms per query, and recall@10 against `truth`."""
+    latencies, recalls = [], []
+    for q, true in zip(queries, truth, strict=True):
+        t = time.perf_counter()
+        rows = search(q)
+        latencies.append((time.perf_counter() - t) * 1000)
+        recalls.append(len(set(np.asarray(rows).tolist()) & true) / 10)
+    p50, p95 = percentiles(latencies)
+    return p50, p95, float(np.mean(recalls))
+
+
+def _ann_mb(index: Any) -> float:
     import faiss
 
-    from ..index.vectors import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
+    return faiss.serialize_index(index).nbytes / 2**20
 
+
+def bench_scale(scales: list[int], with_hnsw_at_largest: bool, dim: int = 384) -> None:
+    """The index each size gets (VectorIndex.build with the default exact_search_max), and
+    at the largest size the alternatives; then filtered search at each size."""
+    from ..index import vectors as v
+
+    exact_max = Settings.model_fields["exact_search_max"].default
     rng = np.random.default_rng(7)
-    print(f"\n### Exact vs approximate search, synthetic clustered unit vectors, dim {dim}, k=10\n")
+    print(f"\n### Vector search at scale, synthetic clustered unit vectors, dim {dim}, k=10 ({load_average()})\n")
     print(
-        f"HNSW: M={HNSW_NEIGHBOURS}, efConstruction={HNSW_EF_CONSTRUCTION}, efSearch={HNSW_EF_SEARCH}; "
-        f"IVF: nlist={IVF_LISTS} trained on {40 * IVF_LISTS:,} vectors, nprobe={IVF_PROBES}.\n"
+        f"Chosen by size: exact up to {exact_max:,}, HNSW (M={v.HNSW_NEIGHBOURS}, efConstruction="
+        f"{v.HNSW_EF_CONSTRUCTION}, efSearch={v.HNSW_EF_SEARCH}) up to {v.HNSW_MAX:,}, then IVF-Flat "
+        f"(about sqrt(n) lists, nprobe={v.IVF_PROBES}). Memory: vectors (float32, memory-mapped) + the FAISS index.\n"
     )
-    print("| passages | index | build | memory | p50 / query | p95 / query | recall@10 vs exact | queries |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| passages | index | build | memory | p50 / query | p95 / query | recall@10 vs exact | queries | load |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    filtered_rows: list[str] = []
     for n in scales:
-        data = _clustered_unit_vectors(n, dim, rng)
-        n_queries = 200 if n <= 100_000 else 50
-        queries = data[rng.integers(0, n, n_queries)] + 0.05 * rng.standard_normal((n_queries, dim)).astype(np.float32)
-        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-        kinds = ["flat", "hnsw"] if n <= 100_000 else ["flat", "ivf", "hnsw"]
-        truth: list[np.ndarray] = []  # the exact neighbours: "flat" runs first
-        for kind in kinds:
-            t = time.perf_counter()
-            index: faiss.Index
-            if kind == "flat":
-                index = faiss.IndexFlatIP(dim)
-            elif kind == "hnsw":
-                hnsw = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-                hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-                hnsw.hnsw.efSearch = HNSW_EF_SEARCH
-                index = hnsw
-            else:
-                ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, IVF_LISTS, faiss.METRIC_INNER_PRODUCT)
-                ivf.train(data[rng.choice(n, min(n, 40 * IVF_LISTS), replace=False)])  # k-means on a sample
-                ivf.nprobe = IVF_PROBES
-                index = ivf
-            index.add(data)
-            build_s = time.perf_counter() - t
-            memory_mb = faiss.serialize_index(index).nbytes / 2**20
-            latencies, found = [], []
-            for q in queries:
-                t = time.perf_counter()
-                _, ids = index.search(q[None, :], 10)
-                latencies.append((time.perf_counter() - t) * 1000)
-                found.append(ids[0])
-            if kind == "flat":
-                truth = found
-            recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
-            p50, p95 = percentiles(latencies)
-            print(
-                f"| {n:,} | {kind} | {build_s:.1f} s | {memory_mb:.0f} MB | {p50:.2f} ms | {p95:.2f} ms | {recall:.3f} | {n_queries} |",
-                flush=True,
+        filtered_rows += _bench_one_scale(n, dim, rng, exact_max, with_hnsw_at_largest and n == max(scales))
+    if filtered_rows:
+        print("\n### Filtered vector search (after embedding: the vector-search step alone)\n")
+        print("| passages | index | filter | allowed rows | path | p50 | p95 | recall@10 vs exact filtered |")
+        print("|---|---|---|---|---|---|---|---|")
+        print("\n".join(filtered_rows))
+
+
+def _bench_one_scale(n: int, dim: int, rng: np.random.Generator, exact_max: int, with_hnsw: bool) -> list[str]:
+    """Print this size's rows of the scale table; return its filtered-search rows."""
+    import faiss
+
+    from ..index import vectors as v
+    from ..index.vectors import VectorIndex
+
+    data = _clustered_unit_vectors(n, dim, rng)
+    vectors_mb = data.nbytes / 2**20
+    n_queries = 200 if n <= 100_000 else 50
+    queries = data[rng.integers(0, n, n_queries)] + 0.05 * rng.standard_normal((n_queries, dim)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    truth = _exact_top10(data, queries)
+
+    def row(name: str, build_s: float, memory_mb: float, search: Callable[[np.ndarray], Any], count: int) -> None:
+        p50, p95, recall = _timed(search, queries[:count], truth[:count])
+        print(
+            f"| {n:,} | {name} | {build_s:.1f} s | {memory_mb:.0f} MB | {p50:.2f} ms | {p95:.2f} ms | "
+            f"{recall:.3f} | {count} | {os.getloadavg()[0]:.1f} |",
+            flush=True,
+        )
+
+    exact = VectorIndex(data)
+    row("exact (numpy over the vectors)", 0.0, vectors_mb, lambda q: exact.search(q, 10)[0], min(n_queries, 20))
+    t = time.perf_counter()
+    chosen = VectorIndex.build(data, exact_max)
+    build_s = time.perf_counter() - t
+    if chosen.ann is None:
+        return []
+    ann_mb = _ann_mb(chosen.ann)
+    row(f"**{chosen.kind} (chosen)**", build_s, vectors_mb + ann_mb, lambda q: chosen.search(q, 10)[0], n_queries)
+    if chosen.kind == "ivf":
+        ivf = chosen.ann
+        for probes in (4, 8, 32):
+            ivf.nprobe = probes
+            row(
+                f"ivf nprobe={probes}",
+                build_s,
+                vectors_mb + ann_mb,
+                lambda q: ivf.search(q[None, :], 10)[1][0],
+                n_queries,
             )
-            del index
+        ivf.nprobe = v.IVF_PROBES
+        t = time.perf_counter()
+        sq8 = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(dim), dim, ivf.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        sq8.train(data[np.sort(rng.choice(n, v.IVF_TRAIN_PER_LIST * ivf.nlist, replace=False))])
+        sq8.add(data)
+        sq8.nprobe = v.IVF_PROBES
+        row(
+            f"ivf-sq8 nprobe={v.IVF_PROBES} (8-bit codes only)",
+            time.perf_counter() - t,
+            _ann_mb(sq8),
+            lambda q: sq8.search(q[None, :], 10)[1][0],
+            n_queries,
+        )
+        del sq8
+    if with_hnsw:
+        t = time.perf_counter()
+        hnsw = faiss.IndexHNSWFlat(dim, v.HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = v.HNSW_EF_CONSTRUCTION
+        hnsw.add(data)
+        hnsw_s = time.perf_counter() - t
+        for ef in (128, 256, 512):
+            hnsw.hnsw.efSearch = ef
+            row(f"hnsw efSearch={ef}", hnsw_s, _ann_mb(hnsw), lambda q: hnsw.search(q[None, :], 10)[1][0], n_queries)
+        del hnsw
+    return _filtered(n, data, queries[:50], chosen, rng)
+
+
+def _filtered_rows(index: Any, allowed: np.ndarray, query: np.ndarray) -> np.ndarray:
+    rows: np.ndarray = index.search(query, 10, allowed)[0]
+    return rows
+
+
+def _filtered(n: int, data: np.ndarray, queries: np.ndarray, index: Any, rng: np.random.Generator) -> list[str]:
+    from ..index.vectors import EXACT_SUBSET_MAX
+
+    cases = {
+        "one document (500 contiguous rows)": np.arange(n // 2, n // 2 + 500),
+        "1 % scattered": np.sort(rng.choice(n, n // 100, replace=False)),
+        "10 % scattered": np.sort(rng.choice(n, n // 10, replace=False)),
+        "50 % scattered": np.sort(rng.choice(n, n // 2, replace=False)),
+    }
+    out = []
+    for label, allowed in cases.items():
+        truth = _exact_top10(data, queries, allowed)
+        p50, p95, recall = _timed(functools.partial(_filtered_rows, index, allowed), queries, truth)
+        path = "exact over the rows" if index.ann is None or len(allowed) <= EXACT_SUBSET_MAX else "FAISS + bitmap"
+        out.append(
+            f"| {n:,} | {index.kind} | {label} | {len(allowed):,} | {path} | {p50:.2f} ms | {p95:.2f} ms | {recall:.3f} |"
+        )
+    return out
 
 
 def main() -> None:
+    parts = ["embed", "embed-one", "build", "load", "search", "http", "startup", "collection", "scale"]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["build", "load", "search", "scale", "all"], default="all")
-    parser.add_argument("--encoders", default="e5,minilm", help="encoders for the build benchmark")
-    parser.add_argument("--index-dir", type=Path, help="index for the search benchmark (default: settings)")
+    parser.add_argument("--part", choices=parts, required=True)
+    parser.add_argument("--encoders", default="e5,use,minilm", help="encoders for embed, build and collection")
+    parser.add_argument("--threads", type=int, default=1, help="threads for embed-one")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (embed) or query rounds (http)")
+    parser.add_argument("--index-dir", type=Path, help="index for load, search, http, startup (default: settings)")
     parser.add_argument("--scales", default="10000,100000,1000000")
+    parser.add_argument("--hnsw-at-largest", action="store_true", help="scale: also build HNSW at the largest size")
+    parser.add_argument("--documents", type=int, help="collection: only the first N documents")
     args = parser.parse_args()
+    encoders = args.encoders.split(",")
+    if args.part == "embed-one":
+        bench_embed_one(encoders[0], args.threads)
+        return
     print(f"Machine: {machine()}")
-    if args.part in ("build", "all"):
-        bench_build(args.encoders.split(","))
-    if args.part == "load":
-        bench_load(args.index_dir)
-    if args.part in ("search", "all"):
-        bench_search(args.index_dir)
-    if args.part in ("scale", "all"):
-        bench_scale([int(s) for s in args.scales.split(",")])
+    settings = Settings(corpus_dirs=[CORPUS], **({"index_dir": args.index_dir} if args.index_dir else {}))
+    if args.part == "embed":
+        bench_embed(encoders, args.rounds)
+    elif args.part == "build":
+        bench_build(encoders)
+    elif args.part == "load":
+        bench_load(settings.index_dir)
+    elif args.part == "search":
+        bench_search(settings.index_dir)
+    elif args.part == "http":
+        from .bench_service import bench_http
+
+        bench_http(settings, dev_queries(), args.rounds)
+    elif args.part == "startup":
+        from .bench_service import bench_startup
+
+        bench_startup(settings, dev_queries())
+    elif args.part == "collection":
+        from .bench_collection import bench_collection
+
+        with tempfile.TemporaryDirectory() as work:
+            bench_collection(UN_COLLECTION, encoders, args.documents, dev_queries(), Path(work))
+    else:
+        bench_scale([int(s) for s in args.scales.split(",")], args.hnsw_at_largest)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ import numpy as np
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.inventory import take_inventory
-from ..ingest.pipeline import ingest_corpus
+from ..ingest.pipeline import CorpusIngest, ingest_corpus
 from . import store
 from .embedders import Embedder, get_embedder
 from .embedding_cache import CachedPassageEncoder
 from .lexical import LexicalIndex
-from .retriever import HybridRetriever
+from .retriever import FusionConfig, HybridRetriever
 from .vectors import VectorIndex
 
 # Bump when `embedding_text` changes: stored vectors then no longer match the recipe.
@@ -100,11 +100,26 @@ class BuildReport:
     def passages_per_second(self) -> float:
         return self.passages / self.seconds if self.seconds else 0.0
 
+    def encoder_rates(self) -> dict[str, float]:
+        """Passages/s each encoder ran at on the texts it had to encode (cache misses)."""
+        return {
+            name: self.encoded_texts.get(name, 0) / seconds
+            for name, seconds in self.embed_seconds.items()
+            if seconds > 0 and self.encoded_texts.get(name)
+        }
+
+
+def index_encoders(settings: Settings) -> list[str]:
+    """The encoders a build embeds: those the settings name, else the dense signals of the
+    default search (whatever FusionConfig says they are), so nothing unused is embedded."""
+    if settings.encoders is not None:
+        return list(settings.encoders)
+    return [signal for signal in FusionConfig().default_signals if signal != "bm25"]
+
 
 def encoder_config(settings: Settings) -> dict[str, dict[str, Any]]:
-    return {
-        name: {"model_id": get_embedder(name).model_id, "dim": get_embedder(name).dim} for name in settings.encoders
-    }
+    embedders = {name: get_embedder(name, settings) for name in index_encoders(settings)}
+    return {name: {"model_id": e.model_id, "dim": e.dim} for name, e in embedders.items()}
 
 
 def index_shape(settings: Settings) -> dict[str, Any]:
@@ -159,13 +174,28 @@ def is_stale(settings: Settings) -> bool:
     return bool(stale_reasons(settings))
 
 
+def _every_tenth(say: Progress, name: str) -> Callable[[int, int], None]:
+    """Progress of one encoder's pass, said at each tenth of the way."""
+    said = [0]
+
+    def progress(done: int, todo: int) -> None:
+        if done * 10 // todo > said[0] or done == todo:
+            said[0] = done * 10 // todo
+            say(f"{name}: {done}/{todo} passages embedded")
+
+    return progress
+
+
 def build_index(
     settings: Settings,
     *,
     progress: Progress | None = None,
     force: bool = False,
+    corpus: CorpusIngest | None = None,
 ) -> BuildReport:
-    """Build (or incrementally rebuild) the index and swap it in atomically."""
+    """Build (or incrementally rebuild) the index and swap it in atomically. `corpus`
+    indexes documents ingested elsewhere (a collection outside the manifest) instead of
+    the manifest's documents."""
     say = progress or (lambda message: None)
     started = time.perf_counter()
     index_dir = settings.index_dir
@@ -181,10 +211,11 @@ def build_index(
         if report.full_rebuild_reason and old is not None:
             say(f"full rebuild: {report.full_rebuild_reason}")
 
-        say("ingesting the corpus")
         # Taken before ingestion: a file changed meanwhile makes the next check see it stale.
         corpus_files = take_inventory(settings).fingerprint()
-        corpus = ingest_corpus(settings)
+        if corpus is None:
+            say("ingesting the corpus")
+            corpus = ingest_corpus(settings)
         report.errors = [f"{e.path}: {e.reason}" for e in corpus.errors]
         report.missing = [str(m) for m in corpus.missing]
         report.duplicates = [str(d) for d in corpus.duplicates]
@@ -240,27 +271,26 @@ def build_index(
         store.write_passages(version, passages)
         meta_by_id = {doc_id: DocumentMeta.model_validate(r["meta"]) for doc_id, r in docs.items()}
         texts = [embedding_text(p, meta_by_id[p.doc_id]) for p in passages]
-        for name in settings.encoders:
-            encoder = CachedPassageEncoder(get_embedder(name), settings.embedding_cache_dir)
+        for name in index_encoders(settings):
+            encoder = CachedPassageEncoder(get_embedder(name, settings), settings.embedding_cache_dir)
             old_vectors = store.load_vectors(index_dir, name) if reusable else None
-            parts: list[np.ndarray] = []
+            vectors = np.empty((len(passages), encoder.embedder.dim), dtype=np.float32)
+            fresh: list[int] = []  # rows to embed, all documents together: one sorted pass
             start = 0
-            embed_seconds = 0.0
-            for doc_id, reused_rows, count in sources:
-                if reused_rows is not None and old_vectors is not None:
-                    parts.append(old_vectors[reused_rows])
+            for _, kept, count in sources:
+                if kept is not None and old_vectors is not None:
+                    vectors[start : start + count] = old_vectors[kept]
                 else:
-                    say(f"{name}: embedding {count} passages of {doc_id}")
-                    t = time.perf_counter()
-                    vectors, encoded = encoder.embed_passages(texts[start : start + count])
-                    parts.append(vectors)
-                    embed_seconds += time.perf_counter() - t
-                    report.encoded_texts[name] = report.encoded_texts.get(name, 0) + encoded
+                    fresh += range(start, start + count)
                 start += count
-            vectors = np.concatenate(parts).astype(np.float32)
+            say(f"{name}: embedding {len(fresh)} passages")
+            t = time.perf_counter()
+            embedded, encoded = encoder.embed_passages([texts[row] for row in fresh], _every_tenth(say, name))
+            vectors[fresh] = embedded
+            report.embed_seconds[name] = time.perf_counter() - t
+            report.encoded_texts[name] = encoded
             np.save(version / store.vectors_file(name), vectors)
-            VectorIndex.build(vectors, settings.exact_search_max).save(version / store.faiss_file(name))
-            report.embed_seconds[name] = embed_seconds
+            VectorIndex.build(vectors, settings.exact_search_max).save_ann(version / store.faiss_file(name))
         say("indexing BM25")
         LexicalIndex.build([lexical_text(p) for p in passages]).save(version / store.BM25_DIR)
         store.write_manifest(

@@ -36,7 +36,11 @@ def build(
         f"reused {report.reused_passages}"
     )
     if report.encoded_texts:
-        ran = ", ".join(f"{name} {count}" for name, count in report.encoded_texts.items())
+        rates = report.encoder_rates()
+        ran = ", ".join(
+            f"{name} {count}" + (f" at {rates[name]:.1f} passages/s" if name in rates else "")
+            for name, count in report.encoded_texts.items()
+        )
         console.print(f"  texts the encoders ran on (the rest came from the embedding cache): {ran}")
     for label, items in (
         ("embedded", report.embedded_documents),

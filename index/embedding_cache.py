@@ -11,11 +11,19 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from .embedders import Embedder
+
+# Texts per encoder call. Texts are sorted by length first, so a batch pads to texts of
+# about its own length rather than to the longest of the corpus.
+BATCH = 32
+# A long build writes what it has embedded this often, so an interrupted one keeps it.
+CHECKPOINT_S = 120.0
 
 
 def _text_key(text: str) -> str:
@@ -43,16 +51,26 @@ class CachedPassageEncoder:
         np.savez(tmp, keys=np.array(list(table)), vectors=np.stack(list(table.values())).astype(np.float32))
         os.replace(tmp, self.path)
 
-    def embed_passages(self, texts: list[str]) -> tuple[np.ndarray, int]:
-        """Vectors for `texts` and how many of them had to be encoded."""
+    def embed_passages(
+        self, texts: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` and how many of them had to be encoded; `progress(done,
+        todo)` is called after each batch."""
         if not texts:
             return np.zeros((0, self.embedder.dim), dtype=np.float32), 0
         table = self._read()
         keys = [_text_key(t) for t in texts]
-        todo = list(dict.fromkeys(k for k in keys if k not in table))
+        by_key = dict(zip(keys, texts, strict=True))
+        todo = sorted(dict.fromkeys(k for k in keys if k not in table), key=lambda k: len(by_key[k]))
+        last_write = time.monotonic()
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start : start + BATCH]
+            table.update(zip(batch, self.embedder.embed_passages([by_key[k] for k in batch]), strict=True))
+            if progress is not None:
+                progress(start + len(batch), len(todo))
+            if time.monotonic() - last_write > CHECKPOINT_S:
+                self._write(table)
+                last_write = time.monotonic()
         if todo:
-            by_key = dict(zip(keys, texts, strict=True))
-            fresh = self.embedder.embed_passages([by_key[k] for k in todo])
-            table.update(zip(todo, fresh, strict=True))
             self._write(table)
         return np.stack([table[k] for k in keys]).astype(np.float32), len(todo)

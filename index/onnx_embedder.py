@@ -147,10 +147,12 @@ class OnnxEmbedder:
         if not resolved_dim:
             raise ValueError("dim must be given when model_dir is a callable")
         self.dim = int(resolved_dim)
-        if languages == "auto":
+        self.languages: frozenset[str] | None
+        if isinstance(languages, str):  # "auto": what the export recorded
             langs = meta.get("languages")
-            languages = frozenset(langs) if langs else None
-        self.languages = languages
+            self.languages = frozenset(langs) if langs else None
+        else:
+            self.languages = languages
 
     @classmethod
     def for_kind(

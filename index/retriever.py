@@ -6,7 +6,7 @@ The CLI, the HTTP service and the evaluation harness all call `HybridRetriever.s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from ..core.errors import InvalidRequestError, NotFoundError
 from ..core.vocabulary import DocumentMeta, Passage
 from .analysis import analyse, query_language, symbol_tokens
 from .catalog import DocumentCatalog
+from .columns import PassageColumns
 from .embedders import Embedder, get_embedder
 from .fusion import weighted_rrf
 from .lexical import LexicalIndex
@@ -48,10 +49,33 @@ class FusionConfig:
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
 
 
+class _RowSymbols:
+    """Symbol tokens of each passage's text, computed when first asked for: only queries
+    that name a document use them, and computing them all took 3 s at 87,000 passages."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._passages = passages
+        self._cache: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, row: int) -> frozenset[str]:
+        symbols = self._cache.get(row)
+        if symbols is None:
+            symbols = self._cache[row] = frozenset(symbol_tokens(self._passages[row].text))
+        return symbols
+
+
+def _is_allowed(row: int, allowed: np.ndarray | None) -> bool:
+    """Whether `row` is in the sorted `allowed` rows (None allows every row)."""
+    if allowed is None:
+        return True
+    at = int(np.searchsorted(allowed, row))
+    return at < len(allowed) and int(allowed[at]) == row
+
+
 class HybridRetriever:
     def __init__(
         self,
-        passages: list[Passage],
+        passages: Sequence[Passage],
         documents: list[DocumentMeta],
         lexical: LexicalIndex,
         vectors: Mapping[str, VectorIndex],
@@ -59,6 +83,7 @@ class HybridRetriever:
         signals: list[str] | None = None,
         fusion: FusionConfig | None = None,
         embedders: Mapping[str, Embedder] | None = None,
+        columns: PassageColumns | None = None,
     ) -> None:
         """`embedders` are the query encoders by signal name; a signal not in it uses the
         process-wide encoder of that registry name (`get_embedder`)."""
@@ -73,17 +98,19 @@ class HybridRetriever:
         available = ["bm25", *self.vectors]
         defaults = [name for name in self.fusion.default_signals if name in available]
         self.signals = signals if signals is not None else (defaults or available)
-        self._row = {p.id: i for i, p in enumerate(passages)}
+        # Per-row fields come from the stored columns: no passage is parsed to load an index.
+        self._columns = columns or PassageColumns.from_passages(passages)
+        self._row = {pid: i for i, pid in enumerate(self._columns.ids.tolist())}
         self._by_anchor: dict[tuple[str, str], list[int]] = {}
-        for i, p in enumerate(passages):
-            self._by_anchor.setdefault((p.doc_id, p.anchor), []).append(i)
-        self._doc_of_row = np.array([p.doc_id for p in passages], dtype=object)
-        self._lang_of_row = [p.lang for p in passages]
+        for i, key in enumerate(zip(self._columns.doc_ids.tolist(), self._columns.anchors.tolist(), strict=True)):
+            self._by_anchor.setdefault(key, []).append(i)
+        self._doc_of_row = self._columns.doc_ids.tolist()
+        self._lang_of_row = self._columns.langs.tolist()
         self._languages = frozenset(self._lang_of_row)
         self._mentions = DocumentMentions(self.catalog.documents)
         # A clause that cites a document by symbol ("A/RES/80/173号决议更新并强化了…") is
         # about that document as much as the document's own paragraphs are.
-        self._symbols_of_row = [frozenset(symbol_tokens(p.text)) for p in passages]
+        self._symbols_of_row = _RowSymbols(passages)
         self._symbols_of_doc = {
             d.id: frozenset(t for name in (d.symbol, *d.aliases) for t in symbol_tokens(name) if t.startswith("sym:"))
             for d in documents
@@ -105,6 +132,7 @@ class HybridRetriever:
             list(names),
             self.fusion,
             self._embedders,
+            self._columns,
         )
 
     def with_fusion(self, **changes: Any) -> HybridRetriever:
@@ -118,6 +146,7 @@ class HybridRetriever:
             self.signals,
             replace(self.fusion, **changes),
             self._embedders,
+            self._columns,
         )
 
     @property
@@ -135,9 +164,8 @@ class HybridRetriever:
 
     def neighbours(self, passage_id: str, n: int = 2) -> list[Passage]:
         """Up to `n` passages either side of this one in its document, itself included."""
-        p = self.get(passage_id)
-        same = [q for q in self.passages if q.doc_id == p.doc_id and abs(q.order - p.order) <= n]
-        return sorted(same, key=lambda q: q.order)
+        self.get(passage_id)
+        return [self.passages[row] for row in self._columns.neighbour_rows(self._row[passage_id], n)]
 
     def info(self) -> dict[str, Any]:
         return {
@@ -158,22 +186,13 @@ class HybridRetriever:
         signals, so the same filter gives every signal the same candidates."""
         if filters is None or filters.is_empty():
             return None
-        ids = {self.catalog.resolve(name).id for name in filters.doc}
-        langs = {lang.lower() for lang in filters.lang}
-        bodies = {body.casefold() for body in filters.body}
-        tests: list[Callable[[Passage], bool]] = []
-        if ids:
-            tests.append(lambda p: p.doc_id in ids)
-        if langs:
-            tests.append(lambda p: p.lang.lower() in langs)
-        if filters.type:
-            tests.append(lambda p: p.doc_type in filters.type)
-        if bodies:
-            tests.append(lambda p: p.body.casefold() in bodies)
-        if filters.year:
-            tests.append(lambda p: p.year in filters.year)
-        mask = np.array([all(test(p) for test in tests) for p in self.passages], dtype=bool)
-        return np.flatnonzero(mask)
+        return self._columns.allowed(
+            doc_ids={self.catalog.resolve(name).id for name in filters.doc},
+            langs=filters.lang,
+            types=filters.type,
+            bodies=filters.body,
+            years=filters.year,
+        )
 
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None, timings: dict[str, float] | None = None
@@ -261,12 +280,11 @@ class HybridRetriever:
                     # is evidence, the resolution's text is the authority.
                     fused[row] *= 1.0 + self.fusion.document_boost / 2
         # Clauses the query names explicitly come first, in the order it names them.
-        allowed_set = None if allowed is None else set(allowed.tolist())
         pinned = [
             row
             for ref in clause_references(query, mentions)
             for row in self._clause_rows(ref.doc_id, ref.anchor)
-            if allowed_set is None or row in allowed_set
+            if _is_allowed(row, allowed)
         ]
         top = max(fused.values(), default=0.0)
         for i, row in enumerate(dict.fromkeys(pinned)):

@@ -10,8 +10,12 @@ A version directory holds:
     manifest.json          format version, build time, encoders (model ids, dims), per-document
                            content hashes and the settings that shaped the index
     passages.jsonl         the passages, one JSON object per line, in corpus order
-    vectors-<encoder>.npy  float32 (passages x dim), row i = passage i; reused by rebuilds
-    faiss-<encoder>.index  the FAISS index over those vectors
+    columns.npz            their per-row fields (id, document, anchor, language, type, body,
+                           year, order) as numpy arrays: what loading reads (format 2)
+    vectors-<encoder>.npy  float32 (passages x dim), row i = passage i; memory-mapped by
+                           readers (exact search runs on it), reused by rebuilds
+    faiss-<encoder>.index  the approximate FAISS index over those vectors, only above
+                           `exact_search_max` passages (format 2; format 1 always wrote one)
     bm25/                  the bm25s state
 """
 
@@ -29,13 +33,15 @@ import numpy as np
 from ..core.errors import IndexNotReadyError
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
+from .columns import PassageColumns, StoredPassages
 from .lexical import LexicalIndex
 from .retriever import HybridRetriever
 from .vectors import VectorIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
+COLUMNS = "columns.npz"
 BM25_DIR = "bm25"
 
 
@@ -61,11 +67,12 @@ def write_passages(directory: Path, passages: list[Passage]) -> None:
     with (directory / PASSAGES).open("w", encoding="utf-8") as out:
         for p in passages:
             out.write(p.model_dump_json() + "\n")
+    PassageColumns.from_passages(passages).save(directory / COLUMNS)
 
 
-def read_passages(directory: Path) -> list[Passage]:
-    with (directory / PASSAGES).open(encoding="utf-8") as lines:
-        return [Passage.model_validate_json(line) for line in lines if line.strip()]
+def read_passages(directory: Path) -> StoredPassages:
+    """The passages, parsed as they are used (the file is memory-mapped)."""
+    return StoredPassages(directory / PASSAGES)
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
@@ -131,9 +138,13 @@ def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
         )
     try:
         passages = read_passages(version)
+        columns = PassageColumns.load(version / COLUMNS)
         documents = [DocumentMeta.model_validate(d["meta"]) for d in manifest["documents"].values()]
         lexical = LexicalIndex.load(version / BM25_DIR)
-        vectors = {name: VectorIndex.load(version / faiss_file(name)) for name in manifest["encoders"]}
+        vectors = {
+            name: VectorIndex.load(version / vectors_file(name), version / faiss_file(name))
+            for name in manifest["encoders"]
+        }
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexNotReadyError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
     info = {
@@ -142,8 +153,10 @@ def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
         "index_dir": str(index_dir),
         "encoders": {name: {**enc, "index": vectors[name].kind} for name, enc in manifest["encoders"].items()},
     }
-    return HybridRetriever(passages, documents, lexical, vectors, info)
+    if columns.size != len(passages):
+        raise IndexNotReadyError(f"the index at {index_dir} is inconsistent (columns and passages differ): rebuild it")
+    return HybridRetriever(passages, documents, lexical, vectors, info, columns=columns)
 
 
 def load_vectors(index_dir: Path, name: str) -> np.ndarray:
-    return np.load(index_dir / vectors_file(name))
+    return np.load(index_dir / vectors_file(name), mmap_mode="r")

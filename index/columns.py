@@ -1,0 +1,155 @@
+"""The passages' per-row fields as numpy columns, stored beside passages.jsonl.
+
+Loading an index reads these columns, not the passages (parsing 87,000 passages took
+2.6 s; the columns load in milliseconds), and a passage is parsed when it is first needed
+(`StoredPassages`). A filter (`doc=`, `lang=`, `type=`, `body=`, `year=`) becomes a few
+vectorised comparisons of small integer codes instead of a Python test per passage per
+query, and a document's passages (for `doc=` and for `neighbours`) are looked up, not
+searched for.
+"""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Collection, Iterator, Sequence
+from pathlib import Path
+from typing import overload
+
+import numpy as np
+
+from ..core.vocabulary import Passage
+
+NO_YEAR = -1
+TEXT_FIELDS = ("id", "doc_id", "anchor", "lang", "doc_type", "body")
+
+
+class PassageColumns:
+    def __init__(self, fields: dict[str, np.ndarray]) -> None:
+        self.fields = fields
+        self.size = len(fields["id"])
+        self.ids: np.ndarray = fields["id"]
+        self.doc_ids: np.ndarray = fields["doc_id"]
+        self.anchors: np.ndarray = fields["anchor"]
+        self.langs: np.ndarray = fields["lang"]
+        self.year: np.ndarray = fields["year"]
+        self.order: np.ndarray = fields["order"]
+        # Small integer codes of the values the filters compare (as the retriever
+        # normalises them: languages lower-cased, bodies case-folded).
+        self._doc_values, self.doc = np.unique(self.doc_ids, return_inverse=True)
+        self._lang_values, self.lang = np.unique(np.char.lower(self.langs), return_inverse=True)
+        self._type_values, self.type = np.unique(fields["doc_type"], return_inverse=True)
+        self._body_values, self.body = np.unique([b.casefold() for b in fields["body"].tolist()], return_inverse=True)
+        # Rows of each document in document order: one stable sort, then split per document.
+        by_doc = np.lexsort((self.order, self.doc))
+        bounds = np.flatnonzero(np.diff(self.doc[by_doc])) + 1
+        self._rows_of_doc = {int(self.doc[rows[0]]): rows for rows in np.split(by_doc, bounds) if len(rows)}
+
+    @classmethod
+    def from_passages(cls, passages: Sequence[Passage]) -> PassageColumns:
+        text = {name: np.array([str(getattr(p, name)) for p in passages], dtype=str) for name in TEXT_FIELDS}
+        numbers: dict[str, np.ndarray] = {
+            "year": np.array([NO_YEAR if p.year is None else p.year for p in passages], dtype=np.int32),
+            "order": np.array([p.order for p in passages], dtype=np.int64),
+        }
+        if not passages:  # np.array([]) of str is float64
+            text = {name: np.zeros(0, dtype="<U1") for name in TEXT_FIELDS}
+        return cls({**text, **numbers})
+
+    def save(self, path: Path) -> None:
+        with path.open("wb") as out:
+            np.savez(out, **self.fields)  # type: ignore[arg-type]  # numpy's stub types **kwds as its flags
+
+    @classmethod
+    def load(cls, path: Path) -> PassageColumns:
+        with np.load(path) as data:
+            return cls({name: data[name] for name in data.files})
+
+    def _code(self, values: np.ndarray, value: str) -> int | None:
+        at = int(np.searchsorted(values, value))
+        return at if at < len(values) and values[at] == value else None
+
+    def doc_rows(self, doc_id: str) -> np.ndarray:
+        """The document's rows in document order (empty for a document it does not hold)."""
+        code = self._code(self._doc_values, doc_id)
+        return self._rows_of_doc[code] if code is not None else np.zeros(0, dtype=np.int64)
+
+    def neighbour_rows(self, row: int, n: int) -> np.ndarray:
+        """Rows of the passages at most `n` positions either side of `row` in its document."""
+        rows = self._rows_of_doc[int(self.doc[row])]
+        orders = self.order[rows]
+        centre = int(self.order[row])
+        lo = np.searchsorted(orders, centre - n, side="left")
+        hi = np.searchsorted(orders, centre + n, side="right")
+        return rows[int(lo) : int(hi)]
+
+    def allowed(
+        self,
+        doc_ids: Collection[str] = (),
+        langs: Collection[str] = (),
+        types: Collection[str] = (),
+        bodies: Collection[str] = (),
+        years: Collection[int] = (),
+    ) -> np.ndarray:
+        """Sorted rows that pass every non-empty restriction."""
+        if doc_ids:
+            rows = np.sort(np.concatenate([self.doc_rows(d) for d in doc_ids]))
+        else:
+            rows = np.arange(self.size)
+        for column, values, wanted in (
+            (self.lang, self._lang_values, {v.lower() for v in langs}),
+            (self.type, self._type_values, {str(v) for v in types}),
+            (self.body, self._body_values, {v.casefold() for v in bodies}),
+        ):
+            if wanted:
+                codes = [code for v in wanted if (code := self._code(values, v)) is not None]
+                rows = rows[np.isin(column[rows], codes)]
+        if years:
+            rows = rows[np.isin(self.year[rows], sorted(years))]
+        return rows.astype(np.int64)
+
+
+class StoredPassages(Sequence[Passage]):
+    """passages.jsonl memory-mapped; each passage parsed on first access and kept."""
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as file:
+            self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else None
+        if self._map is None:
+            self._starts = self._ends = np.zeros(0, dtype=np.int64)
+        else:
+            ends = np.flatnonzero(np.frombuffer(self._map, dtype=np.uint8) == ord("\n"))
+            if len(ends) == 0 or ends[-1] != len(self._map) - 1:  # no newline after the last line
+                ends = np.append(ends, len(self._map))
+            starts = np.concatenate([[0], ends[:-1] + 1])
+            keep = ends > starts  # blank lines hold no passage
+            self._starts, self._ends = starts[keep], ends[keep]
+        self._parsed: list[Passage | None] = [None] * len(self._starts)
+
+    def __len__(self) -> int:
+        return len(self._parsed)
+
+    def _passage(self, row: int) -> Passage:
+        passage = self._parsed[row]
+        if passage is None:
+            assert self._map is not None  # rows exist only when the file has lines
+            passage = Passage.model_validate_json(self._map[int(self._starts[row]) : int(self._ends[row])])
+            self._parsed[row] = passage
+        return passage
+
+    @overload
+    def __getitem__(self, index: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Passage]: ...
+
+    def __getitem__(self, index: int | slice) -> Passage | list[Passage]:
+        if isinstance(index, slice):
+            return [self._passage(row) for row in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._passage(index)
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self._passage(row) for row in range(len(self)))
