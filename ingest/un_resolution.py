@@ -337,7 +337,7 @@ def _read_operative_block(
         return
     new_part = _structural_part(block, position)
     if new_part is not None:
-        headings.push(2, text)
+        headings.push(3 if new_part.article else 2, text)  # an article sits under its chapter
         position.enter(new_part)
         return
     number = PARAGRAPH_NUMBER.match(text)
