@@ -330,7 +330,8 @@ def _filtered(n: int, data: np.ndarray, queries: np.ndarray, index: Any, rng: np
     for label, allowed in cases.items():
         truth = _exact_top10(data, queries, allowed)
         p50, p95, recall = _timed(functools.partial(_filtered_rows, index, allowed), queries, truth)
-        path = "exact over the rows" if index.ann is None or len(allowed) <= EXACT_SUBSET_MAX else "FAISS + bitmap"
+        exact = index.ann is None or len(allowed) <= EXACT_SUBSET_MAX[index.kind]
+        path = "exact over the rows" if exact else "FAISS + bitmap"
         out.append(
             f"| {n:,} | {index.kind} | {label} | {len(allowed):,} | {path} | {p50:.2f} ms | {p95:.2f} ms | {recall:.3f} |"
         )

@@ -66,7 +66,7 @@ def test_large_filters_go_through_the_approximate_index_with_a_selector(
     hnsw_max: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(vectors_module, "HNSW_MAX", hnsw_max)  # HNSW, then IVF
-    monkeypatch.setattr(vectors_module, "EXACT_SUBSET_MAX", 100)
+    monkeypatch.setattr(vectors_module, "EXACT_SUBSET_MAX", {"hnsw": 100, "ivf": 100})
     vectors = _random_unit(3000, dim=32, seed=3)
     index = VectorIndex.build(vectors, exact_max=100)
     allowed = np.arange(1, 3000, 2)
