@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.manifest import file_sha256
-from ..ingest.pipeline import ingest_corpus, locate_corpus
+from ..ingest.pipeline import CorpusIngest, ingest_corpus, locate_corpus
 from . import store
 from .embedders import get_embedder
 from .embedding_cache import DEFAULT_CACHE_DIR, CachedPassageEncoder
@@ -31,6 +31,28 @@ from .vectors import VectorIndex
 TEXT_RECIPE = 1
 
 Progress = Callable[[str], None]
+
+
+class BuildRunner(Protocol):
+    """Where the two heavy steps of a build run: ingesting the located files and encoding
+    passage texts. The build around them (reuse, BM25, writing, publishing) is the same
+    for every runner, so every runner writes the same index."""
+
+    def ingest(self, settings: Settings) -> CorpusIngest: ...
+
+    def embed(self, encoder: CachedPassageEncoder, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` (cached ones reused) and how many had to be encoded."""
+        ...
+
+
+class LocalRunner:
+    """Both steps in this process: the default, needs nothing but the project."""
+
+    def ingest(self, settings: Settings) -> CorpusIngest:
+        return ingest_corpus(settings)
+
+    def embed(self, encoder: CachedPassageEncoder, texts: list[str]) -> tuple[np.ndarray, int]:
+        return encoder.embed_passages(texts)
 
 
 def embedding_text(passage: Passage, doc: DocumentMeta) -> str:
@@ -125,9 +147,13 @@ def build_index(
     progress: Progress | None = None,
     force: bool = False,
     embedding_cache: Path = DEFAULT_CACHE_DIR,
+    runner: BuildRunner | None = None,
 ) -> BuildReport:
-    """Build (or incrementally rebuild) the index and swap it in atomically."""
+    """Build (or incrementally rebuild) the index and swap it in atomically. `runner` says
+    where ingestion and encoding run (default: this process; `distributed.RayRunner`: a
+    Ray cluster)."""
     say = progress or (lambda message: None)
+    runner = runner or LocalRunner()
     started = time.perf_counter()
     index_dir = settings.index_dir
     report = BuildReport(index_dir=index_dir)
@@ -143,7 +169,7 @@ def build_index(
             say(f"full rebuild: {report.full_rebuild_reason}")
 
         say("ingesting the corpus")
-        corpus = ingest_corpus(settings)
+        corpus = runner.ingest(settings)
         report.errors = [f"{e.path}: {e.reason}" for e in corpus.errors]
         report.missing = [str(m) for m in corpus.missing]
 
@@ -199,24 +225,31 @@ def build_index(
         for name in settings.encoders:
             encoder = CachedPassageEncoder(get_embedder(name), embedding_cache)
             old_vectors = store.load_vectors(index_dir, name) if reusable else None
-            parts: list[np.ndarray] = []
+            # The passages to encode, all documents at once: one cache read and write and
+            # full batches, rather than one round per document.
+            reuse = [rows if old_vectors is not None else None for _, rows, _ in sources]
+            todo: list[str] = []
             start = 0
-            embed_seconds = 0.0
-            for doc_id, rows, count in sources:
-                if rows is not None and old_vectors is not None:
-                    parts.append(old_vectors[rows])
-                else:
+            for (doc_id, _, count), kept in zip(sources, reuse, strict=True):
+                if kept is None:
+                    todo += texts[start : start + count]
                     say(f"{name}: embedding {count} passages of {doc_id}")
-                    t = time.perf_counter()
-                    vectors, encoded = encoder.embed_passages(texts[start : start + count])
-                    parts.append(vectors)
-                    embed_seconds += time.perf_counter() - t
-                    report.encoded_texts[name] = report.encoded_texts.get(name, 0) + encoded
                 start += count
+            t = time.perf_counter()
+            fresh, encoded = runner.embed(encoder, todo) if todo else (np.zeros((0, 0), np.float32), 0)
+            report.embed_seconds[name] = time.perf_counter() - t
+            report.encoded_texts[name] = encoded
+            parts: list[np.ndarray] = []
+            taken = 0
+            for (_, _, count), kept in zip(sources, reuse, strict=True):
+                if kept is not None and old_vectors is not None:
+                    parts.append(old_vectors[kept])
+                else:
+                    parts.append(fresh[taken : taken + count])
+                    taken += count
             vectors = np.concatenate(parts).astype(np.float32)
             np.save(version / store.vectors_file(name), vectors)
             VectorIndex.build(vectors, settings.exact_search_max).save(version / store.faiss_file(name))
-            report.embed_seconds[name] = embed_seconds
         say("indexing BM25")
         LexicalIndex.build([p.retrieval_text + "\n" + " ".join(p.heading_path) for p in passages]).save(
             version / store.BM25_DIR

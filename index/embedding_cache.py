@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,12 @@ class CachedPassageEncoder:
         np.savez(tmp, keys=np.array(list(table)), vectors=np.stack(list(table.values())).astype(np.float32))
         os.replace(tmp, self.path)
 
-    def embed_passages(self, texts: list[str]) -> tuple[np.ndarray, int]:
-        """Vectors for `texts` and how many of them had to be encoded."""
+    def embed_passages(
+        self, texts: list[str], encode: Callable[[list[str]], np.ndarray] | None = None
+    ) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` and how many of them had to be encoded. `encode` runs the
+        encoder on the texts the cache lacks (default: this process's embedder; the Ray
+        runner passes its cluster's)."""
         if not texts:
             return np.zeros((0, self.embedder.dim), dtype=np.float32), 0
         table = self._read()
@@ -55,7 +60,7 @@ class CachedPassageEncoder:
         todo = list(dict.fromkeys(k for k in keys if k not in table))
         if todo:
             by_key = dict(zip(keys, texts, strict=True))
-            fresh = self.embedder.embed_passages([by_key[k] for k in todo])
+            fresh = (encode or self.embedder.embed_passages)([by_key[k] for k in todo])
             table.update(zip(todo, fresh, strict=True))
             self._write(table)
         return np.stack([table[k] for k in keys]).astype(np.float32), len(todo)

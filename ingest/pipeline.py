@@ -72,6 +72,12 @@ class CorpusIngest(BaseModel):
     errors: list[IngestFailure] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list, description="Manifest ids with no local file.")
 
+    def add(self, outcome: IngestedDocument | IngestFailure) -> None:
+        if isinstance(outcome, IngestFailure):
+            self.errors.append(outcome)
+        else:
+            self.documents.append(outcome)
+
 
 def is_supported(path: Path) -> bool:
     return path.suffix.lower() in PARSERS
@@ -124,13 +130,19 @@ def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None 
     located, missing = locate_corpus(settings)
     result = CorpusIngest(missing=missing)
     for entry, path in located:
-        try:
-            result.documents.append(ingest_file(path, entry, max_tokens=settings.max_passage_tokens))
-        except IngestError as exc:
-            result.errors.append(IngestFailure(path=str(exc.path), reason=exc.reason))
+        result.add(ingest_located(entry, path, settings))
         if on_file is not None:
             on_file(path)
     return result
+
+
+def ingest_located(entry: ManifestEntry | None, path: Path, settings: Settings) -> IngestedDocument | IngestFailure:
+    """One located file, ingested or failed: the unit of work of every ingest runner
+    (this process, or a Ray cluster's workers)."""
+    try:
+        return ingest_file(path, entry, max_tokens=settings.max_passage_tokens)
+    except IngestError as exc:
+        return IngestFailure(path=str(exc.path), reason=exc.reason)
 
 
 def locate_corpus(settings: Settings) -> tuple[list[tuple[ManifestEntry, Path]], list[str]]:
