@@ -1,6 +1,8 @@
 """Domain errors. The service maps each to an HTTP status in one place
 (service/errors.py); the CLI prints them and exits non-zero."""
 
+from __future__ import annotations
+
 
 class WsisError(Exception):
     """Base of every error the library raises on purpose."""
@@ -13,6 +15,11 @@ class IngestError(WsisError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[IngestError], tuple[object, str]]:
+        # Rebuilt from (path, reason), not from the message: a worker process (a Ray
+        # ingest task) hands its failures back pickled.
+        return (type(self), (self.path, self.reason))
 
 
 class NotFoundError(WsisError):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -32,6 +32,32 @@ from .vectors import VectorIndex
 TEXT_RECIPE = 1
 
 Progress = Callable[[str], None]
+
+
+class BuildRunner(Protocol):
+    """Where the two heavy steps of a build run: ingesting the located files and encoding
+    passage texts. The build around them (reuse, BM25, writing, publishing) is the same
+    for every runner, so every runner writes the same index."""
+
+    def ingest(self, settings: Settings) -> CorpusIngest: ...
+
+    def embed(
+        self, encoder: CachedPassageEncoder, texts: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` (cached ones reused) and how many had to be encoded."""
+        ...
+
+
+class LocalRunner:
+    """Both steps in this process: the default, needs nothing but the project."""
+
+    def ingest(self, settings: Settings) -> CorpusIngest:
+        return ingest_corpus(settings)
+
+    def embed(
+        self, encoder: CachedPassageEncoder, texts: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> tuple[np.ndarray, int]:
+        return encoder.embed_passages(texts, progress)
 
 
 def embedding_text(passage: Passage, doc: DocumentMeta) -> str:
@@ -192,11 +218,14 @@ def build_index(
     progress: Progress | None = None,
     force: bool = False,
     corpus: CorpusIngest | None = None,
+    runner: BuildRunner | None = None,
 ) -> BuildReport:
     """Build (or incrementally rebuild) the index and swap it in atomically. `corpus`
     indexes documents ingested elsewhere (a collection outside the manifest) instead of
-    the manifest's documents."""
+    the manifest's documents. `runner` says where ingestion and encoding run (default:
+    this process; `distributed.RayRunner`: a Ray cluster)."""
     say = progress or (lambda message: None)
+    runner = runner or LocalRunner()
     started = time.perf_counter()
     index_dir = settings.index_dir
     report = BuildReport(index_dir=index_dir)
@@ -215,7 +244,7 @@ def build_index(
         corpus_files = take_inventory(settings).fingerprint()
         if corpus is None:
             say("ingesting the corpus")
-            corpus = ingest_corpus(settings)
+            corpus = runner.ingest(settings)
         report.errors = [f"{e.path}: {e.reason}" for e in corpus.errors]
         report.missing = [str(m) for m in corpus.missing]
         report.duplicates = [str(d) for d in corpus.duplicates]
@@ -285,7 +314,7 @@ def build_index(
                 start += count
             say(f"{name}: embedding {len(fresh)} passages")
             t = time.perf_counter()
-            embedded, encoded = encoder.embed_passages([texts[row] for row in fresh], _every_tenth(say, name))
+            embedded, encoded = runner.embed(encoder, [texts[row] for row in fresh], _every_tenth(say, name))
             vectors[fresh] = embedded
             report.embed_seconds[name] = time.perf_counter() - t
             report.encoded_texts[name] = encoded

@@ -22,12 +22,31 @@ def register(app: typer.Typer) -> None:
 @index_app.command("build")
 def build(
     force: Annotated[bool, typer.Option("--force", help="Re-embed every passage even if nothing changed.")] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Ingest and embed on the Ray cluster at this address ('auto', host:port; 'local' starts one here).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="With --ray: encoder actors (default: one per cluster CPU).")
+    ] = None,
 ) -> None:
     """Build the index (incrementally: only changed documents are re-embedded)."""
     from ..core.settings import get_settings
     from .builder import build_index
 
-    report = build_index(get_settings(), progress=lambda message: console.print(f"[dim]{message}[/]"), force=force)
+    def say(message: str) -> None:
+        console.print(f"[dim]{message}[/]")
+
+    if ray is None:
+        report = build_index(get_settings(), progress=say, force=force)
+    else:
+        from .distributed import RayRunner
+
+        with RayRunner(None if ray == "local" else ray, workers) as runner:
+            report = build_index(get_settings(), progress=say, force=force, runner=runner)
     if report.full_rebuild_reason:
         console.print(f"full rebuild: {report.full_rebuild_reason}")
     console.print(
@@ -52,6 +71,20 @@ def build(
             console.print(f"  {label}: {', '.join(items)}")
     for error in report.errors:
         console.print(f"[yellow]not ingested:[/] {error}")
+
+
+@index_app.command("shard")
+def shard(
+    n: Annotated[int, typer.Argument(help="How many shards (documents are spread to balance passages).")],
+) -> None:
+    """Split the built index into N shards by document (each a complete index; BM25 keeps
+    the corpus-wide statistics), beside the index as <index_dir>.shards."""
+    from ..core.settings import get_settings
+    from .shards import write_shards
+
+    index_dir = get_settings().index_dir
+    shard_set = write_shards(index_dir, index_dir.with_name(index_dir.name + ".shards"), n)
+    console.print(f"wrote {len(shard_set.shards)} shards of {shard_set.passages} passages to {shard_set.root}")
 
 
 @index_app.command("info")

@@ -52,10 +52,16 @@ class CachedPassageEncoder:
         os.replace(tmp, self.path)
 
     def embed_passages(
-        self, texts: list[str], progress: Callable[[int, int], None] | None = None
+        self,
+        texts: list[str],
+        progress: Callable[[int, int], None] | None = None,
+        encode: Callable[[list[str]], np.ndarray] | None = None,
+        chunk: int = BATCH,
     ) -> tuple[np.ndarray, int]:
         """Vectors for `texts` and how many of them had to be encoded; `progress(done,
-        todo)` is called after each batch."""
+        todo)` is called after each chunk. `encode` runs the encoder on a chunk of the texts
+        the cache lacks (default: this process's embedder; the Ray runner passes its
+        cluster's, with chunks large enough to keep every worker busy)."""
         if not texts:
             return np.zeros((0, self.embedder.dim), dtype=np.float32), 0
         table = self._read()
@@ -63,9 +69,10 @@ class CachedPassageEncoder:
         by_key = dict(zip(keys, texts, strict=True))
         todo = sorted(dict.fromkeys(k for k in keys if k not in table), key=lambda k: len(by_key[k]))
         last_write = time.monotonic()
-        for start in range(0, len(todo), BATCH):
-            batch = todo[start : start + BATCH]
-            table.update(zip(batch, self.embedder.embed_passages([by_key[k] for k in batch]), strict=True))
+        run = encode or self.embedder.embed_passages
+        for start in range(0, len(todo), chunk):
+            batch = todo[start : start + chunk]
+            table.update(zip(batch, run([by_key[k] for k in batch]), strict=True))
             if progress is not None:
                 progress(start + len(batch), len(todo))
             if time.monotonic() - last_write > CHECKPOINT_S:

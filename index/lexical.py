@@ -42,13 +42,44 @@ class LexicalIndex:
 
     def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> np.ndarray:
         """Rows of the top-k passages with a positive score, best first, within `allowed`."""
+        return self.search_scored(tokens, expansion, k, allowed)[0]
+
+    def search_scored(
+        self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`search` with the scores beside the rows. Ties go to the lower row, so lists
+        from several shards merge into exactly this order (see index/shards.py)."""
         scores = self.scores(tokens, expansion)
         if allowed is not None:
             masked = np.full_like(scores, -np.inf)
             masked[allowed] = scores[allowed]
             scores = masked
         order = np.argsort(-scores, kind="stable")[:k]
-        return order[scores[order] > 0]
+        order = order[scores[order] > 0]
+        return order, scores[order]
+
+    def subset(self, rows: np.ndarray) -> LexicalIndex:
+        """The index restricted to `rows` (renumbered 0..len-1) with the corpus-wide
+        statistics kept: bm25s stores each (passage, token) score already weighted by the
+        idf and length normalisation of the whole corpus, so slicing its passage axis
+        gives a shard whose scores are bit for bit those of the full index."""
+        import copy
+
+        from scipy import sparse
+
+        s = self.bm25.scores
+        vocab = len(s["indptr"]) - 1
+        matrix = sparse.csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(s["num_docs"], vocab))
+        part = matrix[np.asarray(rows, dtype=np.int64), :].tocsc()
+        part.sort_indices()
+        bm25 = copy.copy(self.bm25)
+        bm25.scores = {
+            "data": part.data.astype(s["data"].dtype),
+            "indices": part.indices.astype(s["indices"].dtype),
+            "indptr": part.indptr.astype(s["indptr"].dtype),
+            "num_docs": len(rows),
+        }
+        return LexicalIndex(bm25)
 
     def save(self, path: Path) -> None:
         self.bm25.save(str(path), show_progress=False)

@@ -38,8 +38,12 @@ from .un_resolution import parse_generic, parse_un_resolution
 
 logger = logging.getLogger(__name__)
 
+# One source's ingestion, as a picklable callable (a `partial` of `ingest_file` or
+# `ingest_record`): the unit of work every task runner executes.
+IngestTask = Callable[[], "IngestedDocument"]
+TaskRunner = Callable[[list[tuple[Path, IngestTask]]], "list[IngestedDocument | IngestError]"]
+
 DEFAULT_MAX_TOKENS = 256
-logger = logging.getLogger(__name__)
 
 PARSERS: dict[str, Callable[[Path], SourceDocument]] = {
     ".md": parse_text,
@@ -176,20 +180,14 @@ class _CorpusReader:
         self._max_tokens = max_tokens
         self._on_file = on_file
         self._best: dict[str, tuple[Rank, IngestedDocument]] = {}
+        self._planned: list[tuple[Path, IngestTask, Rank]] = []
 
     def fail(self, error: IngestError) -> None:
         self.result.errors.append(IngestFailure(path=str(error.path), reason=error.reason))
 
-    def read(self, source: Path, ingest: Callable[[], IngestedDocument], rank: Rank) -> None:
-        try:
-            self._offer(ingest(), rank)
-        except IngestError as exc:
-            self.fail(exc)
-        except Exception as exc:  # one broken file must not cost the batch
-            logger.exception("unexpected failure ingesting %s", source)
-            self.fail(IngestError(source, f"unexpected error: {type(exc).__name__}: {exc}"))
-        if self._on_file is not None:
-            self._on_file(source)
+    def read(self, source: Path, ingest: IngestTask, rank: Rank) -> None:
+        """Plan one source; `finish` runs every planned task (wherever its runner runs them)."""
+        self._planned.append((source, ingest, rank))
 
     def read_collection(self, path: Path, number: int) -> None:
         try:
@@ -213,15 +211,43 @@ class _CorpusReader:
             )
             logger.info("%s: %s found twice; reading %s", doc.meta.id, dropped.source, kept.source)
 
-    def finish(self) -> CorpusIngest:
+    def finish(self, run: TaskRunner | None = None) -> CorpusIngest:
+        outcomes = (run or run_in_process)([(source, task) for source, task, _ in self._planned])
+        for (source, _, rank), outcome in zip(self._planned, outcomes, strict=True):
+            if isinstance(outcome, IngestError):
+                self.fail(outcome)
+            else:
+                self._offer(outcome, rank)
+            if self._on_file is not None:
+                self._on_file(source)
         self.result.documents = [doc for _, doc in self._best.values()]
         return self.result
 
 
-def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None = None) -> CorpusIngest:
+def attempt(source: Path, task: IngestTask) -> IngestedDocument | IngestError:
+    """One source ingested, or why not: whatever goes wrong with one file (a decompression
+    bomb, bad front matter, a bug) is that file's failure, never the batch's."""
+    try:
+        return task()
+    except IngestError as exc:
+        return exc
+    except Exception as exc:
+        logger.exception("unexpected failure ingesting %s", source)
+        return IngestError(source, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def run_in_process(tasks: list[tuple[Path, IngestTask]]) -> list[IngestedDocument | IngestError]:
+    """The default task runner: one source after the other, in this process."""
+    return [attempt(source, task) for source, task in tasks]
+
+
+def ingest_corpus(
+    settings: Settings, *, on_file: Callable[[Path], None] | None = None, run: TaskRunner | None = None
+) -> CorpusIngest:
     """Every document of the corpus directories and collections (`take_inventory`): the
     manifest's documents from their best file, every other file as the document its text
-    names; a document found twice is read once, from the better source."""
+    names; a document found twice is read once, from the better source. `run` executes
+    the per-source tasks (default: in this process; the Ray build: on a cluster)."""
     inventory = take_inventory(settings)
     reader = _CorpusReader(settings.max_passage_tokens, on_file)
     tokens = settings.max_passage_tokens
@@ -239,7 +265,7 @@ def ingest_corpus(settings: Settings, *, on_file: Callable[[Path], None] | None 
         reader.read(unlisted.path, partial(ingest_file, unlisted.path, max_tokens=tokens), unlisted.rank)
     for number, collection in enumerate(inventory.collections):
         reader.read_collection(collection, number)
-    return reader.finish()
+    return reader.finish(run)
 
 
 def ingest_collection(

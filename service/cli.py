@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from ..core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from ..index.retriever import HybridRetriever
 
 
 def _fetch_missing_documents(settings: Settings, console: Console) -> None:
@@ -41,6 +44,14 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 8000).")] = None,
     fetch: Annotated[bool, typer.Option(help="Download the manifest's missing documents first.")] = True,
     rebuild: Annotated[bool, typer.Option(help="Rebuild the index even when it is up to date.")] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray", help="Serve the index as shards on Ray Serve, on the cluster at this address ('auto', host:port)."
+        ),
+    ] = None,
+    shards: Annotated[int, typer.Option(help="With --ray: how many shards (by document).")] = 2,
+    replicas: Annotated[int, typer.Option(help="With --ray: replicas per shard.")] = 1,
 ) -> None:
     """Serve the search API and the web page (fetching documents and building the index when needed)."""
     import uvicorn
@@ -54,7 +65,24 @@ def serve(
         _fetch_missing_documents(settings, console)
     _ensure_index(settings, rebuild, console)
     console.print(f"serving on [bold]http://{settings.host}:{settings.port}/[/]  (API docs: /docs)")
-    uvicorn.run(create_app(settings, warm_answers=True), host=settings.host, port=settings.port, log_level="info")
+    retriever = _ray_front(settings, ray, shards, replicas, console) if ray else None
+    app = create_app(settings, retriever, warm_answers=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _ray_front(settings: Settings, address: str, shards: int, replicas: int, console: Console) -> HybridRetriever:
+    """Shard the built index, deploy it on the Ray cluster, and return the fan-out retriever."""
+    from ..index.distributed import connected
+    from ..index.shards import write_shards
+    from .ray_serve import deploy
+
+    shard_set = write_shards(
+        settings.index_dir, settings.index_dir.with_name(settings.index_dir.name + ".shards"), shards
+    )
+    connection = connected(address)
+    connection.__enter__()  # held for the life of the server process
+    console.print(f"deploying {shards} shards x {replicas} replicas on Ray at {address}")
+    return deploy(shard_set, replicas=replicas)
 
 
 def register(app: typer.Typer) -> None:

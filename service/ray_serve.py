@@ -1,0 +1,167 @@
+"""Sharded serving on Ray Serve: one deployment per shard, one for query embedding, and the
+same FastAPI app in front (`wsis serve --ray ADDRESS --shards DIR`).
+
+Each shard of a shard set (index/shards.py) runs as its own Serve application with
+`replicas` replicas; a replica loads its shard once and answers the per-signal searches
+(`LocalShard.bm25`, `LocalShard.dense`). The query encoders run in one more deployment, so
+the front process holds no model. The front is the ordinary app of `create_app`, whose
+retriever sends every signal search to the shards through deployment handles and fuses the
+merged lists itself: the HTTP API and its answers are those of the single index. A shard
+that does not answer fails the search with 503 (`ShardUnavailableError`), never a silent
+partial result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..index.embedders import Embedder, get_embedder
+from ..index.retriever import HybridRetriever
+from ..index.shards import LocalShard, Scored, ShardSet, sharded_retriever
+
+logger = logging.getLogger(__name__)
+
+APP_PREFIX = "wsis"
+CALL_TIMEOUT_S = 30.0
+
+
+def _serve() -> Any:
+    from ..index.distributed import _ray
+
+    _ray()
+    from ray import serve
+
+    return serve
+
+
+def _deployments() -> tuple[Any, Any]:
+    """The two deployment classes (defined lazily: Ray is an optional dependency)."""
+    serve = _serve()
+
+    @serve.deployment(name="shard")
+    class ShardDeployment:
+        def __init__(self, directory: str) -> None:
+            self.shard = LocalShard(Path(directory))
+
+        def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
+            return self.shard.bm25(tokens, expansion, k, allowed)
+
+        def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
+            return self.shard.dense(signal, vector, k, allowed)
+
+    @serve.deployment(name="query-encoder")
+    class QueryEncoderDeployment:
+        def __init__(self, names: list[str]) -> None:
+            self.encoders = {name: get_embedder(name) for name in names}
+            for encoder in self.encoders.values():  # load the weights now, not on the first query
+                encoder.embed_queries(["warm-up"])
+
+        def embed_queries(self, name: str, texts: list[str]) -> np.ndarray:
+            return self.encoders[name].embed_queries(texts)
+
+        def embed_passages(self, name: str, texts: list[str]) -> np.ndarray:
+            return self.encoders[name].embed_passages(texts)
+
+    return ShardDeployment, QueryEncoderDeployment
+
+
+class RemoteShard:
+    """A shard searched through its Serve deployment handle (`ShardSearcher`)."""
+
+    def __init__(self, name: str, handle: Any, timeout_s: float = CALL_TIMEOUT_S) -> None:
+        self.name = name
+        self.handle = handle
+        self.timeout_s = timeout_s
+
+    def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
+        result: Scored = self.handle.bm25.remote(tokens, expansion, k, allowed).result(timeout_s=self.timeout_s)
+        return result
+
+    def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
+        result: Scored = self.handle.dense.remote(signal, vector, k, allowed).result(timeout_s=self.timeout_s)
+        return result
+
+
+@dataclass
+class RemoteEmbedder:
+    """An `Embedder` whose queries are embedded by the query-encoder deployment. It
+    carries the local encoder's identity (name, model, dim, languages), which the
+    retriever reads to decide what text the encoder sees; the weights stay remote."""
+
+    name: str
+    model_id: str
+    dim: int
+    languages: frozenset[str] | None
+    handle: Any
+    timeout_s: float = CALL_TIMEOUT_S
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        vectors: np.ndarray = self.handle.embed_queries.remote(self.name, list(texts)).result(timeout_s=self.timeout_s)
+        return vectors
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        # Answers score the sentences of retrieved clauses with the encoder's passage side.
+        vectors: np.ndarray = self.handle.embed_passages.remote(self.name, list(texts)).result(timeout_s=self.timeout_s)
+        return vectors
+
+
+class FrontRetriever(HybridRetriever):
+    """The retriever in front of the shards, with its query encoders remote."""
+
+    remote_encoders: dict[str, Embedder]
+
+    def encoder(self, name: str) -> Embedder:
+        return self.remote_encoders[name]
+
+
+def deploy(
+    shard_set: ShardSet,
+    *,
+    replicas: int = 1,
+    cpus_per_replica: float = 0.25,
+    signals: list[str] | None = None,
+    timeout_s: float = CALL_TIMEOUT_S,
+) -> FrontRetriever:
+    """Deploy the shard set and the query encoders on the connected Ray cluster; the
+    retriever that fans out to them (`signals`: as `HybridRetriever`'s; `timeout_s`: how
+    long a shard may take before the search fails with 503)."""
+    serve = _serve()
+    shard_deployment, encoder_deployment = _deployments()
+    serve.start(proxy_location="Disabled")  # the front's own uvicorn serves HTTP
+    options = {"num_replicas": replicas, "ray_actor_options": {"num_cpus": cpus_per_replica}}
+    shards = []
+    for directory in shard_set.shard_dirs():
+        app = f"{APP_PREFIX}-{directory.name}"
+        handle = serve.run(shard_deployment.options(**options).bind(str(directory)), name=app, route_prefix=None)
+        shards.append(RemoteShard(app, handle, timeout_s))
+        logger.info("deployed %s (%d replicas)", app, replicas)
+    encoder_handle = serve.run(
+        encoder_deployment.options(**options).bind(list(shard_set.encoders)),
+        name=f"{APP_PREFIX}-query-encoder",
+        route_prefix=None,
+    )
+    front = sharded_retriever(shard_set, shards)
+    retriever = FrontRetriever(
+        front.passages, front.documents, front.lexical, front.vectors, front.info(), signals, front.fusion
+    )
+    retriever.remote_encoders = {}
+    for name in shard_set.encoders:
+        local = get_embedder(name)  # identity only: no weights are loaded for this
+        retriever.remote_encoders[name] = RemoteEmbedder(
+            name, local.model_id, local.dim, local.languages, encoder_handle, timeout_s
+        )
+    return retriever
+
+
+def undeploy() -> None:
+    """Remove this project's applications from the cluster."""
+    serve = _serve()
+    for app in list(serve.status().applications):
+        if app.startswith(APP_PREFIX + "-"):
+            serve.delete(app)

@@ -1,0 +1,146 @@
+"""The distributed build and sharded serving on a real local Ray cluster of three nodes: a
+head that runs no tasks and two workers with one CPU each, all on the loopback address.
+
+What must hold: the Ray build writes the single-machine index (same passages and ids,
+vectors within 1e-5, same dev-set rankings); sharded search returns the single index's
+top-10, in process and through Ray Serve behind the HTTP API; a shard that is gone is a
+503 naming it, never a silently shorter list. The USE encoder stands for the dense signal
+(one thread, ~100 passages/s): the properties are the index's, not the model's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from http_server import free_port, running_server
+
+from wsis_rag.core.settings import Settings
+from wsis_rag.index import store
+from wsis_rag.index.builder import build_index
+from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.shards import LocalShard, sharded_retriever, write_shards
+
+pytestmark = [pytest.mark.integration, pytest.mark.ray]
+
+RAY = Path(sys.executable).with_name("ray")
+SIGNALS = ["bm25", "use"]
+NODE_ARGS = ["--node-ip-address=127.0.0.1", "--object-store-memory=200000000", "--disable-usage-stats"]
+
+
+def _ray(*args: str) -> None:
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    subprocess.run([str(RAY), *args], check=True, env=env, timeout=300, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[str]:
+    """A head (no CPUs for tasks) and two one-CPU workers; stopped however the tests end."""
+    # Ray's unix sockets live under the temp dir, whose path must stay short.
+    temp = Path(tempfile.mkdtemp(prefix="wsr", dir="/tmp"))
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    try:
+        _ray(
+            "start",
+            "--head",
+            f"--port={port}",
+            "--num-cpus=0",
+            f"--temp-dir={temp}",
+            "--include-dashboard=false",
+            *NODE_ARGS,
+        )
+        for _ in range(2):
+            _ray("start", f"--address={address}", "--num-cpus=1", *NODE_ARGS)
+        yield address
+    finally:
+        subprocess.run([str(RAY), "stop", "--force"], timeout=300, capture_output=True)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
+    """The single-machine index of the shared corpus (its own, empty embedding cache)."""
+    root = tmp_path_factory.mktemp("single")
+    settings = Settings(corpus_dirs=[shared_corpus], index_dir=root / "index", encoders=["use"])
+    build_index(settings, embedding_cache=root / "cache")
+    return settings
+
+
+def _questions(dev_set: Path) -> list[str]:
+    return [json.loads(line)["query"] for line in dev_set.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _ranked(retriever: HybridRetriever, questions: list[str]) -> list[list[str]]:
+    return [[hit.passage.id for hit in retriever.search(q, 10)] for q in questions]
+
+
+def test_ray_build_writes_the_single_machine_index(
+    ray_cluster: str, single: Settings, tmp_path: Path, dev_set: Path
+) -> None:
+    from wsis_rag.index.distributed import RayRunner
+
+    distributed = single.model_copy(update={"index_dir": tmp_path / "index"})
+    with RayRunner(ray_cluster) as runner:
+        report = build_index(distributed, embedding_cache=tmp_path / "cache", runner=runner)
+        # Encoded on the cluster (the cache was empty), not read back from anywhere.
+        assert report.encoded_texts["use"] == report.passages > 300
+        again = build_index(distributed, embedding_cache=tmp_path / "cache", runner=runner)
+    assert again.reused_passages == again.passages and again.encoded_texts.get("use", 0) == 0  # incremental
+
+    a, b = store.load_retriever(single), store.load_retriever(distributed)
+    assert [(p.id, p.text, p.label) for p in a.passages] == [(p.id, p.text, p.label) for p in b.passages]
+    va = np.load(single.index_dir / store.vectors_file("use"))
+    vb = np.load(distributed.index_dir / store.vectors_file("use"))
+    assert va.shape == vb.shape and float(np.abs(va - vb).max()) <= 1e-5
+    questions = _questions(dev_set)
+    assert _ranked(a.with_signals(SIGNALS), questions) == _ranked(b.with_signals(SIGNALS), questions)
+
+
+def test_shards_keep_the_single_index_rankings_in_process(single: Settings, tmp_path: Path, dev_set: Path) -> None:
+    """The merge itself, without Ray: 3 shards, exact search, global BM25 statistics."""
+    shard_set = write_shards(single.index_dir, tmp_path / "shards", 3)
+    assert sorted(len(np.load(d / "global_rows.npy")) for d in shard_set.shard_dirs())[0] > 0
+    sharded = sharded_retriever(shard_set, [LocalShard(d) for d in shard_set.shard_dirs()], signals=SIGNALS)
+    questions = _questions(dev_set)
+    assert _ranked(sharded, questions) == _ranked(store.load_retriever(single).with_signals(SIGNALS), questions)
+
+
+def test_sharded_ray_serve_answers_as_the_single_index(
+    ray_cluster: str, single: Settings, tmp_path: Path, dev_set: Path
+) -> None:
+    from ray import serve
+
+    from wsis_rag.index.distributed import connected
+    from wsis_rag.index.results import search_response
+    from wsis_rag.service.app import create_app
+    from wsis_rag.service.ray_serve import deploy, undeploy
+
+    reference = store.load_retriever(single).with_signals(SIGNALS)
+    questions = _questions(dev_set)
+    shard_set = write_shards(single.index_dir, tmp_path / "shards", 2)
+    with connected(ray_cluster):
+        front = deploy(shard_set, signals=SIGNALS, timeout_s=10.0)
+        try:
+            assert _ranked(front, questions) == _ranked(reference, questions)
+            with running_server(create_app(single, front)) as url, httpx.Client(base_url=url, timeout=60) as http:
+                for q in questions[:10]:
+                    body = http.get("/search", params={"q": q, "k": 10}).raise_for_status().json()
+                    want = search_response(reference, q, 10, None).model_dump(mode="json")
+                    assert [r["id"] for r in body["results"]] == [r["id"] for r in want["results"]]
+                # A shard that is gone: the search says so (503 naming it), never a shorter list.
+                serve.delete("wsis-shard-001")
+                gone = http.get("/search", params={"q": questions[0], "k": 10})
+                assert gone.status_code == 503, gone.text
+                assert "shard-001" in gone.json()["detail"]
+        finally:
+            undeploy()
