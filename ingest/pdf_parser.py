@@ -273,8 +273,14 @@ def _running_furniture(pages: list[list[_Line]]) -> set[int]:
     return {
         id(line)
         for line, _ in margin_lines
-        if len(seen_on.get(key(line), ())) >= needed or _PAGE_FURNITURE.match(line.text)
+        if (len(seen_on.get(key(line), ())) >= needed and not _masthead(line)) or _PAGE_FURNITURE.match(line.text)
     } | {id(line) for page in pages for line in page if _JOB_LINE.match(line.text)}
+
+
+def _masthead(line: _Line) -> bool:
+    """Page 1's top ("United Nations  A/RES/78/230"): never a running header, though later
+    pages repeat its symbol as theirs."""
+    return line.page == 1 and line.y > line.page_height * (1 - _MARGIN_SHARE)
 
 
 def _line_spacing(lines: list[_Line]) -> float:

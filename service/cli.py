@@ -73,8 +73,8 @@ def serve(
 def _ray_front(settings: Settings, address: str, shards: int, replicas: int, console: Console) -> HybridRetriever:
     """Shard the built index, deploy it on the Ray cluster, and return the fan-out retriever."""
     from ..index.distributed import connected
+    from ..index.ray_serve import deploy
     from ..index.shards import write_shards
-    from .ray_serve import deploy
 
     shard_set = write_shards(
         settings.index_dir, settings.index_dir.with_name(settings.index_dir.name + ".shards"), shards

@@ -80,14 +80,14 @@ def test_cli_writes_the_table_json_markdown_and_chart(
     # Another system's TREC run over this index, scored beside the configurations.
     write_trec_run(in_process.runs[0], tmp_path / "other.trec")
     out = tmp_path / "out"
-    args = ("--set", str(subset), "--configs", "bm25,bm25+minilm", "--trec-run", str(tmp_path / "other.trec"))
+    args = ("--set", str(subset), "--configs", "bm25,bm25+e5", "--trec-run", str(tmp_path / "other.trec"))
     result = _wsis_eval(built_index, *args, "--out", str(out))
     assert result.returncode == 0, result.stderr
-    for text in ("All queries", "nDCG@10 by slice", "cross-lingual", "kind:factoid", "bm25+minilm", "other"):
+    for text in ("All queries", "nDCG@10 by slice", "cross-lingual", "kind:factoid", "bm25+e5", "other"):
         assert text in result.stdout
     report = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
     assert report["slices"]["all"]["queries"] == 12 and report["slices"]["cross-lingual"]["queries"] > 0
-    assert set(report["p_values"]) == {"bm25", "bm25+minilm", "other"}
+    assert set(report["p_values"]) == {"bm25", "bm25+e5", "other"}
     hybrid = in_process.evaluation.configs[0].per_query
     assert report["per_query"]["other"] == {m: {q.id: hybrid[m][q.id] for q in dev_questions[:12]} for m in METRICS}
     assert "| a | bm25 |" in (out / "evaluation.md").read_text(encoding="utf-8")

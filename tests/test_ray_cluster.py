@@ -71,8 +71,10 @@ def ray_cluster() -> Iterator[str]:
 def single(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
     """The single-machine index of the shared corpus (its own, empty embedding cache)."""
     root = tmp_path_factory.mktemp("single")
-    settings = Settings(corpus_dirs=[shared_corpus], index_dir=root / "index", encoders=["use"])
-    build_index(settings, embedding_cache=root / "cache")
+    settings = Settings(
+        corpus_dirs=[shared_corpus], index_dir=root / "index", encoders=["use"], embedding_cache_dir=root / "cache"
+    )
+    build_index(settings)
     return settings
 
 
@@ -89,12 +91,12 @@ def test_ray_build_writes_the_single_machine_index(
 ) -> None:
     from wsis_rag.index.distributed import RayRunner
 
-    distributed = single.model_copy(update={"index_dir": tmp_path / "index"})
+    distributed = single.model_copy(update={"index_dir": tmp_path / "index", "embedding_cache_dir": tmp_path / "cache"})
     with RayRunner(ray_cluster) as runner:
-        report = build_index(distributed, embedding_cache=tmp_path / "cache", runner=runner)
+        report = build_index(distributed, runner=runner)
         # Encoded on the cluster (the cache was empty), not read back from anywhere.
         assert report.encoded_texts["use"] == report.passages > 300
-        again = build_index(distributed, embedding_cache=tmp_path / "cache", runner=runner)
+        again = build_index(distributed, runner=runner)
     assert again.reused_passages == again.passages and again.encoded_texts.get("use", 0) == 0  # incremental
 
     a, b = store.load_retriever(single), store.load_retriever(distributed)
@@ -121,9 +123,9 @@ def test_sharded_ray_serve_answers_as_the_single_index(
     from ray import serve
 
     from wsis_rag.index.distributed import connected
+    from wsis_rag.index.ray_serve import deploy, undeploy
     from wsis_rag.index.results import search_response
     from wsis_rag.service.app import create_app
-    from wsis_rag.service.ray_serve import deploy, undeploy
 
     reference = store.load_retriever(single).with_signals(SIGNALS)
     questions = _questions(dev_set)

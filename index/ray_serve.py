@@ -1,5 +1,7 @@
 """Sharded serving on Ray Serve: one deployment per shard, one for query embedding, and the
-same FastAPI app in front (`wsis serve --ray ADDRESS --shards DIR`).
+same FastAPI app in front (`wsis serve --ray ADDRESS --shards N`). Retrieval
+infrastructure, so it lives in index/: the service only hands the front retriever to
+`create_app`, as it does the single index's.
 
 Each shard of a shard set (index/shards.py) runs as its own Serve application with
 `replicas` replicas; a replica loads its shard once and answers the per-signal searches
@@ -21,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from ..index.embedders import Embedder, get_embedder
-from ..index.retriever import HybridRetriever
-from ..index.shards import LocalShard, Scored, ShardSet, sharded_retriever
+from .embedders import Embedder, get_embedder
+from .retriever import HybridRetriever
+from .shards import LocalShard, Scored, ShardSet, sharded_retriever
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ CALL_TIMEOUT_S = 30.0
 
 
 def _serve() -> Any:
-    from ..index.distributed import _ray
+    from .distributed import _ray
 
     _ray()
     from ray import serve
@@ -111,15 +113,6 @@ class RemoteEmbedder:
         return vectors
 
 
-class FrontRetriever(HybridRetriever):
-    """The retriever in front of the shards, with its query encoders remote."""
-
-    remote_encoders: dict[str, Embedder]
-
-    def encoder(self, name: str) -> Embedder:
-        return self.remote_encoders[name]
-
-
 def deploy(
     shard_set: ShardSet,
     *,
@@ -127,7 +120,7 @@ def deploy(
     cpus_per_replica: float = 0.25,
     signals: list[str] | None = None,
     timeout_s: float = CALL_TIMEOUT_S,
-) -> FrontRetriever:
+) -> HybridRetriever:
     """Deploy the shard set and the query encoders on the connected Ray cluster; the
     retriever that fans out to them (`signals`: as `HybridRetriever`'s; `timeout_s`: how
     long a shard may take before the search fails with 503)."""
@@ -146,17 +139,11 @@ def deploy(
         name=f"{APP_PREFIX}-query-encoder",
         route_prefix=None,
     )
-    front = sharded_retriever(shard_set, shards)
-    retriever = FrontRetriever(
-        front.passages, front.documents, front.lexical, front.vectors, front.info(), signals, front.fusion
-    )
-    retriever.remote_encoders = {}
+    remote: dict[str, Embedder] = {}
     for name in shard_set.encoders:
         local = get_embedder(name)  # identity only: no weights are loaded for this
-        retriever.remote_encoders[name] = RemoteEmbedder(
-            name, local.model_id, local.dim, local.languages, encoder_handle, timeout_s
-        )
-    return retriever
+        remote[name] = RemoteEmbedder(name, local.model_id, local.dim, local.languages, encoder_handle, timeout_s)
+    return sharded_retriever(shard_set, shards, signals=signals, embedders=remote)
 
 
 def undeploy() -> None:
