@@ -40,15 +40,29 @@ class LexicalIndex:
             return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
 
-    def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> np.ndarray:
-        """Rows of the top-k passages with a positive score, best first, within `allowed`."""
+    def search(
+        self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the top-k passages with a positive score (and their scores), best first,
+        within `allowed`."""
         scores = self.scores(tokens, expansion)
         if allowed is not None:
             masked = np.full_like(scores, -np.inf)
             masked[allowed] = scores[allowed]
             scores = masked
         order = np.argsort(-scores, kind="stable")[:k]
-        return order[scores[order] > 0]
+        order = order[scores[order] > 0]
+        return order, scores[order]
+
+    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
+        """How many passages contain each token the index knows (unknown tokens: absent)."""
+        vocab = self.bm25.vocab_dict
+        indptr = self.bm25.scores["indptr"]
+        return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in tokens if t in vocab}
+
+    @property
+    def size(self) -> int:
+        return int(self.bm25.scores["num_docs"])
 
     def save(self, path: Path) -> None:
         self.bm25.save(str(path), show_progress=False)
