@@ -15,7 +15,7 @@ from .termbase import load_termbase
 # Questions about the title block, the dates or the references of a document want exactly
 # the clauses the clause-kind prior would otherwise push down.
 _ASKS_FOR_FRONT_MATTER = re.compile(
-    r"\b(?:title[sd]?|entitled|called|named|dated?|when\s+(?:was|were)\s+\w+\s+adopted|adopted\s+on|"
+    r"\b(?:title[sd]?|entitled|called|named|dated?|when\s+(?:was|were)\b.*\badopted|adopted\s+on|"
     r"referenc\w*|cites?|cited|documents?\s+(?:listed|referred))\b|标题|题为|名称|日期|何时通过|参考|引用",
     re.IGNORECASE,
 )
