@@ -39,7 +39,7 @@ def evaluate_command(
         str | None,
         typer.Option(
             help="Comma-separated configurations: signals joined by '+' (bm25, e5, minilm, bm25+e5), "
-            "hybrid, hybrid-no-expansion, hybrid-no-doc-boost. Default: bm25, each encoder, hybrid and its variants. "
+            "hybrid and its named variants (bm25+e5-2026-11, hybrid-no-termbase, hybrid-convex, ...; see eval/systems.py). Default: bm25, each encoder, hybrid and its variants. "
             "With --url: the one name to label the service's run."
         ),
     ] = None,

@@ -103,13 +103,10 @@ def test_operative_clauses_outrank_title_blocks_and_reference_lists(retriever: H
 
 
 @pytest.mark.parametrize(
-    ("query", "front_id"),
-    [
-        ("What is the title and date of A/RES/80/173?", "a-res-80-173:title"),
-        ("Which reference documents does the Council report list?", "council-report-2026:front-references"),
-    ],
+    "query", ["What is the title and date of A/RES/80/173?", "Which reference documents does the Council report list?"]
 )
-def test_front_matter_comes_first_when_asked_for(retriever: HybridRetriever, query: str, front_id: str) -> None:
+def test_front_matter_keeps_its_place_when_asked_for(retriever: HybridRetriever, query: str) -> None:
     penalised = retriever.with_fusion(front_matter_penalty=0.5)
-    ids = [h.passage.id.split("~")[0] for h in penalised.search(query, k=3)]
-    assert front_id in ids, ids
+    ranked = [(h.passage.id, h.score) for h in penalised.search(query, k=10)]
+    assert ranked == [(h.passage.id, h.score) for h in retriever.search(query, k=10)]
+    assert any(is_front_matter(retriever.get(pid)) for pid, _ in ranked[:5])
