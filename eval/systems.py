@@ -37,6 +37,7 @@ def _baseline(retriever: HybridRetriever) -> HybridRetriever:
 VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     DEFAULT_CONFIG: lambda retriever: retriever,
     BASELINE_CONFIG: _baseline,
+    "hybrid-use": lambda retriever: retriever.with_signals(["bm25", "e5", "use"]),
     "hybrid-no-termbase": lambda retriever: retriever.with_fusion(termbase=False),
     "hybrid-convex": lambda retriever: retriever.with_fusion(
         method="convex", weights={"bm25": 1.0, "e5": 1.0, "use": 1.0}
