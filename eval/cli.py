@@ -39,7 +39,7 @@ def evaluate_command(
         str | None,
         typer.Option(
             help="Comma-separated configurations: signals joined by '+' (bm25, e5, minilm, bm25+e5), "
-            "hybrid, hybrid-no-expansion, hybrid-no-doc-boost. Default: bm25, each encoder, hybrid and its variants. "
+            "hybrid and its named variants (bm25+e5-2026-11, hybrid-no-termbase, hybrid-convex, ...; see eval/systems.py). Default: bm25, each encoder, hybrid and its variants. "
             "With --url: the one name to label the service's run."
         ),
     ] = None,
@@ -49,6 +49,10 @@ def evaluate_command(
     stat_test: Annotated[
         StatTest, typer.Option(help="Paired significance test between configurations (ranx).")
     ] = StatTest.STUDENT,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="Configuration the others are compared with (default: the first one listed)."),
+    ] = None,
     trec_run: Annotated[
         list[Path] | None,
         typer.Option(help="A TREC run file over this index's passage ids to compare too (repeatable)."),
@@ -69,7 +73,7 @@ def evaluate_command(
                 raise WsisError("--trec-run is scored with the local index's texts: use it without --url")
             outcome, mode = _evaluate_service(url, questions, names, k, console), f"black-box: {url}"
         else:
-            outcome = _evaluate_in_process(questions, names, k, stat_test, trec_run or [], console)
+            outcome = _evaluate_in_process(questions, names, k, stat_test, trec_run or [], baseline, console)
             mode = "in-process"
         heading = f"Retrieval evaluation: {question_set.name} ({mode})"
         context = {"set": str(question_set), "questions": len(questions), "mode": mode, "k": k}
@@ -91,6 +95,7 @@ def _evaluate_in_process(
     k: int,
     stat_test: StatTest,
     trec_runs: list[Path],
+    baseline: str | None,
     console: Console,
 ) -> Outcome:
     from ..index.store import load_retriever
@@ -106,7 +111,7 @@ def _evaluate_in_process(
     with _progress(console) as progress:
         task = progress.add_task("searching", total=total)
         advance = partial(progress.advance, task)
-        return evaluate_retriever(retriever, questions, names, k, advance, stat_test.value, other_runs)
+        return evaluate_retriever(retriever, questions, names, k, advance, stat_test.value, other_runs, baseline)
 
 
 def _evaluate_service(

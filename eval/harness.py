@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.errors import InvalidRequestError
 from .metrics import Evaluation, evaluate
 from .questions import Question
 from .relevance import check_snippets, judge_run, qrels_for
@@ -33,16 +34,20 @@ def evaluate_retriever(
     advance: Advance | None = None,
     stat_test: str = "student",
     other_runs: Sequence[Run] = (),
+    baseline: str | None = None,
 ) -> Outcome:
     """Score each configuration (default: BM25, each encoder, the hybrid and its variants),
     side by side with `other_runs` (e.g. TREC runs of other systems over this index).
+    Differences are reported against `baseline` (default: the first configuration).
     Raises `UnmatchedSnippetError` first if a gold snippet is in no indexed passage."""
     check_snippets(questions, (p.text for p in retriever.passages))
     names = list(configs) if configs else default_configs(retriever)
     systems = {name: configure(retriever, name) for name in names}  # unknown names fail before any search
     runs = [run_in_process(system, questions, name, k, advance) for name, system in systems.items()]
     runs += other_runs
-    return Outcome(evaluate(questions, runs, k, stat_test), runs, k)
+    if baseline is not None and baseline not in {run.name for run in runs}:
+        raise InvalidRequestError(f"baseline {baseline!r} is not among the configurations {[r.name for r in runs]}")
+    return Outcome(evaluate(questions, runs, k, stat_test, baseline), runs, k)
 
 
 def evaluate_service(

@@ -1,12 +1,14 @@
 """Scores with ranx: Recall@5, Recall@10, MRR@10, nDCG@10 per query, macro-averaged over
-the whole set and over slices (by kind, by query language, cross-lingual), and a paired
-significance test between configurations."""
+the whole set and over slices (by kind, by query language, cross-lingual both ways), with
+95 % bootstrap confidence intervals, and paired tests between configurations."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..core.errors import InvalidRequestError
 from ..corpus.manifest import load_manifest
@@ -18,7 +20,50 @@ METRICS = ("recall@5", "recall@10", "mrr@10", "ndcg@10")
 METRIC_LABELS = {"recall@5": "R@5", "recall@10": "R@10", "mrr@10": "MRR@10", "ndcg@10": "nDCG@10"}
 ALL = "all"
 CROSS_LINGUAL = "cross-lingual"
+CROSS_ZH_EN = "cross-lingual:zh>en"  # the other way: Chinese questions, evidence in English
 SIGNIFICANCE_LEVEL = 0.05
+# Paired bootstrap over questions: every configuration is resampled with the same question
+# draws, so the interval of a difference reflects how often one beats the other per question.
+BOOTSTRAP_RESAMPLES = 2_000
+BOOTSTRAP_SEED = 20261201
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean (or a difference of means) with its bootstrap confidence interval."""
+
+    value: float
+    low: float
+    high: float
+
+    @property
+    def excludes_zero(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+    def as_json(self) -> list[float]:
+        return [round(self.value, 4), round(self.low, 4), round(self.high, 4)]
+
+
+def bootstrap_interval(
+    scores: Sequence[float],
+    baseline: Sequence[float] | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Interval:
+    """The mean of `scores` (minus `baseline`, paired by position, when given) with its
+    percentile interval over `resamples` draws of the questions with replacement. The same
+    seed and the same number of questions give the same draws for every configuration."""
+    values = np.asarray(scores, dtype=float)
+    if baseline is not None:
+        values = values - np.asarray(baseline, dtype=float)
+    if values.size == 0:
+        return Interval(0.0, 0.0, 0.0)
+    draws = np.random.default_rng(seed).integers(0, values.size, size=(resamples, values.size))
+    means = values[draws].mean(axis=1)
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return Interval(float(values.mean()), float(low), float(high))
 
 
 @dataclass
@@ -32,6 +77,9 @@ class ConfigScores:
     def mean(self, metric: str, query_ids: Sequence[str]) -> float:
         return sum(self.per_query[metric][q] for q in query_ids) / len(query_ids) if query_ids else 0.0
 
+    def scores(self, metric: str, query_ids: Sequence[str]) -> list[float]:
+        return [self.per_query[metric][q] for q in query_ids]
+
 
 @dataclass
 class Evaluation:
@@ -39,10 +87,48 @@ class Evaluation:
     slices: dict[str, list[str]]  # slice name -> query ids, "all" first
     p_values: dict[str, dict[str, dict[str, float | None]]]  # a -> b -> metric -> paired-test p
     stat_test: str = "student"
+    baseline: str | None = None  # differences are reported against it (default: the first config)
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.configs]
+        if self.baseline is None and names:
+            self.baseline = names[0]
+        elif self.baseline is not None and self.baseline not in names:
+            raise InvalidRequestError(f"baseline {self.baseline!r} is not among the configurations {names}")
 
     def means(self, slice_name: str = ALL) -> dict[str, dict[str, float]]:
         ids = self.slices[slice_name]
         return {c.name: {m: c.mean(m, ids) for m in METRICS} for c in self.configs}
+
+    def config(self, name: str) -> ConfigScores:
+        return next(c for c in self.configs if c.name == name)
+
+    def interval(self, name: str, metric: str, slice_name: str = ALL) -> Interval:
+        """The mean of `metric` over a slice with its 95 % bootstrap interval."""
+        return bootstrap_interval(self.config(name).scores(metric, self.slices[slice_name]))
+
+    def difference(self, name: str, metric: str, slice_name: str = ALL) -> Interval:
+        """`name` minus the baseline on a slice, with the paired bootstrap interval of the
+        difference; a difference is real only when `excludes_zero`."""
+        assert self.baseline is not None
+        ids = self.slices[slice_name]
+        return bootstrap_interval(self.config(name).scores(metric, ids), self.config(self.baseline).scores(metric, ids))
+
+    def intervals_json(self) -> dict[str, object]:
+        return {
+            slice_name: {
+                c.name: {
+                    m: {
+                        "mean": self.interval(c.name, m, slice_name).as_json(),
+                        "vs_baseline": self.difference(c.name, m, slice_name).as_json(),
+                    }
+                    for m in METRICS
+                }
+                for c in self.configs
+            }
+            for slice_name, ids in self.slices.items()
+            if ids
+        }
 
     def significantly_better(self, a: str, b: str, metric: str) -> bool:
         p = self.p_values.get(a, {}).get(b, {}).get(metric)
@@ -54,6 +140,9 @@ class Evaluation:
             "metrics": list(METRICS),
             "stat_test": self.stat_test,
             "significance_level": SIGNIFICANCE_LEVEL,
+            "baseline": self.baseline,
+            "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED, "confidence": CONFIDENCE},
+            "intervals": self.intervals_json(),
             "slices": {name: {"queries": len(ids), "scores": self.means(name)} for name, ids in self.slices.items()},
             "p_values": self.p_values,
             "per_query": {c.name: c.per_query for c in self.configs},
@@ -61,14 +150,23 @@ class Evaluation:
         }
 
 
+def evidence_languages(question: Question) -> set[str]:
+    """Languages of the documents holding the question's gold evidence (documents the
+    manifest does not know, e.g. of an added collection, count as English)."""
+    manifest = load_manifest()
+    entries = (manifest.resolve(item.doc) for item in question.relevant)
+    return {entry.meta.lang if entry is not None else "en" for entry in entries}
+
+
 def cross_lingual(question: Question) -> bool:
     """The README's cross-lingual slice: an English question with evidence in a document in
     another language (the Chinese Council report)."""
-    if question.lang != "en":
-        return False
-    manifest = load_manifest()
-    entries = (manifest.resolve(item.doc) for item in question.relevant)
-    return any(entry is not None and entry.meta.lang != "en" for entry in entries)
+    return question.lang == "en" and any(lang != "en" for lang in evidence_languages(question))
+
+
+def cross_zh_en(question: Question) -> bool:
+    """The other way: a Chinese question with evidence in an English document."""
+    return question.lang == "zh" and "en" in evidence_languages(question)
 
 
 def slices(questions: Sequence[Question]) -> dict[str, list[str]]:
@@ -77,12 +175,20 @@ def slices(questions: Sequence[Question]) -> dict[str, list[str]]:
         for value in sorted({key(q) for q in questions}):
             groups[f"{prefix}:{value}"] = [q.id for q in questions if key(q) == value]
     groups[CROSS_LINGUAL] = [q.id for q in questions if cross_lingual(q)]
+    groups[CROSS_ZH_EN] = [q.id for q in questions if cross_zh_en(q)]
     return groups
 
 
-def evaluate(questions: Sequence[Question], runs: Sequence[Run], k: int = 10, stat_test: str = "student") -> Evaluation:
+def evaluate(
+    questions: Sequence[Question],
+    runs: Sequence[Run],
+    k: int = 10,
+    stat_test: str = "student",
+    baseline: str | None = None,
+) -> Evaluation:
     """Judge each run against the gold snippets and score it with ranx; with two or more
-    runs, a paired test (`student` t-test or `fisher` randomisation) between every pair."""
+    runs, a paired test (`student` t-test or `fisher` randomisation) between every pair.
+    Bootstrap intervals of differences are taken against `baseline` (default: the first run)."""
     from ranx import Qrels, compare
     from ranx import Run as RanxRun
     from ranx import evaluate as ranx_evaluate
@@ -107,7 +213,9 @@ def evaluate(questions: Sequence[Question], runs: Sequence[Run], k: int = 10, st
             a: {b: {m: _finite(p) for m, p in table[a]["comparisons"][b].items()} for b in table[a]["comparisons"]}
             for a in report.model_names
         }
-    return Evaluation(configs=configs, slices=slices(questions), p_values=p_values, stat_test=stat_test)
+    return Evaluation(
+        configs=configs, slices=slices(questions), p_values=p_values, stat_test=stat_test, baseline=baseline
+    )
 
 
 def _finite(p: float) -> float | None:

@@ -8,7 +8,19 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from .metrics import ALL, METRIC_LABELS, METRICS, SIGNIFICANCE_LEVEL, Evaluation
+from .metrics import (
+    ALL,
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    CROSS_LINGUAL,
+    CROSS_ZH_EN,
+    METRIC_LABELS,
+    METRICS,
+    SIGNIFICANCE_LEVEL,
+    Evaluation,
+)
+
+DIFFERENCE_METRICS = ("recall@10", "mrr@10")
 
 
 @dataclass
@@ -23,27 +35,53 @@ def config_letters(evaluation: Evaluation) -> dict[str, str]:
     return {c.name: string.ascii_lowercase[i % 26] for i, c in enumerate(evaluation.configs)}
 
 
-def comparison_table(evaluation: Evaluation) -> Table:
-    """All configurations on the whole set; a cell's letters name the configurations it
-    beats significantly (paired test, p < SIGNIFICANCE_LEVEL)."""
+def comparison_table(evaluation: Evaluation, slice_name: str = ALL) -> Table:
+    """All configurations on one slice: each metric's mean with its 95 % bootstrap interval,
+    and the difference from the baseline, marked * only when its paired interval excludes
+    zero (otherwise the two are not told apart). Letters after a mean: configurations it
+    beats by the ranx paired test (p < SIGNIFICANCE_LEVEL; whole set only)."""
     letters = config_letters(evaluation)
-    means = evaluation.means(ALL)
     rows = []
     for config in evaluation.configs:
         cells = []
         for metric in METRICS:
-            beaten = [
-                letters[o.name]
-                for o in evaluation.configs
-                if evaluation.significantly_better(config.name, o.name, metric)
-            ]
-            cells.append(f"{means[config.name][metric]:.3f}" + (f" ({','.join(beaten)})" if beaten else ""))
+            mean = evaluation.interval(config.name, metric, slice_name)
+            cell = f"{mean.value:.3f} [{mean.low:.3f}, {mean.high:.3f}]"
+            if slice_name == ALL:
+                beaten = [
+                    letters[o.name]
+                    for o in evaluation.configs
+                    if evaluation.significantly_better(config.name, o.name, metric)
+                ]
+                cell += f" ({','.join(beaten)})" if beaten else ""
+            cells.append(cell)
+        for metric in DIFFERENCE_METRICS:
+            cells.append(
+                "–"
+                if config.name == evaluation.baseline
+                else difference_cell(evaluation, config.name, metric, slice_name)
+            )
         rows.append([letters[config.name], config.name, *cells])
+    title = "All queries" if slice_name == ALL else f"Slice {slice_name}"
     note = (
-        f"{len(evaluation.slices[ALL])} queries, macro-averaged. Letters in a cell: significantly better than those "
-        f"configurations ({evaluation.stat_test} paired test, p < {SIGNIFICANCE_LEVEL})."
+        f"{len(evaluation.slices[slice_name])} queries, macro-averaged; [95 % paired bootstrap interval, "
+        f"{BOOTSTRAP_RESAMPLES} resamples, seed {BOOTSTRAP_SEED}]. Δ = minus the baseline {evaluation.baseline!r}; "
+        "* = the interval of the difference excludes zero."
     )
-    return Table("All queries", ["", "configuration", *(METRIC_LABELS[m] for m in METRICS)], rows, note)
+    if slice_name == ALL:
+        note += f" Letters: significantly better than those configurations ({evaluation.stat_test} test, p < {SIGNIFICANCE_LEVEL})."
+    header = [
+        "",
+        "configuration",
+        *(METRIC_LABELS[m] for m in METRICS),
+        *(f"Δ{METRIC_LABELS[m]}" for m in DIFFERENCE_METRICS),
+    ]
+    return Table(title, header, rows, note)
+
+
+def difference_cell(evaluation: Evaluation, name: str, metric: str, slice_name: str) -> str:
+    diff = evaluation.difference(name, metric, slice_name)
+    return f"{diff.value:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}]" + ("*" if diff.excludes_zero else "")
 
 
 def breakdown_table(evaluation: Evaluation, metric: str) -> Table:
@@ -58,7 +96,8 @@ def breakdown_table(evaluation: Evaluation, metric: str) -> Table:
 
 
 def all_tables(evaluation: Evaluation) -> list[Table]:
-    return [comparison_table(evaluation), *(breakdown_table(evaluation, m) for m in METRICS)]
+    crossing = [comparison_table(evaluation, s) for s in (CROSS_LINGUAL, CROSS_ZH_EN) if evaluation.slices.get(s)]
+    return [comparison_table(evaluation), *crossing, *(breakdown_table(evaluation, m) for m in METRICS)]
 
 
 def to_markdown(evaluation: Evaluation, heading: str) -> str:

@@ -22,9 +22,28 @@ class ServiceSearchError(WsisError):
     """The service under evaluation could not be reached or answered with an error."""
 
 
+# The default until 2026-12-01 (BM25 + e5, weighted RRF 2.0 : 0.5): the baseline the
+# default is compared with (BENCHMARKS.md, "Choosing the default").
+BASELINE_CONFIG = "bm25+e5-2026-11"
+
+
+def _baseline(retriever: HybridRetriever) -> HybridRetriever:
+    return retriever.with_signals(["bm25", "e5"]).with_fusion(
+        weights={"bm25": 2.0, "e5": 0.5}, cross_lingual={"e5": 1.5, "use": 1.5, "minilm": 0.5}, method="rrf"
+    )
+
+
 # Named variants of the default hybrid, each one change to its fusion (for ablations).
 VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     DEFAULT_CONFIG: lambda retriever: retriever,
+    BASELINE_CONFIG: _baseline,
+    "hybrid-use": lambda retriever: retriever.with_signals(["bm25", "e5", "use"]),
+    "hybrid-no-termbase": lambda retriever: retriever.with_fusion(termbase=False),
+    "hybrid-convex": lambda retriever: retriever.with_fusion(
+        method="convex", weights={"bm25": 1.0, "e5": 1.0, "use": 1.0}
+    ),
+    "hybrid-front-matter-penalty": lambda retriever: retriever.with_fusion(front_matter_penalty=0.5),
+    "hybrid-feedback": lambda retriever: retriever.with_fusion(feedback_terms=10),
     "hybrid-no-expansion": lambda retriever: retriever.with_fusion(expand_dense=False),
     "hybrid-no-doc-boost": lambda retriever: retriever.with_fusion(document_boost=0.0),
 }

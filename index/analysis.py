@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -95,6 +96,53 @@ def analyse(text: str) -> list[str]:
     for run in _HAN_RUN.findall(text):
         tokens += han_bigrams(run)
     return tokens
+
+
+def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
+    """The surface forms in `text` of the BM25 `tokens` it contains (for highlighting the
+    passage as it is shown): whole Latin words whose stem is a token ("assigned" for
+    `assign`), symbols written any way ("resolution 80/173" for `sym:80/173`), and the
+    longest Han runs made of token bigrams ("国际电联" for 国际, 际电, 电联). In order of
+    appearance, each once."""
+    found: list[tuple[int, str]] = []
+    for pattern, canonical in _SYMBOL_FORMS:
+        found += [(m.start(), m.group(0)) for m in pattern.finditer(text) if canonical(m) in tokens]
+    for m in _LATIN_WORD.finditer(text):
+        word = m.group(0).lower()
+        if word not in STOPWORDS and _stemmer().stemWord(word) in tokens:
+            found.append((m.start(), m.group(0)))
+    for run in _HAN_RUN.finditer(text):
+        found += _han_matches(run.group(0), run.start(), tokens)
+    return list(dict.fromkeys(form for _, form in sorted(found)))
+
+
+def _han_matches(run: str, offset: int, tokens: frozenset[str]) -> list[tuple[int, str]]:
+    """Maximal stretches of `run` covered by consecutive matching bigrams (or a matching
+    lone character)."""
+    if len(run) == 1:
+        return [(offset, run)] if run in tokens else []
+    hits = [run[i : i + 2] in tokens for i in range(len(run) - 1)]
+    spans: list[tuple[int, str]] = []
+    i = 0
+    while i < len(hits):
+        if not hits[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(hits) and hits[j + 1]:
+            j += 1
+        spans.append((offset + i, run[i : j + 2]))
+        i = j + 1
+    return spans
+
+
+# Each symbol pattern with the canonical token of a match (as symbol_tokens writes it).
+_SYMBOL_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (_UN_SYMBOL, lambda m: f"sym:{m.group(1)}/{m.group(2).lower()}"),
+    (_RESOLUTION_EN, lambda m: f"res:{m.group(1)}"),
+    (_RESOLUTION_ZH, lambda m: f"res:{m.group(1)}"),
+    (_CONFERENCE, lambda m: f"conf:{m.group(1).lower()}-{m.group(2)}"),
+]
 
 
 def query_language(text: str) -> str:

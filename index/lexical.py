@@ -40,15 +40,12 @@ class LexicalIndex:
             return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
 
-    def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> np.ndarray:
-        """Rows of the top-k passages with a positive score, best first, within `allowed`."""
-        return self.search_scored(tokens, expansion, k, allowed)[0]
-
-    def search_scored(
+    def search(
         self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """`search` with the scores beside the rows. Ties go to the lower row, so lists
-        from several shards merge into exactly this order (see index/shards.py)."""
+        """Rows of the top-k passages with a positive score (and their scores), best first,
+        within `allowed`. Ties go to the lower row, so lists from several shards merge into
+        exactly this order (see index/shards.py)."""
         scores = self.scores(tokens, expansion)
         if allowed is not None:
             masked = np.full_like(scores, -np.inf)
@@ -57,6 +54,16 @@ class LexicalIndex:
         order = np.argsort(-scores, kind="stable")[:k]
         order = order[scores[order] > 0]
         return order, scores[order]
+
+    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
+        """How many passages contain each token the index knows (unknown tokens: absent)."""
+        vocab = self.bm25.vocab_dict
+        indptr = self.bm25.scores["indptr"]
+        return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in tokens if t in vocab}
+
+    @property
+    def size(self) -> int:
+        return int(self.bm25.scores["num_docs"])
 
     def subset(self, rows: np.ndarray) -> LexicalIndex:
         """The index restricted to `rows` (renumbered 0..len-1) with the corpus-wide

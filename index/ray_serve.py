@@ -57,6 +57,9 @@ def _deployments() -> tuple[Any, Any]:
         def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
             return self.shard.dense(signal, vector, k, allowed)
 
+        def document_frequency(self, tokens: list[str]) -> dict[str, int]:
+            return self.shard.document_frequency(tokens)
+
     @serve.deployment(name="query-encoder")
     class QueryEncoderDeployment:
         def __init__(self, names: list[str]) -> None:
@@ -88,6 +91,10 @@ class RemoteShard:
     def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
         result: Scored = self.handle.dense.remote(signal, vector, k, allowed).result(timeout_s=self.timeout_s)
         return result
+
+    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
+        counts: dict[str, int] = self.handle.document_frequency.remote(tokens).result(timeout_s=self.timeout_s)
+        return counts
 
 
 @dataclass

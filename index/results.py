@@ -36,6 +36,10 @@ class Hit(BaseModel):
     signals: dict[str, int] = Field(
         default_factory=dict, description="Rank each signal gave the passage (1-based), e.g. {'bm25': 3, 'e5': 1}."
     )
+    matched_terms: list[str] = Field(
+        default_factory=list,
+        description="Words of the passage text that match the query or its expansions, as written in the text.",
+    )
 
 
 class SearchResult(BaseModel):
@@ -48,6 +52,10 @@ class SearchResult(BaseModel):
     citation: Citation
     lang: str
     heading: str | None = None
+    matched_terms: list[str] = Field(
+        default_factory=list,
+        description="Words of `text` that match the query's terms (or their equivalents), for highlighting.",
+    )
 
     @classmethod
     def from_hit(cls, hit: Hit) -> SearchResult:
@@ -60,6 +68,7 @@ class SearchResult(BaseModel):
             citation=p.citation,
             lang=p.lang,
             heading=p.heading,
+            matched_terms=hit.matched_terms,
         )
 
 

@@ -13,16 +13,16 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import InvalidRequestError, NotFoundError
-from ..core.vocabulary import DocumentMeta, Passage
-from .analysis import analyse, query_language, symbol_tokens
+from ..core.vocabulary import ClauseKind, DocumentMeta, Passage
+from .analysis import analyse, matched_terms, symbol_tokens
 from .catalog import DocumentCatalog
 from .columns import PassageColumns
 from .embedders import Embedder, get_embedder
-from .fusion import weighted_rrf
+from .fusion import fuse
 from .lexical import LexicalIndex
-from .references import DocumentMentions, clause_references
+from .query import AnalysedQuery, QueryAnalyser, QueryOptions
+from .references import DocumentMentions
 from .results import Filters, Hit
-from .termbase import load_termbase
 from .vectors import VectorIndex
 
 MULTILINGUAL = frozenset({"e5", "use"})
@@ -30,23 +30,44 @@ MULTILINGUAL = frozenset({"e5", "use"})
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """How the signals are combined (weighted RRF). A passage in another language than the
-    query gets its signal weight multiplied by `cross_lingual[signal]`, as multilingual
-    encoders are the ones that can match across languages. Signals not in `weights` weigh 1.
+    """How the signals are combined. A passage in another language than the query gets its
+    signal weight multiplied by `cross_lingual[signal]` (the language-pair weights: across
+    languages the multilingual encoders carry the match, within one BM25 does). Signals not
+    in `weights` weigh 1.
 
-    The defaults were chosen on the dev set (BENCHMARKS.md): BM25 with symbol tokens and
-    termbase expansion is the strongest single signal here, e5 adds the paraphrases and the
-    cross-lingual matches; minilm and USE lower the fused recall, so the default search
-    leaves them out (they stay in the index, for evaluation and `with_signals`).
+    BENCHMARKS.md ("Choosing the default") compares the variants on the dev and held-out
+    sets; BM25 + e5 + USE (variant `hybrid-use`) wins there but floods the flagship
+    question's top 10 with Council-report passages, so the default stays BM25 + e5.
     """
 
     default_signals: tuple[str, ...] = ("bm25", "e5")
-    weights: Mapping[str, float] = field(default_factory=lambda: {"bm25": 2.0, "e5": 0.5})
+    weights: Mapping[str, float] = field(default_factory=lambda: {"bm25": 2.0, "e5": 0.5, "use": 0.5})
     cross_lingual: Mapping[str, float] = field(default_factory=lambda: {"e5": 1.5, "use": 1.5, "minilm": 0.5})
+    method: str = "rrf"  # "rrf" (weighted reciprocal rank) or "convex" (normalised scores), see fusion.py
     depth: int = 100  # candidates taken from each signal
     document_boost: float = 0.3  # relative bonus for passages of a document the query names
     expand_dense: bool = True  # add termbase equivalents to the query the encoders see
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
+    termbase: bool = True  # expand queries with the termbase at all (off: cross-lingual from the models alone)
+    # Title blocks and reference lists name everything a document is about, so they match
+    # most questions about it; unless the question asks for them they lose this share.
+    # Off by default: at 0.5 it cost the held-out cross-lingual slice 0.071 Recall@10
+    # (interval excluding zero), whose questions ask for the references in many words.
+    front_matter_penalty: float = 0.0
+    # Cross-lingual pseudo-relevance feedback: the best terms of the top `feedback_passages`
+    # dense results in another language than the query join the BM25 query (0 = off).
+    feedback_terms: int = 0
+    feedback_passages: int = 3
+
+    def query_options(self) -> QueryOptions:
+        return QueryOptions(strip_mentions=self.strip_mentions, termbase=self.termbase, expand_dense=self.expand_dense)
+
+
+def is_front_matter(passage: Passage) -> bool:
+    """A title block or a list of reference documents (the Council report's 参考文件)."""
+    return passage.kind == ClauseKind.TITLE or (
+        passage.kind == ClauseKind.FRONT and passage.anchor.startswith("front-references")
+    )
 
 
 class _RowSymbols:
@@ -107,7 +128,7 @@ class HybridRetriever:
         self._doc_of_row = self._columns.doc_ids.tolist()
         self._lang_of_row = self._columns.langs.tolist()
         self._languages = frozenset(self._lang_of_row)
-        self._mentions = DocumentMentions(self.catalog.documents)
+        self._analyser = QueryAnalyser(DocumentMentions(self.catalog.documents), self._languages)
         # A clause that cites a document by symbol ("A/RES/80/173号决议更新并强化了…") is
         # about that document as much as the document's own paragraphs are.
         self._symbols_of_row = _RowSymbols(passages)
@@ -194,6 +215,11 @@ class HybridRetriever:
             years=filters.year,
         )
 
+    def analyse_query(self, query: str) -> AnalysedQuery:
+        """The query understood once, for this retriever's signals and fusion settings."""
+        dense = {signal: self.encoder(signal).languages for signal in self.signals if signal != "bm25"}
+        return self._analyser.analyse(query, dense, self.fusion.query_options())
+
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None, timings: dict[str, float] | None = None
     ) -> list[Hit]:
@@ -209,44 +235,52 @@ class HybridRetriever:
         if allowed is not None and len(allowed) == 0:
             return []
         depth = max(self.fusion.depth, k)
+        analysed = self.analyse_query(query)
         rankings: dict[str, list[int]] = {}
+        scores: dict[str, list[float]] = {}
         for signal in self.signals:
             if signal == "bm25":
-                t = time.perf_counter()
-                tokens = analyse(self._mentions.without_mentions(query) if self.fusion.strip_mentions else query)
-                # Expanded from the whole query: a named document's equivalents ("Council
-                # report" -> 理事会, 报告) are what carries an English question to Chinese text.
-                # Only into the languages the corpus is written in: other forms match nothing.
-                forms = load_termbase().equivalents(query, self._languages)
-                expansion_tokens = [tok for form in forms for tok in analyse(form)]
-                rankings["bm25"] = self.lexical.search(tokens, expansion_tokens, depth, allowed).tolist()
-                clock["bm25"] = clock.get("bm25", 0.0) + time.perf_counter() - t
-            else:
-                t = time.perf_counter()
-                encoder = self.encoder(signal)
-                vector = encoder.embed_queries([self._dense_query(query, encoder)])[0]
-                clock[f"embed:{signal}"] = time.perf_counter() - t
-                t = time.perf_counter()
-                rows, _ = self.vectors[signal].search(vector, depth, allowed)
-                rankings[signal] = rows.tolist()
-                clock["faiss"] = clock.get("faiss", 0.0) + time.perf_counter() - t
+                continue  # after the dense signals: cross-lingual feedback may need their results
+            t = time.perf_counter()
+            vector = self.encoder(signal).embed_queries([analysed.encoder_texts[signal]])[0]
+            clock[f"embed:{signal}"] = time.perf_counter() - t
+            t = time.perf_counter()
+            rows, values = self.vectors[signal].search(vector, depth, allowed)
+            rankings[signal], scores[signal] = rows.tolist(), values.tolist()
+            clock["faiss"] = clock.get("faiss", 0.0) + time.perf_counter() - t
+        if "bm25" in self.signals:
+            t = time.perf_counter()
+            expansion = [*analysed.expansion_tokens, *self._cross_lingual_feedback(analysed, rankings)]
+            rows, values = self.lexical.search(list(analysed.bm25_tokens), expansion, depth, allowed)
+            rankings["bm25"], scores["bm25"] = rows.tolist(), values.tolist()
+            clock["bm25"] = clock.get("bm25", 0.0) + time.perf_counter() - t
         t = time.perf_counter()
-        hits = self._fuse(query, rankings, k, allowed)
+        hits = self._fuse(analysed, rankings, scores, k, allowed)
         clock["fusion"] = time.perf_counter() - t
         return hits
 
-    def _dense_query(self, query: str, encoder: Embedder) -> str:
-        """The query as an encoder sees it: with the termbase equivalents of its terms in
-        the languages both the encoder and the corpus know (so an English question also
-        names its terms the way the Chinese report writes them). Names of documents the
-        query mentions are left out, as for BM25: the document boost takes care of them."""
-        if self.fusion.strip_mentions:
-            query = self._mentions.without_mentions(query)
-        if not self.fusion.expand_dense:
-            return query
-        languages = self._languages if encoder.languages is None else self._languages & encoder.languages
-        expansion = load_termbase().equivalents(query, languages)
-        return query + ("\n" + "; ".join(expansion) if expansion else "")
+    def _cross_lingual_feedback(self, analysed: AnalysedQuery, dense: Mapping[str, list[int]]) -> list[str]:
+        """BM25 tokens taken from the best dense results written in another language than
+        the query: the words the other language uses for what the query asks (pseudo-
+        relevance feedback), ranked by how many of those passages use them and how rare
+        they are in the index. Empty when off or when no dense signal runs."""
+        if self.fusion.feedback_terms <= 0 or not dense:
+            return []
+        ranked = fuse("rrf", dense, {}, lambda _signal, _row: 1.0)
+        foreign = [row for row, _ in sorted(ranked.items(), key=lambda item: -item[1])]
+        foreign = [row for row in foreign if self._lang_of_row[row] != analysed.language]
+        foreign = foreign[: self.fusion.feedback_passages]
+        if not foreign:
+            return []
+        counts: dict[str, int] = {}
+        for row in foreign:
+            for token in set(analyse(self.passages[row].text)):
+                counts[token] = counts.get(token, 0) + 1
+        known = analysed.match_tokens
+        frequency = self.lexical.document_frequency([t for t in counts if t not in known])
+        total = self.lexical.size
+        weight = {t: counts[t] * float(np.log(total / df)) for t, df in frequency.items() if df < total / 2}
+        return sorted(weight, key=lambda t: (-weight[t], t))[: self.fusion.feedback_terms]
 
     def _clause_rows(self, doc_id: str, anchor: str) -> list[int]:
         """Rows of a referenced clause, then of its subclauses ("para-71" brings "para-71-a",
@@ -257,32 +291,28 @@ class HybridRetriever:
         rows += [r for (d, a), rs in self._by_anchor.items() if d == doc_id and a.startswith(anchor + "-") for r in rs]
         return rows
 
-    def _fuse(self, query: str, rankings: dict[str, list[int]], k: int, allowed: np.ndarray | None) -> list[Hit]:
-        qlang = query_language(query)
+    def _fuse(
+        self,
+        analysed: AnalysedQuery,
+        rankings: dict[str, list[int]],
+        scores: dict[str, list[float]],
+        k: int,
+        allowed: np.ndarray | None,
+    ) -> list[Hit]:
         weights, cross = self.fusion.weights, self.fusion.cross_lingual
 
         def weight(signal: str, row: int) -> float:
             w = weights.get(signal, 1.0)
-            if self._lang_of_row[row] != qlang:
+            if self._lang_of_row[row] != analysed.language:
                 w *= cross.get(signal, 1.0)
             return w
 
-        fused = weighted_rrf(rankings, weight)
-        mentions = self._mentions.find(query)
-        named = {doc for doc, _ in mentions}
-        if named:
-            cited = frozenset().union(*(self._symbols_of_doc.get(doc, frozenset()) for doc in named))
-            for row in fused:
-                if self._doc_of_row[row] in named:
-                    fused[row] *= 1.0 + self.fusion.document_boost
-                elif self._symbols_of_row[row] & cited:
-                    # Less than the document's own clauses: a report about a resolution
-                    # is evidence, the resolution's text is the authority.
-                    fused[row] *= 1.0 + self.fusion.document_boost / 2
+        fused = fuse(self.fusion.method, rankings, scores, weight)
+        self._apply_priors(analysed, fused)
         # Clauses the query names explicitly come first, in the order it names them.
         pinned = [
             row
-            for ref in clause_references(query, mentions)
+            for ref in analysed.clause_references
             for row in self._clause_rows(ref.doc_id, ref.anchor)
             if _is_allowed(row, allowed)
         ]
@@ -291,12 +321,32 @@ class HybridRetriever:
             fused[row] = top + 1.0 / (1 + i)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         signal_ranks = {s: {row: r for r, row in enumerate(rows, start=1)} for s, rows in rankings.items()}
+        match = analysed.match_tokens
         return [
             Hit(
                 rank=i,
                 score=score,
                 passage=self.passages[row],
                 signals={s: ranks[row] for s, ranks in signal_ranks.items() if row in ranks},
+                matched_terms=matched_terms(self.passages[row].text, match),
             )
             for i, (row, score) in enumerate(ranked, start=1)
         ]
+
+    def _apply_priors(self, analysed: AnalysedQuery, fused: dict[int, float]) -> None:
+        """Scale fused scores in place by what the query says about where to look: the
+        documents it names (and clauses citing them by symbol), and front matter unless the
+        question asks for titles, dates or references."""
+        named = analysed.named_documents
+        cited = frozenset().union(*(self._symbols_of_doc.get(doc, frozenset()) for doc in named))
+        penalty = 0.0 if analysed.asks_for_front_matter else self.fusion.front_matter_penalty
+        for row in fused:
+            if self._doc_of_row[row] in named:
+                fused[row] *= 1.0 + self.fusion.document_boost
+            elif self._symbols_of_row[row] & cited:
+                # Less than the document's own clauses: a report about a resolution
+                # is evidence, the resolution's text is the authority.
+                fused[row] *= 1.0 + self.fusion.document_boost / 2
+            # Judged per candidate: the passages of a large index are parsed on first use.
+            if penalty and is_front_matter(self.passages[row]):
+                fused[row] *= 1.0 - penalty

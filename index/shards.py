@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -51,6 +51,7 @@ SHARD_SET_FILE = "shards.json"
 GLOBAL_ROWS = "global_rows.npy"
 
 Scored = tuple[np.ndarray, np.ndarray]  # (global rows, scores), best first
+T = TypeVar("T")
 
 
 class ShardUnavailableError(IndexNotReadyError):
@@ -65,6 +66,8 @@ class ShardSearcher(Protocol):
     def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored: ...
 
     def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored: ...
+
+    def document_frequency(self, tokens: list[str]) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ class LocalShard:
         local = self._local(allowed)
         if local is not None and len(local) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        rows, scores = self.lexical.search_scored(tokens, expansion, k, local)
+        rows, scores = self.lexical.search(tokens, expansion, k, local)
         return self.global_rows[rows], scores
 
     def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
@@ -185,6 +188,9 @@ class LocalShard:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         rows, scores = self.vectors[signal].search(vector, k, local)
         return self.global_rows[rows], scores
+
+    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
+        return self.lexical.document_frequency(tokens)
 
 
 def merge_top(parts: Sequence[Scored], k: int) -> Scored:
@@ -205,7 +211,7 @@ class FanOut:
         self.timeout_s = timeout_s
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.shards)), thread_name_prefix="shard")
 
-    def gather(self, call: Callable[[ShardSearcher], Scored]) -> list[Scored]:
+    def gather(self, call: Callable[[ShardSearcher], T]) -> list[T]:
         futures = [(shard.name, self._pool.submit(call, shard)) for shard in self.shards]
         answers = []
         for name, future in futures:
@@ -219,12 +225,21 @@ class FanOut:
 class ShardedLexical:
     """BM25 over a shard set, with `LexicalIndex.search`'s contract."""
 
-    def __init__(self, fan_out: FanOut) -> None:
+    def __init__(self, fan_out: FanOut, size: int) -> None:
         self.fan_out = fan_out
+        self.size = size
 
-    def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> np.ndarray:
+    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
+        """Corpus-wide: the shards hold disjoint passages, so their counts add up."""
+        total: dict[str, int] = {}
+        for counts in self.fan_out.gather(lambda shard: shard.document_frequency(tokens)):
+            for token, n in counts.items():
+                total[token] = total.get(token, 0) + n
+        return total
+
+    def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
         parts = self.fan_out.gather(lambda shard: shard.bm25(tokens, expansion, k, allowed))
-        return merge_top(parts, k)[0]
+        return merge_top(parts, k)
 
 
 class ShardedVectors:
@@ -261,7 +276,7 @@ def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **re
     return HybridRetriever(
         [p for p in passages if p is not None],
         list(documents.values()),
-        ShardedLexical(fan_out),  # type: ignore[arg-type]  # same search contract as LexicalIndex
+        ShardedLexical(fan_out, shard_set.passages),  # type: ignore[arg-type]  # same search contract as LexicalIndex
         {name: ShardedVectors(fan_out, name, shard_set.passages) for name in shard_set.encoders},  # type: ignore[misc]
         info,
         **retriever_args,

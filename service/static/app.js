@@ -1,11 +1,6 @@
 "use strict";
 // The search page: runs /search and /ask for the query, renders the answer and clause cards.
 
-const STOPWORDS = new Set(("a about above after all also an and any are as at be been by can could did do does for " +
-  "from had has have how in into is it its more most not of on or other our should so such than that the their them " +
-  "then there these they this those to under upon was we were what when where which while who whom why will with " +
-  "would you your according").split(" "));
-
 const form = document.getElementById("search-form");
 const input = document.getElementById("q");
 const docSelect = document.getElementById("doc");
@@ -18,25 +13,15 @@ const template = document.getElementById("card-template");
 
 let currentRun = 0;
 
-/** Query words worth highlighting: content words and symbols, and two-character runs of Chinese. */
-function highlightTerms(query) {
-  const terms = new Set();
-  for (const word of query.match(/[A-Za-z][A-Za-z0-9/&+'-]*[A-Za-z0-9]|\d+(?:\/\d+)+/g) || []) {
-    if (word.length > 2 && !STOPWORDS.has(word.toLowerCase())) terms.add(word.toLowerCase());
-  }
-  for (const run of query.match(/[\u4e00-\u9fff]+/g) || []) {
-    for (let i = 0; i + 1 < run.length; i++) terms.add(run.slice(i, i + 2));
-  }
-  return [...terms].sort((a, b) => b.length - a.length);
-}
-
-/** Fill `node` with `text`, wrapping each occurrence of a term in <mark>. */
+/** Fill `node` with `text`, wrapping each occurrence of a term in <mark>. The terms are the
+ * search's `matched_terms`: the words of this text that matched the query, as written here. */
 function renderHighlighted(node, text, terms) {
   node.replaceChildren();
   if (!terms.length) { node.textContent = text; return; }
-  const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  // Latin terms match at a word start (so "assign" also marks "assigned").
-  const pattern = new RegExp(escaped.map((t) => (/^[a-z0-9]/i.test(t) ? `(?<![\\p{L}\\p{N}])${t}` : t)).join("|"), "giu");
+  // Longest first, so "国际电联" wins over a shorter term inside it.
+  const escaped = [...terms].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  // Latin terms match as whole words (so "role" does not mark inside "control").
+  const pattern = new RegExp(escaped.map((t) => (/^[a-z0-9]/i.test(t) ? `(?<![\\p{L}\\p{N}])${t}(?![\\p{L}\\p{N}])` : t)).join("|"), "gu");
   let last = 0;
   for (const match of text.matchAll(pattern)) {
     node.append(text.slice(last, match.index), el("mark", match[0]));
@@ -60,7 +45,7 @@ async function copyCitation(result, button) {
   setTimeout(() => { button.textContent = "Copy citation"; }, 1800);
 }
 
-function renderCard(result, terms) {
+function renderCard(result) {
   const item = template.content.firstElementChild.cloneNode(true);
   const c = result.citation;
   item.id = cardId(result.id);
@@ -74,7 +59,7 @@ function renderCard(result, terms) {
   where.title = c.title;
   const quote = item.querySelector(".text");
   quote.lang = result.lang;
-  renderHighlighted(quote, result.text, terms);
+  renderHighlighted(quote, result.text, result.matched_terms || []);
   item.querySelector(".copy").addEventListener("click", (event) => copyCitation(result, event.currentTarget));
   const anchor = result.id.slice(result.id.indexOf(":") + 1).replace(/~\d+$/, "");
   item.querySelector(".outline").href = outlineHref(c.doc_id, anchor);
@@ -83,8 +68,8 @@ function renderCard(result, terms) {
   return item;
 }
 
-function renderResults(response, terms) {
-  cards.replaceChildren(...response.results.map((r) => renderCard(r, terms)));
+function renderResults(response) {
+  cards.replaceChildren(...response.results.map((r) => renderCard(r)));
   const n = response.results.length;
   resultsTitle.textContent = n ? `${n} clause${n === 1 ? "" : "s"} (${Math.round(response.took_ms)} ms)` : "No matching clauses";
   resultsBox.hidden = false;
@@ -130,8 +115,7 @@ async function run(query, doc) {
       fetchJson("/ask", { question: query, filters }),
     ]);
     if (runId !== currentRun) return;  // a newer search replaced this one
-    const terms = highlightTerms(query);
-    renderResults(search, terms);
+    renderResults(search);
     renderAnswer(ask);
     setStatus("", "");
   } catch (err) {

@@ -1,0 +1,100 @@
+"""The query understood once: one `AnalysedQuery` per search, built before any signal runs
+and handed to every signal and to fusion, so that document mentions, clause references,
+termbase expansions and the text each encoder sees are worked out in one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from .analysis import analyse, query_language
+from .references import ClauseReference, DocumentMentions, clause_references
+from .termbase import load_termbase
+
+# Questions about the title block, the dates or the references of a document want exactly
+# the clauses the clause-kind prior would otherwise push down.
+_ASKS_FOR_FRONT_MATTER = re.compile(
+    r"\b(?:title[sd]?|entitled|called|named|dated?|when\s+(?:was|were)\b.*\badopted|adopted\s+on|"
+    r"referenc\w*|cites?|cited|documents?\s+(?:listed|referred))\b|标题|题为|名称|日期|何时通过|参考|引用",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AnalysedQuery:
+    """Everything the signals and fusion need to know about one query."""
+
+    text: str  # the query as the user typed it (stripped)
+    language: str  # 'en' or 'zh' (query_language)
+    mentions: tuple[tuple[str, int], ...]  # (doc id, position) of each document the query names
+    clause_references: tuple[ClauseReference, ...]  # clauses it names explicitly, in order
+    searchable: str  # the text the signals match: word names of named documents blanked out
+    bm25_tokens: tuple[str, ...]  # BM25 tokens of `searchable`
+    expansions: tuple[str, ...]  # termbase equivalents in the corpus languages
+    expansion_tokens: tuple[str, ...]  # BM25 tokens of the expansions
+    encoder_texts: Mapping[str, str] = field(default_factory=dict)  # signal -> text its encoder embeds
+    asks_for_front_matter: bool = False  # titles, dates, references asked for explicitly
+
+    @property
+    def named_documents(self) -> frozenset[str]:
+        return frozenset(doc for doc, _ in self.mentions)
+
+    @property
+    def match_tokens(self) -> frozenset[str]:
+        """Every BM25 token a passage may match: the query's own and its expansions'."""
+        return frozenset(self.bm25_tokens) | frozenset(self.expansion_tokens)
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """The parts of query understanding that evaluation can switch off."""
+
+    strip_mentions: bool = True  # signals ignore the word names (not symbols) of named documents
+    termbase: bool = True  # expand the query with the termbase's equivalents (BM25 and encoders)
+    expand_dense: bool = True  # also hand the equivalents to the encoders
+
+
+class QueryAnalyser:
+    """Builds the `AnalysedQuery` of a query over one index (its documents and languages)."""
+
+    def __init__(self, mentions: DocumentMentions, corpus_languages: Collection[str]) -> None:
+        self.mentions = mentions
+        self.corpus_languages = frozenset(corpus_languages)
+
+    def analyse(
+        self,
+        query: str,
+        encoder_languages: Mapping[str, frozenset[str] | None],
+        options: QueryOptions | None = None,
+    ) -> AnalysedQuery:
+        """`encoder_languages` maps each dense signal to search with to the languages its
+        encoder knows (None = multilingual): the text it sees is expanded only into those."""
+        options = options or QueryOptions()
+        text = query.strip()
+        mentions = self.mentions.find(text)
+        searchable = self.mentions.without_mentions(text) if options.strip_mentions else text
+        # Expanded from the whole query: a named document's equivalents ("Council report" ->
+        # 理事会, 报告) are what carries an English question to Chinese text. Only into the
+        # languages the corpus is written in: other forms match nothing.
+        termbase = load_termbase() if options.termbase else None
+        expansions = termbase.equivalents(text, self.corpus_languages) if termbase else []
+        encoder_texts = {}
+        for signal, languages in encoder_languages.items():
+            extra: list[str] = []
+            if termbase and options.expand_dense:
+                known = self.corpus_languages if languages is None else self.corpus_languages & languages
+                extra = termbase.equivalents(searchable, known)
+            encoder_texts[signal] = searchable + ("\n" + "; ".join(extra) if extra else "")
+        return AnalysedQuery(
+            text=text,
+            language=query_language(text),
+            mentions=tuple(mentions),
+            clause_references=tuple(clause_references(text, mentions)),
+            searchable=searchable,
+            bm25_tokens=tuple(analyse(searchable)),
+            expansions=tuple(expansions),
+            expansion_tokens=tuple(tok for form in expansions for tok in analyse(form)),
+            encoder_texts=encoder_texts,
+            asks_for_front_matter=bool(_ASKS_FOR_FRONT_MATTER.search(text)),
+        )

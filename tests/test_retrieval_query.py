@@ -1,0 +1,112 @@
+"""The query understood once (`AnalysedQuery`), the terms a result matched, and the order of
+results a reader wants: operative clauses above title blocks and reference lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsis_rag.corpus.manifest import load_manifest
+from wsis_rag.index.analysis import analyse, matched_terms
+from wsis_rag.index.query import QueryAnalyser, QueryOptions
+from wsis_rag.index.references import DocumentMentions
+from wsis_rag.index.results import SearchResult
+from wsis_rag.index.retriever import HybridRetriever, is_front_matter
+
+
+@pytest.fixture(scope="module")
+def analyser() -> QueryAnalyser:
+    return QueryAnalyser(DocumentMentions([e.meta for e in load_manifest().documents]), {"en", "zh"})
+
+
+def test_analysed_query_holds_mentions_references_tokens_and_encoder_texts(analyser: QueryAnalyser) -> None:
+    q = analyser.analyse(
+        "What does the Council report say about ITU's role? See GDC para 23(a).",
+        {"e5": None, "minilm": frozenset({"en"})},
+    )
+    assert q.language == "en"
+    assert q.named_documents == {"council-report-2026", "gdc"}
+    assert [(r.doc_id, r.anchor) for r in q.clause_references] == [("gdc", "para-23-a")]
+    # The word names of named documents are blanked out of what the signals match.
+    assert "Council report" not in q.searchable and "GDC" not in q.searchable
+    assert q.bm25_tokens == tuple(analyse(q.searchable))
+    # The termbase carries ITU (and the report's name) into Chinese, for BM25 and for the
+    # multilingual encoder; the English-only encoder gets no Chinese.
+    assert "国际电联" in q.expansions
+    assert {"国际", "电联"} <= set(q.expansion_tokens)
+    assert "国际电联" in q.encoder_texts["e5"]
+    assert "国际电联" not in q.encoder_texts["minilm"]
+    assert q.encoder_texts["minilm"].startswith(q.searchable)
+
+
+def test_termbase_off_leaves_the_query_as_typed(analyser: QueryAnalyser) -> None:
+    q = analyser.analyse("ITU and UNGIS", {"e5": None}, QueryOptions(termbase=False))
+    assert q.expansions == () and q.expansion_tokens == ()
+    assert q.encoder_texts["e5"] == q.searchable == "ITU and UNGIS"
+
+
+def test_chinese_query_with_symbols_and_latin_tokens(analyser: QueryAnalyser) -> None:
+    q = analyser.analyse("A/RES/80/173号决议对UNGIS有何要求？", {})
+    assert q.language == "zh"
+    assert {"sym:80/173", "ungi"} <= set(q.bm25_tokens)
+    assert "a-res-80-173" in q.named_documents
+
+
+@pytest.mark.parametrize(
+    ("query", "asks"),
+    [
+        ("What does A/RES/80/173 assign to ITU?", False),
+        ("What is the title of A/RES/80/173?", True),
+        ("When was the WSIS+20 outcome adopted?", True),
+        ("Which documents does the Council report list as references?", True),
+        ("理事会报告的参考文件有哪些？", True),
+    ],
+)
+def test_questions_that_ask_for_front_matter_are_recognised(analyser: QueryAnalyser, query: str, asks: bool) -> None:
+    assert analyser.analyse(query, {}).asks_for_front_matter is asks
+
+
+def test_matched_terms_are_the_surface_forms_in_the_text() -> None:
+    tokens = frozenset(analyse("ITU assigns roles under resolution 80/173") + ["国际", "际电", "电联"])
+    text = "A/RES/80/173 assigned a role to ITU; 国际电联的作用 and the Union's roles."
+    assert matched_terms(text, tokens) == ["A/RES/80/173", "assigned", "role", "ITU", "国际电联", "roles"]
+    assert matched_terms("nothing here", tokens) == []
+
+
+def test_one_analysis_per_search(retriever: HybridRetriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = retriever._analyser.analyse
+
+    def counting(query: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        calls.append(query)
+        return original(query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retriever._analyser, "analyse", counting)
+    retriever.search("What does the Council report say about WSIS?", k=5)
+    assert calls == ["What does the Council report say about WSIS?"]
+
+
+def test_results_carry_the_terms_they_matched(retriever: HybridRetriever) -> None:
+    hits = retriever.search("ITU role in WSIS implementation", k=10)
+    assert all(term in hit.passage.text for hit in hits for term in hit.matched_terms)
+    chinese = [h for h in hits if h.passage.lang == "zh"]
+    assert chinese and any("国际电联" in h.matched_terms for h in chinese)
+    assert SearchResult.from_hit(hits[0]).matched_terms == hits[0].matched_terms
+
+
+def test_operative_clauses_outrank_title_blocks_and_reference_lists(retriever: HybridRetriever) -> None:
+    # The penalty is off in the default (BENCHMARKS.md); this is what it does when on.
+    penalised = retriever.with_fusion(front_matter_penalty=0.5)
+    hits = penalised.search("What does A/RES/80/173 assign to ITU?", k=10)
+    first_front = min((h.rank for h in hits if is_front_matter(h.passage)), default=11)
+    assert first_front > 5, [(h.rank, h.passage.id) for h in hits]
+    assert hits[0].passage.kind in {"paragraph", "section-paragraph"}
+
+
+@pytest.mark.parametrize(
+    "query", ["What is the title and date of A/RES/80/173?", "Which reference documents does the Council report list?"]
+)
+def test_front_matter_keeps_its_place_when_asked_for(retriever: HybridRetriever, query: str) -> None:
+    penalised = retriever.with_fusion(front_matter_penalty=0.5)
+    ranked = [(h.passage.id, h.score) for h in penalised.search(query, k=10)]
+    assert ranked == [(h.passage.id, h.score) for h in retriever.search(query, k=10)]
+    assert any(is_front_matter(retriever.get(pid)) for pid, _ in ranked[:5])
