@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     exact_search_max: int = Field(
         50_000, description="Above this many passages FAISS uses HNSW instead of exact search."
     )
+    index_versions_kept: int = Field(
+        2, ge=1, description="Complete index versions a build keeps (the current one included), for rollback."
+    )
 
     # Service
     host: str = "127.0.0.1"

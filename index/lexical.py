@@ -17,6 +17,11 @@ class LexicalIndex:
     def __init__(self, bm25: Any) -> None:
         self.bm25 = bm25
 
+    @property
+    def size(self) -> int:
+        """Documents (passages) indexed."""
+        return int(self.bm25.scores["num_docs"])
+
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
         import bm25s

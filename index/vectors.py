@@ -6,6 +6,7 @@ rows handed to FAISS as an ID selector, so filtered search ranks exactly the all
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,12 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         import faiss
 
-        faiss.write_index(self.index, str(path))
+        try:
+            faiss.write_index(self.index, str(path))
+        except RuntimeError as exc:
+            # FAISS reports a failed write (disk full, read-only) as a RuntimeError whose last
+            # line holds the system's reason: raise it as the OSError it is.
+            raise OSError(errno.EIO, str(exc).strip().splitlines()[-1], str(path)) from exc
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:
