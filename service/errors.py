@@ -108,13 +108,17 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     return problem_response(error.status_code, detail, request.url.path, headers=headers or None)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _allowed_methods(request: Request) -> set[str]:
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)  # PARTIAL: the path matches, the method does not
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return methods
+    # Asked of the routes method by method: included routers match as a whole.
+    routes = request.app.router.routes
+    return {
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    }
 
 
 async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:

@@ -11,12 +11,15 @@ the cause.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
 from ..core import __version__
-from ..core.errors import IndexNotReadyError
+from ..core.errors import IndexNotReadyError, WsisError
 from ..core.settings import Settings
 from ..core.vocabulary import DocType
 from ..index.results import Filters, SearchResponse, search_response
@@ -40,6 +43,23 @@ INSTRUCTIONS = (
 )
 
 
+Tool = TypeVar("Tool", bound=Callable[..., Any])
+
+
+def _reported(tool: Tool) -> Tool:
+    """The tool with a domain error (bad input, unknown id, no index) reported to the client
+    as a tool error carrying its message; the SDK hides any other exception's text."""
+
+    @functools.wraps(tool)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return tool(*args, **kwargs)
+        except (WsisError, ValueError) as error:
+            raise ToolError(str(error)) from error
+
+    return call  # type: ignore[return-value]
+
+
 def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Settings) -> MCPServer:
     """The MCP server over whatever retriever `current()` returns at each call."""
     server = MCPServer("wsis-rag", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
@@ -56,6 +76,7 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         return Filters(doc=clean_strings(doc or []), lang=clean_strings(lang or []), type=type or [], year=year or [])
 
     @server.tool()
+    @_reported
     def search(
         query: str,
         k: int = 10,
@@ -72,17 +93,20 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         )
 
     @server.tool()
+    @_reported
     def passage(passage_id: str, neighbours: int = 2) -> PassageDetail:
         """One clause by id (e.g. 'a-res-80-173:para-121') with up to `neighbours` (0..10)
         clauses either side in document order."""
         return passage_detail(retriever(), passage_id, max(0, min(neighbours, 10)))
 
     @server.tool()
+    @_reported
     def documents() -> list[DocumentSummary]:
         """The documents of the index: id, symbol, title, date, body, type, language."""
         return list_documents(retriever())
 
     @server.tool()
+    @_reported
     def ask(
         question: str,
         k: int = 10,
@@ -97,6 +121,7 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         )
 
     @server.tool()
+    @_reported
     def mandates(actor: str, doc: str | None = None) -> MandatesResponse:
         """Operative clauses that assign an actor (e.g. 'ITU', 'UNESCO', '国际电联') a task, role
         or request, across the corpus or in one document (`doc`: id, symbol or alias)."""

@@ -26,9 +26,7 @@ def running_server(
 ) -> Iterator[str]:
     """Serve `app` until the block ends; yields its base URL once it accepts requests.
     `options` go to uvicorn.Config (e.g. `wsis serve`'s `uvicorn_options`)."""
-    config = uvicorn.Config(
-        app, host=host, port=port or free_port(host), log_level="warning", lifespan="on", **options
-    )
+    config = uvicorn.Config(app, host=host, port=port or free_port(host), log_level="warning", lifespan="on", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="wsis-uvicorn", daemon=True)
     thread.start()

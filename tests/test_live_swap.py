@@ -58,9 +58,7 @@ def test_live_swap_under_concurrent_requests(tmp_path: Path, shared_corpus: Path
                 # Every hit of one response comes from one version: the changed clause, if
                 # there, has one text or the other.
                 for hit in search.json()["results"]:
-                    if hit["passage"]["id"] == "gdc:para-10" and (OLD in hit["passage"]["text"]) == (
-                        NEW in hit["passage"]["text"]
-                    ):
+                    if hit["id"] == "gdc:para-10" and (OLD in hit["text"]) == (NEW in hit["text"]):
                         failures.append("mixed hit")
 
     with running_server(create_app(settings, mcp=False)) as url:

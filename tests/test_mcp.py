@@ -48,7 +48,7 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
             answer = _structured(await client.call_tool("ask", {"question": QUESTION}))
             assert answer["citations"], answer
             labels = [c["label"] for c in answer["citations"]]
-            assert all(label.startswith("A/RES/80/173") for label in labels), labels
+            assert any(label.startswith("A/RES/80/173, para.") for label in labels), labels
             assert "ITU" in answer["answer"] or "International Telecommunication Union" in answer["answer"]
 
             mandates = _structured(await client.call_tool("mandates", {"actor": "ITU", "doc": "A/RES/80/173"}))
@@ -57,10 +57,10 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
 
             hits = _structured(await client.call_tool("search", {"query": "open source", "k": 3, "doc": ["gdc"]}))
             assert len(hits["results"]) == 3
-            assert {hit["passage"]["doc_id"] for hit in hits["results"]} == {"gdc"}
+            assert all(hit["id"].startswith("gdc:") for hit in hits["results"])
 
             passage = _structured(await client.call_tool("passage", {"passage_id": "gdc:para-8-b", "neighbours": 1}))
-            assert passage["passage"]["citation"]["label"] == "GDC, para. 8 (b)"
+            assert passage["citation"]["label"] == "GDC, para. 8 (b)"
 
             documents = await client.read_resource("wsis://documents")
             assert "a-res-80-173" in documents.contents[0].text

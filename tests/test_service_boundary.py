@@ -175,13 +175,13 @@ def _raw(port: int, request: bytes) -> bytes:
         return b"".join(chunks)
 
 
-def test_oversized_headers_are_a_problem_json_400(guarded_server: tuple[str, int]) -> None:
+def test_oversized_headers_are_a_problem_json_431(guarded_server: tuple[str, int]) -> None:
     url, port = guarded_server
     response = _raw(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n")
     head, _, body = response.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400")
+    assert head.startswith(b"HTTP/1.1 431")
     assert b"content-type: application/problem+json" in head.lower()
-    assert b'"status": 400' in body
+    assert b'"status": 431' in body
     assert httpx.get(url + "/healthz").status_code == 200
 
 
