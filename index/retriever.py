@@ -168,7 +168,8 @@ class HybridRetriever:
             return name
         entry = load_manifest().resolve(name)
         if entry is None or entry.id not in held:
-            raise InvalidRequestError(f"unknown document {name!r}; known: {sorted(held)}")
+            # Any name is a well-formed filter; one the index does not hold is not there (404).
+            raise NotFoundError(f"unknown document {name!r}; known: {sorted(held)}")
         return entry.id
 
     def search(

@@ -5,7 +5,7 @@
   encoder ever sees them. A query needs at least one letter or digit (the schema states it
   as the pattern `[^\\W_]`), else it would "match" arbitrary passages.
 - Integers in the query string are plain decimal digits: `+5`, `1_0` and ` 1`, which
-  Python's `int()` accepts, are a 422. JSON bodies take JSON integers only (strict).
+  Python's `int()` accepts, are a 422. JSON bodies take JSON integers only (no "5", no true).
 - Sizes (`q` length, `k` range) come from Settings; the OpenAPI schema states them
   (app.py fills the `x-wsis-limit` markers in from the same Settings).
 - Cost: /ask and /brief read at most `max_passages_per_request` passages (questions x k
@@ -30,7 +30,7 @@ from ..core.settings import Settings
 from ..core.text import map_strings
 
 SEARCHABLE = re.compile(r"[^\W_]")  # a letter or digit of any script
-DECIMAL = re.compile(r"[0-9]{1,9}")
+DECIMAL = re.compile(r"-?[0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but \t \n \r
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -67,16 +67,26 @@ def plain_decimal(value: object) -> object:
     """A query-string integer as digits only; anything else goes on to the int validator."""
     if isinstance(value, str):
         if not DECIMAL.fullmatch(value):
-            raise ValueError("must be written as decimal digits only (no sign, space or underscore)")
+            raise ValueError("must be written as decimal digits only (no plus sign, space or underscore)")
+        return int(value)
+    return value
+
+
+def json_integer(value: object) -> object:
+    """A JSON body's integer: a JSON number with no fractional part (JSON Schema counts 5.0
+    as an integer), never a string or a boolean, which lax parsing would turn into one."""
+    if isinstance(value, bool) or isinstance(value, str):
+        raise ValueError("must be a JSON integer, not a string or a boolean")
+    if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
 
 CleanText = Annotated[str, AfterValidator(clean_text)]
 QueryInt = Annotated[int, BeforeValidator(plain_decimal)]
-# `k` in a JSON body: a JSON integer (strict: no "5", 5.0 or true). Its range is stated in
-# the schema from Settings and checked by `checked_k`.
-BodyK = Annotated[int, Field(strict=True, json_schema_extra={"minimum": 1, "x-wsis-limit": "k_max"})]
+BodyInt = Annotated[int, BeforeValidator(json_integer)]
+# `k` in a JSON body; its range is stated in the schema from Settings and checked by `checked_k`.
+BodyK = Annotated[BodyInt, Field(json_schema_extra={"minimum": 1, "x-wsis-limit": "k_max"})]
 QUERY_SCHEMA: dict[str, Any] = {"minLength": 1, "pattern": SEARCHABLE.pattern, "x-wsis-limit": "max_query_chars"}
 
 

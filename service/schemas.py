@@ -15,7 +15,7 @@ from ..products.briefs.briefing import BriefNote
 from ..products.briefs.render import BriefFormat
 from ..products.documents.catalog import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
 from ..products.mandates.mandates import MandatesResponse
-from .limits import QUERY_SCHEMA, BodyK, clean_strings
+from .limits import QUERY_SCHEMA, BodyInt, BodyK, clean_strings
 
 MAX_QUESTIONS = 20
 
@@ -32,7 +32,13 @@ class CleanRequest(BaseModel):
         return clean_strings(data)
 
 
-class SearchRequest(Filters, CleanRequest):
+class RequestFilters(Filters):
+    """`Filters` as a request body gives them: years are JSON integers (no `true`, no "2024")."""
+
+    year: list[BodyInt] = Field(default_factory=list, description="Years of adoption.")
+
+
+class SearchRequest(RequestFilters, CleanRequest):
     """Body of `POST /search`: the query, the number of results and the filters of `GET /search`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -54,7 +60,7 @@ class AskRequest(CleanRequest):
     k: BodyK | None = Field(
         default=None, description="Passages retrieved to answer from (1..k_max, and at most max_passages_per_request)."
     )
-    filters: Filters = Field(default_factory=Filters)
+    filters: RequestFilters = Field(default_factory=RequestFilters)
 
 
 class DocumentList(BaseModel):
@@ -106,7 +112,7 @@ class BriefRequest(CleanRequest):
             "stays within max_passages_per_request."
         ),
     )
-    filters: Filters | None = Field(
+    filters: RequestFilters | None = Field(
         default=None, description="Restrict the search; by default a question naming a document searches that document."
     )
 
