@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
@@ -29,6 +31,24 @@ def _stdio_server(settings: Settings) -> StdioServerParameters:
         "WSIS_ENCODERS": json.dumps(settings.encoders),
     }
     return StdioServerParameters(command=str(Path(sys.executable).with_name("wsis")), args=["mcp"], env=env)
+
+
+def _run(session: Callable[[], Awaitable[None]]) -> None:
+    """Run the client session in a thread of its own: another test's event loop may still
+    be running in this one."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            _run(session)
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _structured(result) -> dict:  # type: ignore[no-untyped-def]
@@ -70,7 +90,7 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
             bad = await client.call_tool("search", {"query": "\u200b"})
             assert bad.is_error and "no letter or digit" in bad.content[0].text
 
-    anyio.run(session)
+    _run(session)
 
 
 def test_streamable_http_under_the_app(live_server: str) -> None:
@@ -80,4 +100,4 @@ def test_streamable_http_under_the_app(live_server: str) -> None:
             hits = _structured(await client.call_tool("search", {"query": "universal connectivity", "k": 2}))
             assert len(hits["results"]) == 2
 
-    anyio.run(session)
+    _run(session)
