@@ -40,7 +40,7 @@ def _run(session: Callable[[], Awaitable[None]]) -> None:
 
     def target() -> None:
         try:
-            _run(session)
+            anyio.run(session)
         except BaseException as error:  # re-raised in the test's thread
             failure.append(error)
 
