@@ -34,6 +34,11 @@ class IndexNotReadyError(WsisError):
     """No usable index on disk: build one with `wsis index build`."""
 
 
+class IndexDamagedError(IndexNotReadyError):
+    """An index on disk that fails its checks (checksum, row counts, unreadable manifest):
+    refused rather than served."""
+
+
 class FetchError(WsisError):
     """A corpus document could not be downloaded."""
 

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     exact_search_max: int = Field(
         default=50_000, description="Above this many passages FAISS uses an approximate index instead of exact search."
     )
+    index_versions_kept: int = Field(
+        default=2, ge=1, description="Complete index versions a build keeps (the current one included), for rollback."
+    )
 
     # Service
     host: str = "127.0.0.1"
@@ -87,6 +90,24 @@ class Settings(BaseSettings):
     k_max: int = 100
     max_query_chars: int = 1_000
     max_body_bytes: int = 64 * 1024
+    max_passages_per_request: int = Field(
+        default=100, ge=1, description="Budget of /ask and /brief: passages read per request (a brief's questions x k)."
+    )
+    heavy_concurrency: int = Field(default=2, ge=1, description="/ask and /brief requests run at once; more get 503.")
+    heavy_retry_after_s: int = 5
+    index_watch_s: float = Field(
+        default=1.0, description="How often a running service looks for a newly published index (0: never)."
+    )
+    slow_request_ms: float = Field(default=1000.0, description="Requests slower than this are logged as warnings.")
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # HTTP server (`wsis serve`)
+    max_header_bytes: int = Field(
+        default=16 * 1024, description="Request line + headers; beyond: 400 and the connection closes."
+    )
+    header_timeout_s: float = Field(default=10.0, description="Time a client has to send a request's headers.")
+    keep_alive_s: int = 5
+    max_connections: int = Field(default=1000, description="Open connections; beyond, uvicorn answers 503.")
 
     @model_validator(mode="before")
     @classmethod

@@ -8,6 +8,8 @@ change of encoders (or of the index format or embedding text recipe) re-embeds a
 from __future__ import annotations
 
 import fcntl
+import logging
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..core.errors import IndexDamagedError, IndexNotReadyError
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.inventory import take_inventory
@@ -32,6 +35,8 @@ from .vectors import VectorIndex
 TEXT_RECIPE = 1
 
 Progress = Callable[[str], None]
+
+logger = logging.getLogger(__name__)
 
 
 class BuildRunner(Protocol):
@@ -176,7 +181,10 @@ def _describe(encoders: dict[str, Any] | None) -> str:
 
 def stale_reasons(settings: Settings) -> list[str]:
     """Why the index on disk does not match the corpus and settings (empty = up to date)."""
-    old = store.read_manifest(settings.index_dir)
+    try:
+        old = store.read_manifest(settings.index_dir)
+    except IndexDamagedError as error:
+        return [str(error)]
     reason = full_rebuild_reason(old, settings)
     if reason or old is None:
         return [reason or "no previous index"]
@@ -233,9 +241,12 @@ def build_index(
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time per index
-        store.remove_other_versions(index_dir)
-        old = None if force else store.read_manifest(index_dir)
-        report.full_rebuild_reason = "forced" if force else full_rebuild_reason(old, settings)
+        store.prune_versions(index_dir, settings.index_versions_kept)  # what a crashed build or swap left
+        # Nothing of a previous index that fails its checksums is reused.
+        old, damage = (None, None) if force else store.reusable_manifest(index_dir)
+        report.full_rebuild_reason = (
+            "forced" if force else f"previous index damaged: {damage}" if damage else full_rebuild_reason(old, settings)
+        )
         reusable = old if report.full_rebuild_reason is None else None
         if report.full_rebuild_reason and old is not None:
             say(f"full rebuild: {report.full_rebuild_reason}")
@@ -293,50 +304,85 @@ def build_index(
                     say(f"{doc_id}: kept the previous version (ingestion failed)")
             report.removed_documents = [d for d in reusable["documents"] if d not in docs]
         if not passages:
-            raise ValueError("the corpus produced no passages; nothing to index (see the ingestion errors)")
+            dirs = ", ".join(map(str, settings.corpus_dirs))
+            raise IndexNotReadyError(
+                f"the corpus in {dirs} produced no passages: nothing to index (see the ingestion errors)"
+            )
 
         version = store.new_version_dir(index_dir)
-        say(f"writing {len(passages)} passages to {version.name}")
-        store.write_passages(version, passages)
-        meta_by_id = {doc_id: DocumentMeta.model_validate(r["meta"]) for doc_id, r in docs.items()}
-        texts = [embedding_text(p, meta_by_id[p.doc_id]) for p in passages]
-        for name in index_encoders(settings):
-            encoder = CachedPassageEncoder(get_embedder(name, settings), settings.embedding_cache_dir)
-            old_vectors = store.load_vectors(index_dir, name) if reusable else None
-            vectors = np.empty((len(passages), encoder.embedder.dim), dtype=np.float32)
-            fresh: list[int] = []  # rows to embed, all documents together: one sorted pass
-            start = 0
-            for _, kept, count in sources:
-                if kept is not None and old_vectors is not None:
-                    vectors[start : start + count] = old_vectors[kept]
-                else:
-                    fresh += range(start, start + count)
-                start += count
-            say(f"{name}: embedding {len(fresh)} passages")
-            t = time.perf_counter()
-            embedded, encoded = runner.embed(encoder, [texts[row] for row in fresh], _every_tenth(say, name))
-            vectors[fresh] = embedded
-            report.embed_seconds[name] = time.perf_counter() - t
-            report.encoded_texts[name] = encoded
-            np.save(version / store.vectors_file(name), vectors)
-            VectorIndex.build(vectors, settings.exact_search_max).save_ann(version / store.faiss_file(name))
-        say("indexing BM25")
-        LexicalIndex.build([lexical_text(p) for p in passages]).save(version / store.BM25_DIR)
-        store.write_manifest(
-            version,
-            {
-                **index_shape(settings),
-                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "documents": docs,
-                "corpus_files": corpus_files,
-                "duplicates": [d.model_dump() for d in corpus.duplicates],
-            },
-        )
-        store.publish(index_dir, version)
+        extra = {"corpus_files": corpus_files, "duplicates": [d.model_dump() for d in corpus.duplicates]}
+        try:
+            _write_version(settings, version, passages, docs, sources, reusable, report, say, runner, extra)
+        except BaseException:
+            # A failed write (disk full, killed) must not leave its debris on the disk.
+            shutil.rmtree(version, ignore_errors=True)
+            raise
+        store.publish(index_dir, version, keep=settings.index_versions_kept)
     report.documents = len(docs)
     report.passages = len(passages)
     report.reused_passages = sum(count for _, rows, count in sources if rows is not None)
     report.embedded_passages = report.passages - report.reused_passages
     report.seconds = time.perf_counter() - started
     say(f"done: {report.passages} passages in {report.seconds:.1f}s")
+    logger.info(
+        "built index %s: %d documents, %d passages (%d embedded, %d reused) in %.1f s",
+        version.name,
+        report.documents,
+        report.passages,
+        report.embedded_passages,
+        report.reused_passages,
+        report.seconds,
+    )
     return report
+
+
+def _write_version(
+    settings: Settings,
+    version: Path,
+    passages: list[Passage],
+    docs: dict[str, dict[str, Any]],
+    sources: list[tuple[str, list[int] | None, int]],
+    reusable: dict[str, Any] | None,
+    report: BuildReport,
+    say: Progress,
+    runner: BuildRunner,
+    extra: dict[str, Any],
+) -> None:
+    """Write every file of a new version directory, the manifest last."""
+    index_dir = settings.index_dir
+    say(f"writing {len(passages)} passages to {version.name}")
+    store.write_passages(version, passages)
+    meta_by_id = {doc_id: DocumentMeta.model_validate(r["meta"]) for doc_id, r in docs.items()}
+    texts = [embedding_text(p, meta_by_id[p.doc_id]) for p in passages]
+    for name in index_encoders(settings):
+        encoder = CachedPassageEncoder(get_embedder(name, settings), settings.embedding_cache_dir)
+        old_vectors = store.load_vectors(index_dir, name) if reusable else None
+        vectors = np.empty((len(passages), encoder.embedder.dim), dtype=np.float32)
+        fresh: list[int] = []  # rows to embed, all documents together: one sorted pass
+        start = 0
+        for _, kept, count in sources:
+            if kept is not None and old_vectors is not None:
+                vectors[start : start + count] = old_vectors[kept]
+            else:
+                fresh += range(start, start + count)
+            start += count
+        say(f"{name}: embedding {len(fresh)} passages")
+        t = time.perf_counter()
+        embedded, encoded = runner.embed(encoder, [texts[row] for row in fresh], _every_tenth(say, name))
+        vectors[fresh] = embedded
+        report.embed_seconds[name] = time.perf_counter() - t
+        report.encoded_texts[name] = encoded
+        np.save(version / store.vectors_file(name), vectors)
+        VectorIndex.build(vectors, settings.exact_search_max).save_ann(version / store.faiss_file(name))
+    say("indexing BM25")
+    LexicalIndex.build([lexical_text(p) for p in passages]).save(version / store.BM25_DIR)
+    store.write_manifest(
+        version,
+        {
+            **index_shape(settings),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "rows": len(passages),
+            "documents": docs,
+            **extra,
+        },
+    )

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..core.errors import InvalidRequestError, NotFoundError
+from ..core.errors import NotFoundError
 from ..core.vocabulary import DocumentMeta, Passage
 
 
-class UnknownDocumentError(InvalidRequestError):
+class UnknownDocumentError(NotFoundError):
     """A document name (filter, parameter) that names no indexed document."""
 
 
@@ -62,7 +62,7 @@ class DocumentCatalog:
         return self._by_id.get(name) or self._by_name.get(name_key(name))
 
     def resolve(self, name: str) -> DocumentMeta:
-        """The document a filter or parameter names; UnknownDocumentError (422) otherwise."""
+        """The document a filter or parameter names; UnknownDocumentError (404) otherwise."""
         found = self.find(name)
         if found is None:
             raise UnknownDocumentError(f"unknown document {name!r}; known: {sorted(self._by_id)}")

@@ -17,6 +17,11 @@ class LexicalIndex:
     def __init__(self, bm25: Any) -> None:
         self.bm25 = bm25
 
+    @property
+    def size(self) -> int:
+        """Documents (passages) indexed."""
+        return int(self.bm25.scores["num_docs"])
+
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
         import bm25s
@@ -61,9 +66,6 @@ class LexicalIndex:
         indptr = self.bm25.scores["indptr"]
         return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in tokens if t in vocab}
 
-    @property
-    def size(self) -> int:
-        return int(self.bm25.scores["num_docs"])
 
     def subset(self, rows: np.ndarray) -> LexicalIndex:
         """The index restricted to `rows` (renumbered 0..len-1) with the corpus-wide

@@ -17,11 +17,23 @@ A version directory holds:
     faiss-<encoder>.index  the approximate FAISS index over those vectors, only above
                            `exact_search_max` passages (format 2; format 1 always wrote one)
     bm25/                  the bm25s state
+
+The manifest, written last, also records the sha256 and size of every other file and the
+passage count: loading refuses a version whose files or row counts do not match
+(`IndexDamagedError`), so damage is an error, never silently different results. Only the
+files a load reads are hashed at load; `vectors-*.npy` is hashed before a rebuild reuses it.
+
+Retention: a build keeps the current version, the newest `keep` - 1 others, and any version
+a running server holds a lease on (a shared `flock` on the version directory); it deletes
+incomplete versions and `.<index>.link-<pid>` links that a crashed build left behind.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -30,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import IndexNotReadyError
+from ..core.errors import IndexDamagedError, IndexNotReadyError
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
 from .columns import PassageColumns, StoredPassages
@@ -38,11 +50,16 @@ from .lexical import LexicalIndex
 from .retriever import HybridRetriever
 from .vectors import VectorIndex
 
+# 2: per-row columns (columns.npz) and memory-mapped vectors; the manifest records every
+# file's sha256 and size and the passage count.
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 COLUMNS = "columns.npz"
 BM25_DIR = "bm25"
+HASH_CHUNK = 1 << 20
+
+logger = logging.getLogger(__name__)
 
 
 def versions_dir(index_dir: Path) -> Path:
@@ -75,24 +92,80 @@ def read_passages(directory: Path) -> StoredPassages:
     return StoredPassages(directory / PASSAGES)
 
 
+def file_digests(directory: Path) -> dict[str, dict[str, Any]]:
+    """sha256 and size of every file of a version directory but its manifest."""
+    digests = {}
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and not path.name.startswith(MANIFEST):
+            digests[path.relative_to(directory).as_posix()] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+    return digests
+
+
+def sha256_of(path: Path) -> str:
+    with path.open("rb") as data:
+        return hashlib.file_digest(data, "sha256").hexdigest()
+
+
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
-    # Written last: a version directory without a manifest is an incomplete build.
+    """Seal a version: its manifest, with the digest of every file written so far.
+    Written last: a version directory without a manifest is an incomplete build."""
+    sealed = {**manifest, "files": file_digests(directory)}
     tmp = directory / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(sealed, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(directory / MANIFEST)
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:
-    """The manifest of the current index, or None when there is no complete index."""
+    """The manifest of the current index, or None when there is no complete index;
+    `IndexDamagedError` when it is there but unreadable."""
     path = index_dir / MANIFEST
     if not path.is_file():
         return None
-    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexDamagedError(f"{path} is not valid JSON ({exc}): rebuild the index with `wsis index build`") from exc
+    if not isinstance(manifest, dict):
+        raise IndexDamagedError(f"{path} is not a manifest object: rebuild the index with `wsis index build`")
     return manifest
 
 
-def publish(index_dir: Path, version: Path) -> None:
-    """Point `index_dir` at `version` atomically and delete the versions it replaced."""
+def verify_files(version: Path, manifest: dict[str, Any], *, include_vectors: bool = False) -> None:
+    """Raise `IndexDamagedError` naming the first file that is missing or differs from its
+    recorded size or sha256. Sizes are checked for every file (a `stat`); contents are hashed
+    for the files a load reads, and for the stored vectors when `include_vectors`."""
+    files: dict[str, dict[str, Any]] = manifest.get("files") or {}
+    if not files:
+        raise IndexDamagedError(f"{version / MANIFEST} records no file checksums: rebuild the index")
+    for name, expected in files.items():
+        path = version / name
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise IndexDamagedError(f"{path} is missing from the index version: rebuild the index") from None
+        if size != expected["bytes"]:
+            raise IndexDamagedError(
+                f"{path} has {size} bytes, the manifest records {expected['bytes']}: rebuild the index"
+            )
+        if (include_vectors or not name.startswith("vectors-")) and sha256_of(path) != expected["sha256"]:
+            raise IndexDamagedError(f"{path} does not match its recorded sha256 (damaged): rebuild the index")
+
+
+def reusable_manifest(index_dir: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The current manifest if every file of its version checks out, vectors included
+    (what an incremental build may reuse), else (None, the reason)."""
+    try:
+        manifest = read_manifest(index_dir)
+        if manifest is not None and manifest.get("format_version") == FORMAT_VERSION:
+            verify_files(index_dir.resolve(), manifest, include_vectors=True)
+    except IndexDamagedError as error:
+        logger.warning("not reusing the previous index: %s", error)
+        return None, str(error)
+    return manifest, None
+
+
+def publish(index_dir: Path, version: Path, keep: int = 2) -> None:
+    """Point `index_dir` at `version` atomically, then prune old versions (see `prune_versions`)."""
     if index_dir.is_dir() and not index_dir.is_symlink():
         # A plain directory there (made by hand or by another tool): set it aside, untouched.
         index_dir.rename(index_dir.with_name(f"{index_dir.name}.moved-{time.strftime('%Y%m%dT%H%M%S')}"))
@@ -100,34 +173,87 @@ def publish(index_dir: Path, version: Path) -> None:
     link.unlink(missing_ok=True)
     link.symlink_to(version.resolve(), target_is_directory=True)
     os.replace(link, index_dir)
-    remove_other_versions(index_dir)
+    logger.info("published index version %s at %s", version.name, index_dir)
+    prune_versions(index_dir, keep)
 
 
-def remove_other_versions(index_dir: Path) -> None:
-    """Delete every version directory but the current one (old or crashed builds)."""
-    current = index_dir.resolve() if index_dir.is_symlink() else None
+def prune_versions(index_dir: Path, keep: int) -> None:
+    """Delete what a build no longer needs: versions without a manifest (crashed builds),
+    `.<index>.link-<pid>` links left by a crash in the middle of a swap, and complete
+    versions beyond the current one and the newest `keep` - 1 others, unless a server holds
+    a lease on them. Call it only under the build lock."""
+    for link in index_dir.parent.glob(f".{index_dir.name}.link-*"):
+        if link.is_symlink():
+            logger.info("removing %s, left by an interrupted swap", link)
+            link.unlink(missing_ok=True)
     root = versions_dir(index_dir)
     if not root.is_dir():
         return
-    for child in root.iterdir():
-        if child.is_dir() and child.resolve() != current:
-            shutil.rmtree(child, ignore_errors=True)
+    current = index_dir.resolve() if index_dir.is_symlink() else None
+    versions = sorted((c for c in root.iterdir() if c.is_dir()), key=lambda c: c.name, reverse=True)
+    kept = 1  # the current one
+    for child in versions:
+        if child.resolve() == current:
+            continue
+        complete = (child / MANIFEST).is_file()
+        if complete and kept < keep:
+            kept += 1
+            continue
+        if complete and VersionLease.held(child):
+            logger.info("keeping %s: a running server still uses it", child.name)
+            continue
+        logger.info("removing %s version %s", "old" if complete else "incomplete", child.name)
+        shutil.rmtree(child, ignore_errors=True)
+
+
+class VersionLease:
+    """A shared `flock` on a version directory, held by a process that serves it, so that
+    `prune_versions` leaves it alone. The kernel drops it when the process dies."""
+
+    def __init__(self, version: Path) -> None:
+        self.version = version
+        self._fd: int | None = os.open(version, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(self._fd, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    @staticmethod
+    def held(version: Path) -> bool:
+        fd = os.open(version, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
+
+
+def current_version(index_dir: Path) -> Path:
+    """The version directory `index_dir` points at now."""
+    return index_dir.resolve()
 
 
 def load_retriever(settings: Settings) -> HybridRetriever:
-    """The retriever over the index in `settings.index_dir` (encoders load on first query)."""
+    """The retriever over the index in `settings.index_dir` (encoders load on first query),
+    after checking its files and row counts."""
     index_dir = settings.index_dir
-    version = index_dir.resolve()  # resolved once, so that every file comes from one version
+    version = current_version(index_dir)  # resolved once, so that every file comes from one version
     try:
-        return _load_version(index_dir, version)
+        return load_version(index_dir, version)
     except (OSError, IndexNotReadyError):
-        if index_dir.resolve() == version:
+        if current_version(index_dir) == version:
             raise
         # A build swapped in a new version (and deleted ours) while we were reading it.
-        return _load_version(index_dir, index_dir.resolve())
+        return load_version(index_dir, current_version(index_dir))
 
 
-def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
+def load_version(index_dir: Path, version: Path) -> HybridRetriever:
+    """The retriever over one version directory, verified (`IndexDamagedError` if not sound)."""
+    started = time.perf_counter()
     manifest = read_manifest(version)
     if manifest is None:
         raise IndexNotReadyError(f"no index at {index_dir}: build one with `wsis index build`")
@@ -136,6 +262,8 @@ def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
             f"the index at {index_dir} has format {manifest.get('format_version')}, this version reads "
             f"{FORMAT_VERSION}: rebuild it with `wsis index build --force`"
         )
+    verify_files(version, manifest)
+    verified = time.perf_counter()
     try:
         passages = read_passages(version)
         columns = PassageColumns.load(version / COLUMNS)
@@ -145,16 +273,32 @@ def _load_version(index_dir: Path, version: Path) -> HybridRetriever:
             name: VectorIndex.load(version / vectors_file(name), version / faiss_file(name))
             for name in manifest["encoders"]
         }
+        rows = int(manifest["rows"])
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise IndexNotReadyError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
+        raise IndexDamagedError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
+    counts = {PASSAGES: len(passages), BM25_DIR: lexical.size} | {faiss_file(n): v.size for n, v in vectors.items()}
+    wrong = {name: count for name, count in counts.items() if count != rows}
+    if wrong:
+        found = ", ".join(f"{name} has {count}" for name, count in wrong.items())
+        raise IndexDamagedError(f"the index at {version} records {rows} passages but {found}: rebuild it")
     info = {
         "format_version": manifest["format_version"],
         "built_at": manifest["built_at"],
+        "version": version.name,
         "index_dir": str(index_dir),
         "encoders": {name: {**enc, "index": vectors[name].kind} for name, enc in manifest["encoders"].items()},
     }
     if columns.size != len(passages):
         raise IndexNotReadyError(f"the index at {index_dir} is inconsistent (columns and passages differ): rebuild it")
+    logger.info(
+        "loaded index version %s: %d documents, %d passages, encoders %s, in %.0f ms (%.0f ms verifying)",
+        version.name,
+        len(documents),
+        rows,
+        ",".join(vectors),
+        (time.perf_counter() - started) * 1000,
+        (verified - started) * 1000,
+    )
     return HybridRetriever(passages, documents, lexical, vectors, info, columns=columns)
 
 

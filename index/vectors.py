@@ -17,6 +17,7 @@ a search widened in proportion to what the filter removes.
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 from pathlib import Path
@@ -169,7 +170,12 @@ class VectorIndex:
         import faiss
 
         if self.ann is not None:
-            faiss.write_index(self.ann, str(path))
+            try:
+                faiss.write_index(self.ann, str(path))
+            except RuntimeError as exc:
+                # FAISS reports a failed write (disk full, read-only) as a RuntimeError whose
+                # last line holds the system's reason: raise it as the OSError it is.
+                raise OSError(errno.EIO, str(exc).strip().splitlines()[-1], str(path)) from exc
 
     @classmethod
     def load(cls, vectors_path: Path, ann_path: Path) -> VectorIndex:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from ..core.logs import configure_logging
 from ..core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -57,17 +58,19 @@ def serve(
     import uvicorn
 
     from .app import create_app
+    from .http_protocol import uvicorn_options
 
     console = Console()
     overrides = {name: value for name, value in (("host", host), ("port", port)) if value is not None}
     settings = get_settings().model_copy(update=overrides)
+    configure_logging(settings)
     if fetch:
         _fetch_missing_documents(settings, console)
     _ensure_index(settings, rebuild, console)
-    console.print(f"serving on [bold]http://{settings.host}:{settings.port}/[/]  (API docs: /docs)")
+    console.print(f"serving on [bold]http://{settings.host}:{settings.port}/[/]  (API docs: /docs, MCP: /mcp/)")
     retriever = _ray_front(settings, ray, shards, replicas, console) if ray else None
     app = create_app(settings, retriever, warm_answers=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings))
 
 
 def _ray_front(settings: Settings, address: str, shards: int, replicas: int, console: Console) -> HybridRetriever:
@@ -85,6 +88,18 @@ def _ray_front(settings: Settings, address: str, shards: int, replicas: int, con
     return deploy(shard_set, replicas=replicas)
 
 
+def mcp() -> None:
+    """Serve the Model Context Protocol over stdio (for an AI assistant that starts `wsis mcp`)."""
+    from ..index.store import load_retriever
+    from .mcp_server import build_mcp_server
+
+    settings = get_settings()
+    configure_logging(settings)  # to stderr: stdout carries the protocol
+    retriever = load_retriever(settings)
+    build_mcp_server(lambda: retriever, settings).run("stdio")
+
+
 def register(app: typer.Typer) -> None:
     """Add this step's commands to `app`."""
     app.command("serve")(serve)
+    app.command("mcp")(mcp)

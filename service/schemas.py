@@ -5,9 +5,9 @@ the bodies (the search body itself is
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..index.results import Filters
 from ..products.answers.answer import AnswerCitation, AskResponse
@@ -15,26 +15,52 @@ from ..products.briefs.briefing import BriefNote
 from ..products.briefs.render import BriefFormat
 from ..products.documents.catalog import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
 from ..products.mandates.mandates import MandatesResponse
+from .limits import QUERY_SCHEMA, BodyInt, BodyK, clean_strings
+
+MAX_QUESTIONS = 20
 
 
-class SearchRequest(Filters):
+class CleanRequest(BaseModel):
+    """A request body whose every string (filters included) is cleaned or refused by
+    `limits.clean_text` before any field is validated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        return clean_strings(data)
+
+
+class RequestFilters(Filters):
+    """`Filters` as a request body gives them: years are JSON integers (no `true`, no "2024")."""
+
+    year: list[BodyInt] = Field(default_factory=list, description="Years of adoption.")
+
+
+class SearchRequest(RequestFilters, CleanRequest):
     """Body of `POST /search`: the query, the number of results and the filters of `GET /search`."""
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(description="The query, in any language of the corpus; at most max_query_chars (422 beyond).")
-    k: int | None = Field(default=None, description="Number of results (1..k_max); the server default when omitted.")
+    q: str = Field(
+        description="The query, in any language of the corpus, with at least one letter or digit.",
+        json_schema_extra=QUERY_SCHEMA,
+    )
+    k: BodyK | None = Field(default=None, description="Number of results (1..k_max); the server default when omitted.")
 
     def filters(self) -> Filters:
         return Filters(doc=self.doc, lang=self.lang, type=self.type, body=self.body, year=self.year)
 
 
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    question: str
-    k: int | None = Field(default=None, description="Passages retrieved to answer from (1..k_max).")
-    filters: Filters = Field(default_factory=Filters)
+class AskRequest(CleanRequest):
+    question: str = Field(
+        description="The question, with at least one letter or digit.", json_schema_extra=QUERY_SCHEMA
+    )
+    k: BodyK | None = Field(
+        default=None, description="Passages retrieved to answer from (1..k_max, and at most max_passages_per_request)."
+    )
+    filters: RequestFilters = Field(default_factory=RequestFilters)
 
 
 class DocumentList(BaseModel):
@@ -49,7 +75,12 @@ class Readiness(BaseModel):
     status: str = "ready"
     documents: int
     passages: int
-    index: dict[str, Any] = Field(description="What the retriever reports about its index (version, signals, ...).")
+    index: dict[str, Any] = Field(
+        description="What the retriever reports about the index version it serves (version, built_at, signals, ...)."
+    )
+    swap_error: str | None = Field(
+        default=None, description="Why the newest published version is not served (it failed its checks)."
+    )
 
 
 class Problem(BaseModel):
@@ -69,16 +100,19 @@ DOC_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 PASSAGE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}:[\w][\w.-]{0,127}(~[0-9]{1,4})?$"
 
 
-MAX_QUESTIONS = 20
-
-
-class BriefRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    questions: list[str] = Field(description=f"Topics or questions, 1..{MAX_QUESTIONS}.")
+class BriefRequest(CleanRequest):
+    questions: list[Annotated[str, Field(json_schema_extra=QUERY_SCHEMA)]] = Field(
+        min_length=1, max_length=MAX_QUESTIONS, description=f"Topics or questions, 1..{MAX_QUESTIONS}."
+    )
     format: Literal["md", "html", "docx", "json"] = "md"
-    k: int | None = Field(default=None, description="At most this many searched clauses per question (1..k_max).")
-    filters: Filters | None = Field(
+    k: BodyK | None = Field(
+        default=None,
+        description=(
+            "At most this many searched clauses per question (1..k_max); lowered so that questions x k "
+            "stays within max_passages_per_request."
+        ),
+    )
+    filters: RequestFilters | None = Field(
         default=None, description="Restrict the search; by default a question naming a document searches that document."
     )
 

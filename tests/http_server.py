@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -21,10 +22,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextmanager
 def running_server(
-    app: FastAPI, host: str = "127.0.0.1", port: int | None = None, timeout_s: float = 60.0
+    app: FastAPI, host: str = "127.0.0.1", port: int | None = None, timeout_s: float = 60.0, **options: Any
 ) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL once it accepts requests."""
-    config = uvicorn.Config(app, host=host, port=port or free_port(host), log_level="warning", lifespan="on")
+    """Serve `app` until the block ends; yields its base URL once it accepts requests.
+    `options` go to uvicorn.Config (e.g. `wsis serve`'s `uvicorn_options`)."""
+    config = uvicorn.Config(app, host=host, port=port or free_port(host), log_level="warning", lifespan="on", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="wsis-uvicorn", daemon=True)
     thread.start()

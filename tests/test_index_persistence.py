@@ -154,8 +154,9 @@ def test_a_build_killed_midway_leaves_the_previous_index_usable(small_index: Set
     assert [h.passage.id for h in after.search("秘书处 WSIS+20", k=5)] == expected
     assert after.info()["built_at"] == before.info()["built_at"]
 
-    build_index(small_index)  # the next build clears the orphan
-    assert len([d for d in store.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]) == 1
+    build_index(small_index)  # the next build clears the orphan, and keeps the previous version
+    kept = [d for d in store.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]
+    assert len(kept) == 2 and all((d / store.MANIFEST).is_file() for d in kept)
 
 
 def test_a_plain_directory_in_the_way_is_moved_aside(tmp_path: Path, shared_corpus: Path) -> None:

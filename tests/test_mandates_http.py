@@ -46,7 +46,7 @@ def test_browser_navigation_gets_the_page_and_actors_are_listed(http: httpx.Clie
 
 def test_mandate_errors_are_problems(http: httpx.Client) -> None:
     for url, params, status, fragment in [
-        ("/mandates", {"actor": "Nobody"}, 422, "unknown actor 'Nobody'"),
+        ("/mandates", {"actor": "Nobody"}, 404, "unknown actor 'Nobody'"),
         ("/mandates", {}, 422, "actor: name an actor"),
         ("/documents/no-such-doc/mandates", {"actor": "ITU"}, 404, "no-such-doc"),
         ("/documents/a-res-80-173/mandates", {}, 422, "actor"),

@@ -46,7 +46,7 @@ def test_filter_with_no_match_gives_no_results(retriever: HybridRetriever) -> No
 
 
 def test_unknown_document_is_a_clear_error(retriever: HybridRetriever) -> None:
-    with pytest.raises(InvalidRequestError, match="unknown document 'A/RES/99/999'"):
+    with pytest.raises(NotFoundError, match="unknown document 'A/RES/99/999'"):
         retriever.search(QUERY, filters=Filters(doc=["A/RES/99/999"]))
 
 

@@ -12,6 +12,7 @@ import io
 import re
 from typing import Literal
 
+from ...core.text import map_strings
 from .briefing import BriefNote, QuestionSection
 
 BriefFormat = Literal["md", "html", "docx"]
@@ -210,10 +211,16 @@ def _docx_hyperlink(paragraph, text: str, url: str) -> None:
     paragraph._p.append(link)
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return); lxml
+# refuses them, so they are dropped from a DOCX rather than failing the whole note.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def render_docx(note: BriefNote) -> bytes:
     from docx import Document
     from docx.shared import Pt
 
+    note = BriefNote.model_validate(map_strings(note.model_dump(), lambda text: _NOT_XML.sub("", text)))
     doc = Document()
     doc.core_properties.title = _title(note)
     doc.add_heading(_title(note), level=0)

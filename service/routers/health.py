@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from ..deps import RetrieverDep
 from ..schemas import Health, Readiness
@@ -16,5 +16,11 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Readiness)
-def readyz(retriever: RetrieverDep) -> Readiness:
-    return Readiness(documents=len(retriever.documents), passages=len(retriever.passages), index=retriever.info())
+def readyz(retriever: RetrieverDep, request: Request) -> Readiness:
+    """The index version actually served (a new one that failed its checks: swap_error)."""
+    return Readiness(
+        documents=len(retriever.documents),
+        passages=len(retriever.passages),
+        index=retriever.info(),
+        swap_error=request.app.state.service.swap_error,
+    )

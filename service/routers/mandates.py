@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
-from ...core.errors import InvalidRequestError
+from ...core.errors import InvalidRequestError, NotFoundError
 from ...products.mandates.mandates import mandates_response
 from ...products.mandates.rules import load_rules
 from ..deps import RetrieverDep
@@ -20,6 +20,15 @@ router = APIRouter(tags=["mandates"])
 ActorQuery = Annotated[
     str, Query(min_length=1, max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")
 ]
+
+
+def _known_actor(actor: str) -> str:
+    # Any string is a well-formed actor name; one the rules do not know is not there (404).
+    try:
+        load_rules().resolve_actor(actor)
+    except InvalidRequestError as error:
+        raise NotFoundError(str(error)) from error
+    return actor
 
 
 def _wants_page(request: Request) -> bool:
@@ -35,7 +44,14 @@ def corpus_mandates(
     response: Response,
     retriever: RetrieverDep,
     actor: Annotated[
-        str | None, Query(max_length=200, description="Actor name or alias, e.g. ITU, 国际电联, UNGIS.")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Actor name or alias, e.g. ITU, 国际电联, UNGIS (required unless a browser asks for the page).",
+            # Stated as required in the schema: only a browser's page request may omit it.
+            json_schema_extra={"x-wsis-required": True},
+        ),
     ] = None,
     doc: Annotated[str | None, Query(max_length=200, description="Only this document (id, symbol or alias).")] = None,
 ) -> MandatesResponse | FileResponse:
@@ -46,7 +62,7 @@ def corpus_mandates(
         return FileResponse(STATIC_DIR / "mandates.html", headers={"Vary": "Accept"})
     if actor is None:
         raise InvalidRequestError("actor: name an actor, e.g. ?actor=ITU")
-    return mandates_response(retriever.passages, actor, doc=doc, catalog=retriever.catalog)
+    return mandates_response(retriever.passages, _known_actor(actor), doc=doc, catalog=retriever.catalog)
 
 
 @router.get("/mandates/actors", response_model=list[ActorInfo])
@@ -63,4 +79,4 @@ def document_mandates(
 ) -> MandatesResponse:
     """Operative clauses of one document that assign `actor` a task, role or request."""
     retriever.catalog.get(doc_id)  # an id in the path that names no document: 404
-    return mandates_response(retriever.passages, actor, doc=doc_id, catalog=retriever.catalog)
+    return mandates_response(retriever.passages, _known_actor(actor), doc=doc_id, catalog=retriever.catalog)

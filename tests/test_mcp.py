@@ -1,0 +1,103 @@
+"""The MCP server, driven by the official SDK's own client: over stdio (`wsis mcp` as a
+subprocess) and over streamable HTTP (/mcp/ of a real uvicorn server), on the real index."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+from wsis_rag.core.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+TOOLS = {"search", "passage", "documents", "ask", "mandates"}
+QUESTION = "What does A/RES/80/173 assign to ITU?"
+
+
+def _stdio_server(settings: Settings) -> StdioServerParameters:
+    env = {
+        **os.environ,
+        "WSIS_INDEX_DIR": str(settings.index_dir),
+        "WSIS_CORPUS_DIRS": json.dumps([str(d) for d in settings.corpus_dirs]),
+        "WSIS_ENCODERS": json.dumps(settings.encoders),
+    }
+    return StdioServerParameters(command=str(Path(sys.executable).with_name("wsis")), args=["mcp"], env=env)
+
+
+def _run(session: Callable[[], Awaitable[None]]) -> None:
+    """Run the client session in a thread of its own: another test's event loop may still
+    be running in this one."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            anyio.run(session)
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _structured(result) -> dict:  # type: ignore[no-untyped-def]
+    assert not result.is_error, result.content
+    if result.structured_content is not None:
+        return result.structured_content
+    return json.loads(result.content[0].text)
+
+
+def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None:
+    async def session() -> None:
+        async with Client(_stdio_server(built_index)) as client:
+            tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+            assert set(tools) >= TOOLS
+            assert "doc" in tools["search"].input_schema["properties"]
+
+            answer = _structured(await client.call_tool("ask", {"question": QUESTION}))
+            assert answer["citations"], answer
+            labels = [c["label"] for c in answer["citations"]]
+            assert any(label.startswith("A/RES/80/173, para.") for label in labels), labels
+            assert "ITU" in answer["answer"] or "International Telecommunication Union" in answer["answer"]
+
+            mandates = _structured(await client.call_tool("mandates", {"actor": "ITU", "doc": "A/RES/80/173"}))
+            clause_ids = json.dumps(mandates)
+            assert "a-res-80-173:para-" in clause_ids
+
+            hits = _structured(await client.call_tool("search", {"query": "open source", "k": 3, "doc": ["gdc"]}))
+            assert len(hits["results"]) == 3
+            assert all(hit["id"].startswith("gdc:") for hit in hits["results"])
+
+            passage = _structured(await client.call_tool("passage", {"passage_id": "gdc:para-8-b", "neighbours": 1}))
+            assert passage["citation"]["label"] == "GDC, para. 8 (b)"
+
+            documents = await client.read_resource("wsis://documents")
+            assert "a-res-80-173" in documents.contents[0].text
+            clause = await client.read_resource("wsis://passages/a-res-80-173:para-121")
+            assert "A/RES/80/173, para. 121" in clause.contents[0].text
+
+            bad = await client.call_tool("search", {"query": "\u200b"})
+            assert bad.is_error and "no letter or digit" in bad.content[0].text
+
+    _run(session)
+
+
+def test_streamable_http_under_the_app(live_server: str) -> None:
+    async def session() -> None:
+        async with Client(live_server + "/mcp/") as client:
+            assert set(t.name for t in (await client.list_tools()).tools) >= TOOLS
+            hits = _structured(await client.call_tool("search", {"query": "universal connectivity", "k": 2}))
+            assert len(hits["results"]) == 2
+
+    _run(session)
