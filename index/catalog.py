@@ -4,10 +4,10 @@ Built from the index's own documents (so a document the manifest does not know i
 its symbol as well as a manifest one by its aliases). Search filters (`doc=`), mentions in
 queries (references.DocumentMentions), `/documents/{id}`, briefings and mandates all ask it.
 
-Unknown names fail the same way everywhere: a name given as a filter or parameter
-(`/search?doc=`, `/mandates?doc=`, a briefing's filters) is an invalid request (HTTP 422);
-an id in a URL path (`/documents/{id}`, `/documents/{id}/mandates`) that names no document
-is a missing resource (HTTP 404).
+Unknown names fail the same way everywhere: a document the index does not hold is a
+missing resource (HTTP 404), whether it is named in a filter or parameter (`/search?doc=`,
+`/mandates?doc=`, a briefing's filters) or in a URL path (`/documents/{id}`). Any name is
+well-formed input, so it is not a 422 (a schema-valid request the server rejects).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.core.errors import InvalidRequestError
+from wsis_rag.core.errors import InvalidRequestError, NotFoundError
 from wsis_rag.core.settings import Settings
 from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.ingest.pipeline import ingest_corpus
@@ -113,6 +113,6 @@ def test_response_shape_and_bad_input(passages: list[Passage]) -> None:
         find_mandates(passages, "Nobody")
     with pytest.raises(InvalidRequestError, match="empty"):
         find_mandates(passages, "  ")
-    # A document name given as a parameter that names nothing: an invalid request (422), as on /search.
-    with pytest.raises(InvalidRequestError, match="A/RES/99/1"):
+    # A document the index does not hold is not there (404), as on /search.
+    with pytest.raises(NotFoundError, match="A/RES/99/1"):
         find_mandates(passages, "ITU", doc="A/RES/99/1")

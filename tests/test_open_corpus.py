@@ -150,11 +150,11 @@ def test_added_pdfs_are_indexed_searched_over_http_and_removed(library_env: Sett
     with running_server(create_app(library_env, load_retriever(library_env))) as base:
         documents = httpx.get(f"{base}/documents").json()["documents"]
         assert {d["meta"]["symbol"] for d in documents} == {"A/RES/80/62", "A/RES/79/67"}
-        # A name given as a parameter that names nothing is 422 everywhere; an id in the path, 404.
-        assert _search(base, "A/RES/79/194").status_code == 422
-        assert httpx.get(f"{base}/mandates", params={"actor": "ITU", "doc": "A/RES/79/194"}).status_code == 422
+        # A document that the index does not hold is not there: 404, named in a parameter or in the path.
+        assert _search(base, "A/RES/79/194").status_code == 404
+        assert httpx.get(f"{base}/mandates", params={"actor": "ITU", "doc": "A/RES/79/194"}).status_code == 404
         brief = httpx.post(f"{base}/brief", json={"questions": ["ITU"], "filters": {"doc": ["A/RES/79/194"]}})
-        assert brief.status_code == 422
+        assert brief.status_code == 404
         assert httpx.get(f"{base}/documents/a-res-79-194").status_code == 404
         assert httpx.get(f"{base}/documents/a-res-79-194/mandates", params={"actor": "ITU"}).status_code == 404
         assert _search(base, "A/RES/80/62").status_code == 200

@@ -52,8 +52,8 @@ def test_unknown_actor_and_document_are_clear_errors(mini_passages: list[Passage
         find_mandates(mini_passages, "WHO")
     with pytest.raises(InvalidRequestError, match="the actor is empty"):
         load_rules().resolve_actor("  ")
-    # A document named in a parameter that names nothing is a bad request (422), as on /search.
-    with pytest.raises(InvalidRequestError, match="unknown document 'gdc'; known: \\['mini-report', 'mini-res'\\]"):
+    # A document the index does not hold is not there (404), as on /search.
+    with pytest.raises(NotFoundError, match="unknown document 'gdc'; known: \\['mini-report', 'mini-res'\\]"):
         find_mandates(mini_passages, "ITU", doc="gdc")
 
 
