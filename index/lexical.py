@@ -66,7 +66,6 @@ class LexicalIndex:
         indptr = self.bm25.scores["indptr"]
         return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in tokens if t in vocab}
 
-
     def subset(self, rows: np.ndarray) -> LexicalIndex:
         """The index restricted to `rows` (renumbered 0..len-1) with the corpus-wide
         statistics kept: bm25s stores each (passage, token) score already weighted by the

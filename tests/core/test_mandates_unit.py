@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wsis_rag.core.errors import InvalidRequestError
+from wsis_rag.core.errors import InvalidRequestError, NotFoundError
 from wsis_rag.core.vocabulary import Passage
 from wsis_rag.products.mandates.mandates import find_mandates, mandates_response
 from wsis_rag.products.mandates.rules import ACTORS_PATH, PATTERNS_PATH, load_rules, parse_rules
