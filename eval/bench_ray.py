@@ -43,13 +43,16 @@ from ..core.settings import PROJECT_ROOT, Settings
 from .bench import CORPUS, DEV_SET, machine, percentiles
 
 UN_COLLECTION = PROJECT_ROOT.parent / "shared" / "un-corpus" / "un-documents-78-80.jsonl.gz"
-RAY = Path(sys.executable).with_name("ray")
-NODE_ARGS = ["--object-store-memory=200000000", "--disable-usage-stats"]
-# Ray turns `--node-ip-address=127.0.0.1` into the machine's outward address
-# (`services.resolve_ip_for_localhost`). With this variable at 0 Ray takes the loopback
-# address as the node's own, for the head and for this driver; a worker node, which Ray
-# would refuse to start with it, finds its address from the route to the head's, the
-# loopback address too. So every node and the driver announce 127.0.0.1 only.
+NODE_ARGS = ["--node-ip-address=127.0.0.1", "--object-store-memory=200000000", "--disable-usage-stats"]
+# Ray turns 127.0.0.1 (in --node-ip-address and --address) into the machine's outward
+# address (`services.resolve_ip_for_localhost`); this machine allows the loopback address
+# only. Each node therefore runs `ray start` with that rewrite switched off, and this
+# driver takes the loopback address as its own (RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 makes
+# `services.get_node_ip_address` answer 127.0.0.1; it is read when Ray is imported).
+RAY_START = (
+    "import sys, ray._private.services as services; services.resolve_ip_for_localhost = lambda host: host; "
+    "from ray.scripts.scripts import main; sys.argv[0] = 'ray'; main()"
+)
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 WORKERS = 2
 SYNTHETIC = "synthetic"  # the signal name of the synthetic shards' vectors
@@ -106,13 +109,15 @@ def local_cluster(workers: int = WORKERS) -> Iterator[str]:
     port = _free_port()
     address = f"127.0.0.1:{port}"
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    env.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)  # the driver's setting, not the nodes'
+
     nodes: list[subprocess.Popen[bytes]] = []
     logs: list[IO[bytes]] = []
 
-    def start(*args: str, **extra_env: str) -> None:
+    def start(*args: str) -> None:
         logs.append((temp / f"node-{len(nodes)}.log").open("wb"))
-        command = [str(RAY), "start", "--block", *args, *NODE_ARGS]
-        nodes.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT, env={**env, **extra_env}))
+        command = [sys.executable, "-c", RAY_START, "start", "--block", *args, *NODE_ARGS]
+        nodes.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT, env=env))
         log = Path(logs[-1].name)
         node = nodes[-1]
 
@@ -124,9 +129,9 @@ def local_cluster(workers: int = WORKERS) -> Iterator[str]:
         _wait(f"the Ray node of {log.name}", started)
 
     try:
-        start("--head", f"--port={port}", "--num-cpus=0", f"--temp-dir={temp}", "--include-dashboard=false", **LOOPBACK)
+        start("--head", f"--port={port}", "--num-cpus=0", f"--temp-dir={temp}", "--include-dashboard=false")
         for _ in range(workers):  # one at a time: two raylets starting at once time out on a loaded machine
-            start(f"--address={address}", "--num-cpus=1", RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="1")
+            start(f"--address={address}", "--num-cpus=1")
         yield address
     finally:
         for node in reversed(nodes):
