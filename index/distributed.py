@@ -61,6 +61,10 @@ def _ray() -> Any:
 def connected(address: str | None) -> Iterator[Any]:
     """A connection to the cluster at `address` ("auto", "host:port"; None = a local Ray
     started for this call), closed afterwards if this call opened it."""
+    if (address or "").startswith("127."):
+        from .ray_cluster import LOOPBACK
+
+        os.environ.update(LOOPBACK)  # read when Ray is imported (first use in this process)
     ray = _ray()
     if ray.is_initialized():
         yield ray

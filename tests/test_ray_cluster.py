@@ -11,60 +11,38 @@ top-10, in process and through Ray Serve behind the HTTP API; a shard that is go
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
-from http_server import free_port, running_server
+from http_server import running_server
 
 from wsis_rag.core.settings import Settings
 from wsis_rag.index import store
 from wsis_rag.index.builder import build_index
+from wsis_rag.index.ray_cluster import local_cluster, wait_for_workers
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.shards import LocalShard, sharded_retriever, write_shards
 
 pytestmark = [pytest.mark.integration, pytest.mark.ray]
 
-RAY = Path(sys.executable).with_name("ray")
 SIGNALS = ["bm25", "use"]
-NODE_ARGS = ["--node-ip-address=127.0.0.1", "--object-store-memory=200000000", "--disable-usage-stats"]
-
-
-def _ray(*args: str) -> None:
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    subprocess.run([str(RAY), *args], check=True, env=env, timeout=300, capture_output=True)
 
 
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[str]:
-    """A head (no CPUs for tasks) and two one-CPU workers; stopped however the tests end."""
-    # Ray's unix sockets live under the temp dir, whose path must stay short.
-    temp = Path(tempfile.mkdtemp(prefix="wsr", dir="/tmp"))
-    port = free_port()
-    address = f"127.0.0.1:{port}"
-    try:
-        _ray(
-            "start",
-            "--head",
-            f"--port={port}",
-            "--num-cpus=0",
-            f"--temp-dir={temp}",
-            "--include-dashboard=false",
-            *NODE_ARGS,
-        )
-        for _ in range(2):
-            _ray("start", f"--address={address}", "--num-cpus=1", *NODE_ARGS)
+    """A head (no CPUs for tasks) and two one-CPU workers on 127.0.0.1; stopped (by pid: no
+    other Ray process on the machine is touched) however the tests end."""
+    import ray
+
+    from wsis_rag.index.distributed import connected
+
+    with local_cluster(workers=2) as address:
+        with connected(address):
+            wait_for_workers(ray, 2)
         yield address
-    finally:
-        subprocess.run([str(RAY), "stop", "--force"], timeout=300, capture_output=True)
-        shutil.rmtree(temp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
