@@ -35,12 +35,10 @@ SIGNALS = ["bm25", "use"]
 def ray_cluster() -> Iterator[str]:
     """A head (no CPUs for tasks) and two one-CPU workers on 127.0.0.1; stopped (by pid: no
     other Ray process on the machine is touched) however the tests end."""
-    import ray
-
     from wsis_rag.index.distributed import connected
 
     with local_cluster(workers=2) as address:
-        with connected(address):
+        with connected(address) as ray:  # imports Ray as a loopback driver (see ray_cluster)
             wait_for_workers(ray, 2)
         yield address
 
