@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -27,12 +26,9 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from ..core.errors import InvalidRequestError, WsisError
 from ..core.settings import Settings
-from ..core.text import map_strings
-
-SEARCHABLE = re.compile(r"[^\W_]")  # a letter or digit of any script
-DECIMAL = re.compile(r"-?[0-9]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but \t \n \r
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+from ..core.text import CONTROL_CHARACTERS as _CONTROL
+from ..core.text import DECIMAL, SEARCHABLE, map_strings
+from ..core.text import SURROGATES as _SURROGATE
 
 
 class UnsupportedMediaTypeError(WsisError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsis_rag.core.errors import InvalidRequestError
+from wsis_rag.core.errors import NotFoundError
 from wsis_rag.core.vocabulary import DocType
 from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
@@ -43,5 +43,5 @@ def test_allowed_rows_are_the_matching_rows(mini_retriever: HybridRetriever) -> 
 
 
 def test_unknown_document_names_the_known_ones(mini_retriever: HybridRetriever) -> None:
-    with pytest.raises(InvalidRequestError, match=r"unknown document 'nope'; known: \['mini-report', 'mini-res'\]"):
+    with pytest.raises(NotFoundError, match=r"unknown document 'nope'; known: \['mini-report', 'mini-res'\]"):
         mini_retriever.search(QUERY, filters=Filters(doc=["nope"]))
