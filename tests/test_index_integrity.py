@@ -28,7 +28,11 @@ def gdc_index(tmp_path: Path, shared_corpus: Path) -> Settings:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / GDC).write_bytes((shared_corpus / GDC).read_bytes())
-    settings = Settings(index_dir=tmp_path / "var" / "index", corpus_dirs=[corpus], encoders=["use"])
+    # exact_search_max=0: an approximate (FAISS) index is written too, so every kind of
+    # index file is on disk to be damaged.
+    settings = Settings(
+        index_dir=tmp_path / "var" / "index", corpus_dirs=[corpus], encoders=["use"], exact_search_max=0
+    )
     build_index(settings)
     return settings
 
@@ -119,12 +123,14 @@ def test_corrupt_manifest_in_the_cli_is_one_line(gdc_index: Settings) -> None:
 
 
 def test_damaged_vectors_are_not_copied_into_an_incremental_build(gdc_index: Settings) -> None:
-    clean = store.load_vectors(gdc_index.index_dir, "use")
+    clean = np.array(store.load_vectors(gdc_index.index_dir, "use"))  # a copy, not the memory map
     clean_rows = {p.id: row for row, p in enumerate(load_retriever(gdc_index).passages)}
     npy = _version(gdc_index) / "vectors-use.npy"
     _flip(npy, npy.stat().st_size - 4096, 2048)
-    # The file still loads (search never reads it), but a rebuild must not reuse it.
+    # Exact search reads these rows directly: a load refuses them, and a rebuild must not reuse them.
     assert not np.array_equal(np.load(npy), clean)
+    with pytest.raises(IndexDamagedError, match=r"vectors-use\.npy does not match its recorded sha256"):
+        load_retriever(gdc_index)
     (gdc_index.corpus_dirs[0] / GDC).write_text(
         (gdc_index.corpus_dirs[0] / GDC).read_text(encoding="utf-8") + "\n\n99. A new closing paragraph.\n",
         encoding="utf-8",
