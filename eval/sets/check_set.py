@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Validate a held-out question set against the texts in /work/shared (stdlib only).
+"""Validate a held-out question set against the texts in ../shared (stdlib only).
 
     python3 eval/sets/check_set.py eval/sets/heldout.jsonl
     python3 eval/sets/check_set.py eval/sets/heldout.jsonl --write-wsis eval/sets/heldout-wsis.jsonl
-    python3 eval/sets/check_set.py eval/sets/heldout.jsonl --shared /work/shared
+    python3 eval/sets/check_set.py eval/sets/heldout.jsonl [--shared ../shared]
 
 Checks, for every question: the fields and their values (id, query, lang, kind,
 relevant, answer), the number of relevant items per kind, and for every relevant item:
@@ -236,7 +236,7 @@ def load(shared):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("path")
-    ap.add_argument("--shared", default="/work/shared")
+    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[3] / "shared"))
     ap.add_argument("--write-wsis", metavar="PATH")
     ap.add_argument("--min", type=int, default=220, help="minimum number of questions")
     a = ap.parse_args(argv)
