@@ -20,7 +20,6 @@ Every figure carries the 1-minute load average when it was taken.
 from __future__ import annotations
 
 import argparse
-import copy
 import gzip
 import json
 import os
@@ -102,13 +101,20 @@ def bench_corpus_build(address: str, tmp: Path) -> Throughput:
     from ..index.builder import build_index
     from ..index.distributed import RayRunner
 
-    single_settings = Settings(corpus_dirs=[CORPUS], index_dir=tmp / "single" / "index", encoders=["use"])
-    ray_settings = single_settings.model_copy(update={"index_dir": tmp / "ray" / "index"})
+    single_settings = Settings(
+        corpus_dirs=[CORPUS],
+        index_dir=tmp / "single" / "index",
+        encoders=["use"],
+        embedding_cache_dir=tmp / "single" / "cache",
+    )
+    ray_settings = single_settings.model_copy(
+        update={"index_dir": tmp / "ray" / "index", "embedding_cache_dir": tmp / "ray" / "cache"}
+    )
     load_single = load_now()
-    single = build_index(single_settings, embedding_cache=tmp / "single" / "cache")
+    single = build_index(single_settings)
     load_ray = load_now()
     with RayRunner(address, workers=WORKERS) as runner:
-        distributed = build_index(ray_settings, embedding_cache=tmp / "ray" / "cache", runner=runner)
+        distributed = build_index(ray_settings, runner=runner)
     a = np.load(single_settings.index_dir / store.vectors_file("use"))
     b = np.load(ray_settings.index_dir / store.vectors_file("use"))
     same_ids = [p.id for p in store.read_passages(single_settings.index_dir)] == [
@@ -353,8 +359,7 @@ def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> l
     rows = []
     try:
         for signals in (reference.signals, ["bm25", "use"]):
-            through_serve = copy.copy(front)  # the same deployment handles, other signals
-            through_serve.signals = list(signals)
+            through_serve = front.with_signals(list(signals))  # the same deployment handles and encoders
 
             def ids(retriever: Any) -> Callable[[Any], list[Any]]:
                 return lambda query: [hit.passage.id for hit in retriever.search(query, 10)]
