@@ -238,7 +238,8 @@ def write_synthetic_shards(n: int, dim: int, root: Path) -> tuple[Any, list[Path
         directory.mkdir(parents=True)
         rows = np.flatnonzero(shard_of_row == shard).astype(np.int64)
         np.save(directory / GLOBAL_ROWS, rows)
-        VectorIndex.build(vectors[rows], exact_max=len(rows)).save(directory / store.faiss_file(SYNTHETIC))
+        # Exact search: the shard's vectors are the index (memory-mapped at load; no FAISS file).
+        np.save(directory / store.vectors_file(SYNTHETIC), np.ascontiguousarray(vectors[rows]))
         # LocalShard also loads a BM25 index; these shards are dense only, so theirs holds one placeholder text.
         LexicalIndex.build(["synthetic"]).save(directory / store.BM25_DIR)
         store.write_manifest(directory, {"encoders": {SYNTHETIC: {"model_id": "random unit vectors", "dim": dim}}})

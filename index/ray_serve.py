@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,14 @@ logger = logging.getLogger(__name__)
 
 APP_PREFIX = "wsis"
 CALL_TIMEOUT_S = 30.0
+# Deployment handles block on `.result()`, which Ray refuses on a thread that runs an
+# asyncio loop (a caller's event loop, Playwright's sync API, ...): calls wait on their own
+# threads, so a handle can be used from any thread.
+_CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="ray-serve-call")
+
+
+def _result(response: Any, timeout_s: float) -> Any:
+    return _CALLS.submit(lambda: response.result(timeout_s=timeout_s)).result()
 
 
 def _serve() -> Any:
@@ -85,15 +94,15 @@ class RemoteShard:
         self.timeout_s = timeout_s
 
     def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
-        result: Scored = self.handle.bm25.remote(tokens, expansion, k, allowed).result(timeout_s=self.timeout_s)
+        result: Scored = _result(self.handle.bm25.remote(tokens, expansion, k, allowed), self.timeout_s)
         return result
 
     def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
-        result: Scored = self.handle.dense.remote(signal, vector, k, allowed).result(timeout_s=self.timeout_s)
+        result: Scored = _result(self.handle.dense.remote(signal, vector, k, allowed), self.timeout_s)
         return result
 
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
-        counts: dict[str, int] = self.handle.document_frequency.remote(tokens).result(timeout_s=self.timeout_s)
+        counts: dict[str, int] = _result(self.handle.document_frequency.remote(tokens), self.timeout_s)
         return counts
 
 
@@ -111,12 +120,12 @@ class RemoteEmbedder:
     timeout_s: float = CALL_TIMEOUT_S
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        vectors: np.ndarray = self.handle.embed_queries.remote(self.name, list(texts)).result(timeout_s=self.timeout_s)
+        vectors: np.ndarray = _result(self.handle.embed_queries.remote(self.name, list(texts)), self.timeout_s)
         return vectors
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         # Answers score the sentences of retrieved clauses with the encoder's passage side.
-        vectors: np.ndarray = self.handle.embed_passages.remote(self.name, list(texts)).result(timeout_s=self.timeout_s)
+        vectors: np.ndarray = _result(self.handle.embed_passages.remote(self.name, list(texts)), self.timeout_s)
         return vectors
 
 
