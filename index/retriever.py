@@ -144,28 +144,22 @@ class HybridRetriever:
         unknown = [n for n in names if n not in self.available_signals]
         if unknown or not names:
             raise InvalidRequestError(f"unknown signals {unknown or names}; this index has {self.available_signals}")
-        return HybridRetriever(
-            self.passages,
-            self.documents,
-            self.lexical,
-            self.vectors,
-            self._info,
-            list(names),
-            self.fusion,
-            self._embedders,
-            self._columns,
-        )
+        return self._replace(list(names), self.fusion)
 
     def with_fusion(self, **changes: Any) -> HybridRetriever:
         """The same index with other fusion settings (for tuning and evaluation)."""
+        return self._replace(self.signals, replace(self.fusion, **changes))
+
+    def _replace(self, signals: list[str], fusion: FusionConfig) -> HybridRetriever:
+        """This index (its passages, signals' data, query encoders, columns) searched another way."""
         return HybridRetriever(
             self.passages,
             self.documents,
             self.lexical,
             self.vectors,
             self._info,
-            self.signals,
-            replace(self.fusion, **changes),
+            signals,
+            fusion,
             self._embedders,
             self._columns,
         )
