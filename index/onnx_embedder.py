@@ -43,6 +43,8 @@ from typing import Any
 
 import numpy as np
 
+from .onnx_export import sha256_file as _sha256_file
+
 log = logging.getLogger(__name__)
 
 META_FILE = "meta.json"
@@ -66,14 +68,6 @@ class OnnxModelIntegrityError(OnnxModelError):
 
 def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_meta(model_dir: Path) -> dict[str, Any]:
