@@ -1,19 +1,20 @@
 """Ray cluster benchmark (issue 14): prints figures (Markdown) for BENCHMARKS.md.
 
-    nice -n 10 .venv/bin/python -m wsis_rag.eval.bench_ray [--un-docs 100] [--e5-passages 120]
+    nice -n 10 .venv/bin/python -m wsis_rag.eval.bench_ray [--un-docs N] [--e5-passages 240]
         [--synthetic 1000000] [--dim 384] [--queries 50] [--append BENCHMARKS.md]
 
 Starts its own 3-node cluster on 127.0.0.1 (a head that runs no tasks, two one-CPU workers)
 and, in one run, so that every ratio compares figures taken under the same load:
-- build: the shared corpus built by `build_index` in this process (LocalRunner) and on the
-  cluster (RayRunner), each with an empty embedding cache; then the texts of a sample of
-  the UN collection (ingested here: `RayRunner.ingest` only walks the manifest, which does
-  not list them) encoded by `LocalRunner.embed` and `RayRunner.embed`, USE and e5;
+- build: `build_index` (ingest, USE, BM25, write) in this process (LocalRunner) and on the
+  cluster (RayRunner), each with an empty embedding cache, of the shared corpus and of the
+  UN collection (as a `collections` source: the whole file, or `--un-docs` records drawn
+  at random); then the first texts of the collection encoded by e5 through
+  `LocalRunner.embed` and `RayRunner.embed`;
 - synthetic: random unit vectors split into two shards by document; exact search on the
   single flat index, on the shards in this process (LocalShard) and through Ray Serve
-  (`ShardSearcher.dense`), interleaved query by query; ids and order compared;
+  (`ray_serve.deploy_shards`), interleaved query by query; ids and order compared;
 - real: the project's index (var/index) searched by the single retriever, by 2 LocalShards
-  and through the Ray Serve front (`index.ray_serve.deploy`), on the dev questions.
+  and through the Ray Serve front (`ray_serve.deploy`), on the dev questions.
 Every figure carries the 1-minute load average when it was taken.
 """
 
@@ -34,11 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.settings import PROJECT_ROOT, Settings
+from ..core.settings import Settings
 from ..index.ray_cluster import LOOPBACK, WORKERS, local_cluster, wait_for_workers
-from .bench import CORPUS, DEV_SET, machine, percentiles
+from .bench import CORPUS, DEV_SET, UN_COLLECTION, machine, percentiles
 
-UN_COLLECTION = PROJECT_ROOT.parent / "shared" / "un-corpus" / "un-documents-78-80.jsonl.gz"
 SYNTHETIC = "synthetic"  # the signal name of the synthetic shards' vectors
 DOC_PASSAGES = 50  # synthetic documents of 50 passages, dealt to the shards by document
 SEED = 14
@@ -50,9 +50,6 @@ def load_now() -> float:
 
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-
-
-# --- the cluster -------------------------------------------------------------------------
 
 
 # --- build throughput --------------------------------------------------------------------
@@ -95,21 +92,16 @@ THROUGHPUT_HEAD = (
 )
 
 
-def bench_corpus_build(address: str, tmp: Path) -> Throughput:
-    """`build_index` of the shared corpus (USE), whole build timed, empty caches."""
+def bench_build(address: str, settings: Settings, workload: str) -> Throughput:
+    """`build_index` with `settings` (USE), timed whole, once in this process and once on
+    the cluster, each into its own index and empty embedding cache."""
     from ..index import store
     from ..index.builder import build_index
     from ..index.distributed import RayRunner
 
-    single_settings = Settings(
-        corpus_dirs=[CORPUS],
-        index_dir=tmp / "single" / "index",
-        encoders=["use"],
-        embedding_cache_dir=tmp / "single" / "cache",
-    )
-    ray_settings = single_settings.model_copy(
-        update={"index_dir": tmp / "ray" / "index", "embedding_cache_dir": tmp / "ray" / "cache"}
-    )
+    root = settings.index_dir
+    single_settings = settings.model_copy(update={"index_dir": root / "single", "embedding_cache_dir": root / "c1"})
+    ray_settings = settings.model_copy(update={"index_dir": root / "ray", "embedding_cache_dir": root / "c2"})
     load_single = load_now()
     single = build_index(single_settings)
     load_ray = load_now()
@@ -121,9 +113,11 @@ def bench_corpus_build(address: str, tmp: Path) -> Throughput:
         p.id for p in store.read_passages(ray_settings.index_dir)
     ]
     check = f"same ids: {same_ids}; max vector diff {float(np.abs(a - b).max()):.1e}"
+    rates = single.encoder_rates()["use"], distributed.encoder_rates()["use"]
     return Throughput(
-        f"shared corpus, full `build_index` (encoding {single.embed_seconds['use']:.1f} s vs "
-        f"{distributed.embed_seconds['use']:.1f} s)",
+        f"{workload}: {single.documents:,} documents, full `build_index` (of which encoding "
+        f"{single.embed_seconds['use']:.0f} s = {rates[0]:.1f}/s vs {distributed.embed_seconds['use']:.0f} s "
+        f"= {rates[1]:.1f}/s)",
         "use",
         single.passages,
         single.seconds,
@@ -134,27 +128,36 @@ def bench_corpus_build(address: str, tmp: Path) -> Throughput:
     )
 
 
-def un_sample_texts(documents: int, directory: Path) -> tuple[list[str], str]:
-    """The embedding texts of `documents` UN documents drawn at random (seeded) from the
-    collection, written as .txt files and ingested here; and a line describing them."""
-    from ..index.builder import embedding_text
-    from ..ingest.pipeline import ingest_paths
-
+def write_collection_sample(documents: int | None, path: Path) -> str:
+    """The UN collection, or `documents` of its records drawn at random (seeded), as a
+    collection file at `path`; a line describing it."""
     with gzip.open(UN_COLLECTION, "rt", encoding="utf-8") as lines:
-        collection = [json.loads(line) for line in lines if line.strip()]
-    directory.mkdir(parents=True)
-    for doc in random.Random(SEED).sample(collection, documents):
-        (directory / (doc["symbol"].replace("/", "_") + ".txt")).write_text(doc["text"], encoding="utf-8")
-    started = time.perf_counter()
-    corpus = ingest_paths([directory])
-    seconds = time.perf_counter() - started
-    texts = [embedding_text(p, d.meta) for d in corpus.documents for p in d.passages]
-    note = (
-        f"UN sample: {documents} documents of {UN_COLLECTION.name} (seed {SEED}) -> {len(corpus.documents)} ingested, "
-        f"{len(corpus.errors)} failed, {len(texts)} passages; ingestion in this process {seconds:.1f} s "
-        f"({len(texts) / seconds:.0f} passages/s, load {load_now():.1f})"
-    )
-    return texts, note
+        records = [line for line in lines if line.strip()]
+    chosen = records if documents is None else random.Random(SEED).sample(records, documents)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.writelines(chosen)
+    what = "the whole collection" if documents is None else f"{documents} records drawn at random (seed {SEED})"
+    return f"{UN_COLLECTION.name}: {what}, {len(chosen)} of {len(records)} records"
+
+
+def collection_texts(path: Path, passages: int) -> list[str]:
+    """The embedding texts of the first `passages` passages of a collection file (its
+    first records, as many as that takes)."""
+    from ..index.builder import embedding_text
+    from ..ingest.pipeline import ingest_collection
+
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        records = [line for line in lines if line.strip()]
+    part = path.with_name("head-" + path.name)
+    count = 1
+    while True:
+        with gzip.open(part, "wt", encoding="utf-8") as out:
+            out.writelines(records[:count])
+        texts = [embedding_text(p, d.meta) for d in ingest_collection(part).documents for p in d.passages]
+        if len(texts) >= passages or count >= len(records):
+            return texts[:passages]
+        count *= 2
 
 
 def bench_embed(address: str, name: str, texts: list[str], tmp: Path, workload: str) -> Throughput:
@@ -178,7 +181,7 @@ def bench_embed(address: str, name: str, texts: list[str], tmp: Path, workload: 
         remote, _ = runner.embed(CachedPassageEncoder(embedder, tmp / f"cache-{workload}-{name}-ray"), texts)
         ray_s = time.perf_counter() - started
     check = f"max vector diff {float(np.abs(local - remote).max()):.1e}"
-    return Throughput(workload, name, encoded, single_s, ray_s, load_single, load_ray, check)
+    return Throughput(workload, embedder.model_id, encoded, single_s, ray_s, load_single, load_ray, check)
 
 
 # --- sharded search ----------------------------------------------------------------------
@@ -290,9 +293,8 @@ def compare_interleaved(
 
 
 def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str], None]) -> list[Latency]:
-    from ray import serve
-
-    from ..index.ray_serve import APP_PREFIX, RemoteShard, _deployments
+    from ..index import store
+    from ..index.ray_serve import deploy_shards, undeploy
     from ..index.shards import FanOut, LocalShard, ShardedVectors
 
     ms, (single, directories) = _timed(lambda: write_synthetic_shards(n, dim, tmp / "synthetic"))
@@ -302,44 +304,38 @@ def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str]
     local_shards = [LocalShard(d) for d in directories]
     in_process = rss_bytes() - before
     local = ShardedVectors(FanOut(local_shards, timeout_s=300), SYNTHETIC, n)
-    shard_deployment, _ = _deployments()
-    serve.start(proxy_location="Disabled")
-    apps, remote_shards = [], []
-    started = time.perf_counter()
-    for directory in directories:
-        app = f"{APP_PREFIX}-synthetic-{directory.name}"
-        options = {"num_replicas": 1, "ray_actor_options": {"num_cpus": 0.25}}
-        handle = serve.run(shard_deployment.options(**options).bind(str(directory)), name=app, route_prefix=None)
-        apps.append(app)
-        remote_shards.append(RemoteShard(app, handle, timeout_s=300))
-    deploy_s = time.perf_counter() - started
+    deploy_s, remote_shards = _timed(lambda: deploy_shards(directories, timeout_s=300))
     remote = ShardedVectors(FanOut(remote_shards, timeout_s=300), SYNTHETIC, n)
-    sizes = [os.path.getsize(d / f"faiss-{SYNTHETIC}.index") for d in directories]
-    replicas = [replica_rss(app) for app in apps]
-    say(
-        f"Memory per shard ({n // 2:,} vectors): FAISS flat index {sizes[0] / 2**20:,.0f} MiB on disk; "
-        f"resident in its Ray Serve replica {', '.join(f'{r / 2**20:,.0f}' for r in replicas)} MiB "
-        f"(process total, Ray worker included); both shards in this process +{in_process / 2**20:,.0f} MiB. "
-        f"Deploying the 2 shard applications: {deploy_s:.0f} s."
-    )
     queries = list(_random_queries(count, dim))
 
     def ids(search: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]) -> Callable[[Any], list[Any]]:
         return lambda query: search(query, 10)[0].tolist()
 
     try:
-        return compare_interleaved(
+        rows = compare_interleaved(
             {
                 "single flat index, in process": ids(single.search),
                 "2 shards in process (LocalShard, threads)": ids(local.search),
-                "2 shards through Ray Serve (`ShardSearcher.dense`)": ids(remote.search),
+                "2 shards through Ray Serve (`deploy_shards`)": ids(remote.search),
             },
             queries,
             f" - synthetic {n:,} x {dim}",
         )
+        # After the searches: the memory-mapped vectors are resident once they have been read.
+        replicas = [replica_rss(shard.name) for shard in remote_shards]
+        read = rss_bytes() - before
     finally:
-        for app in apps:
-            serve.delete(app)
+        undeploy()
+    size = os.path.getsize(directories[0] / store.vectors_file(SYNTHETIC))
+    say(
+        f"Memory per shard ({n // 2:,} vectors, exact search over the memory-mapped float32 vectors, no FAISS "
+        f"copy): {size / 2**20:,.0f} MiB on disk; resident in its Ray Serve replica after the searches "
+        f"{', '.join(f'{r / 2**20:,.0f}' for r in replicas)} MiB (process total, Ray worker included); both "
+        f"shards in this process +{in_process / 2**20:,.0f} MiB loaded (mapped, not yet read), "
+        f"+{read / 2**20:,.0f} MiB after the searches. "
+        f"Deploying the 2 shard applications: {deploy_s / 1000:.0f} s."
+    )
+    return rows
 
 
 def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> list[Latency]:
@@ -359,7 +355,10 @@ def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> l
     )
     rows = []
     try:
-        for signals in (reference.signals, ["bm25", "use"]):
+        variants = [list(reference.signals)]
+        if "use" in shard_set.encoders and "use" not in reference.signals:  # the encoder of the build part
+            variants.append(["bm25", "use"])
+        for signals in variants:
             through_serve = front.with_signals(list(signals))  # the same deployment handles and encoders
 
             def ids(retriever: Any) -> Callable[[Any], list[Any]]:
@@ -381,8 +380,8 @@ def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> l
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--un-docs", type=int, default=100, help="UN documents sampled for the embedding run")
-    parser.add_argument("--e5-passages", type=int, default=120, help="of their passages also encoded by e5 (0: none)")
+    parser.add_argument("--un-docs", type=int, help="UN documents drawn for the collection build (default: all)")
+    parser.add_argument("--e5-passages", type=int, default=240, help="collection passages also encoded by e5 (0: none)")
     parser.add_argument("--synthetic", type=int, default=1_000_000, help="passages of the synthetic index")
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--queries", type=int, default=50, help="random queries on the synthetic index")
@@ -414,12 +413,22 @@ def main(argv: list[str] | None = None) -> None:
         wait_for_workers(ray, WORKERS)
         tmp = Path(tmp_name)
         say("### Build throughput, single machine vs the cluster (empty embedding caches)\n")
-        throughput = [bench_corpus_build(address, tmp)]
-        texts, note = un_sample_texts(args.un_docs, tmp / "un")
-        throughput.append(bench_embed(address, "use", texts, tmp, "UN sample, texts encoded (`embed`)"))
+        collection = tmp / "un" / "collection.jsonl.gz"
+        note = write_collection_sample(args.un_docs, collection)
+        throughput = [
+            bench_build(
+                address, Settings(corpus_dirs=[CORPUS], encoders=["use"], index_dir=tmp / "corpus"), "shared corpus"
+            ),
+            bench_build(
+                address,
+                Settings(corpus_dirs=[], collections=[collection], encoders=["use"], index_dir=tmp / "un"),
+                "UN collection",
+            ),
+        ]
         if args.e5_passages:
-            part = texts[: args.e5_passages]
-            throughput.append(bench_embed(address, "e5", part, tmp, f"UN sample, first {len(part)} texts (`embed`)"))
+            texts = collection_texts(collection, args.e5_passages)
+            workload = f"UN collection, its first {len(texts)} texts (`embed` only)"
+            throughput.append(bench_embed(address, "e5", texts, tmp, workload))
         say(THROUGHPUT_HEAD)
         for row in throughput:
             say(row.row())

@@ -170,7 +170,7 @@ class RayRunner:
                 fn_constructor_kwargs={"name": name},
                 batch_size=EMBED_BATCH,
                 batch_format="numpy",
-                concurrency=pool,
+                compute=ray.data.ActorPoolStrategy(size=pool),  # a fixed pool: each loads the model once
                 num_cpus=1,
             )
             out: np.ndarray | None = None

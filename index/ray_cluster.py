@@ -73,7 +73,11 @@ def local_cluster(workers: int = WORKERS) -> Iterator[str]:
     temp = Path(tempfile.mkdtemp(prefix="wsb", dir="/tmp"))  # Ray's socket paths must stay short
     port = _free_port()
     address = f"127.0.0.1:{port}"
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    # Ray starts its workers at their node's niceness plus 15 (`worker_niceness`): on a machine
+    # shared with other work they would lose every contention that the caller (a build or a
+    # search in this process, to be compared with the cluster's) wins. Here they run at the
+    # node's niceness, which is the caller's.
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_worker_niceness": "0"}
     env.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)  # the driver's setting, not the nodes'
 
     nodes: list[subprocess.Popen[bytes]] = []

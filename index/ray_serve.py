@@ -85,6 +85,10 @@ def _deployments() -> tuple[Any, Any]:
     return ShardDeployment, QueryEncoderDeployment
 
 
+def _options(replicas: int, cpus_per_replica: float) -> dict[str, Any]:
+    return {"num_replicas": replicas, "ray_actor_options": {"num_cpus": cpus_per_replica}}
+
+
 class RemoteShard:
     """A shard searched through its Serve deployment handle (`ShardSearcher`)."""
 
@@ -129,6 +133,30 @@ class RemoteEmbedder:
         return vectors
 
 
+def deploy_shards(
+    directories: Sequence[Path],
+    *,
+    replicas: int = 1,
+    cpus_per_replica: float = 0.25,
+    timeout_s: float = CALL_TIMEOUT_S,
+) -> list[RemoteShard]:
+    """One Serve application per shard directory (each a `LocalShard` layout: a shard set's
+    shards, or any directory with global rows, BM25, vectors and a manifest), `replicas`
+    replicas each, on the connected Ray cluster; the handles that search them. Removed by
+    `undeploy`."""
+    serve = _serve()
+    shard_deployment, _ = _deployments()
+    serve.start(proxy_location="Disabled")  # the front's own uvicorn serves HTTP
+    options = _options(replicas, cpus_per_replica)
+    shards = []
+    for directory in directories:
+        app = f"{APP_PREFIX}-{directory.name}"
+        handle = serve.run(shard_deployment.options(**options).bind(str(directory)), name=app, route_prefix=None)
+        shards.append(RemoteShard(app, handle, timeout_s))
+        logger.info("deployed %s (%d replicas)", app, replicas)
+    return shards
+
+
 def deploy(
     shard_set: ShardSet,
     *,
@@ -141,17 +169,12 @@ def deploy(
     retriever that fans out to them (`signals`: as `HybridRetriever`'s; `timeout_s`: how
     long a shard may take before the search fails with 503)."""
     serve = _serve()
-    shard_deployment, encoder_deployment = _deployments()
-    serve.start(proxy_location="Disabled")  # the front's own uvicorn serves HTTP
-    options = {"num_replicas": replicas, "ray_actor_options": {"num_cpus": cpus_per_replica}}
-    shards = []
-    for directory in shard_set.shard_dirs():
-        app = f"{APP_PREFIX}-{directory.name}"
-        handle = serve.run(shard_deployment.options(**options).bind(str(directory)), name=app, route_prefix=None)
-        shards.append(RemoteShard(app, handle, timeout_s))
-        logger.info("deployed %s (%d replicas)", app, replicas)
+    shards = deploy_shards(
+        shard_set.shard_dirs(), replicas=replicas, cpus_per_replica=cpus_per_replica, timeout_s=timeout_s
+    )
+    _, encoder_deployment = _deployments()
     encoder_handle = serve.run(
-        encoder_deployment.options(**options).bind(list(shard_set.encoders)),
+        encoder_deployment.options(**_options(replicas, cpus_per_replica)).bind(list(shard_set.encoders)),
         name=f"{APP_PREFIX}-query-encoder",
         route_prefix=None,
     )
