@@ -42,7 +42,10 @@ WORKER_ENV = {
     "TOKENIZERS_PARALLELISM": "false",
 }
 EMBED_BATCH = 32
-EMBED_CHUNK = 4096
+# Texts per Ray Data pipeline: each starts its own actor pool, one model load per worker
+# (tens of seconds on a loaded machine), and the embedding cache checkpoints between
+# pipelines: a few minutes of encoding per pipeline on two workers.
+EMBED_CHUNK = 16384
 
 
 class RayUnavailableError(WsisError):
