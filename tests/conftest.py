@@ -74,7 +74,7 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -
     from wsis_rag.index.builder import build_index
 
     # Every field that shapes the index is given, so no WSIS_* variable leaks in.
-    shaping = ("encoders", "exact_search_max", "max_passage_tokens")
+    shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
     defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
     settings = Settings(index_dir=tmp_path_factory.mktemp("index") / "index", corpus_dirs=[shared_corpus], **defaults)
     build_index(settings)

@@ -167,3 +167,27 @@ def test_a_plain_directory_in_the_way_is_moved_aside(tmp_path: Path, shared_corp
     assert settings.index_dir.is_symlink() and load_retriever(settings).passages
     (moved,) = settings.index_dir.parent.glob("index.moved-*")
     assert (moved / "notes.txt").read_text() == "left here by hand"
+
+
+def test_a_build_on_two_workers_writes_the_one_worker_index(tmp_path: Path, shared_corpus: Path) -> None:
+    """Parallel encoding (two one-thread encoder instances, the default backends) changes
+    neither the passages' order nor their vectors."""
+    corpus = _small_corpus(tmp_path, shared_corpus)
+    built: dict[int, Settings] = {}
+    for workers in (1, 2):
+        root = tmp_path / f"workers-{workers}"
+        built[workers] = Settings(
+            index_dir=root / "index",
+            embedding_cache_dir=root / "embedding-cache",  # cold: every text is encoded
+            corpus_dirs=[corpus],
+            encoders=["e5", "use"],
+            build_workers=workers,
+        )
+        report = build_index(built[workers])
+        assert set(report.encoder_rates()) == {"e5", "use"}
+        assert report.encoded_texts["e5"] > 100
+    one, two = (load_retriever(built[w]) for w in (1, 2))
+    assert [p.id for p in one.passages] == [p.id for p in two.passages]
+    for name in ("e5", "use"):
+        difference = np.abs(store.load_vectors(built[1].index_dir, name) - store.load_vectors(built[2].index_dir, name))
+        assert difference.max() <= 1e-6, name
