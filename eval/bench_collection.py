@@ -110,7 +110,13 @@ def bench_collection(
     raw = {name: _raw_rate(name, sample, settings) for name in encoders}
     with tempfile.TemporaryDirectory() as cold_cache:
         cold = settings.model_copy(update={"embedding_cache_dir": Path(cold_cache)})
-        report = build_index(cold, corpus=corpus)
+        built = time.perf_counter()
+        # Timed progress lines: a run cut short still shows each encoder's rate so far.
+        report = build_index(
+            cold,
+            corpus=corpus,
+            progress=lambda say: print(f"  [{time.perf_counter() - built:7.0f} s] {say}", flush=True),
+        )
     rates = report.encoder_rates()
     rest_s = report.seconds - sum(report.embed_seconds.values())
     print(

