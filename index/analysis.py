@@ -103,17 +103,37 @@ def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
     passage as it is shown): whole Latin words whose stem is a token ("assigned" for
     `assign`), symbols written any way ("resolution 80/173" for `sym:80/173`), and the
     longest Han runs made of token bigrams ("国际电联" for 国际, 际电, 电联). In order of
-    appearance, each once."""
+    appearance, each once.
+
+    Called for every result of every search, so a kind of token the query lacks is not
+    looked for at all (a symbol pattern scan costs as much as the Latin words)."""
+    kinds = {token.split(":", 1)[0] if ":" in token else "han" if _HAN_RUN.match(token) else "" for token in tokens}
     found: list[tuple[int, str]] = []
-    for pattern, canonical in _SYMBOL_FORMS:
-        found += [(m.start(), m.group(0)) for m in pattern.finditer(text) if canonical(m) in tokens]
-    for m in _LATIN_WORD.finditer(text):
-        word = m.group(0).lower()
-        if word not in STOPWORDS and _stemmer().stemWord(word) in tokens:
-            found.append((m.start(), m.group(0)))
-    for run in _HAN_RUN.finditer(text):
-        found += _han_matches(run.group(0), run.start(), tokens)
+    for kind, pattern, canonical in _SYMBOL_FORMS:
+        if kind in kinds:
+            found += [(m.start(), m.group(0)) for m in pattern.finditer(text) if canonical(m) in tokens]
+    if "" in kinds:
+        found += _latin_matches(text, tokens)
+    if "han" in kinds:
+        for run in _HAN_RUN.finditer(text):
+            found += _han_matches(run.group(0), run.start(), tokens)
     return list(dict.fromkeys(form for _, form in sorted(found)))
+
+
+def _latin_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
+    """(position, word) of each Latin word whose stem is a token. The text is split into
+    alternating gaps and words (in C), stemmed in one call, and positions are added up only
+    for the few words that match: per-word match objects and stemmer calls cost most."""
+    parts = _LATIN_SPLIT.split(text)
+    words = parts[1::2]
+    lowered = [word.lower() for word in words]
+    stems = _stemmer().stemWords(lowered)
+    if tokens.isdisjoint(stems):
+        return []
+    hits = [
+        i for i, (low, stem) in enumerate(zip(lowered, stems, strict=True)) if stem in tokens and low not in STOPWORDS
+    ]
+    return [(sum(map(len, parts[: 2 * i + 1])), words[i]) for i in hits]
 
 
 def _han_matches(run: str, offset: int, tokens: frozenset[str]) -> list[tuple[int, str]]:
@@ -136,13 +156,30 @@ def _han_matches(run: str, offset: int, tokens: frozenset[str]) -> list[tuple[in
     return spans
 
 
-# Each symbol pattern with the canonical token of a match (as symbol_tokens writes it).
-_SYMBOL_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (_UN_SYMBOL, lambda m: f"sym:{m.group(1)}/{m.group(2).lower()}"),
-    (_RESOLUTION_EN, lambda m: f"res:{m.group(1)}"),
-    (_RESOLUTION_ZH, lambda m: f"res:{m.group(1)}"),
-    (_CONFERENCE, lambda m: f"conf:{m.group(1).lower()}-{m.group(2)}"),
+# Each symbol pattern with the kind of its token and the canonical token of a match (as
+# symbol_tokens writes it).
+_SYMBOL_FORMS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    ("sym", _UN_SYMBOL, lambda m: f"sym:{m.group(1)}/{m.group(2).lower()}"),
+    ("res", _RESOLUTION_EN, lambda m: f"res:{m.group(1)}"),
+    ("res", _RESOLUTION_ZH, lambda m: f"res:{m.group(1)}"),
+    ("conf", _CONFERENCE, lambda m: f"conf:{m.group(1).lower()}-{m.group(2)}"),
 ]
+# The Latin word pattern as one capturing group: re.split then returns gaps and words in turn.
+_LATIN_SPLIT = re.compile(f"({_LATIN_WORD.pattern})", _LATIN_WORD.flags)
+
+
+# Characters that re.IGNORECASE takes for an ASCII letter although casefold() keeps them
+# apart (dotless and dotted i, long s).
+_LIKE_ASCII = str.maketrans({"\u0131": "i", "\u0130": "i", "\u017f": "s"})
+
+
+def caseless(text: str) -> str:
+    """`text` case-folded for substring tests that stand in front of patterns: if the
+    pattern of a form matches `text` (case-insensitive or not), `caseless(form)` is in
+    `caseless(text)`, so a failed test rules the pattern out at C speed. casefold() maps
+    each character alone (lower() does not: final sigma); the three characters above are
+    the ones re.IGNORECASE equates with others that casefold() does not."""
+    return text.translate(_LIKE_ASCII).casefold()
 
 
 def query_language(text: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .analysis import analyse, query_language
 from .references import ClauseReference, DocumentMentions, clause_references
-from .termbase import load_termbase
+from .termbase import Term, Termbase, load_termbase
 
 # Questions about the title block, the dates or the references of a document want exactly
 # the clauses the clause-kind prior would otherwise push down.
@@ -76,15 +76,19 @@ class QueryAnalyser:
         searchable = self.mentions.without_mentions(text) if options.strip_mentions else text
         # Expanded from the whole query: a named document's equivalents ("Council report" ->
         # 理事会, 报告) are what carries an English question to Chinese text. Only into the
-        # languages the corpus is written in: other forms match nothing.
+        # languages the corpus is written in: other forms match nothing. The termbase is
+        # searched once per distinct text (the query; the searchable text only when mentions
+        # were stripped from it); each encoder then takes the forms in its languages.
         termbase = load_termbase() if options.termbase else None
-        expansions = termbase.equivalents(text, self.corpus_languages) if termbase else []
+        terms = termbase.find(text) if termbase else []
+        expansions = Termbase.forms(terms, text, self.corpus_languages)
+        dense_terms: list[Term] = []
+        if termbase and options.expand_dense:
+            dense_terms = terms if searchable == text else termbase.find(searchable)
         encoder_texts = {}
         for signal, languages in encoder_languages.items():
-            extra: list[str] = []
-            if termbase and options.expand_dense:
-                known = self.corpus_languages if languages is None else self.corpus_languages & languages
-                extra = termbase.equivalents(searchable, known)
+            known = self.corpus_languages if languages is None else self.corpus_languages & languages
+            extra = Termbase.forms(dense_terms, searchable, known)
             encoder_texts[signal] = searchable + ("\n" + "; ".join(extra) if extra else "")
         return AnalysedQuery(
             text=text,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..core.vocabulary import DocumentMeta
-from .analysis import symbol_tokens
+from .analysis import caseless, symbol_tokens
 
 _PARAGRAPH = re.compile(
     r"(?<![A-Za-z¶])(?P<pre>preambular\s+)?(?:paragraphs?|paras?\.?|¶)\s*(?P<num>\d{1,3})"
@@ -41,24 +41,28 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
 
 
 class DocumentMentions:
-    """Finds which indexed documents a query names by id, symbol, short name or alias."""
+    """Finds which indexed documents a query names by id, symbol, short name or alias.
+
+    Every name's pattern stands behind a substring test of the name (`caseless`): with the
+    1,191 documents of the UN collection a query meets some 3,500 names, nearly all absent."""
 
     def __init__(self, documents: list[DocumentMeta]) -> None:
-        self._patterns: list[tuple[str, re.Pattern[str]]] = []
-        self._word_names: list[re.Pattern[str]] = []  # names that are not symbols
+        self._patterns: list[tuple[str, str, re.Pattern[str]]] = []  # (doc id, needle, pattern)
+        self._word_names: list[tuple[str, re.Pattern[str]]] = []  # names that are not symbols
         for doc in documents:
             names = {doc.symbol, doc.short, *doc.aliases}
             for name in sorted(names, key=len, reverse=True):
                 pattern = _alias_pattern(name)
-                self._patterns.append((doc.id, pattern))
+                self._patterns.append((doc.id, caseless(name), pattern))
                 if not symbol_tokens(name):
-                    self._word_names.append(pattern)
+                    self._word_names.append((caseless(name), pattern))
 
     def find(self, query: str) -> list[tuple[str, int]]:
         """(doc_id, position of the mention), first mention per document, in query order."""
         first: dict[str, int] = {}
-        for doc_id, pattern in self._patterns:
-            m = pattern.search(query)
+        lowered = caseless(query)
+        for doc_id, needle, pattern in self._patterns:
+            m = pattern.search(query) if needle in lowered else None
             if m and m.start() < first.get(doc_id, len(query) + 1):
                 first[doc_id] = m.start()
         return sorted(first.items(), key=lambda item: item[1])
@@ -69,8 +73,10 @@ class DocumentMentions:
         left in, it matches every passage that mentions the document in passing. Symbols
         ("A/RES/80/173", "Res. 140") stay: a passage citing one is about that document."""
         stripped = query
-        for pattern in self._word_names:
-            stripped = pattern.sub(" ", stripped)
+        lowered = caseless(query)
+        for needle, pattern in self._word_names:
+            if needle in lowered:  # blanking only removes text: a name absent before stays absent
+                stripped = pattern.sub(" ", stripped)
         return stripped if stripped.strip() else query
 
 

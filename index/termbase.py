@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .analysis import caseless
+
 TERMBASE_PATH = Path(__file__).with_name("data") / "termbase.toml"
 LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")
 
@@ -25,17 +27,46 @@ class Term:
 class Termbase:
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
-        self._patterns = [[_form_pattern(f) for f in t.in_languages(None)] for t in terms]
+        # Each form's pattern with a substring that any match of it must contain (`caseless`
+        # unless the pattern is case-sensitive): the substring test rules out nearly every
+        # term of a query before a regular expression runs.
+        self._patterns = [[(_required_substring(f), _form_pattern(f)) for f in t.in_languages(None)] for t in terms]
+
+    def find(self, text: str) -> list[Term]:
+        """The terms `text` mentions, in termbase order. Expanding a query needs this once;
+        `forms` then writes it out for each set of languages."""
+        lowered = caseless(text)
+        return [
+            term
+            for term, patterns in zip(self.terms, self._patterns, strict=True)
+            if any(
+                (needle in lowered if pattern.flags & re.IGNORECASE else needle in text) and pattern.search(text)
+                for needle, pattern in patterns
+            )
+        ]
+
+    @staticmethod
+    def forms(terms: list[Term], text: str, languages: Collection[str] | None = None) -> list[str]:
+        """Forms (in `languages`, default all) of `terms`, leaving out those `text` already contains."""
+        lowered = text.lower()
+        found: list[str] = []
+        for term in terms:
+            found += [f for f in term.in_languages(languages) if f.lower() not in lowered and f not in found]
+        return found
 
     def equivalents(self, text: str, languages: Collection[str] | None = None) -> list[str]:
         """Forms (in `languages`, default all) of every term `text` mentions, leaving out
         those `text` already contains."""
-        lowered = text.lower()
-        found: list[str] = []
-        for term, patterns in zip(self.terms, self._patterns, strict=True):
-            if any(p.search(text) for p in patterns):
-                found += [f for f in term.in_languages(languages) if f.lower() not in lowered and f not in found]
-        return found
+        return self.forms(self.find(text), text, languages)
+
+
+def _required_substring(form: str) -> str:
+    """Text that every match of `_form_pattern(form)` contains: the form as the pattern
+    compares it (lower-cased when it ignores case), without the plural ending it lets vary."""
+    if re.search(r"[A-Za-z0-9]", form) and not (form.isupper() and len(form) <= 4):
+        stem = form[:-1] if form[-1].isalpha() and form.endswith("s") and not form.endswith("ss") else form
+        return caseless(stem)
+    return form
 
 
 def _form_pattern(form: str) -> re.Pattern[str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from wsis_rag.index.analysis import analyse, query_language, symbol_tokens
+from wsis_rag.index.analysis import analyse, caseless, query_language, symbol_tokens
 from wsis_rag.index.termbase import load_termbase
 
 
@@ -66,3 +68,31 @@ def test_termbase_carries_terms_across_languages() -> None:
     assert "人工智能" in termbase.equivalents("AI governance")
     # A Latin term glued to Chinese text still counts as a word.
     assert "World Summit on the Information Society" in termbase.equivalents("WSIS信托基金")
+
+
+def _termbase_texts() -> list[str]:
+    """Every form of the termbase as written, upper-cased, in the plural, inside other words,
+    with the characters re.IGNORECASE folds differently (ı, İ, ſ), and the dev-style queries."""
+    texts = ["What is ITU's role in the Global Digital Compact?", "maintain the situation", "WSIS信托基金"]
+    for term in load_termbase().terms:
+        for _, form in term.forms:
+            texts += [form, form.upper(), form.lower() + "s", f"x{form}x", f"about {form}, please"]
+            texts += [form.replace("i", "ı"), form.replace("I", "İ"), form.replace("s", "ſ")]
+    return texts
+
+
+def test_termbase_substring_filter_finds_what_the_patterns_find() -> None:
+    termbase = load_termbase()
+    for text in _termbase_texts():
+        by_pattern = [
+            term
+            for term, patterns in zip(termbase.terms, termbase._patterns, strict=True)
+            if any(pattern.search(text) for _, pattern in patterns)
+        ]
+        assert termbase.find(text) == by_pattern, text
+
+
+def test_caseless_keeps_every_case_insensitive_match() -> None:
+    for form, text in [("digital", "DIGİTAL"), ("digital", "dıgıtal"), ("access", "acceſs"), ("ΟΣ", "ΟΣΑ")]:
+        assert re.search(re.escape(form), text, re.IGNORECASE)
+        assert caseless(form) in caseless(text)

@@ -56,3 +56,26 @@ def test_a_named_clause_comes_first_with_its_subclauses(mini_retriever: HybridRe
 
 def test_a_named_clause_in_the_other_language(mini_retriever: HybridRetriever) -> None:
     assert mini_retriever.search("C99/12 第2节第2段", k=3)[0].passage.id == "mini-report:s2-p2"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "the bridges RESOLUTION and the council REPORT",
+        "BRİDGES resolutıon, Counciſ report",
+        "A/RES/99/7 and a/res/99/7",
+        "理事会报告 关于数字鸿沟",
+        "nothing named here",
+    ],
+)
+def test_name_substring_filter_finds_what_the_patterns_find(mentions: DocumentMentions, query: str) -> None:
+    by_pattern: dict[str, int] = {}
+    for doc_id, _, pattern in mentions._patterns:
+        m = pattern.search(query)
+        if m and m.start() < by_pattern.get(doc_id, len(query) + 1):
+            by_pattern[doc_id] = m.start()
+    assert mentions.find(query) == sorted(by_pattern.items(), key=lambda item: item[1])
+    blanked = query
+    for _, pattern in mentions._word_names:
+        blanked = pattern.sub(" ", blanked)
+    assert mentions.without_mentions(query) == (blanked if blanked.strip() else query)
