@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -121,19 +122,22 @@ def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
 
 
 def _latin_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
-    """(position, word) of each Latin word whose stem is a token. The text is split into
-    alternating gaps and words (in C), stemmed in one call, and positions are added up only
-    for the few words that match: per-word match objects and stemmer calls cost most."""
+    """(position, word) of each Latin word whose stem is a token. Done in a few C calls: the
+    text split into alternating gaps and words, the words lower-cased as one string and
+    stemmed as one list, and positions summed only when a word matches (a match object and
+    a stemmer call per word cost several times more)."""
     parts = _LATIN_SPLIT.split(text)
     words = parts[1::2]
-    lowered = [word.lower() for word in words]
+    lowered = "\0".join(words).lower().split("\0")  # no word holds a NUL
     stems = _stemmer().stemWords(lowered)
     if tokens.isdisjoint(stems):
         return []
-    hits = [
-        i for i, (low, stem) in enumerate(zip(lowered, stems, strict=True)) if stem in tokens and low not in STOPWORDS
+    ends = list(itertools.accumulate(map(len, parts)))  # ends[2 * i] = where word i starts
+    return [
+        (ends[2 * i], words[i])
+        for i, (low, stem) in enumerate(zip(lowered, stems, strict=True))
+        if stem in tokens and low not in STOPWORDS
     ]
-    return [(sum(map(len, parts[: 2 * i + 1])), words[i]) for i in hits]
 
 
 def _han_matches(run: str, offset: int, tokens: frozenset[str]) -> list[tuple[int, str]]:

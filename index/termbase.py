@@ -30,7 +30,7 @@ class Termbase:
         # Each form's pattern with a substring that any match of it must contain (`caseless`
         # unless the pattern is case-sensitive): the substring test rules out nearly every
         # term of a query before a regular expression runs.
-        self._patterns = [[(_required_substring(f), _form_pattern(f)) for f in t.in_languages(None)] for t in terms]
+        self._patterns = [[_filtered_pattern(f) for f in t.in_languages(None)] for t in terms]
 
     def find(self, text: str) -> list[Term]:
         """The terms `text` mentions, in termbase order. Expanding a query needs this once;
@@ -40,8 +40,8 @@ class Termbase:
             term
             for term, patterns in zip(self.terms, self._patterns, strict=True)
             if any(
-                (needle in lowered if pattern.flags & re.IGNORECASE else needle in text) and pattern.search(text)
-                for needle, pattern in patterns
+                (needle in lowered if caseless_needle else needle in text) and pattern.search(text)
+                for needle, caseless_needle, pattern in patterns
             )
         ]
 
@@ -60,13 +60,15 @@ class Termbase:
         return self.forms(self.find(text), text, languages)
 
 
-def _required_substring(form: str) -> str:
-    """Text that every match of `_form_pattern(form)` contains: the form as the pattern
-    compares it (lower-cased when it ignores case), without the plural ending it lets vary."""
-    if re.search(r"[A-Za-z0-9]", form) and not (form.isupper() and len(form) <= 4):
-        stem = form[:-1] if form[-1].isalpha() and form.endswith("s") and not form.endswith("ss") else form
-        return caseless(stem)
-    return form
+def _filtered_pattern(form: str) -> tuple[str, bool, re.Pattern[str]]:
+    """The pattern of `form`, with text that every match of it contains and whether that
+    text is `caseless` (for a case-insensitive pattern) or as written: the form without the
+    plural ending the pattern lets vary."""
+    pattern = _form_pattern(form)
+    if not pattern.flags & re.IGNORECASE:
+        return form, False, pattern
+    stem = form[:-1] if form[-1].isalpha() and form.endswith("s") and not form.endswith("ss") else form
+    return caseless(stem), True, pattern
 
 
 def _form_pattern(form: str) -> re.Pattern[str]:

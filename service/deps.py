@@ -107,11 +107,13 @@ def _state(request: Request) -> ServiceState:
     return request.app.state.service
 
 
-def _settings(request: Request) -> Settings:
+# The dependencies are coroutines: FastAPI runs a plain function dependency on the thread
+# pool, a round trip per dependency per request for what is one attribute read.
+async def _settings(request: Request) -> Settings:
     return _state(request).settings
 
 
-def _retriever(request: Request) -> HybridRetriever:
+async def _retriever(request: Request) -> HybridRetriever:
     retriever = _state(request).retriever  # read once: the whole request uses this version
     if retriever is None:
         raise IndexNotReadyError(_state(request).load_error or "The index is still loading.")

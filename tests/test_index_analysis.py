@@ -87,7 +87,7 @@ def test_termbase_substring_filter_finds_what_the_patterns_find() -> None:
         by_pattern = [
             term
             for term, patterns in zip(termbase.terms, termbase._patterns, strict=True)
-            if any(pattern.search(text) for _, pattern in patterns)
+            if any(pattern.search(text) for _, _, pattern in patterns)
         ]
         assert termbase.find(text) == by_pattern, text
 

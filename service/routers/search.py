@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ...core.vocabulary import DocType
 from ...index.results import Filters, SearchResponse, search_response
@@ -13,6 +13,13 @@ from ..limits import QUERY_SCHEMA, JsonBody, QueryInt, checked_k, checked_query
 from ..schemas import SearchRequest
 
 router = APIRouter(tags=["search"])
+
+
+def _json(body: SearchResponse) -> Response:
+    """The body rendered by pydantic's serialiser, as is. Returned as a model, FastAPI would
+    validate it against `response_model` again and encode it a second way: the body is built
+    from validated models, and the route's `response_model` still documents it."""
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.get("/search", response_model=SearchResponse)
@@ -38,13 +45,15 @@ def search_get(
     type: Annotated[list[DocType], Query(description="Document type; repeatable.")] = [],  # noqa: B006
     body: Annotated[list[str], Query(description="Issuing body; repeatable.")] = [],  # noqa: B006
     year: Annotated[list[QueryInt], Query(description="Year of adoption; repeatable.")] = [],  # noqa: B006
-) -> SearchResponse:
+) -> Response:
     filters = Filters(doc=doc, lang=lang, type=type, body=body, year=year)
-    return search_response(retriever, checked_query(q, settings), checked_k(k, settings), filters)
+    return _json(search_response(retriever, checked_query(q, settings), checked_k(k, settings), filters))
 
 
 @router.post("/search", response_model=SearchResponse, dependencies=[JsonBody])
-def search_post(request: SearchRequest, retriever: RetrieverDep, settings: SettingsDep) -> SearchResponse:
-    return search_response(
-        retriever, checked_query(request.q, settings), checked_k(request.k, settings), request.filters()
+def search_post(request: SearchRequest, retriever: RetrieverDep, settings: SettingsDep) -> Response:
+    return _json(
+        search_response(
+            retriever, checked_query(request.q, settings), checked_k(request.k, settings), request.filters()
+        )
     )
