@@ -7,10 +7,13 @@
 - build:      raw passages/s of each encoder vs a full index build with a cold embedding cache,
               then (part load, in a fresh process) index load time, memory, first queries;
 - search:     in-process latency p50/p95 over the dev questions, split into query embedding,
-              vector search, BM25 and fusion;
+              vector search, BM25 and fusion; then the default search under each kind of
+              filter, timed after the query embedding;
 - http:       GET /search on a real server against the query embedding in the same run;
 - startup:    searches in the first seconds after `wsis serve` says ready (answer warm-up on);
 - collection: the index over the real UN collection (../shared/un-corpus), see bench_collection;
+- synthetic:  writes an index of --passages rows (copies of an existing index, vectors
+              perturbed) at --index-dir, for the load and search parts at 10^5;
 - scale:      synthetic clustered unit vectors (dim 384) at each scale: exact search vs the
               index the size chooses and the alternatives at the largest size (build time,
               memory, latency, recall@10 vs exact), and filtered search at each size.
@@ -107,13 +110,70 @@ def bench_load(index_dir: Path) -> None:
         print(f"First query with {name} (loads its model): {(time.perf_counter() - t) * 1000:.0f} ms")
 
 
+def write_synthetic_index(source_dir: Path, index_dir: Path, passages: int) -> None:
+    """A sealed index version of about `passages` rows made of copies of the index at
+    `source_dir`: copy i of each document gets its own id, symbol suffix and year (2000 +
+    i % 26, so that a year filter selects runs of documents), its passages the source's
+    texts (BM25 is real) and the source's vectors plus a little noise (so that the
+    approximate index does not hold exact duplicates). For load and filtered-search figures
+    at 10^5 without embedding 10^5 texts."""
+    from ..core.vocabulary import DocumentMeta
+    from ..index import store
+    from ..index.builder import lexical_text
+    from ..index.embedders import normalise
+    from ..index.lexical import LexicalIndex
+    from ..index.vectors import VectorIndex
+
+    source = store.current_version(source_dir)
+    manifest = store.read_manifest(source) or {}
+    originals = store.read_passages(source)[:]
+    copies = max(1, -(-passages // len(originals)))
+    rng = np.random.default_rng(12)
+    version = store.new_version_dir(index_dir)
+    rows, documents = [], {}
+    for i in range(copies):
+        for doc_id, record in manifest["documents"].items():
+            meta = DocumentMeta.model_validate(record["meta"])
+            copy = meta.model_copy(
+                update={
+                    "id": f"{doc_id}-c{i}",
+                    "symbol": f"{meta.symbol}-C{i}",
+                    "short": f"{meta.short} C{i}",
+                    "aliases": [],
+                    "date": f"{2000 + i % 26}-01-01",
+                }
+            )
+            documents[copy.id] = {**record, "meta": copy.model_dump(mode="json")}
+        rows += [
+            p.model_copy(
+                update={
+                    "id": f"{p.doc_id}-c{i}:{p.id.split(':', 1)[1]}",
+                    "doc_id": f"{p.doc_id}-c{i}",
+                    "year": 2000 + i % 26,
+                }
+            )
+            for p in originals
+        ]
+    store.write_passages(version, rows)
+    exact_max = Settings.model_fields["exact_search_max"].default
+    for name in manifest["encoders"]:
+        base = np.load(source / store.vectors_file(name))
+        vectors = normalise(np.tile(base, (copies, 1)) + 0.01 * rng.standard_normal((len(rows), base.shape[1])))
+        np.save(version / store.vectors_file(name), vectors)
+        VectorIndex.build(vectors, exact_max).save_ann(version / store.faiss_file(name))
+    LexicalIndex.build([lexical_text(p) for p in rows]).save(version / store.BM25_DIR)
+    store.write_manifest(version, {**manifest, "rows": len(rows), "documents": documents})
+    store.publish(index_dir, version)
+    print(f"synthetic index of {len(rows):,} passages ({copies} copies of {source}) at {index_dir}")
+
+
 def bench_search(index_dir: Path | None) -> None:
     from ..index.store import load_retriever
 
     settings = Settings(corpus_dirs=[CORPUS], **({"index_dir": index_dir} if index_dir else {}))
     retriever = load_retriever(settings)
     queries = dev_queries()
-    print(f"\n### Search latency in-process ({len(queries)} dev queries, k=10, models warm)\n")
+    print(f"\n### Search latency in-process ({len(queries)} dev queries, k=10, models warm; {load_average()})\n")
     print("| configuration | total p50 | total p95 | query embedding p50 | FAISS p50 | BM25 p50 | fusion p50 |")
     print("|---|---|---|---|---|---|---|")
     for signals in (["bm25"], *([s] for s in retriever.available_signals[1:]), retriever.signals):
@@ -132,6 +192,44 @@ def bench_search(index_dir: Path | None) -> None:
         p50, p95 = percentiles(totals)
         cells = " | ".join(f"{statistics.median(stages[s]):.2f} ms" for s in ("embed", "faiss", "bm25", "fusion"))
         print(f"| {'+'.join(signals)} | {p50:.1f} ms | {p95:.1f} ms | {cells} |")
+    _bench_filtered_search(retriever, queries)
+
+
+def _bench_filtered_search(retriever: Any, queries: list[str]) -> None:
+    """The default search under filters of every shape (one document, a language, a year, a
+    type, a body): time after the query embedding (search total minus embedding, per query)."""
+    from ..index.results import Filters
+
+    columns = retriever._columns
+    years = sorted(y for y in set(columns.year.tolist()) if y >= 0)
+    cases = {"none": Filters(), "one document": Filters(doc=[retriever.documents[0].id])}
+    for lang in sorted(set(columns.langs.tolist())):
+        cases[f"lang={lang}"] = Filters(lang=[lang])
+    if years:
+        cases[f"year={years[len(years) // 2]}"] = Filters(year=[years[len(years) // 2]])
+    for doc_type in sorted({d.type for d in retriever.documents}):
+        cases[f"type={doc_type}"] = Filters(type=[doc_type])
+    dense = [s for s in retriever.signals if s != "bm25"]
+    print(
+        f"\n### Filtered search, default signals ({'+'.join(retriever.signals)}), {len(retriever.passages):,} passages "
+        f"({len(queries)} dev queries, k=10; {load_average()})\n"
+    )
+    print("| filter | allowed rows | vector path | total p50 | after embedding p50 | after embedding p95 |")
+    print("|---|---|---|---|---|---|")
+    for label, filters in cases.items():
+        allowed = retriever.allowed_rows(filters)
+        path = "-" if allowed is None or not dense else retriever.vectors[dense[0]].filtered_path(allowed)
+        totals, after = [], []
+        for q in queries:
+            timings: dict[str, float] = {}
+            t = time.perf_counter()
+            retriever.search(q, k=10, filters=filters, timings=timings)
+            total = (time.perf_counter() - t) * 1000
+            totals.append(total)
+            after.append(total - sum(v for k, v in timings.items() if k.startswith("embed:")) * 1000)
+        rows = len(retriever.passages) if allowed is None else len(allowed)
+        a50, a95 = percentiles(after)
+        print(f"| {label} | {rows:,} | {path} | {statistics.median(totals):.1f} ms | {a50:.2f} ms | {a95:.2f} ms |")
 
 
 def bench_embed_one(name: str, threads: int) -> None:
@@ -318,10 +416,10 @@ def _filtered_rows(index: Any, allowed: np.ndarray, query: np.ndarray) -> np.nda
 
 
 def _filtered(n: int, data: np.ndarray, queries: np.ndarray, index: Any, rng: np.random.Generator) -> list[str]:
-    from ..index.vectors import EXACT_SUBSET_MAX
-
+    documents = np.sort(rng.choice(n // 100, 50, replace=False)) * 100  # 50 documents of 100 rows
     cases = {
         "one document (500 contiguous rows)": np.arange(n // 2, n // 2 + 500),
+        "50 documents (50 runs of 100 rows)": (documents[:, None] + np.arange(100)).reshape(-1),
         "1 % scattered": np.sort(rng.choice(n, n // 100, replace=False)),
         "10 % scattered": np.sort(rng.choice(n, n // 10, replace=False)),
         "50 % scattered": np.sort(rng.choice(n, n // 2, replace=False)),
@@ -330,16 +428,15 @@ def _filtered(n: int, data: np.ndarray, queries: np.ndarray, index: Any, rng: np
     for label, allowed in cases.items():
         truth = _exact_top10(data, queries, allowed)
         p50, p95, recall = _timed(functools.partial(_filtered_rows, index, allowed), queries, truth)
-        exact = index.ann is None or len(allowed) <= EXACT_SUBSET_MAX[index.kind]
-        path = "exact over the rows" if exact else "FAISS + bitmap"
         out.append(
-            f"| {n:,} | {index.kind} | {label} | {len(allowed):,} | {path} | {p50:.2f} ms | {p95:.2f} ms | {recall:.3f} |"
+            f"| {n:,} | {index.kind} | {label} | {len(allowed):,} | {index.filtered_path(allowed)} | "
+            f"{p50:.2f} ms | {p95:.2f} ms | {recall:.3f} |"
         )
     return out
 
 
 def main() -> None:
-    parts = ["embed", "embed-one", "build", "load", "search", "http", "startup", "collection", "scale"]
+    parts = ["embed", "embed-one", "build", "load", "search", "http", "startup", "collection", "scale", "synthetic"]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=parts, required=True)
     parser.add_argument("--encoders", default="e5,use,minilm", help="encoders for embed, build and collection")
@@ -349,6 +446,8 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000")
     parser.add_argument("--hnsw-at-largest", action="store_true", help="scale: also build HNSW at the largest size")
     parser.add_argument("--documents", type=int, help="collection: only the first N documents")
+    parser.add_argument("--passages", type=int, default=100_000, help="synthetic: rows of the index written")
+    parser.add_argument("--source-index", type=Path, help="synthetic: the index copied (default: settings)")
     args = parser.parse_args()
     encoders = args.encoders.split(",")
     if args.part == "embed-one":
@@ -377,6 +476,10 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory() as work:
             bench_collection(UN_COLLECTION, encoders, args.documents, dev_queries(), Path(work))
+    elif args.part == "synthetic":
+        if args.index_dir is None:
+            parser.error("synthetic needs --index-dir (where the copied index is written)")
+        write_synthetic_index(args.source_index or Settings().index_dir, args.index_dir, args.passages)
     else:
         bench_scale([int(s) for s in args.scales.split(",")], args.hnsw_at_largest)
 

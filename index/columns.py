@@ -11,7 +11,7 @@ searched for.
 from __future__ import annotations
 
 import mmap
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -36,9 +36,9 @@ class PassageColumns:
         # Small integer codes of the values the filters compare (as the retriever
         # normalises them: languages lower-cased, bodies case-folded).
         self._doc_values, self.doc = np.unique(self.doc_ids, return_inverse=True)
-        self._lang_values, self.lang = np.unique(np.char.lower(self.langs), return_inverse=True)
+        self._lang_values, self.lang = _codes(self.langs, str.lower)
         self._type_values, self.type = np.unique(fields["doc_type"], return_inverse=True)
-        self._body_values, self.body = np.unique([b.casefold() for b in fields["body"].tolist()], return_inverse=True)
+        self._body_values, self.body = _codes(fields["body"], str.casefold)
         # Rows of each document in document order: one stable sort, then split per document.
         by_doc = np.lexsort((self.order, self.doc))
         bounds = np.flatnonzero(np.diff(self.doc[by_doc])) + 1
@@ -106,6 +106,14 @@ class PassageColumns:
         if years:
             rows = rows[np.isin(self.year[rows], sorted(years))]
         return rows.astype(np.int64)
+
+
+def _codes(column: np.ndarray, normal: Callable[[str], str]) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct normalised values of `column` and each row's code among them.
+    Normalised per distinct value, not per row: a few values, 10^5 rows."""
+    raw, codes = np.unique(column, return_inverse=True)
+    values, recode = np.unique(np.array([normal(v) for v in raw.tolist()], dtype=str), return_inverse=True)
+    return values, recode[codes]
 
 
 class StoredPassages(Sequence[Passage]):

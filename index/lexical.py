@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .analysis import analyse
+from .topk import top_k
 
 # Tokens brought in by the termbase weigh less than the user's own words.
 EXPANSION_WEIGHT = 0.5
@@ -53,12 +54,12 @@ class LexicalIndex:
         exactly this order (see index/shards.py)."""
         scores = self.scores(tokens, expansion)
         if allowed is not None:
-            masked = np.full_like(scores, -np.inf)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        order = np.argsort(-scores, kind="stable")[:k]
-        order = order[scores[order] > 0]
-        return order, scores[order]
+            # Ranked within the allowed rows only: positions in `allowed` follow row order,
+            # so ties still go to the lower row.
+            scores = scores[allowed]
+        best = top_k(scores, k)
+        best = best[scores[best] > 0]
+        return (best if allowed is None else allowed[best]).astype(np.int64), scores[best]
 
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
         """How many passages contain each token the index knows (unknown tokens: absent)."""
@@ -96,4 +97,5 @@ class LexicalIndex:
     def load(cls, path: Path) -> LexicalIndex:
         import bm25s
 
-        return cls(bm25s.BM25.load(str(path), show_progress=False, verbosity=0))
+        # The score matrix memory-mapped: only the columns of a query's tokens are read.
+        return cls(bm25s.BM25.load(str(path), mmap=True, show_progress=False, verbosity=0))

@@ -121,10 +121,7 @@ class HybridRetriever:
         self.signals = signals if signals is not None else (defaults or available)
         # Per-row fields come from the stored columns: no passage is parsed to load an index.
         self._columns = columns or PassageColumns.from_passages(passages)
-        self._row = {pid: i for i, pid in enumerate(self._columns.ids.tolist())}
-        self._by_anchor: dict[tuple[str, str], list[int]] = {}
-        for i, key in enumerate(zip(self._columns.doc_ids.tolist(), self._columns.anchors.tolist(), strict=True)):
-            self._by_anchor.setdefault(key, []).append(i)
+        self._row = dict(zip(self._columns.ids.tolist(), range(self._columns.size), strict=True))
         self._doc_of_row = self._columns.doc_ids.tolist()
         self._lang_of_row = self._columns.langs.tolist()
         self._languages = frozenset(self._lang_of_row)
@@ -278,12 +275,18 @@ class HybridRetriever:
 
     def _clause_rows(self, doc_id: str, anchor: str) -> list[int]:
         """Rows of a referenced clause, then of its subclauses ("para-71" brings "para-71-a",
-        ...). A subparagraph the index keeps inside its paragraph resolves to the paragraph."""
-        rows = list(self._by_anchor.get((doc_id, anchor), []))
-        if not rows and anchor.count("-") == 2:
-            rows = list(self._by_anchor.get((doc_id, anchor.rsplit("-", 1)[0]), []))
-        rows += [r for (d, a), rs in self._by_anchor.items() if d == doc_id and a.startswith(anchor + "-") for r in rs]
-        return rows
+        ...). A subparagraph the index keeps inside its paragraph resolves to the paragraph.
+        Looked up among the document's own rows (a scan of every row's anchor cost ~15 ms
+        per reference at 10^5 passages)."""
+        rows = np.sort(self._columns.doc_rows(doc_id)).tolist()
+        by_anchor: dict[str, list[int]] = {}
+        for row, row_anchor in zip(rows, self._columns.anchors[rows].tolist(), strict=True):
+            by_anchor.setdefault(row_anchor, []).append(row)
+        found = list(by_anchor.get(anchor, []))
+        if not found and anchor.count("-") == 2:
+            found = list(by_anchor.get(anchor.rsplit("-", 1)[0], []))
+        found += [r for a, rs in by_anchor.items() if a.startswith(anchor + "-") for r in rs]
+        return found
 
     def _fuse(
         self,

@@ -21,8 +21,11 @@ A version directory holds:
 The manifest, written last, also records the sha256 and size of every other file and the
 passage count: loading refuses a version whose files or row counts do not match
 (`IndexDamagedError`), so damage is an error, never silently different results. Every file
-is hashed at load, the vectors included: exact search reads them directly (memory-mapped),
-so a damaged row would otherwise change results without an error (~0.2 s at 10^5 x 384).
+is hashed at every load, the vectors included (exact search reads them directly, memory-
+mapped, so a damaged row would otherwise change results without an error): on a thread of
+its own, beside the parsing, and the version is returned (served, searched) only after
+every file matched. Cheaper checks (sizes only, or sampled pages) would let a flipped byte
+through; hashing only at build time would miss damage done after it.
 
 Retention: a build keeps the current version, the newest `keep` - 1 others, and any version
 a running server holds a lease on (a shared `flock` on the version directory); it deletes
@@ -38,6 +41,7 @@ import logging
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +138,12 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
 def verify_files(version: Path, manifest: dict[str, Any]) -> None:
     """Raise `IndexDamagedError` naming the first file that is missing or differs from its
     recorded size or sha256 (sizes first: a `stat` finds a truncated file before any hashing)."""
+    verify_sizes(version, manifest)
+    verify_digests(version, manifest)
+
+
+def verify_sizes(version: Path, manifest: dict[str, Any]) -> None:
+    """The cheap half of `verify_files`: every recorded file is there with its recorded size."""
     files: dict[str, dict[str, Any]] = manifest.get("files") or {}
     if not files:
         raise IndexDamagedError(f"{version / MANIFEST} records no file checksums: rebuild the index")
@@ -147,10 +157,17 @@ def verify_files(version: Path, manifest: dict[str, Any]) -> None:
             raise IndexDamagedError(
                 f"{path} has {size} bytes, the manifest records {expected['bytes']}: rebuild the index"
             )
-    for name, expected in files.items():
+
+
+def verify_digests(version: Path, manifest: dict[str, Any]) -> float:
+    """The other half: every recorded file hashes to its recorded sha256. Returns the seconds
+    it took (hashlib releases the GIL, so this runs beside the parsing in `load_version`)."""
+    started = time.perf_counter()
+    for name, expected in (manifest.get("files") or {}).items():
         path = version / name
         if sha256_of(path) != expected["sha256"]:
             raise IndexDamagedError(f"{path} does not match its recorded sha256 (damaged): rebuild the index")
+    return time.perf_counter() - started
 
 
 def reusable_manifest(index_dir: Path) -> tuple[dict[str, Any] | None, str | None]:
@@ -264,20 +281,26 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
             f"the index at {index_dir} has format {manifest.get('format_version')}, this version reads "
             f"{FORMAT_VERSION}: rebuild it with `wsis index build --force`"
         )
-    verify_files(version, manifest)
-    verified = time.perf_counter()
-    try:
-        passages = read_passages(version)
-        columns = PassageColumns.load(version / COLUMNS)
-        documents = [DocumentMeta.model_validate(d["meta"]) for d in manifest["documents"].values()]
-        lexical = LexicalIndex.load(version / BM25_DIR)
-        vectors = {
-            name: VectorIndex.load(version / vectors_file(name), version / faiss_file(name))
-            for name in manifest["encoders"]
-        }
-        rows = int(manifest["rows"])
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise IndexDamagedError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
+    verify_sizes(version, manifest)
+    # The files are hashed on a thread of their own while this one parses them: the version
+    # is still returned only once every file matches its sha256 (so nothing damaged is ever
+    # searched or served), but loading takes the longer of the two, not their sum.
+    with ThreadPoolExecutor(1, thread_name_prefix="wsis-index-verify") as pool:
+        hashing = pool.submit(verify_digests, version, manifest)
+        try:
+            passages = read_passages(version)
+            columns = PassageColumns.load(version / COLUMNS)
+            documents = [DocumentMeta.model_validate(d["meta"]) for d in manifest["documents"].values()]
+            lexical = LexicalIndex.load(version / BM25_DIR)
+            vectors = {
+                name: VectorIndex.load(version / vectors_file(name), version / faiss_file(name))
+                for name in manifest["encoders"]
+            }
+            rows = int(manifest["rows"])
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            hashing.result()  # a file that fails its sha256 is the clearer reason
+            raise IndexDamagedError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
+        hashing_s = hashing.result()
     counts = {PASSAGES: len(passages), BM25_DIR: lexical.size} | {faiss_file(n): v.size for n, v in vectors.items()}
     wrong = {name: count for name, count in counts.items() if count != rows}
     if wrong:
@@ -293,13 +316,13 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
     if columns.size != len(passages):
         raise IndexNotReadyError(f"the index at {index_dir} is inconsistent (columns and passages differ): rebuild it")
     logger.info(
-        "loaded index version %s: %d documents, %d passages, encoders %s, in %.0f ms (%.0f ms verifying)",
+        "loaded index version %s: %d documents, %d passages, encoders %s, in %.0f ms (%.0f ms hashing alongside)",
         version.name,
         len(documents),
         rows,
         ",".join(vectors),
         (time.perf_counter() - started) * 1000,
-        (verified - started) * 1000,
+        hashing_s * 1000,
     )
     return HybridRetriever(passages, documents, lexical, vectors, info, columns=columns)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from wsis_rag.core.vocabulary import DocumentMeta
-from wsis_rag.index.references import ClauseReference, DocumentMentions, clause_references
+from wsis_rag.index.references import ClauseReference, DocumentMentions, _alias_pattern, clause_references
 from wsis_rag.index.retriever import HybridRetriever
 
 
@@ -70,12 +70,12 @@ def test_a_named_clause_in_the_other_language(mini_retriever: HybridRetriever) -
 )
 def test_name_substring_filter_finds_what_the_patterns_find(mentions: DocumentMentions, query: str) -> None:
     by_pattern: dict[str, int] = {}
-    for doc_id, _, pattern in mentions._patterns:
-        m = pattern.search(query)
+    for doc_id, _, name in mentions._names:
+        m = _alias_pattern(name).search(query)
         if m and m.start() < by_pattern.get(doc_id, len(query) + 1):
             by_pattern[doc_id] = m.start()
     assert mentions.find(query) == sorted(by_pattern.items(), key=lambda item: item[1])
     blanked = query
-    for _, pattern in mentions._word_names:
-        blanked = pattern.sub(" ", blanked)
+    for _, name in mentions._word_names:
+        blanked = _alias_pattern(name).sub(" ", blanked)
     assert mentions.without_mentions(query) == (blanked if blanked.strip() else query)
