@@ -285,10 +285,11 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
     # The files are hashed on a thread of their own while this one parses them: the version
     # is still returned only once every file matches its sha256 (so nothing damaged is ever
     # searched or served), but loading takes the longer of the two, not their sum.
-    with ThreadPoolExecutor(1, thread_name_prefix="wsis-index-verify") as pool:
+    # The passages' line scan (numpy, GIL released too) runs on a second thread.
+    with ThreadPoolExecutor(2, thread_name_prefix="wsis-index-load") as pool:
         hashing = pool.submit(verify_digests, version, manifest)
+        reading = pool.submit(read_passages, version)
         try:
-            passages = read_passages(version)
             columns = PassageColumns.load(version / COLUMNS)
             documents = [DocumentMeta.model_validate(d["meta"]) for d in manifest["documents"].values()]
             lexical = LexicalIndex.load(version / BM25_DIR)
@@ -297,6 +298,7 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
                 for name in manifest["encoders"]
             }
             rows = int(manifest["rows"])
+            passages = reading.result()
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             hashing.result()  # a file that fails its sha256 is the clearer reason
             raise IndexDamagedError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
