@@ -70,7 +70,7 @@ class PassageColumns:
         if any(m.compress_type != zipfile.ZIP_STORED for m in members):
             with np.load(path) as data:  # compressed by another writer: read it the slow way
                 return cls({name: data[name] for name in data.files})
-        fields = {}
+        fields: dict[str, np.ndarray] = {}
         with path.open("rb") as file:
             for member in members:
                 file.seek(member.header_offset)
