@@ -32,6 +32,9 @@ _RESOLUTION_EN = re.compile(r"\bres(?:olutions?|\.)?\s*(?:no\.?\s*)?(\d{1,4})(?:
 _RESOLUTION_ZH = re.compile(r"第\s*(\d{1,4})(?:-\d+)?\s*号决议")
 # Conference codes: "PP-22", "PP22", "WTDC-22".
 _CONFERENCE = re.compile(r"\b(PP|WTDC|WTSA|WSIS|RA|WRC)-?(\d{2})\b", re.IGNORECASE)
+# English ordinals in figures ("44th", "43rd") are the bare number, as Chinese writes them
+# ("第44次"): a number then matches across the two languages without a termbase entry.
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 
 STOPWORDS = frozenset(STOPWORDS_EN) | {
     "what",
@@ -84,8 +87,13 @@ def han_bigrams(run: str) -> list[str]:
 
 def latin_tokens(text: str) -> list[str]:
     words = [w.lower() for w in _LATIN_WORD.findall(text)]
-    words = [w for w in words if w not in STOPWORDS]
-    return list(_stemmer().stemWords(words))
+    return [_latin_token(w) for w in words if w not in STOPWORDS]
+
+
+def _latin_token(word: str) -> str:
+    """The BM25 token of one lowercased Latin word: an ordinal's number, else its stem."""
+    ordinal = _ORDINAL.fullmatch(word)
+    return ordinal.group(1) if ordinal else str(_stemmer().stemWord(word))
 
 
 def analyse(text: str) -> list[str]:
@@ -109,7 +117,7 @@ def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
         found += [(m.start(), m.group(0)) for m in pattern.finditer(text) if canonical(m) in tokens]
     for m in _LATIN_WORD.finditer(text):
         word = m.group(0).lower()
-        if word not in STOPWORDS and _stemmer().stemWord(word) in tokens:
+        if word not in STOPWORDS and _latin_token(word) in tokens:
             found.append((m.start(), m.group(0)))
     for run in _HAN_RUN.finditer(text):
         found += _han_matches(run.group(0), run.start(), tokens)
