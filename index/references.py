@@ -46,6 +46,7 @@ class DocumentMentions:
     def __init__(self, documents: list[DocumentMeta]) -> None:
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         self._word_names: list[re.Pattern[str]] = []  # names that are not symbols
+        self._word_names_of: dict[str, list[re.Pattern[str]]] = {}
         for doc in documents:
             names = {doc.symbol, doc.short, *doc.aliases}
             for name in sorted(names, key=len, reverse=True):
@@ -53,6 +54,11 @@ class DocumentMentions:
                 self._patterns.append((doc.id, pattern))
                 if not symbol_tokens(name):
                     self._word_names.append(pattern)
+                    self._word_names_of.setdefault(doc.id, []).append(pattern)
+
+    def names_by_word(self, text: str, doc_ids: frozenset[str]) -> bool:
+        """Whether `text` names one of `doc_ids` by a word name ("WSIS+20成果文件"), not a symbol."""
+        return any(p.search(text) for doc in doc_ids for p in self._word_names_of.get(doc, ()))
 
     def find(self, query: str) -> list[tuple[str, int]]:
         """(doc_id, position of the mention), first mention per document, in query order."""
