@@ -22,14 +22,19 @@ class ServiceSearchError(WsisError):
     """The service under evaluation could not be reached or answered with an error."""
 
 
-# The default until 2026-12-01 (BM25 + e5, weighted RRF 2.0 : 0.5): the baseline the
-# default is compared with (BENCHMARKS.md, "Choosing the default").
+# The default until 2026-12-01 (BM25 + e5, weighted RRF 2.0 : 0.5, document boost 0.3, no
+# front-matter prior): the baseline the default is compared with (BENCHMARKS.md, "Choosing
+# the default"). Query analysis (ordinals, document names) is today's for every variant.
 BASELINE_CONFIG = "bm25+e5-2026-11"
+OLD_PRIORS = {"document_boost": 0.3, "front_matter_penalty": 0.0, "cited_by_name": False}
 
 
 def _baseline(retriever: HybridRetriever) -> HybridRetriever:
     return retriever.with_signals(["bm25", "e5"]).with_fusion(
-        weights={"bm25": 2.0, "e5": 0.5}, cross_lingual={"e5": 1.5, "use": 1.5, "minilm": 0.5}, method="rrf"
+        weights={"bm25": 2.0, "e5": 0.5},
+        cross_lingual={"e5": 1.5, "use": 1.5, "minilm": 0.5},
+        method="rrf",
+        **OLD_PRIORS,
     )
 
 
@@ -37,12 +42,21 @@ def _baseline(retriever: HybridRetriever) -> HybridRetriever:
 VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     DEFAULT_CONFIG: lambda retriever: retriever,
     BASELINE_CONFIG: _baseline,
-    "hybrid-use": lambda retriever: retriever.with_signals(["bm25", "e5", "use"]),
-    "hybrid-no-termbase": lambda retriever: retriever.with_fusion(termbase=False),
+    # BM25 + e5 + USE with the priors of the old default (the `hybrid-use` of 2026-12-01).
+    "hybrid-old-priors": lambda retriever: retriever.with_fusion(**OLD_PRIORS),
+    "hybrid-e5": lambda retriever: retriever.with_signals(["bm25", "e5"]),
+    "hybrid-boost0.3": lambda retriever: retriever.with_fusion(document_boost=0.3),
+    "hybrid-no-front-matter-penalty": lambda retriever: retriever.with_fusion(front_matter_penalty=0.0),
+    "hybrid-no-cited-by-name": lambda retriever: retriever.with_fusion(cited_by_name=False),
     "hybrid-convex": lambda retriever: retriever.with_fusion(
         method="convex", weights={"bm25": 1.0, "e5": 1.0, "use": 1.0}
     ),
-    "hybrid-front-matter-penalty": lambda retriever: retriever.with_fusion(front_matter_penalty=0.5),
+    "hybrid-no-termbase": lambda retriever: retriever.with_fusion(termbase=False),
+    # Termbase off, with what might carry a question across languages instead.
+    "hybrid-no-termbase-x3": lambda retriever: retriever.with_fusion(
+        termbase=False, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}
+    ),
+    "hybrid-no-termbase-feedback": lambda retriever: retriever.with_fusion(termbase=False, feedback_terms=10),
     "hybrid-feedback": lambda retriever: retriever.with_fusion(feedback_terms=10),
     "hybrid-no-expansion": lambda retriever: retriever.with_fusion(expand_dense=False),
     "hybrid-no-doc-boost": lambda retriever: retriever.with_fusion(document_boost=0.0),

@@ -33,6 +33,9 @@ _RESOLUTION_EN = re.compile(r"\bres(?:olutions?|\.)?\s*(?:no\.?\s*)?(\d{1,4})(?:
 _RESOLUTION_ZH = re.compile(r"第\s*(\d{1,4})(?:-\d+)?\s*号决议")
 # Conference codes: "PP-22", "PP22", "WTDC-22".
 _CONFERENCE = re.compile(r"\b(PP|WTDC|WTSA|WSIS|RA|WRC)-?(\d{2})\b", re.IGNORECASE)
+# English ordinals in figures ("44th", "43rd") are the bare number, as Chinese writes them
+# ("第44次"): a number then matches across the two languages without a termbase entry.
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 
 STOPWORDS = frozenset(STOPWORDS_EN) | {
     "what",
@@ -85,8 +88,13 @@ def han_bigrams(run: str) -> list[str]:
 
 def latin_tokens(text: str) -> list[str]:
     words = [w.lower() for w in _LATIN_WORD.findall(text)]
-    words = [w for w in words if w not in STOPWORDS]
-    return list(_stemmer().stemWords(words))
+    return [_latin_token(w) for w in words if w not in STOPWORDS]
+
+
+def _latin_token(word: str) -> str:
+    """The BM25 token of one lowercased Latin word: an ordinal's number, else its stem."""
+    ordinal = _ORDINAL.fullmatch(word)
+    return ordinal.group(1) if ordinal else str(_stemmer().stemWord(word))
 
 
 def analyse(text: str) -> list[str]:
@@ -122,14 +130,17 @@ def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
 
 
 def _latin_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
-    """(position, word) of each Latin word whose stem is a token. Done in a few C calls: the
+    """(position, word) of each Latin word whose token (stem, or an ordinal's number) is a token. Done in a few C calls: the
     text split into alternating gaps and words, the words lower-cased as one string and
     stemmed as one list, and positions summed only when a word matches (a match object and
     a stemmer call per word cost several times more)."""
     parts = _LATIN_SPLIT.split(text)
     words = parts[1::2]
     lowered = "\0".join(words).lower().split("\0")  # no word holds a NUL
-    stems = _stemmer().stemWords(lowered)
+    stems = [
+        ordinal.group(1) if low[:1].isdigit() and (ordinal := _ORDINAL.fullmatch(low)) else stem
+        for low, stem in zip(lowered, _stemmer().stemWords(lowered), strict=True)
+    ]  # the tokens of latin_tokens: an ordinal is its number
     if tokens.isdisjoint(stems):
         return []
     ends = list(itertools.accumulate(map(len, parts)))  # ends[2 * i] = where word i starts

@@ -13,10 +13,18 @@ from .references import ClauseReference, DocumentMentions, clause_references
 from .termbase import Term, Termbase, load_termbase
 
 # Questions about the title block, the dates or the references of a document want exactly
-# the clauses the clause-kind prior would otherwise push down.
+# the clauses the front-matter prior would otherwise push down: its title, symbol, date,
+# session and agenda item, and the documents it cites, whatever words the question uses for
+# them ("sources", "background papers", "does it cite", "based on"). "called upon/for" is
+# operative language, not a name.
 _ASKS_FOR_FRONT_MATTER = re.compile(
-    r"\b(?:title[sd]?|entitled|called|named|dated?|when\s+(?:was|were)\b.*\badopted|adopted\s+on|"
-    r"referenc\w*|cites?|cited|documents?\s+(?:listed|referred))\b|标题|题为|名称|日期|何时通过|参考|引用",
+    r"\b(?:title[sd]?|entitled|called(?!\s+(?:upon|on|for)\b)|named|dated?|"
+    r"when\s+(?:was|were|did)\b.*\b(?:adopt|issu|publish)\w*|adopted\s+on|issued\s+on|"
+    r"referenc\w*|cit(?:e[sd]?|ing|ation)|sources?|bibliograph\w*|"
+    r"background\s+(?:papers?|documents?|documentation|material)|"
+    r"(?:documents?|resolutions?|texts?|papers?|decisions?)\s+(?:listed|referred|consulted|used|drawn|relied|based)|"
+    r"based\s+on\s+which|agenda\s+items?|symbol)\b|"
+    r"标题|题为|名称|日期|何时通过|通过日期|参考|引用|援引|来源|出处|依据|背景文件|文献|议程项目|文号",
     re.IGNORECASE,
 )
 

@@ -51,12 +51,24 @@ class DocumentMentions:
     def __init__(self, documents: list[DocumentMeta]) -> None:
         self._names: list[tuple[str, str, str]] = []  # (doc id, caseless name, name)
         self._word_names: list[tuple[str, str]] = []  # names that are not symbols
+        self._word_names_of: dict[str, list[tuple[str, str]]] = {}  # the same, per document
         for doc in documents:
             names = {doc.symbol, doc.short, *doc.aliases}
             for name in sorted(names, key=len, reverse=True):
                 self._names.append((doc.id, caseless(name), name))
                 if not symbol_tokens(name):
-                    self._word_names.append((caseless(name), name))
+                    word_name = (caseless(name), name)
+                    self._word_names.append(word_name)
+                    self._word_names_of.setdefault(doc.id, []).append(word_name)
+
+    def names_by_word(self, text: str, doc_ids: frozenset[str]) -> bool:
+        """Whether `text` names one of `doc_ids` by a word name ("WSIS+20成果文件"), not a symbol."""
+        lowered = caseless(text)
+        return any(
+            needle in lowered and _alias_pattern(name).search(text)
+            for doc in doc_ids
+            for needle, name in self._word_names_of.get(doc, ())
+        )
 
     def find(self, query: str) -> list[tuple[str, int]]:
         """(doc_id, position of the mention), first mention per document, in query order."""

@@ -18,5 +18,8 @@ def test_default_hybrid_meets_the_floors_and_beats_each_signal(retriever: Hybrid
     evaluation = evaluate_retriever(retriever, questions, configs=configs).evaluation
     assert not gate_failures(evaluation, "hybrid"), gate_failures(evaluation, "hybrid")
     overall = evaluation.means(ALL)
+    # No signal alone finds more, and none ranks what it finds as high (BM25 alone reaches
+    # the hybrid's dev Recall@10 since the named-document priors, with a lower MRR@10).
     for signal in retriever.available_signals:
-        assert overall["hybrid"]["recall@10"] > overall[signal]["recall@10"], signal
+        assert overall["hybrid"]["recall@10"] >= overall[signal]["recall@10"], signal
+        assert overall["hybrid"]["mrr@10"] > overall[signal]["mrr@10"], signal

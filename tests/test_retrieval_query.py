@@ -94,19 +94,25 @@ def test_results_carry_the_terms_they_matched(retriever: HybridRetriever) -> Non
 
 
 def test_operative_clauses_outrank_title_blocks_and_reference_lists(retriever: HybridRetriever) -> None:
-    # The penalty is off in the default (BENCHMARKS.md); this is what it does when on.
-    penalised = retriever.with_fusion(front_matter_penalty=0.5)
-    hits = penalised.search("What does A/RES/80/173 assign to ITU?", k=10)
+    hits = retriever.search("What does A/RES/80/173 assign to ITU?", k=10)
     first_front = min((h.rank for h in hits if is_front_matter(h.passage)), default=11)
     assert first_front > 5, [(h.rank, h.passage.id) for h in hits]
     assert hits[0].passage.kind in {"paragraph", "section-paragraph"}
+    # It is the front-matter prior that keeps them down: without it they rank higher.
+    plain = retriever.with_fusion(front_matter_penalty=0.0).search("What does A/RES/80/173 assign to ITU?", k=10)
+    assert min((h.rank for h in plain if is_front_matter(h.passage)), default=11) < first_front
 
 
 @pytest.mark.parametrize(
-    "query", ["What is the title and date of A/RES/80/173?", "Which reference documents does the Council report list?"]
+    "query",
+    [
+        "What is the title and date of A/RES/80/173?",
+        "Which reference documents does the Council report list?",
+        "Which background documents does the Council report cite?",
+    ],
 )
 def test_front_matter_keeps_its_place_when_asked_for(retriever: HybridRetriever, query: str) -> None:
-    penalised = retriever.with_fusion(front_matter_penalty=0.5)
-    ranked = [(h.passage.id, h.score) for h in penalised.search(query, k=10)]
-    assert ranked == [(h.passage.id, h.score) for h in retriever.search(query, k=10)]
+    plain = retriever.with_fusion(front_matter_penalty=0.0)
+    ranked = [(h.passage.id, h.score) for h in retriever.search(query, k=10)]
+    assert ranked == [(h.passage.id, h.score) for h in plain.search(query, k=10)]
     assert any(is_front_matter(retriever.get(pid)) for pid, _ in ranked[:5])

@@ -155,6 +155,9 @@ REPORT_CLAUSES: list[tuple[str, ClauseKind, str, list[str], str]] = [
     ),
     ("s2-p1", ClauseKind.SECTION_PARAGRAPH, "第2节第1段", ["人工智能"], "人工智能治理需要多利益攸关方参与。"),
     ("s2-p2", ClauseKind.SECTION_PARAGRAPH, "第2节第2段", ["连通性"], "宽带网络为学校带来有意义的连通性。"),
+    # Names the resolution by its alias, not its symbol (as the real report writes
+    # "WSIS+20成果文件").
+    ("s3-p1", ClauseKind.SECTION_PARAGRAPH, "第3节第1段", ["后续行动"], "工作组欢迎Bridges resolution的落实进展。"),
 ]
 
 

@@ -38,7 +38,7 @@ def test_filters_combine_as_and(mini_retriever: HybridRetriever) -> None:
 def test_allowed_rows_are_the_matching_rows(mini_retriever: HybridRetriever) -> None:
     rows = mini_retriever.allowed_rows(Filters(lang=["zh"]))
     assert rows is not None
-    assert [mini_retriever.passages[r].lang for r in rows] == ["zh"] * 5
+    assert [mini_retriever.passages[r].lang for r in rows] == ["zh"] * 6
     assert mini_retriever.allowed_rows(Filters()) is None
 
 

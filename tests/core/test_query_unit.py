@@ -1,0 +1,120 @@
+"""The query understood once (`AnalysedQuery`) over the mini-corpus, and the priors fusion
+draws from it: named documents (their boost, also for clauses that name them) and front matter (title blocks and reference lists) below operative clauses unless
+the question asks for them."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsis_rag.core.vocabulary import ClauseKind
+from wsis_rag.index.analysis import analyse, matched_terms
+from wsis_rag.index.query import QueryOptions
+from wsis_rag.index.retriever import HybridRetriever, is_front_matter
+
+
+def test_analysed_query_holds_language_mentions_references_and_tokens(mini_retriever: HybridRetriever) -> None:
+    q = mini_retriever.analyse_query("What does the Bridges resolution ask of ITU in A/RES/99/7 para 3(a)?")
+    assert q.text.startswith("What does") and q.language == "en"
+    assert q.named_documents == {"mini-res"}
+    assert [(r.doc_id, r.anchor) for r in q.clause_references] == [("mini-res", "para-3-a")]
+    # The word name is blanked out of what the signals match; the symbol stays.
+    assert "Bridges" not in q.searchable and "A/RES/99/7" in q.searchable
+    assert q.bm25_tokens == tuple(analyse(q.searchable))
+    assert "sym:99/7" in q.bm25_tokens
+    # ITU reaches the Chinese report through the termbase, for BM25 and for the encoder.
+    assert "国际电联" in q.expansions and {"国际", "电联"} <= set(q.expansion_tokens)
+    assert q.encoder_texts["hash"].startswith(q.searchable) and "国际电联" in q.encoder_texts["hash"]
+    assert q.match_tokens == frozenset(q.bm25_tokens) | frozenset(q.expansion_tokens)
+
+
+def test_chinese_query_is_chinese_and_names_the_report(mini_retriever: HybridRetriever) -> None:
+    q = mini_retriever.analyse_query("理事会报告如何看待人工智能治理？")
+    assert q.language == "zh" and q.named_documents == {"mini-report"}
+    assert "理事会报告" not in q.searchable
+
+
+def test_options_switch_off_mentions_stripping_and_the_termbase(mini_retriever: HybridRetriever) -> None:
+    plain = mini_retriever.with_fusion(termbase=False, strip_mentions=False).analyse_query("Bridges resolution and ITU")
+    assert plain.searchable == plain.encoder_texts["hash"] == "Bridges resolution and ITU"
+    assert plain.expansions == () and plain.expansion_tokens == ()
+    assert plain.named_documents == {"mini-res"}  # still known: the priors use it
+    no_dense = mini_retriever.with_fusion(expand_dense=False).analyse_query("ITU")
+    assert "国际电联" in no_dense.expansions and no_dense.encoder_texts["hash"] == "ITU"
+    assert mini_retriever.fusion.query_options() == QueryOptions()
+
+
+def test_one_analysis_per_search(mini_retriever: HybridRetriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    analyse_query = mini_retriever.analyse_query
+
+    def counting(query: str):  # type: ignore[no-untyped-def]
+        calls.append(query)
+        return analyse_query(query)
+
+    monkeypatch.setattr(mini_retriever, "analyse_query", counting)
+    mini_retriever.search("digital divide in the Council report", k=5)
+    assert calls == ["digital divide in the Council report"]
+
+
+@pytest.mark.parametrize(
+    ("query", "asks"),
+    [
+        ("What does A/RES/99/7 request of ITU?", False),
+        ("What is ITU called upon to do?", False),
+        ("What is the title of the Bridges resolution?", True),
+        ("When was A/RES/99/7 adopted?", True),
+        ("Which documents does the Council report list as references?", True),
+        ("What sources does the Council report draw on?", True),
+        ("Which background papers did the working group consider?", True),
+        ("Which resolutions does the report cite?", True),
+        ("Under which agenda item was the resolution adopted?", True),
+        ("理事会报告的参考文件有哪些？", True),
+        ("报告引用了哪些决议？", True),
+        ("人工智能治理需要什么？", False),
+    ],
+)
+def test_questions_that_ask_for_front_matter_are_recognised(
+    mini_retriever: HybridRetriever, query: str, asks: bool
+) -> None:
+    assert mini_retriever.analyse_query(query).asks_for_front_matter is asks
+
+
+def test_front_matter_penalty_lowers_title_blocks_unless_asked_for(mini_retriever: HybridRetriever) -> None:
+    penalised = mini_retriever.with_fusion(front_matter_penalty=0.5)
+    plain = mini_retriever.with_fusion(front_matter_penalty=0.0)
+    query = "building digital bridges"  # the resolution's title, and words of its clauses
+    before = {h.passage.id: h.score for h in plain.search(query, k=20)}
+    after = {h.passage.id: h.score for h in penalised.search(query, k=20)}
+    assert after["mini-res:title"] == pytest.approx(before["mini-res:title"] * 0.5)
+    assert after["mini-res:para-2"] == pytest.approx(before["mini-res:para-2"])
+    asked = "What is the title of building digital bridges?"
+    assert [(h.passage.id, h.score) for h in penalised.search(asked, k=20)] == [
+        (h.passage.id, h.score) for h in plain.search(asked, k=20)
+    ]
+
+
+def test_front_matter_is_title_blocks_and_reference_lists(mini_retriever: HybridRetriever) -> None:
+    kinds = {p.id: is_front_matter(p) for p in mini_retriever.passages}
+    assert kinds["mini-res:title"] and kinds["mini-report:title"]
+    assert not any(kinds[p.id] for p in mini_retriever.passages if p.kind != ClauseKind.TITLE)
+
+
+def test_a_clause_naming_the_named_document_by_word_gets_half_the_boost(mini_retriever: HybridRetriever) -> None:
+    # s3-p1 of the report names the resolution by its alias, not its symbol.
+    query = "Bridges resolution implementation"
+    plain = {h.passage.id: h.score for h in mini_retriever.with_fusion(document_boost=0.0).search(query, k=20)}
+    boosted = {h.passage.id: h.score for h in mini_retriever.with_fusion(document_boost=0.4).search(query, k=20)}
+    unnamed = {
+        h.passage.id: h.score
+        for h in mini_retriever.with_fusion(document_boost=0.4, cited_by_name=False).search(query, k=20)
+    }
+    assert boosted["mini-report:s3-p1"] == pytest.approx(plain["mini-report:s3-p1"] * 1.2)
+    assert unnamed["mini-report:s3-p1"] == pytest.approx(plain["mini-report:s3-p1"])
+    assert boosted["mini-res:para-1"] == pytest.approx(plain["mini-res:para-1"] * 1.4)
+    assert boosted["mini-report:s2-p1"] == pytest.approx(plain["mini-report:s2-p1"])
+
+
+def test_english_ordinals_match_chinese_numbers(mini_retriever: HybridRetriever) -> None:
+    assert analyse("the 44th and 43rd meetings") == ["44", "43", "meet"]
+    assert {"43", "44"} <= set(analyse("第43和44次会议"))
+    assert matched_terms("第44次会议 and the 44th meeting", frozenset(analyse("44th"))) == ["44", "44th"]
