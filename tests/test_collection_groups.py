@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 import pytest
 
 from wsis_rag.core.settings import Settings
 from wsis_rag.index.builder import build_retriever
-from wsis_rag.index.results import Filters
+from wsis_rag.index.results import Filters, Hit
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.ingest.pipeline import ingest_collection
 
@@ -38,7 +37,7 @@ def ict(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
     return build_retriever(passages, [d.meta for d in corpus.documents], {})
 
 
-def _focal_point(hits: list) -> list:  # type: ignore[type-arg]
+def _focal_point(hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if "focal point for science, technology and innovation" in h.passage.text]
 
 
