@@ -35,6 +35,7 @@ from .runs import Run
 from .systems import run_in_process
 
 SMALL = "3 docs"
+OUTSIDE = "outside"  # the questions of a set not in the --outside set
 METRICS_SHOWN = ("recall@10", "mrr@10", "ndcg@10")
 
 
@@ -106,6 +107,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--exclude", action="append", default=[], help="Document ids left out of --large searches.")
     parser.add_argument("--config", action="append", required=True, help="NAME=field:value,... (repeatable).")
     parser.add_argument("--small-configs", default="", help="Comma-separated config names also run on --small.")
+    parser.add_argument("--signals", help="Signals joined by '+' for both indexes (default: the default search's).")
+    parser.add_argument(
+        "--outside",
+        type=Path,
+        help="A question set: each scored set also reports the slice of its questions not in it "
+        "(e.g. heldout-wsis.jsonl: the held-out questions with evidence in the collection).",
+    )
     parser.add_argument("--out", type=Path, help="Write the per-query scores and intervals as JSON here.")
     args = parser.parse_args(argv)
 
@@ -114,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {load_average()}")
     large = load_retriever(settings.model_copy(update={"index_dir": args.large}))
     small = load_retriever(settings.model_copy(update={"index_dir": args.small})) if args.small else None
+    if args.signals:
+        large = large.with_signals(args.signals.split("+"))
+        small = small.with_signals(args.signals.split("+")) if small else None
+    inside = {q.id for q in load_questions(args.outside)} if args.outside else set()
     allowed = [d.id for d in large.documents if d.id not in set(args.exclude)]
     filters = Filters(doc=allowed) if args.exclude else None
     print(
@@ -136,9 +148,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             baseline = runs[0].name
         runs += _runs(large, "collection", configs, questions, filters)
         evaluation = evaluate(questions, runs, baseline=baseline)
+        outside = [q.id for q in questions if q.id not in inside] if inside else []
+        if outside:
+            evaluation.slices[OUTSIDE] = outside
         lines = table(evaluation, name)
-        if evaluation.slices.get(CROSS_LINGUAL):
-            lines += table(evaluation, name, CROSS_LINGUAL)
+        for slice_name in (CROSS_LINGUAL, OUTSIDE):
+            if evaluation.slices.get(slice_name):
+                lines += table(evaluation, name, slice_name)
         print("\n".join(lines))
         output[name] = evaluation.as_json()
     if args.out:
