@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,12 @@ def parse_config(spec: str) -> tuple[str, dict[str, Any]]:
         if key not in types:
             raise SystemExit(f"unknown fusion field {key!r} in {spec!r}")
         kind = str(types[key])
-        readers = {"bool": lambda v: bool(int(v)), "int": int, "float": float, "str": str}
+        readers: dict[str, Callable[[str], Any]] = {
+            "bool": lambda v: bool(int(v)),
+            "int": int,
+            "float": float,
+            "str": str,
+        }
         if kind not in readers:
             raise SystemExit(f"fusion field {key!r} ({kind}) cannot be set here")
         changes[key] = readers[kind](value)

@@ -10,7 +10,7 @@ score of a document's passages, set in `FusionConfig` and measured in BENCHMARKS
   technologies for sustainable development", 78/132, 79/194, ...) counts most in its latest
   adopted session, unless the question asks for a year or a session.
 
-None applies to a document the question names: asking for A/C.2/80/L.17 gets it.
+The penalties spare a document the question names: asking for A/C.2/80/L.17 gets it.
 (The prior for named documents themselves, `document_boost`, is applied beside these in
 `HybridRetriever._apply_priors`.)
 """
@@ -105,12 +105,13 @@ class DocumentPriors:
 
         def scale(ids: Iterable[str], by: float) -> None:
             for doc in ids:
-                if doc not in named:
-                    factor[doc] = factor.get(doc, 1.0) * by
+                factor[doc] = factor.get(doc, 1.0) * by
 
-        # In an index of curated documents only, every passage gains alike: no change.
+        # In an index of curated documents only, every passage gains alike: no change. A
+        # named curated document gains too, or the named-document boost would be undone.
         scale(self.curated, 1.0 + strengths.curated_boost)
-        scale(self.drafts, 1.0 - strengths.draft_penalty)
+        # The penalties spare what the question names.
+        scale(self.drafts - frozenset(named), 1.0 - strengths.draft_penalty)
         if not asks_for_session:
-            scale(self.superseded, 1.0 - strengths.superseded_penalty)
+            scale(self.superseded - frozenset(named), 1.0 - strengths.superseded_penalty)
         return factor

@@ -184,8 +184,10 @@ def test_superseded_sessions_are_the_earlier_adopted_ones() -> None:
     assert priors.factors(strengths, named=set(), asks_for_session=False) == pytest.approx(
         {OUTCOME.id: 1.2, DRAFT.id: 0.5, OLD.id: 0.75}
     )
-    # A named document keeps its score; a year or session asked for lifts the session prior.
+    # A named document is spared the penalties, not the boost (which would undo the named
+    # document's own boost); a year or session asked for lifts the session prior.
     assert DRAFT.id not in priors.factors(strengths, named={DRAFT.id}, asks_for_session=False)
+    assert priors.factors(strengths, named={OUTCOME.id}, asks_for_session=False)[OUTCOME.id] == pytest.approx(1.2)
     assert OLD.id not in priors.factors(strengths, named=set(), asks_for_session=True)
     assert priors.factors(PriorStrengths(), named=set(), asks_for_session=False) == {}
 
