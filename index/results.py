@@ -4,7 +4,7 @@ and the evaluation harness, so that all of them speak one shape."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -44,12 +44,12 @@ class AlsoIn(BaseModel):
 # A boilerplate footnote ("Resolution 70/1.") recurs in hundreds of documents: a result
 # lists this many of its copies and counts the rest.
 ALSO_IN_MAX = 20
-ALSO_IN_FIELD = Field(
+ALSO_IN_FIELD: Any = Field(
     default_factory=list,
     description=f"Near-identical clauses elsewhere (other years, drafts, documents), latest first; "
     f"at most {ALSO_IN_MAX} of them, `also_in_total` in all.",
 )
-ALSO_IN_TOTAL_FIELD = Field(default=0, description="How many near-identical clauses there are in all.")
+ALSO_IN_TOTAL_FIELD: Any = Field(default=0, description="How many near-identical clauses there are in all.")
 
 
 class Hit(BaseModel):
