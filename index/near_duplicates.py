@@ -3,20 +3,22 @@
 A/RES/80/x, the GDC as annex I of A/RES/79/1). Computed once at build time, stored as the
 `group` column (`columns.py`); the retriever shows one clause per group and lists the rest.
 
-Method (why not a library): texts are normalised (case folded, digits and punctuation
-dropped, so "79/194 of 19 December 2024" and "80/210 of 22 December 2025" read alike),
-cut into 5-word shingles (Han text: one character a word), and compared by the Jaccard
-similarity of their shingle sets. Candidates come from MinHash with banding (64 hash
-functions in 16 bands of 4: a pair at Jaccard 0.8 shares a band with probability
-0.9999, at 0.3 with probability 0.12), vectorised with numpy: the 70,000 passages of the
-UN collection take a few seconds, where datasketch's per-passage `MinHash.update` calls
-in Python are slower and a new dependency. Every candidate pair is then checked exactly
-(Jaccard >= `THRESHOLD`), so MinHash only decides what is compared, never what is
-grouped. Texts too short for a shingle group only when their normalised text is equal.
+Method (why not a library): texts are normalised (NFKC, case folded, punctuation and the
+clause's own leading number or footnote mark dropped; other numbers kept, so footnotes
+"Resolution 79/323" and "Resolution 79/243" stay apart), cut into 5-word shingles (Han
+text: one character a word), and compared by the Jaccard similarity of their shingle sets.
+Equal normalised texts are joined first. Candidates come from MinHash with banding (64
+multiply-shift hash functions in 16 bands of 4: a pair at Jaccard 0.8 shares a band with
+probability 0.9999, at 0.3 with probability 0.12), vectorised with numpy; every candidate
+pair is checked exactly (Jaccard >= `THRESHOLD`), so MinHash only decides what is compared,
+never what is grouped. Texts under 5 words group only when equal. datasketch would do the
+same with a new dependency and Python-level updates per shingle; this is 100 lines. The
+70,442 passages of the UN collection take 40-50 s on a loaded 2-core machine (14,635 groups
+of 2 or more, 52,096 passages in them: drafts and their adopted texts, recurring preambles,
+footnotes); thresholds 0.6 and 0.8 gave almost the same groups (14,732 / 14,635).
 
-Only clauses of different documents are joined: a document repeating itself is the
-document's business, not "where else the same language appears". Groups are the
-connected components of the joined pairs (union-find); a group's id is its first row.
+Groups are the connected components of the joined pairs (union-find); a group's id is its
+first row. Clauses of one document may share a group (a repeated footnote).
 """
 
 from __future__ import annotations
