@@ -12,6 +12,7 @@ from .questions import Question
 from .runs import RankedPassage, Run
 
 if TYPE_CHECKING:
+    from ..index.results import Filters
     from ..index.retriever import HybridRetriever
 
 DEFAULT_CONFIG = "hybrid"
@@ -86,11 +87,18 @@ def configure(retriever: HybridRetriever, name: str) -> HybridRetriever:
 
 
 def run_in_process(
-    retriever: HybridRetriever, questions: Sequence[Question], name: str, k: int = 10, advance: Advance | None = None
+    retriever: HybridRetriever,
+    questions: Sequence[Question],
+    name: str,
+    k: int = 10,
+    advance: Advance | None = None,
+    filters: Filters | None = None,
 ) -> Run:
+    """Search each question's query; `filters` restrict every search alike (e.g. leave
+    near-duplicates of the gold documents out)."""
     results = {}
     for question in questions:
-        hits = retriever.search(question.query, k=k)
+        hits = retriever.search(question.query, k=k, filters=filters)
         results[question.id] = [RankedPassage(id=h.passage.id, score=h.score, text=h.passage.text) for h in hits]
         if advance:
             advance()

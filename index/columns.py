@@ -19,6 +19,7 @@ from typing import overload
 import numpy as np
 
 from ..core.vocabulary import Passage
+from .near_duplicates import clause_groups
 
 NO_YEAR = -1
 TEXT_FIELDS = ("id", "doc_id", "anchor", "lang", "doc_type", "body")
@@ -34,6 +35,8 @@ class PassageColumns:
         self.langs: np.ndarray = fields["lang"]
         self.year: np.ndarray = fields["year"]
         self.order: np.ndarray = fields["order"]
+        # Near-identical clauses share a group id (near_duplicates.py): the first row of the group.
+        self.group: np.ndarray = fields["group"]
         # Small integer codes of the values the filters compare (as the retriever
         # normalises them: languages lower-cased, bodies case-folded).
         self._doc_values, self.doc = np.unique(self.doc_ids, return_inverse=True)
@@ -51,6 +54,7 @@ class PassageColumns:
         numbers: dict[str, np.ndarray] = {
             "year": np.array([NO_YEAR if p.year is None else p.year for p in passages], dtype=np.int32),
             "order": np.array([p.order for p in passages], dtype=np.int64),
+            "group": clause_groups([p.text for p in passages]),
         }
         if not passages:  # np.array([]) of str is float64
             text = {name: np.zeros(0, dtype="<U1") for name in TEXT_FIELDS}
@@ -129,6 +133,12 @@ class PassageColumns:
         if years:
             rows = rows[np.isin(self.year[rows], sorted(years))]
         return rows.astype(np.int64)
+
+    def group_rows(self) -> dict[int, np.ndarray]:
+        """The rows of every group of two or more clauses, by group id, in row order."""
+        by_group = np.argsort(self.group, kind="stable")
+        bounds = np.flatnonzero(np.diff(self.group[by_group])) + 1
+        return {int(self.group[rows[0]]): rows for rows in np.split(by_group, bounds) if len(rows) > 1}
 
 
 def _codes(column: np.ndarray, normal: Callable[[str], str]) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,10 @@ _ASKS_FOR_FRONT_MATTER = re.compile(
     re.IGNORECASE,
 )
 
+# A question that names a year or a session wants that year's text, not the latest
+# session's ("2030 Agenda" is a name, not a year).
+_ASKS_FOR_SESSION = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)(?!\s+agenda)|\bsessions?\b|届会", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class AnalysedQuery:
@@ -43,6 +47,7 @@ class AnalysedQuery:
     expansion_tokens: tuple[str, ...]  # BM25 tokens of the expansions
     encoder_texts: Mapping[str, str] = field(default_factory=dict)  # signal -> text its encoder embeds
     asks_for_front_matter: bool = False  # titles, dates, references asked for explicitly
+    asks_for_session: bool = False  # a year or a session named: no preference for the latest
 
     @property
     def named_documents(self) -> frozenset[str]:
@@ -109,4 +114,5 @@ class QueryAnalyser:
             expansion_tokens=tuple(tok for form in expansions for tok in analyse(form)),
             encoder_texts=encoder_texts,
             asks_for_front_matter=bool(_ASKS_FOR_FRONT_MATTER.search(text)),
+            asks_for_session=bool(_ASKS_FOR_SESSION.search(text)),
         )

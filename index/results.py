@@ -4,7 +4,7 @@ and the evaluation harness, so that all of them speak one shape."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -27,6 +27,31 @@ class Filters(BaseModel):
         return not (self.doc or self.lang or self.type or self.body or self.year)
 
 
+class AlsoIn(BaseModel):
+    """Another clause of the same language (near-identical text) in another place: what
+    a result lists in `also_in` instead of showing it as a result of its own."""
+
+    id: str = Field(description="Passage id, e.g. 'a-res-79-194:para-12'.")
+    label: str = Field(description="Citation label, e.g. 'A/RES/79/194, para. 12'.")
+    symbol: str
+    year: int | None = None
+
+    @classmethod
+    def from_passage(cls, passage: Passage) -> AlsoIn:
+        return cls(id=passage.id, label=passage.label, symbol=passage.symbol, year=passage.year)
+
+
+# A boilerplate footnote ("Resolution 70/1.") recurs in hundreds of documents: a result
+# lists this many of its copies and counts the rest.
+ALSO_IN_MAX = 20
+ALSO_IN_FIELD: Any = Field(
+    default_factory=list,
+    description=f"Near-identical clauses elsewhere (other years, drafts, documents), latest first; "
+    f"at most {ALSO_IN_MAX} of them, `also_in_total` in all.",
+)
+ALSO_IN_TOTAL_FIELD: Any = Field(default=0, description="How many near-identical clauses there are in all.")
+
+
 class Hit(BaseModel):
     """One ranked passage with the evidence of how it got there."""
 
@@ -40,6 +65,8 @@ class Hit(BaseModel):
         default_factory=list,
         description="Words of the passage text that match the query or its expansions, as written in the text.",
     )
+    also_in: list[AlsoIn] = ALSO_IN_FIELD
+    also_in_total: int = ALSO_IN_TOTAL_FIELD
 
 
 class SearchResult(BaseModel):
@@ -56,6 +83,8 @@ class SearchResult(BaseModel):
         default_factory=list,
         description="Words of `text` that match the query's terms (or their equivalents), for highlighting.",
     )
+    also_in: list[AlsoIn] = ALSO_IN_FIELD
+    also_in_total: int = ALSO_IN_TOTAL_FIELD
 
     @classmethod
     def from_hit(cls, hit: Hit) -> SearchResult:
@@ -69,6 +98,8 @@ class SearchResult(BaseModel):
             lang=p.lang,
             heading=p.heading,
             matched_terms=hit.matched_terms,
+            also_in=hit.also_in,
+            also_in_total=hit.also_in_total,
         )
 
 

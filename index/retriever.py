@@ -20,9 +20,10 @@ from .columns import PassageColumns
 from .embedders import Embedder, get_embedder
 from .fusion import fuse
 from .lexical import LexicalIndex
+from .priors import DocumentPriors, PriorStrengths
 from .query import AnalysedQuery, QueryAnalyser, QueryOptions
 from .references import DocumentMentions
-from .results import Filters, Hit
+from .results import ALSO_IN_MAX, AlsoIn, Filters, Hit
 from .vectors import VectorIndex
 
 MULTILINGUAL = frozenset({"e5", "use"})
@@ -64,9 +65,20 @@ class FusionConfig:
     # dense results in another language than the query join the BM25 query (0 = off).
     feedback_terms: int = 0
     feedback_passages: int = 3
+    # One result per group of near-identical clauses (the others in its `also_in`).
+    group_duplicates: bool = True
+    # Document priors for large collections (priors.py; measured in BENCHMARKS.md,
+    # "Precision at collection size"): relative bonus of the corpus manifest's documents,
+    # relative penalties of drafts and of earlier sessions of a recurring resolution.
+    curated_boost: float = 0.0
+    draft_penalty: float = 0.0
+    superseded_penalty: float = 0.0
 
     def query_options(self) -> QueryOptions:
         return QueryOptions(strip_mentions=self.strip_mentions, termbase=self.termbase, expand_dense=self.expand_dense)
+
+    def prior_strengths(self) -> PriorStrengths:
+        return PriorStrengths(self.curated_boost, self.draft_penalty, self.superseded_penalty)
 
 
 def is_front_matter(passage: Passage) -> bool:
@@ -136,6 +148,9 @@ class HybridRetriever:
         # about that document as much as the document's own paragraphs are.
         self._symbols_of_row = _RowSymbols(passages)
         self._symbols_of_doc: dict[str, frozenset[str]] = {}  # filled as queries name documents
+        self._document_priors = DocumentPriors(documents)
+        self._group_of_row = self._columns.group
+        self._rows_of_group = self._columns.group_rows()
 
     # ----- construction -----
 
@@ -319,7 +334,8 @@ class HybridRetriever:
         top = max(fused.values(), default=0.0)
         for i, row in enumerate(dict.fromkeys(pinned)):
             fused[row] = top + 1.0 / (1 + i)
-        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+        top_k = self._collapse_groups(ranked, k) if self.fusion.group_duplicates else ranked[:k]
         signal_ranks = {s: {row: r for r, row in enumerate(rows, start=1)} for s, rows in rankings.items()}
         match = analysed.match_tokens
         return [
@@ -329,8 +345,9 @@ class HybridRetriever:
                 passage=self.passages[row],
                 signals={s: ranks[row] for s, ranks in signal_ranks.items() if row in ranks},
                 matched_terms=matched_terms(self.passages[row].text, match),
+                **self._also_in(row, allowed),
             )
-            for i, (row, score) in enumerate(ranked, start=1)
+            for i, (row, score) in enumerate(top_k, start=1)
         ]
 
     def _document_symbols(self, doc_id: str) -> frozenset[str]:
@@ -343,6 +360,39 @@ class HybridRetriever:
             symbols = frozenset(t for name in names for t in symbol_tokens(name) if t.startswith("sym:"))
             self._symbols_of_doc[doc_id] = symbols
         return symbols
+
+    # ----- near-identical clauses (near_duplicates.py) -----
+
+    def _collapse_groups(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+        """The first k rows of `ranked` of distinct groups: each group of near-identical
+        clauses is shown by its best-ranked member (after the priors)."""
+        shown: set[int] = set()
+        out: list[tuple[int, float]] = []
+        for row, score in ranked:
+            group = int(self._group_of_row[row])
+            if group in shown:
+                continue
+            shown.add(group)
+            out.append((row, score))
+            if len(out) == k:
+                break
+        return out
+
+    def _also_in(self, row: int, allowed: np.ndarray | None) -> dict[str, Any]:
+        """`also_in` and `also_in_total` of a shown row: the other clauses of its group that
+        the filters allow, latest first (then in index order)."""
+        if not self.fusion.group_duplicates:
+            return {}
+        members = self._rows_of_group.get(int(self._group_of_row[row]))
+        if members is None:
+            return {}
+        others = [int(r) for r in members if r != row and _is_allowed(int(r), allowed)]
+        years = self._columns.year
+        others.sort(key=lambda r: (-int(years[r]), r))
+        return {
+            "also_in": [AlsoIn.from_passage(self.passages[r]) for r in others[:ALSO_IN_MAX]],
+            "also_in_total": len(others),
+        }
 
     def _apply_priors(self, analysed: AnalysedQuery, fused: dict[int, float]) -> None:
         """Scale fused scores in place by what the query says about where to look: the
@@ -364,3 +414,15 @@ class HybridRetriever:
             # Judged per candidate: the passages of a large index are parsed on first use.
             if penalty and is_front_matter(self.passages[row]):
                 fused[row] *= 1.0 - penalty
+        self._apply_document_priors(analysed, fused)
+
+    def _apply_document_priors(self, analysed: AnalysedQuery, fused: dict[int, float]) -> None:
+        """Scale fused scores in place by the collection priors (priors.py): curated
+        documents up, drafts and superseded sessions down, named documents untouched."""
+        factors = self._document_priors.factors(
+            self.fusion.prior_strengths(), analysed.named_documents, analysed.asks_for_session
+        )
+        if not factors:
+            return
+        for row in fused:
+            fused[row] *= factors.get(self._doc_of_row[row], 1.0)

@@ -11,7 +11,8 @@ A version directory holds:
                            content hashes and the settings that shaped the index
     passages.jsonl         the passages, one JSON object per line, in corpus order
     columns.npz            their per-row fields (id, document, anchor, language, type, body,
-                           year, order) as numpy arrays: what loading reads (format 2)
+                           year, order, group of near-identical clauses) as numpy arrays:
+                           what loading reads (format 2; the group since format 3)
     vectors-<encoder>.npy  float32 (passages x dim), row i = passage i; memory-mapped by
                            readers (exact search runs on it), reused by rebuilds
     faiss-<encoder>.index  the approximate FAISS index over those vectors, only above
@@ -56,8 +57,9 @@ from .retriever import HybridRetriever
 from .vectors import VectorIndex
 
 # 2: per-row columns (columns.npz) and memory-mapped vectors; the manifest records every
-# file's sha256 and size and the passage count.
-FORMAT_VERSION = 2
+# file's sha256 and size and the passage count. 3: the columns hold each passage's group of
+# near-identical clauses (`group`).
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 COLUMNS = "columns.npz"

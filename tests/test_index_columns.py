@@ -82,12 +82,15 @@ def test_an_index_of_the_previous_format_is_refused_clearly_and_rebuilt(tmp_path
     build_index(settings)
     manifest_path = settings.index_dir / store.MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["format_version"] = 1
+    previous = store.FORMAT_VERSION - 1
+    manifest["format_version"] = previous
     os.chmod(manifest_path, 0o644)
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(IndexNotReadyError, match="has format 1, this version reads 2"):
+    with pytest.raises(IndexNotReadyError, match=f"has format {previous}, this version reads {store.FORMAT_VERSION}"):
         store.load_retriever(settings)
-    assert "format_version changed (1 -> 2)" in (full_rebuild_reason(manifest, settings) or "")
+    assert f"format_version changed ({previous} -> {store.FORMAT_VERSION})" in (
+        full_rebuild_reason(manifest, settings) or ""
+    )
     report = build_index(settings)
     assert report.full_rebuild_reason and "format_version" in report.full_rebuild_reason
     assert store.load_retriever(settings).passages

@@ -80,6 +80,17 @@ def test_search_response_is_the_api_body(retriever: HybridRetriever) -> None:
     body = search_response(retriever, "GDC para 71", k=3, filters=None).model_dump(mode="json")
     assert set(body) == {"query", "results", "took_ms"}
     first = body["results"][0]
-    assert set(first) == {"rank", "score", "id", "text", "citation", "lang", "heading", "matched_terms"}
+    assert set(first) == {
+        "rank",
+        "score",
+        "id",
+        "text",
+        "citation",
+        "lang",
+        "heading",
+        "matched_terms",
+        "also_in",
+        "also_in_total",
+    }
     assert first["id"] == "gdc:para-71" and first["text"].startswith("71")
     assert set(first["citation"]) == {"doc_id", "symbol", "title", "locator", "label", "url", "page"}

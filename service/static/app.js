@@ -60,12 +60,30 @@ function renderCard(result) {
   const quote = item.querySelector(".text");
   quote.lang = result.lang;
   renderHighlighted(quote, result.text, result.matched_terms || []);
+  renderAlsoIn(item.querySelector(".also-in"), result);
   item.querySelector(".copy").addEventListener("click", (event) => copyCitation(result, event.currentTarget));
   const anchor = result.id.slice(result.id.indexOf(":") + 1).replace(/~\d+$/, "");
   item.querySelector(".outline").href = outlineHref(c.doc_id, anchor);
   const source = item.querySelector(".source");
   if (c.url) source.href = c.url; else source.remove();
   return item;
+}
+
+/** "Same text also in: A/RES/79/194, para. 5 (2024); …": the near-identical clauses the
+ * search folded into this result, each a link to its place in its document. */
+function renderAlsoIn(node, result) {
+  const others = result.also_in || [];
+  if (!others.length) return;
+  node.append("Same text also in: ");
+  others.forEach((other, i) => {
+    if (i) node.append("; ");
+    const docId = other.id.slice(0, other.id.indexOf(":"));
+    const anchor = other.id.slice(other.id.indexOf(":") + 1).replace(/~\d+$/, "");
+    node.append(el("a", other.label + (other.year ? ` (${other.year})` : ""), { href: outlineHref(docId, anchor) }));
+  });
+  const more = result.also_in_total - others.length;
+  if (more > 0) node.append(` and ${more} more`);
+  node.hidden = false;
 }
 
 function renderResults(response) {

@@ -1,0 +1,117 @@
+"""Priors on documents: what a question is probably about when a large collection holds
+many documents in the same language (issue 11, point 6). Each is a factor on the fused
+score of a document's passages, set in `FusionConfig` and measured in BENCHMARKS.md
+("Precision at collection size"):
+
+- curated: the corpus manifest's documents (the outcome documents and reports the service
+  is about) over the routine resolutions of a bulk collection;
+- draft: adopted texts over drafts (type `draft`, or an `/L.` symbol: A/C.2/80/L.17);
+- superseded: a recurring resolution (same title, e.g. "Information and communications
+  technologies for sustainable development", 78/132, 79/194, ...) counts most in its latest
+  adopted session, unless the question asks for a year or a session.
+
+The penalties spare a document the question names: asking for A/C.2/80/L.17 gets it.
+(The prior for named documents themselves, `document_boost`, is applied beside these in
+`HybridRetriever._apply_priors`.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..core.vocabulary import DocType, DocumentMeta
+from ..corpus.manifest import load_manifest
+
+_SESSION = re.compile(r"^A/(?:[A-Z0-9.]+/)*?(\d{2})/")
+_NUMBERED_TITLE = re.compile(r"^\s*\d+/\d+\.\s*")  # "79/194. Information and ..."
+
+
+@lru_cache(maxsize=1)
+def curated_documents() -> frozenset[str]:
+    """Ids of the documents the corpus manifest describes."""
+    return frozenset(entry.id for entry in load_manifest().documents)
+
+
+def is_draft(doc: DocumentMeta) -> bool:
+    return doc.type == DocType.DRAFT or "/L." in doc.symbol
+
+
+def session(doc: DocumentMeta) -> int | None:
+    """The General Assembly session of a UN symbol (A/RES/79/194 -> 79, A/C.2/80/L.17 ->
+    80), else the year of the document (sessions and years both grow with time, and a
+    recurring title is compared only within one numbering: UN symbols or not)."""
+    match = _SESSION.match(doc.symbol)
+    if match:
+        return int(match.group(1))
+    return doc.year
+
+
+def recurring_title(doc: DocumentMeta) -> str:
+    """The title a recurring resolution keeps from year to year: without its number, case
+    and spacing."""
+    return " ".join(_NUMBERED_TITLE.sub("", doc.title).casefold().split())
+
+
+def superseded_documents(documents: Iterable[DocumentMeta]) -> frozenset[str]:
+    """Documents with a later adopted (not draft) document of the same recurring title."""
+    docs = list(documents)
+    latest: dict[tuple[str, bool], int] = {}
+    for doc in docs:
+        number = session(doc)
+        if number is None or is_draft(doc):
+            continue
+        key = (recurring_title(doc), _SESSION.match(doc.symbol) is not None)
+        latest[key] = max(latest.get(key, number), number)
+    out = set()
+    for doc in docs:
+        number = session(doc)
+        key = (recurring_title(doc), _SESSION.match(doc.symbol) is not None)
+        if number is not None and key in latest and latest[key] > number:
+            out.add(doc.id)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class PriorStrengths:
+    """Relative changes of a passage's fused score (0 = off): + for curated documents,
+    - for drafts and superseded sessions."""
+
+    curated_boost: float = 0.0
+    draft_penalty: float = 0.0
+    superseded_penalty: float = 0.0
+
+    @property
+    def is_off(self) -> bool:
+        return not (self.curated_boost or self.draft_penalty or self.superseded_penalty)
+
+
+class DocumentPriors:
+    """The factor of each document under each prior, worked out once per index."""
+
+    def __init__(self, documents: Collection[DocumentMeta], curated: Collection[str] | None = None) -> None:
+        known = curated_documents() if curated is None else frozenset(curated)
+        self.curated = frozenset(d.id for d in documents if d.id in known)
+        self.drafts = frozenset(d.id for d in documents if is_draft(d))
+        self.superseded = superseded_documents(documents)
+
+    def factors(self, strengths: PriorStrengths, named: Collection[str], asks_for_session: bool) -> dict[str, float]:
+        """Document id -> factor for one query (documents absent keep their score)."""
+        if strengths.is_off:
+            return {}
+        factor: dict[str, float] = {}
+
+        def scale(ids: Iterable[str], by: float) -> None:
+            for doc in ids:
+                factor[doc] = factor.get(doc, 1.0) * by
+
+        # In an index of curated documents only, every passage gains alike: no change. A
+        # named curated document gains too, or the named-document boost would be undone.
+        scale(self.curated, 1.0 + strengths.curated_boost)
+        # The penalties spare what the question names.
+        scale(self.drafts - frozenset(named), 1.0 - strengths.draft_penalty)
+        if not asks_for_session:
+            scale(self.superseded - frozenset(named), 1.0 - strengths.superseded_penalty)
+        return factor
