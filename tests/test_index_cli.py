@@ -9,6 +9,7 @@ import subprocess
 from wsis_rag.core.settings import PROJECT_ROOT, Settings
 from wsis_rag.index.builder import index_encoders
 from wsis_rag.index.results import SearchResponse
+from wsis_rag.index.retriever import FusionConfig
 
 WSIS = str(PROJECT_ROOT / ".venv" / "bin" / "wsis")
 
@@ -52,6 +53,7 @@ def test_index_info_reports_encoders_counts_and_freshness(built_index: Settings)
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
     # The session index names no encoders: it holds exactly the default search's dense ones.
-    assert set(info["encoders"]) == set(index_encoders(built_index)) == {"e5"}
+    dense = {name for name in FusionConfig().default_signals if name != "bm25"}
+    assert set(info["encoders"]) == set(index_encoders(built_index)) == dense == {"e5", "use"}
     assert info["documents"] == 3 and info["passages"] > 300
     assert info["stale"] == []

@@ -20,8 +20,11 @@ function renderHighlighted(node, text, terms) {
   if (!terms.length) { node.textContent = text; return; }
   // Longest first, so "国际电联" wins over a shorter term inside it.
   const escaped = [...terms].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  // Latin terms match as whole words (so "role" does not mark inside "control").
-  const pattern = new RegExp(escaped.map((t) => (/^[a-z0-9]/i.test(t) ? `(?<![\\p{L}\\p{N}])${t}(?![\\p{L}\\p{N}])` : t)).join("|"), "gu");
+  // Latin terms match as whole words (so "role" does not mark inside "control"); a word's
+  // edge is against Latin letters and digits only, since Chinese text runs a symbol straight
+  // into Han characters ("A/RES/80/173号决议").
+  const edge = "[\\p{Script=Latin}\\p{N}]";
+  const pattern = new RegExp(escaped.map((t) => (/^[a-z0-9]/i.test(t) ? `(?<!${edge})${t}(?!${edge})` : t)).join("|"), "gu");
   let last = 0;
   for (const match of text.matchAll(pattern)) {
     node.append(text.slice(last, match.index), el("mark", match[0]));
