@@ -446,6 +446,9 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000,1000000")
     parser.add_argument("--hnsw-at-largest", action="store_true", help="scale: also build HNSW at the largest size")
     parser.add_argument("--documents", type=int, help="collection: only the first N documents")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="collection: an empty directory kept as the build's embedding cache"
+    )
     parser.add_argument("--passages", type=int, default=100_000, help="synthetic: rows of the index written")
     parser.add_argument("--source-index", type=Path, help="synthetic: the index copied (default: settings)")
     args = parser.parse_args()
@@ -475,7 +478,7 @@ def main() -> None:
         from .bench_collection import bench_collection
 
         with tempfile.TemporaryDirectory() as work:
-            bench_collection(UN_COLLECTION, encoders, args.documents, dev_queries(), Path(work))
+            bench_collection(UN_COLLECTION, encoders, args.documents, dev_queries(), Path(work), args.cache_dir)
     elif args.part == "synthetic":
         if args.index_dir is None:
             parser.error("synthetic needs --index-dir (where the copied index is written)")

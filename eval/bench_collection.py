@@ -1,9 +1,8 @@
 """The index over a real collection: ../shared/un-corpus/un-documents-78-80.jsonl.gz
 (1,191 UN documents of General Assembly sessions 78-80, about 88,000 clauses).
 
-Each document's text goes through the project's own text ingestion (written to a
-temporary .txt and read by `ingest_file`, as a user's file would be), then through
-`build_index`. Reported in one run: ingest passages/s, each encoder's passages/s in the
+Each document goes through the project's own collection ingestion (that of `wsis ingest
+--collection`), then through `build_index`. Reported in one run: ingest passages/s, each encoder's passages/s in the
 build against its raw rate on the same texts, build time, index size on disk and in
 memory, load time, and search latency unfiltered and filtered beside the query-embedding
 floor.
@@ -12,64 +11,33 @@ floor.
 from __future__ import annotations
 
 import gzip
-import json
-import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
-from ..core.errors import IngestError
 from ..core.settings import Settings
 from ..core.vocabulary import DocType
 from ..index.results import Filters
-from ..ingest.pipeline import CorpusIngest, IngestedDocument, IngestFailure, ingest_file
+from ..ingest.pipeline import CorpusIngest, ingest_collection
 from .bench_timing import disk_mb, load_average, percentiles
 
-# The session of a symbol (A/RES/78/..., A/C.2/80/L.5) and the year it opened.
-_SESSION = re.compile(r"/(7[89]|80)/")
-SESSION_YEAR = {"78": 2023, "79": 2024, "80": 2025}
-
-
-def _as_collection_document(doc: IngestedDocument, symbol: str) -> IngestedDocument:
-    """What a collection source knows that a bare text file does not: the issuing body,
-    the document type (resolution or draft) and the session's year."""
-    session = _SESSION.search(symbol)
-    update = {
-        "body": "UN General Assembly",
-        "doc_type": DocType.RESOLUTION if "/RES/" in symbol else DocType.OTHER,
-        "year": SESSION_YEAR[session.group(1)] if session else None,
-    }
-    meta = doc.meta.model_copy(update={"body": update["body"], "type": update["doc_type"]})
-    return doc.model_copy(update={"meta": meta, "passages": [p.model_copy(update=update) for p in doc.passages]})
-
-
-def ingest_jsonl(path: Path, max_tokens: int, limit: int | None = None) -> CorpusIngest:
-    """The documents of a JSON Lines collection ({"symbol", "text", ...} per line) as
-    passages, through the text ingestion; documents that fail are listed, not fatal."""
-    result = CorpusIngest(missing=[])
+def ingest_records(path: Path, max_tokens: int, limit: int | None = None) -> CorpusIngest:
+    """The collection through the product's own ingestion (`wsis ingest --collection`), so
+    the passages, and the texts embedded, are those of the index a user builds; `limit`
+    keeps the first N records (a smoke run)."""
+    if limit is None:
+        return ingest_collection(path, max_tokens=max_tokens)
     with gzip.open(path, "rt", encoding="utf-8") as lines, tempfile.TemporaryDirectory() as tmp:
-        for number, line in enumerate(lines):
-            if limit is not None and number >= limit:
-                break
-            record = json.loads(line)
-            name = re.sub(r"[^A-Za-z0-9.]+", "_", record["symbol"]).strip("_") + ".txt"
-            file = Path(tmp) / name
-            file.write_text(record["text"], encoding="utf-8")
-            try:
-                doc = ingest_file(file, max_tokens=max_tokens)
-            except IngestError as exc:
-                result.errors.append(IngestFailure(path=record["symbol"], reason=exc.reason))
-                continue
-            finally:
-                file.unlink()
-            result.documents.append(_as_collection_document(doc, record["symbol"]))
-    return result
+        prefix = Path(tmp) / path.name.removesuffix(".gz")
+        prefix.write_text("".join(islice(lines, limit)), encoding="utf-8")
+        return ingest_collection(prefix, max_tokens=max_tokens)
 
 
 def _raw_rate(name: str, texts: list[str], settings: Settings) -> float:
@@ -89,15 +57,23 @@ def _peak_rss_mb() -> float:
 
 
 def bench_collection(
-    collection: Path, encoders: list[str], documents: int | None, queries: list[str], work_dir: Path
+    collection: Path,
+    encoders: list[str],
+    documents: int | None,
+    queries: list[str],
+    work_dir: Path,
+    cache_dir: Path | None = None,
 ) -> None:
+    """`cache_dir`: an empty directory that serves as the cold embedding cache and is kept,
+    so that an index over the same texts built afterwards (e.g. the WSIS documents plus this
+    collection) reuses the vectors instead of embedding them again; default: a temporary one."""
     from ..index.builder import build_index, embedding_text
     from ..index.store import load_retriever
 
     print(f"\n### Real collection: {collection.name}, encoders {'+'.join(encoders)} ({load_average()})\n")
     settings = Settings(index_dir=work_dir / "index", encoders=encoders, exact_search_max=50_000)
     t = time.perf_counter()
-    corpus = ingest_jsonl(collection, settings.max_passage_tokens, documents)
+    corpus = ingest_records(collection, settings.max_passage_tokens, documents)
     ingest_s = time.perf_counter() - t
     passages = [p for d in corpus.documents for p in d.passages]
     print(
@@ -108,8 +84,11 @@ def bench_collection(
     picked = np.random.default_rng(0).choice(len(passages), min(128, len(passages)), replace=False)
     sample = [embedding_text(passages[i], meta_of[passages[i].doc_id]) for i in picked]
     raw = {name: _raw_rate(name, sample, settings) for name in encoders}
-    with tempfile.TemporaryDirectory() as cold_cache:
-        cold = settings.model_copy(update={"embedding_cache_dir": Path(cold_cache)})
+    with tempfile.TemporaryDirectory() as scratch:
+        cold_cache = cache_dir or Path(scratch)
+        if any(cold_cache.glob("*")):
+            raise SystemExit(f"{cold_cache} is not empty: the build would not start from a cold cache")
+        cold = settings.model_copy(update={"embedding_cache_dir": cold_cache})
         built = time.perf_counter()
         # Timed progress lines: a run cut short still shows each encoder's rate so far.
         report = build_index(

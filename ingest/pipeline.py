@@ -141,16 +141,28 @@ def ingest_file(
 def ingest_record(record: CollectionRecord, *, max_tokens: int = DEFAULT_MAX_TOKENS) -> IngestedDocument:
     """One document of a bulk collection."""
     doc = collection_source(record)
-    return ingest_source(record.source, doc, None, content_hash=record.content_hash, max_tokens=max_tokens)
+    # A record whose text does not say what it is is still named by the record's symbol
+    # (the file name of a record would be its source's last path part: "80/L.5").
+    return ingest_source(
+        record.source, doc, None, content_hash=record.content_hash, max_tokens=max_tokens, name=record.symbol
+    )
 
 
 def ingest_source(
-    source: Path, doc: SourceDocument, entry: ManifestEntry | None, *, content_hash: str, max_tokens: int
+    source: Path,
+    doc: SourceDocument,
+    entry: ManifestEntry | None,
+    *,
+    content_hash: str,
+    max_tokens: int,
+    name: str | None = None,
 ) -> IngestedDocument:
+    """`name`: what a document that says nothing about itself is called (default: the
+    source's file name)."""
     lang = detect_language("\n".join(b.text for b in doc.body))
     warnings: list[str] = []
     if entry is None:
-        meta, shape = meta_from_document(doc, lang, source.stem)
+        meta, shape = meta_from_document(doc, lang, name or source.stem)
         entry = load_manifest().by_symbol(meta.symbol)
     if entry is not None:
         meta, shape = entry.meta, entry.shape
