@@ -58,7 +58,15 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
         termbase=False, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}
     ),
     "hybrid-no-termbase-feedback": lambda retriever: retriever.with_fusion(termbase=False, feedback_terms=10),
-    "hybrid-feedback": lambda retriever: retriever.with_fusion(feedback_terms=10),
+    "hybrid-feedback": lambda retriever: retriever.with_fusion(feedback_terms=10, feedback_translated=True),
+    # Feedback only where the termbase does not translate the query.
+    "hybrid-feedback-untranslated": lambda retriever: retriever.with_fusion(feedback_terms=10),
+    "hybrid-no-termbase-feedback-x3": lambda retriever: retriever.with_fusion(
+        termbase=False, feedback_terms=10, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}
+    ),
+    "hybrid-no-termbase-feedback5": lambda retriever: retriever.with_fusion(
+        termbase=False, feedback_terms=10, feedback_passages=5
+    ),
     "hybrid-no-expansion": lambda retriever: retriever.with_fusion(expand_dense=False),
     "hybrid-no-doc-boost": lambda retriever: retriever.with_fusion(document_boost=0.0),
 }

@@ -48,6 +48,9 @@ class AnalysedQuery:
     encoder_texts: Mapping[str, str] = field(default_factory=dict)  # signal -> text its encoder embeds
     asks_for_front_matter: bool = False  # titles, dates, references asked for explicitly
     asks_for_session: bool = False  # a year or a session named: no preference for the latest
+    # The termbase gave the query forms in another corpus language (it knows the words the
+    # other language uses); cross-lingual feedback is for the queries it does not cover.
+    translated: bool = False
 
     @property
     def named_documents(self) -> frozenset[str]:
@@ -103,9 +106,10 @@ class QueryAnalyser:
             known = self.corpus_languages if languages is None else self.corpus_languages & languages
             extra = Termbase.forms(dense_terms, searchable, known)
             encoder_texts[signal] = searchable + ("\n" + "; ".join(extra) if extra else "")
+        language = query_language(text)
         return AnalysedQuery(
             text=text,
-            language=query_language(text),
+            language=language,
             mentions=tuple(mentions),
             clause_references=tuple(clause_references(text, mentions)),
             searchable=searchable,
@@ -115,4 +119,5 @@ class QueryAnalyser:
             encoder_texts=encoder_texts,
             asks_for_front_matter=bool(_ASKS_FOR_FRONT_MATTER.search(text)),
             asks_for_session=bool(_ASKS_FOR_SESSION.search(text)),
+            translated=bool(Termbase.forms(terms, text, self.corpus_languages - {language})),
         )

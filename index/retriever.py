@@ -63,9 +63,11 @@ class FusionConfig:
     # knows "sources", "background papers", "does it cite") they lose this share.
     front_matter_penalty: float = 0.5
     # Cross-lingual pseudo-relevance feedback: the best terms of the top `feedback_passages`
-    # dense results in another language than the query join the BM25 query (0 = off).
+    # dense results in another language than the query join the BM25 query (0 = off); only
+    # for queries the termbase does not translate, unless `feedback_translated`.
     feedback_terms: int = 0
     feedback_passages: int = 3
+    feedback_translated: bool = False
     # One result per group of near-identical clauses (the others in its `also_in`).
     group_duplicates: bool = True
     # Document priors for large collections (priors.py; measured in BENCHMARKS.md,
@@ -275,8 +277,11 @@ class HybridRetriever:
         """BM25 tokens taken from the best dense results written in another language than
         the query: the words the other language uses for what the query asks (pseudo-
         relevance feedback), ranked by how many of those passages use them and how rare
-        they are in the index. Empty when off or when no dense signal runs."""
+        they are in the index. Empty when off, when no dense signal runs, and (unless
+        `feedback_translated`) when the termbase already translated the query."""
         if self.fusion.feedback_terms <= 0 or not dense:
+            return []
+        if analysed.translated and not self.fusion.feedback_translated:
             return []
         ranked = fuse("rrf", dense, {}, lambda _signal, _row: 1.0)
         foreign = [row for row, _ in sorted(ranked.items(), key=lambda item: -item[1])]

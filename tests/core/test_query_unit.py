@@ -118,3 +118,22 @@ def test_english_ordinals_match_chinese_numbers(mini_retriever: HybridRetriever)
     assert analyse("the 44th and 43rd meetings") == ["44", "43", "meet"]
     assert {"43", "44"} <= set(analyse("第43和44次会议"))
     assert matched_terms("第44次会议 and the 44th meeting", frozenset(analyse("44th"))) == ["44", "44th"]
+
+
+def test_cross_lingual_feedback_is_for_queries_the_termbase_does_not_translate(
+    mini_retriever: HybridRetriever,
+) -> None:
+    retriever = mini_retriever.with_fusion(feedback_terms=5)
+    translated = retriever.analyse_query("ITU and the least developed countries")
+    untranslated = retriever.analyse_query("investing in schools")
+    english_only = retriever.with_fusion(termbase=False).analyse_query("ITU and the least developed countries")
+    assert translated.translated and not untranslated.translated and not english_only.translated
+    chinese = [row for row, p in enumerate(retriever.passages) if p.lang == "zh"]
+    dense = {"hash": chinese}
+    # The words the report's best passages use join the English query's BM25 tokens...
+    feedback = retriever._cross_lingual_feedback(untranslated, dense)
+    assert feedback and all(any("\u4e00" <= c <= "\u9fff" for c in token) for token in feedback)
+    # ...but not where the termbase already gave the Chinese forms, unless asked to.
+    assert retriever._cross_lingual_feedback(translated, dense) == []
+    assert retriever.with_fusion(feedback_translated=True)._cross_lingual_feedback(translated, dense)
+    assert mini_retriever._cross_lingual_feedback(untranslated, dense) == []  # off by default
