@@ -10,7 +10,8 @@ score of a document's passages, set in `FusionConfig` and measured in BENCHMARKS
   technologies for sustainable development", 78/132, 79/194, ...) counts most in its latest
   adopted session, unless the question asks for a year or a session.
 
-The penalties spare a document the question names: asking for A/C.2/80/L.17 gets it.
+The penalties spare a document the question names: asking for A/C.2/80/L.17 gets it; and
+the curated bonus yields to a question that names a document outside the manifest.
 (The prior for named documents themselves, `document_boost`, is applied beside these in
 `HybridRetriever._apply_priors`.)
 """
@@ -108,8 +109,10 @@ class DocumentPriors:
                 factor[doc] = factor.get(doc, 1.0) * by
 
         # In an index of curated documents only, every passage gains alike: no change. A
-        # named curated document gains too, or the named-document boost would be undone.
-        scale(self.curated, 1.0 + strengths.curated_boost)
+        # named curated document gains too, or the named-document boost would be undone. A
+        # question that names another document is about that one: no curated bonus.
+        if not frozenset(named) - self.curated:
+            scale(self.curated, 1.0 + strengths.curated_boost)
         # The penalties spare what the question names.
         scale(self.drafts - frozenset(named), 1.0 - strengths.draft_penalty)
         if not asks_for_session:

@@ -188,6 +188,8 @@ def test_superseded_sessions_are_the_earlier_adopted_ones() -> None:
     # document's own boost); a year or session asked for lifts the session prior.
     assert DRAFT.id not in priors.factors(strengths, named={DRAFT.id}, asks_for_session=False)
     assert priors.factors(strengths, named={OUTCOME.id}, asks_for_session=False)[OUTCOME.id] == pytest.approx(1.2)
+    # A question naming a document outside the manifest is about it: no curated bonus.
+    assert OUTCOME.id not in priors.factors(strengths, named={OLD.id}, asks_for_session=False)
     assert OLD.id not in priors.factors(strengths, named=set(), asks_for_session=True)
     assert priors.factors(PriorStrengths(), named=set(), asks_for_session=False) == {}
 
@@ -215,3 +217,5 @@ def test_curated_documents_rise_over_routine_resolutions(collection: HybridRetri
     plain = [h.passage.doc_id for h in neutral.search(query, k=4)]
     boosted = [h.passage.doc_id for h in neutral.with_fusion(curated_boost=0.5).search(query, k=4)]
     assert plain[0] == OLD.id and boosted[0] == OUTCOME.id
+    named = neutral.with_fusion(curated_boost=2.0).search(f"{query} in {OLD.symbol}", k=4)
+    assert named[0].passage.doc_id == OLD.id  # the bonus yields to the document the question names
