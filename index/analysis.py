@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from bm25s.stopwords import STOPWORDS_EN
 
@@ -130,25 +130,41 @@ def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
 
 
 def _latin_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
-    """(position, word) of each Latin word whose token (stem, or an ordinal's number) is a token. Done in a few C calls: the
-    text split into alternating gaps and words, the words lower-cased as one string and
-    stemmed as one list, and positions summed only when a word matches (a match object and
-    a stemmer call per word cost several times more)."""
+    """(position, word) of each Latin word whose token (stem, or an ordinal's number) is a token."""
+    words = _latin_words(text)
+    if tokens.isdisjoint(words.stems):
+        return []
+    return [
+        (start, word)
+        for start, word, low, stem in zip(words.starts, words.words, words.lowered, words.stems, strict=True)
+        if stem in tokens and low not in STOPWORDS
+    ]
+
+
+class _LatinWords(NamedTuple):
+    words: tuple[str, ...]
+    lowered: tuple[str, ...]
+    stems: tuple[str, ...]  # the tokens of latin_tokens: an ordinal is its number
+    starts: tuple[int, ...]
+
+
+@lru_cache(maxsize=8192)
+def _latin_words(text: str) -> _LatinWords:
+    """The Latin words of a passage with their lower-case forms, stems and positions: what
+    every query's highlighting of this passage needs, worked out once per passage text
+    while it keeps being shown (the cache holds the texts of the last ~8,000 distinct
+    results). Done in a few C calls: the text split into alternating gaps and words, the
+    words lower-cased as one string and stemmed as one list (a match object and a stemmer
+    call per word cost several times more)."""
     parts = _LATIN_SPLIT.split(text)
     words = parts[1::2]
-    lowered = "\0".join(words).lower().split("\0")  # no word holds a NUL
+    lowered = "\0".join(words).lower().split("\0") if words else []  # no word holds a NUL
     stems = [
         ordinal.group(1) if low[:1].isdigit() and (ordinal := _ORDINAL.fullmatch(low)) else stem
         for low, stem in zip(lowered, _stemmer().stemWords(lowered), strict=True)
-    ]  # the tokens of latin_tokens: an ordinal is its number
-    if tokens.isdisjoint(stems):
-        return []
-    ends = list(itertools.accumulate(map(len, parts)))  # ends[2 * i] = where word i starts
-    return [
-        (ends[2 * i], words[i])
-        for i, (low, stem) in enumerate(zip(lowered, stems, strict=True))
-        if stem in tokens and low not in STOPWORDS
     ]
+    ends = list(itertools.accumulate(map(len, parts)))  # ends[2 * i] = where word i starts
+    return _LatinWords(tuple(words), tuple(lowered), tuple(stems), tuple(ends[0:-1:2]))
 
 
 def _han_matches(run: str, offset: int, tokens: frozenset[str]) -> list[tuple[int, str]]:
@@ -188,6 +204,7 @@ _LATIN_SPLIT = re.compile(f"({_LATIN_WORD.pattern})", _LATIN_WORD.flags)
 _LIKE_ASCII = str.maketrans({"\u0131": "i", "\u0130": "i", "\u017f": "s"})
 
 
+@lru_cache(maxsize=16384)  # passage texts come back query after query (names_by_word)
 def caseless(text: str) -> str:
     """`text` case-folded for substring tests that stand in front of patterns: if the
     pattern of a form matches `text` (case-insensitive or not), `caseless(form)` is in

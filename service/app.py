@@ -59,9 +59,9 @@ def create_app(
 
     def warm() -> None:
         if warm_answers and state.retriever is not None:
-            threading.Thread(
-                target=warm_answer_sentences, args=(state.retriever,), name="wsis-warm", daemon=True
-            ).start()
+            thread = threading.Thread(target=_warm, args=(state.retriever,), name="wsis-warm", daemon=True)
+            state.warmups = [*(t for t in state.warmups if t.is_alive()), thread]
+            thread.start()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -98,6 +98,13 @@ def create_app(
         app.mount("/mcp", mcp_server.streamable_http_app(streamable_http_path="/"))
     app.openapi = _openapi_with_limits(app, app.openapi, state.settings)  # type: ignore[method-assign]
     return app
+
+
+def _warm(retriever: HybridRetriever) -> None:
+    try:
+        warm_answer_sentences(retriever)
+    except Exception:  # the warm-up only saves time: /ask embeds what it lacks itself
+        logger.exception("answer warm-up failed")
 
 
 def _openapi_with_limits(

@@ -37,10 +37,16 @@ class ServiceState:
     retriever: HybridRetriever | None = None
     load_error: str | None = None  # why nothing is served (no retriever)
     swap_error: str | None = None  # why the newest version is not served (a retriever is)
+    warmups: list[threading.Thread] = field(default_factory=list)  # answer warm-ups started
     _version: Path | None = None
     _lease: store.VersionLease | None = None
     _refused: Path | None = None  # a version that failed its checks: not retried
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def warming(self) -> bool:
+        """An answer warm-up is still embedding clause sentences in the background."""
+        return any(thread.is_alive() for thread in self.warmups)
 
     def refresh(self) -> bool:
         """Serve the version the index link points at now, if it is new and sound.

@@ -81,6 +81,11 @@ class Readiness(BaseModel):
     swap_error: str | None = Field(
         default=None, description="Why the newest published version is not served (it failed its checks)."
     )
+    answers_warming: bool = Field(
+        default=False,
+        description="Clause sentences for /ask are still being embedded in the background (at the lowest CPU "
+        "priority); searches may be a little slower until it ends.",
+    )
 
 
 class Problem(BaseModel):

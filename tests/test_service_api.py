@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from wsis_rag.core.settings import Settings
 from wsis_rag.index.results import Filters, SearchResponse, search_response
+from wsis_rag.products.answers.answer import ANSWER_ENCODER, AnswerConfig, answer_sentences, sentence_vectors
 from wsis_rag.service.app import create_app
 
 ITU_QUESTION = "What does A/RES/80/173 assign to ITU?"
@@ -27,6 +29,18 @@ def test_health_and_readiness(client: TestClient, retriever) -> None:
     assert ready["passages"] == len(retriever.passages) > 300
     assert ready["documents"] == 3
     assert ready["index"]["format_version"] and ready["index"]["built_at"]
+    assert ready["answers_warming"] is False  # this app was made without the answer warm-up
+
+
+def test_readiness_says_when_the_answer_warm_up_has_ended(built_index: Settings, retriever) -> None:
+    config = AnswerConfig()
+    sentences = {s for p in retriever.passages for s in answer_sentences(p, config.min_words)}
+    with TestClient(create_app(built_index, retriever, warm_answers=True, mcp=False)) as warming:
+        deadline = time.monotonic() + 600
+        while warming.get("/readyz").json()["answers_warming"]:
+            assert time.monotonic() < deadline, "the answer warm-up did not end"
+            time.sleep(0.2)
+    assert len(sentence_vectors(retriever.encoder(ANSWER_ENCODER))) >= len(sentences)
 
 
 def itu_question_results(client: TestClient) -> dict:
