@@ -35,6 +35,8 @@ def _baseline(retriever: HybridRetriever) -> HybridRetriever:
         weights={"bm25": 2.0, "e5": 0.5},
         cross_lingual={"e5": 1.5, "use": 1.5, "minilm": 0.5},
         method="rrf",
+        feedback_terms=0,
+        curated_boost=0.0,
         **OLD_PRIORS,
     )
 
@@ -52,21 +54,16 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     "hybrid-convex": lambda retriever: retriever.with_fusion(
         method="convex", weights={"bm25": 1.0, "e5": 1.0, "use": 1.0}
     ),
+    # Termbase off: cross-language only from the models and the default feedback.
     "hybrid-no-termbase": lambda retriever: retriever.with_fusion(termbase=False),
-    # Termbase off, with what might carry a question across languages instead.
+    "hybrid-no-termbase-no-feedback": lambda retriever: retriever.with_fusion(termbase=False, feedback_terms=0),
     "hybrid-no-termbase-x3": lambda retriever: retriever.with_fusion(
         termbase=False, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}
     ),
-    "hybrid-no-termbase-feedback": lambda retriever: retriever.with_fusion(termbase=False, feedback_terms=10),
-    "hybrid-feedback": lambda retriever: retriever.with_fusion(feedback_terms=10, feedback_translated=True),
-    # Feedback only where the termbase does not translate the query.
-    "hybrid-feedback-untranslated": lambda retriever: retriever.with_fusion(feedback_terms=10),
-    "hybrid-no-termbase-feedback-x3": lambda retriever: retriever.with_fusion(
-        termbase=False, feedback_terms=10, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}
-    ),
-    "hybrid-no-termbase-feedback5": lambda retriever: retriever.with_fusion(
-        termbase=False, feedback_terms=10, feedback_passages=5
-    ),
+    "hybrid-no-feedback": lambda retriever: retriever.with_fusion(feedback_terms=0),
+    # Feedback also where the termbase translates the query.
+    "hybrid-feedback-translated": lambda retriever: retriever.with_fusion(feedback_translated=True),
+    "hybrid-no-curated": lambda retriever: retriever.with_fusion(curated_boost=0.0),
     "hybrid-no-expansion": lambda retriever: retriever.with_fusion(expand_dense=False),
     "hybrid-no-doc-boost": lambda retriever: retriever.with_fusion(document_boost=0.0),
 }

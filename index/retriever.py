@@ -64,9 +64,11 @@ class FusionConfig:
     front_matter_penalty: float = 0.5
     # Cross-lingual pseudo-relevance feedback: the best terms of the top `feedback_passages`
     # dense results in another language than the query join the BM25 query (0 = off); only
-    # for queries the termbase does not translate, unless `feedback_translated`.
-    feedback_terms: int = 0
-    feedback_passages: int = 3
+    # for queries the termbase does not translate, unless `feedback_translated`. With the
+    # termbase it changes no set measurably; without it, it is what carries an English
+    # question to the Chinese report (held-out R@10 0.778 -> 0.915; BENCHMARKS.md).
+    feedback_terms: int = 10
+    feedback_passages: int = 5
     feedback_translated: bool = False
     # One result per group of near-identical clauses (the others in its `also_in`).
     group_duplicates: bool = True
@@ -74,9 +76,10 @@ class FusionConfig:
     # "Precision at collection size"): relative bonus of the corpus manifest's documents,
     # relative penalties of drafts and of earlier sessions of a recurring resolution. The
     # two penalties gained MRR@10 on every held-out slice at collection size and lost
-    # nothing; the curated bonus stays off: it cost questions about collection documents
-    # 0.10 Recall@10 (a delegate asking about A/RES/79/243 wants A/RES/79/243).
-    curated_boost: float = 0.0
+    # nothing. The curated bonus yields to a question naming another document (asking
+    # about A/RES/79/243 gets A/RES/79/243); so gated it gained the held-out set +0.047
+    # MRR@10 and cost its questions on collection documents 0.024.
+    curated_boost: float = 0.3
     draft_penalty: float = 0.3
     superseded_penalty: float = 0.3
 
@@ -277,12 +280,15 @@ class HybridRetriever:
         """BM25 tokens taken from the best dense results written in another language than
         the query: the words the other language uses for what the query asks (pseudo-
         relevance feedback), ranked by how many of those passages use them and how rare
-        they are in the index. Empty when off, when no dense signal runs, and (unless
+        they are in the index. Empty when off, when no dense signal runs, when no passage
+        contains a word of the query ("zzqx" must stay unanswered), and (unless
         `feedback_translated`) when the termbase already translated the query."""
         if self.fusion.feedback_terms <= 0 or not dense:
             return []
         if analysed.translated and not self.fusion.feedback_translated:
             return []
+        if not self.lexical.document_frequency(list(analysed.bm25_tokens)):
+            return []  # no passage has a word of the query: its dense neighbours are arbitrary
         ranked = fuse("rrf", dense, {}, lambda _signal, _row: 1.0)
         foreign = [row for row, _ in sorted(ranked.items(), key=lambda item: -item[1])]
         foreign = [row for row in foreign if self._lang_of_row[row] != analysed.language]

@@ -123,7 +123,7 @@ def test_english_ordinals_match_chinese_numbers(mini_retriever: HybridRetriever)
 def test_cross_lingual_feedback_is_for_queries_the_termbase_does_not_translate(
     mini_retriever: HybridRetriever,
 ) -> None:
-    retriever = mini_retriever.with_fusion(feedback_terms=5)
+    retriever = mini_retriever  # feedback is on by default
     translated = retriever.analyse_query("ITU and the least developed countries")
     untranslated = retriever.analyse_query("investing in schools")
     english_only = retriever.with_fusion(termbase=False).analyse_query("ITU and the least developed countries")
@@ -132,8 +132,11 @@ def test_cross_lingual_feedback_is_for_queries_the_termbase_does_not_translate(
     dense = {"hash": chinese}
     # The words the report's best passages use join the English query's BM25 tokens...
     feedback = retriever._cross_lingual_feedback(untranslated, dense)
-    assert feedback and all(any("\u4e00" <= c <= "\u9fff" for c in token) for token in feedback)
+    report_words = {token for row in chinese for token in analyse(retriever.passages[row].text)}
+    assert feedback and set(feedback) <= report_words - set(untranslated.bm25_tokens)
+    assert any("\u4e00" <= c <= "\u9fff" for token in feedback for c in token)
     # ...but not where the termbase already gave the Chinese forms, unless asked to.
     assert retriever._cross_lingual_feedback(translated, dense) == []
     assert retriever.with_fusion(feedback_translated=True)._cross_lingual_feedback(translated, dense)
-    assert mini_retriever._cross_lingual_feedback(untranslated, dense) == []  # off by default
+    assert retriever.with_fusion(feedback_terms=0)._cross_lingual_feedback(untranslated, dense) == []
+    assert retriever._cross_lingual_feedback(retriever.analyse_query("zzqx"), dense) == []  # matches nothing
