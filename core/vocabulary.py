@@ -136,6 +136,13 @@ class Passage(BaseModel):
         """What the encoders and BM25 see: context first, then the quoted text."""
         return f"{self.context}\n{self.text}" if self.context else self.text
 
+    @property
+    def is_front_matter(self) -> bool:
+        """A title block or a list of reference documents (the Council report's 参考文件)."""
+        return self.kind == ClauseKind.TITLE or (
+            self.kind == ClauseKind.FRONT and self.anchor.startswith("front-references")
+        )
+
 
 class CitedClause(BaseModel):
     """A clause (or passage) as the products list it: its id, citation and place. The

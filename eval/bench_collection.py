@@ -28,6 +28,7 @@ from ..index.results import Filters
 from ..ingest.pipeline import CorpusIngest, ingest_collection
 from .bench_timing import disk_mb, load_average, percentiles
 
+
 def ingest_records(path: Path, max_tokens: int, limit: int | None = None) -> CorpusIngest:
     """The collection through the product's own ingestion (`wsis ingest --collection`), so
     the passages, and the texts embedded, are those of the index a user builds; `limit`

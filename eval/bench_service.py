@@ -158,4 +158,7 @@ def bench_startup(settings: Settings, queries: list[str], seconds: float = 30.0)
         f"max {max(ms for _, ms in samples):.0f} ms, p95 over the first 10 s {percentiles(first_10s)[1]:.0f} ms; "
         f"{len(slow)} searches slower than {fast:.0f} ms."
     )
-    print("\nSlower than that (seconds after ready: ms): " + ", ".join(f"{at:.2f}: {ms:.0f}" for at, ms in samples if ms > fast))
+    print(
+        "\nSlower than that (seconds after ready: ms): "
+        + ", ".join(f"{at:.2f}: {ms:.0f}" for at, ms in samples if ms > fast)
+    )

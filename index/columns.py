@@ -55,6 +55,7 @@ class PassageColumns:
             "year": np.array([NO_YEAR if p.year is None else p.year for p in passages], dtype=np.int32),
             "order": np.array([p.order for p in passages], dtype=np.int64),
             "group": clause_groups([p.text for p in passages]),
+            "front_matter": np.array([p.is_front_matter for p in passages], dtype=bool),
         }
         if not passages:  # np.array([]) of str is float64
             text = {name: np.zeros(0, dtype="<U1") for name in TEXT_FIELDS}
@@ -90,6 +91,14 @@ class PassageColumns:
                     path, dtype=dtype, mode="r", offset=file.tell(), shape=shape, order="F" if fortran else "C"
                 )
         return cls(fields)
+
+    def front_matter_flags(self, passages: Sequence[Passage]) -> Sequence[bool]:
+        """Whether each row is front matter (`Passage.is_front_matter`): the column of an
+        index built since 2026-12-02; for an older one, each passage is tested when first
+        asked about (parsing them all at load would cost seconds at 10^5)."""
+        if "front_matter" in self.fields:
+            return self.fields["front_matter"]
+        return _LazyFlags(passages)
 
     def _code(self, values: np.ndarray, value: str) -> int | None:
         at = int(np.searchsorted(values, value))
@@ -147,6 +156,25 @@ def _codes(column: np.ndarray, normal: Callable[[str], str]) -> tuple[np.ndarray
     raw, codes = np.unique(column, return_inverse=True)
     values, recode = np.unique(np.array([normal(v) for v in raw.tolist()], dtype=str), return_inverse=True)
     return values, recode[codes]
+
+
+class _LazyFlags(Sequence[bool]):
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._passages = passages
+
+    def __len__(self) -> int:
+        return len(self._passages)
+
+    @overload
+    def __getitem__(self, index: int) -> bool: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[bool]: ...
+
+    def __getitem__(self, index: int | slice) -> bool | list[bool]:
+        if isinstance(index, slice):
+            return [p.is_front_matter for p in self._passages[index]]
+        return self._passages[index].is_front_matter
 
 
 class StoredPassages(Sequence[Passage]):

@@ -11,8 +11,9 @@ A version directory holds:
                            content hashes and the settings that shaped the index
     passages.jsonl         the passages, one JSON object per line, in corpus order
     columns.npz            their per-row fields (id, document, anchor, language, type, body,
-                           year, order, group of near-identical clauses) as numpy arrays:
-                           what loading reads (format 2; the group since format 3)
+                           year, order, group of near-identical clauses, front matter) as
+                           numpy arrays: what loading reads (format 2; the group since
+                           format 3; front matter since 2026-12-02, optional)
     vectors-<encoder>.npy  float32 (passages x dim), row i = passage i; memory-mapped by
                            readers (exact search runs on it), reused by rebuilds
     faiss-<encoder>.index  the approximate FAISS index over those vectors, only above

@@ -10,7 +10,7 @@ from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.query import QueryAnalyser, QueryOptions
 from wsis_rag.index.references import DocumentMentions
 from wsis_rag.index.results import SearchResult
-from wsis_rag.index.retriever import HybridRetriever, is_front_matter
+from wsis_rag.index.retriever import HybridRetriever
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +95,12 @@ def test_results_carry_the_terms_they_matched(retriever: HybridRetriever) -> Non
 
 def test_operative_clauses_outrank_title_blocks_and_reference_lists(retriever: HybridRetriever) -> None:
     hits = retriever.search("What does A/RES/80/173 assign to ITU?", k=10)
-    first_front = min((h.rank for h in hits if is_front_matter(h.passage)), default=11)
+    first_front = min((h.rank for h in hits if h.passage.is_front_matter), default=11)
     assert first_front > 5, [(h.rank, h.passage.id) for h in hits]
     assert hits[0].passage.kind in {"paragraph", "section-paragraph"}
     # It is the front-matter prior that keeps them down: without it they rank higher.
     plain = retriever.with_fusion(front_matter_penalty=0.0).search("What does A/RES/80/173 assign to ITU?", k=10)
-    assert min((h.rank for h in plain if is_front_matter(h.passage)), default=11) < first_front
+    assert min((h.rank for h in plain if h.passage.is_front_matter), default=11) < first_front
 
 
 @pytest.mark.parametrize(
@@ -115,4 +115,4 @@ def test_front_matter_keeps_its_place_when_asked_for(retriever: HybridRetriever,
     plain = retriever.with_fusion(front_matter_penalty=0.0)
     ranked = [(h.passage.id, h.score) for h in retriever.search(query, k=10)]
     assert ranked == [(h.passage.id, h.score) for h in plain.search(query, k=10)]
-    assert any(is_front_matter(retriever.get(pid)) for pid, _ in ranked[:5])
+    assert any(retriever.get(pid).is_front_matter for pid, _ in ranked[:5])

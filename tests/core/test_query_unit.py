@@ -4,12 +4,15 @@ the question asks for them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from wsis_rag.core.vocabulary import ClauseKind
+from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.index.analysis import analyse, matched_terms
+from wsis_rag.index.columns import PassageColumns
 from wsis_rag.index.query import QueryOptions
-from wsis_rag.index.retriever import HybridRetriever, is_front_matter
+from wsis_rag.index.retriever import HybridRetriever
 
 
 def test_analysed_query_holds_language_mentions_references_and_tokens(mini_retriever: HybridRetriever) -> None:
@@ -94,7 +97,7 @@ def test_front_matter_penalty_lowers_title_blocks_unless_asked_for(mini_retrieve
 
 
 def test_front_matter_is_title_blocks_and_reference_lists(mini_retriever: HybridRetriever) -> None:
-    kinds = {p.id: is_front_matter(p) for p in mini_retriever.passages}
+    kinds = {p.id: p.is_front_matter for p in mini_retriever.passages}
     assert kinds["mini-res:title"] and kinds["mini-report:title"]
     assert not any(kinds[p.id] for p in mini_retriever.passages if p.kind != ClauseKind.TITLE)
 
@@ -140,3 +143,17 @@ def test_cross_lingual_feedback_is_for_queries_the_termbase_does_not_translate(
     assert retriever.with_fusion(feedback_translated=True)._cross_lingual_feedback(translated, dense)
     assert retriever.with_fusion(feedback_terms=0)._cross_lingual_feedback(untranslated, dense) == []
     assert retriever._cross_lingual_feedback(retriever.analyse_query("zzqx"), dense) == []  # matches nothing
+
+
+def test_front_matter_is_a_column_and_an_older_index_still_answers(
+    mini_passages: list[Passage], tmp_path: Path
+) -> None:
+    columns = PassageColumns.from_passages(mini_passages)
+    expected = [p.is_front_matter for p in mini_passages]
+    assert any(expected) and not all(expected)
+    columns.save(tmp_path / "columns.npz")
+    loaded = PassageColumns.load(tmp_path / "columns.npz")
+    assert list(loaded.front_matter_flags(mini_passages)) == expected
+    # An index built before the column existed: each passage is tested when asked about.
+    older = PassageColumns({k: v for k, v in loaded.fields.items() if k != "front_matter"})
+    assert [older.front_matter_flags(mini_passages)[row] for row in range(len(mini_passages))] == expected
