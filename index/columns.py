@@ -92,7 +92,7 @@ class PassageColumns:
                 )
         return cls(fields)
 
-    def front_matter_flags(self, passages: Sequence[Passage]) -> Sequence[bool]:
+    def front_matter_flags(self, passages: Sequence[Passage]) -> np.ndarray | Sequence[bool]:
         """Whether each row is front matter (`Passage.is_front_matter`): the column of an
         index built since 2026-12-02; for an older one, each passage is tested when first
         asked about (parsing them all at load would cost seconds at 10^5)."""

@@ -46,7 +46,7 @@ EXACT_SUBSET_SHARE = {"hnsw": 0.02, "ivf": 0.0}
 # run by run on views of the matrix (no copy), exactly.
 RUNS_MAX = 256
 RUNS_ROWS_MAX = 16_384
-# efSearch of a filtered HNSW search (4 x the unfiltered one, see EXACT_SUBSET_MAX).
+# efSearch of a filtered HNSW search at most (4 x the unfiltered one, see EXACT_SUBSET_MAX).
 HNSW_EF_FILTERED = 512
 # How far a filtered IVF search is widened at most (probes).
 WIDEN_MAX = 16
@@ -169,7 +169,10 @@ class VectorIndex:
             selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bitmap))
             if self.kind == "hnsw":
                 params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-                params.efSearch = max(HNSW_EF_FILTERED, k)
+                # Fewer allowed rows: a wider search in proportion, as for IVF below (at 92 %
+                # of the rows allowed the unfiltered 128, from a quarter down the full 512).
+                widened = round(HNSW_EF_SEARCH * self.size / len(allowed))
+                params.efSearch = max(min(HNSW_EF_FILTERED, widened), HNSW_EF_SEARCH, k)
             else:
                 params = faiss.SearchParametersIVF()
                 # Fewer allowed rows near the query: probe wider in proportion.
