@@ -31,6 +31,7 @@ from .topk import top_k
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+HNSW_EF_PER_RESULT = 4  # efSearch is at least this many times the results asked for
 HNSW_MAX = 300_000
 IVF_PROBES = 16
 IVF_TRAIN_PER_LIST = 40  # k-means sample: FAISS warns below 39 points per centroid
@@ -162,6 +163,14 @@ class VectorIndex:
         import faiss
 
         params: Any = None
+        # The candidate list of an HNSW search holds 4 x the results asked for: on the real
+        # collection's vectors (70,442 passages, held-out queries) efSearch 128 for the 100
+        # candidates fusion takes found 0.86 of the exact top 100 (e5; USE 0.85), 256 found
+        # 0.93, 512 0.97, at 0.36 / 0.41 / 0.81 ms a query.
+        ef = max(HNSW_EF_SEARCH, HNSW_EF_PER_RESULT * k)
+        if allowed is None and self.kind == "hnsw":
+            params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+            params.efSearch = ef
         if allowed is not None:
             mask = np.zeros(self.size, dtype=bool)
             mask[allowed] = True
@@ -169,10 +178,10 @@ class VectorIndex:
             selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bitmap))
             if self.kind == "hnsw":
                 params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-                # Fewer allowed rows: a wider search in proportion, as for IVF below (at 92 %
-                # of the rows allowed the unfiltered 128, from a quarter down the full 512).
-                widened = round(HNSW_EF_SEARCH * self.size / len(allowed))
-                params.efSearch = max(min(HNSW_EF_FILTERED, widened), HNSW_EF_SEARCH, k)
+                # Fewer allowed rows: a wider search in proportion, as for IVF below, up to
+                # HNSW_EF_FILTERED (k=100: 434 at 92 % of the rows allowed, 512 at half).
+                widened = round(ef * self.size / len(allowed))
+                params.efSearch = max(min(HNSW_EF_FILTERED, widened), ef)
             else:
                 params = faiss.SearchParametersIVF()
                 # Fewer allowed rows near the query: probe wider in proportion.
