@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ..core.digest import file_sha256
 from ..core.errors import FetchError
 from ..core.settings import Settings
 from .manifest import (
@@ -37,7 +38,6 @@ from .manifest import (
     Manifest,
     ManifestEntry,
     corpus_search_dirs,
-    file_sha256,
     load_manifest,
 )
 

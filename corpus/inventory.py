@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.digest import file_sha256
 from ..core.settings import Settings
-from .manifest import Manifest, ManifestEntry, corpus_search_dirs, file_sha256, load_manifest
+from .manifest import Manifest, ManifestEntry, corpus_search_dirs, load_manifest
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".pdf", ".html", ".htm"})
 _FORMAT_RANK = {".md": 0, ".markdown": 0, ".txt": 1, ".html": 2, ".htm": 2, ".pdf": 3}

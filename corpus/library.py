@@ -16,8 +16,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.digest import file_sha256
 from .inventory import SUPPORTED_SUFFIXES, is_document_file
-from .manifest import file_sha256
 
 logger = logging.getLogger(__name__)
 

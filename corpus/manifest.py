@@ -3,7 +3,6 @@ how to cite them, where their official text lives and which local files hold the
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -127,15 +126,6 @@ def corpus_search_dirs(settings: Settings, extra: list[Path] | tuple[Path, ...] 
 def presence(manifest: Manifest, corpus_dirs: list[Path]) -> list[DocumentPresence]:
     """Every manifest document, in manifest order, with the local file that holds it."""
     return [DocumentPresence(entry=e, path=e.locate(corpus_dirs)) for e in manifest.documents]
-
-
-def file_sha256(path: Path) -> str:
-    """Digest of a corpus file: the checksum of a download and a document's content hash."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _key(text: str) -> str:

@@ -25,7 +25,7 @@ numpy, onnxruntime and tokenizers at run time.
 ``cache_dir/<kind>-<precision>-<source sha256[:12]>/`` and reuses that directory after
 (its checksums verified), under an inter-process file lock.
 
-Nothing from the rest of the project is imported here.
+From the rest of the project only `core.digest` (the file digest) is imported here.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from .onnx_export import sha256_file as _sha256_file
+from ..core.digest import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def verify_export(model_dir: Path, meta: dict[str, Any] | None = None) -> dict[s
         path = model_dir / name
         if not path.is_file():
             raise OnnxModelIntegrityError(f"{path} is missing (listed in {model_dir / META_FILE})")
-        actual = _sha256_file(path)
+        actual = file_sha256(path)
         if actual != sha:
             raise OnnxModelIntegrityError(
                 f"{path}: sha256 {actual[:16]}… does not match {sha[:16]}… recorded in meta.json; "
@@ -202,7 +202,7 @@ class OnnxEmbedder:
         side = {k: v for k, v in (meta.get("files_sha256") or {}).items() if k != meta["model_file"]}
         for fname, sha in sorted(side.items()):
             path = model_dir / fname
-            if not path.is_file() or _sha256_file(path) != sha:
+            if not path.is_file() or file_sha256(path) != sha:
                 raise OnnxModelIntegrityError(
                     f"{path}: missing or sha256 differs from meta.json; delete {model_dir} to re-export"
                 )
@@ -305,9 +305,9 @@ def _file_lock(path: Path):
 
 def export_dir_for(kind: str, precision: str, cache_dir: str | Path) -> Path:
     """Where ensure_exported keeps (kind, precision) for the installed source weights."""
-    from .onnx_export import sha256_file, source_path
+    from .onnx_export import source_path
 
-    return Path(cache_dir) / f"{kind}-{precision}-{sha256_file(source_path(kind))[:12]}"
+    return Path(cache_dir) / f"{kind}-{precision}-{file_sha256(source_path(kind))[:12]}"
 
 
 def ensure_exported(kind: str, precision: str, cache_dir: str | Path) -> Path:

@@ -27,7 +27,6 @@ This module deliberately imports nothing from the rest of the project.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -40,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..core.digest import file_sha256
 
 FORMAT_VERSION = 1
 KINDS = ("e5", "minilm")
@@ -73,14 +74,6 @@ class ExportFailed(OnnxExportError):
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _package_dir(module: str) -> Path:
@@ -388,7 +381,7 @@ def _staging(out_dir: Path):
 def _meta(
     kind: str, precision: str, source: Path, source_sha: str, work: Path, extra: dict[str, Any]
 ) -> dict[str, Any]:
-    files = {p.name: sha256_file(p) for p in sorted(work.iterdir()) if p.is_file() and p.name != META_FILE}
+    files = {p.name: file_sha256(p) for p in sorted(work.iterdir()) if p.is_file() and p.name != META_FILE}
     return {
         "format": FORMAT_VERSION,
         "kind": kind,
@@ -408,7 +401,7 @@ def _run_export(kind: str, out_dir: Path, precision: str, build: Any) -> Path:
     """Common frame: stage into a temp dir, call build(work) -> extra meta, write meta."""
     _check_precision(precision)
     source = source_path(kind)
-    source_sha = sha256_file(source)
+    source_sha = file_sha256(source)
     out_dir = Path(out_dir)
     started = time.perf_counter()
     with _staging(out_dir) as work:

@@ -37,7 +37,6 @@ incomplete versions and `.<index>.link-<pid>` links that a crashed build left be
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -49,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.digest import file_sha256
 from ..core.errors import IndexDamagedError, IndexNotReadyError
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
@@ -105,13 +105,11 @@ def file_digests(directory: Path) -> dict[str, dict[str, Any]]:
     digests = {}
     for path in sorted(directory.rglob("*")):
         if path.is_file() and not path.name.startswith(MANIFEST):
-            digests[path.relative_to(directory).as_posix()] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+            digests[path.relative_to(directory).as_posix()] = {
+                "sha256": file_sha256(path),
+                "bytes": path.stat().st_size,
+            }
     return digests
-
-
-def sha256_of(path: Path) -> str:
-    with path.open("rb") as data:
-        return hashlib.file_digest(data, "sha256").hexdigest()
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
@@ -168,7 +166,7 @@ def verify_digests(version: Path, manifest: dict[str, Any]) -> float:
     started = time.perf_counter()
     for name, expected in (manifest.get("files") or {}).items():
         path = version / name
-        if sha256_of(path) != expected["sha256"]:
+        if file_sha256(path) != expected["sha256"]:
             raise IndexDamagedError(f"{path} does not match its recorded sha256 (damaged): rebuild the index")
     return time.perf_counter() - started
 

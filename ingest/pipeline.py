@@ -18,11 +18,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from ..core.digest import file_sha256
 from ..core.errors import IngestError
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.inventory import SOURCE_RULE, Rank, collection_rank, is_document_file, take_inventory
-from ..corpus.manifest import ManifestEntry, file_sha256, load_manifest
+from ..corpus.manifest import ManifestEntry, load_manifest
 from .clauses import Clause, StructureResult
 from .collection import CollectionRecord, collection_source, read_collection
 from .council_report import parse_council_report

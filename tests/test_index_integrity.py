@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wsis_rag.core.digest import file_sha256
 from wsis_rag.core.errors import IndexDamagedError
 from wsis_rag.core.settings import Settings
 from wsis_rag.index import store
@@ -53,7 +54,7 @@ def _rewrite_digest(version: Path, name: str) -> None:
     what remains to catch the damage is the row-count check."""
     manifest = json.loads((version / store.MANIFEST).read_text(encoding="utf-8"))
     path = version / name
-    manifest["files"][name] = {"sha256": store.sha256_of(path), "bytes": path.stat().st_size}
+    manifest["files"][name] = {"sha256": file_sha256(path), "bytes": path.stat().st_size}
     (version / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
