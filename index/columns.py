@@ -92,12 +92,14 @@ class PassageColumns:
                 )
         return cls(fields)
 
-    def front_matter_flags(self, passages: Sequence[Passage]) -> np.ndarray | Sequence[bool]:
+    def front_matter_flags(self, passages: Sequence[Passage]) -> Sequence[bool]:
         """Whether each row is front matter (`Passage.is_front_matter`): the column of an
-        index built since 2026-12-02; for an older one, each passage is tested when first
-        asked about (parsing them all at load would cost seconds at 10^5)."""
+        index built since 2026-12-02, as a list (read row by row per query: an element of a
+        memory-mapped array costs ~0.7 us); for an older one, each passage is tested when
+        first asked about (parsing them all at load would cost seconds at 10^5)."""
         if "front_matter" in self.fields:
-            return self.fields["front_matter"]
+            flags: list[bool] = self.fields["front_matter"].tolist()
+            return flags
         return _LazyFlags(passages)
 
     def _code(self, values: np.ndarray, value: str) -> int | None:
