@@ -204,7 +204,6 @@ _LATIN_SPLIT = re.compile(f"({_LATIN_WORD.pattern})", _LATIN_WORD.flags)
 _LIKE_ASCII = str.maketrans({"\u0131": "i", "\u0130": "i", "\u017f": "s"})
 
 
-@lru_cache(maxsize=16384)  # passage texts come back query after query (names_by_word)
 def caseless(text: str) -> str:
     """`text` case-folded for substring tests that stand in front of patterns: if the
     pattern of a form matches `text` (case-insensitive or not), `caseless(form)` is in

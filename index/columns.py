@@ -92,15 +92,16 @@ class PassageColumns:
                 )
         return cls(fields)
 
-    def front_matter_flags(self, passages: Sequence[Passage]) -> Sequence[bool]:
-        """Whether each row is front matter (`Passage.is_front_matter`): the column of an
-        index built since 2026-12-02, as a list (read row by row per query: an element of a
-        memory-mapped array costs ~0.7 us); for an older one, each passage is tested when
-        first asked about (parsing them all at load would cost seconds at 10^5)."""
+    def front_matter_test(self, passages: Sequence[Passage]) -> Callable[[int], bool]:
+        """Whether a row is front matter (`Passage.is_front_matter`): read from the column of
+        an index built since 2026-12-02, held as a list (an element of a memory-mapped array
+        costs ~0.7 us, and the prior reads one per candidate); for an older index, the
+        passage itself is tested when first asked about (parsing them all at load would
+        cost seconds at 10^5)."""
         if "front_matter" in self.fields:
             flags: list[bool] = self.fields["front_matter"].tolist()
-            return flags
-        return _LazyFlags(passages)
+            return flags.__getitem__
+        return lambda row: passages[row].is_front_matter
 
     def _code(self, values: np.ndarray, value: str) -> int | None:
         at = int(np.searchsorted(values, value))
@@ -158,25 +159,6 @@ def _codes(column: np.ndarray, normal: Callable[[str], str]) -> tuple[np.ndarray
     raw, codes = np.unique(column, return_inverse=True)
     values, recode = np.unique(np.array([normal(v) for v in raw.tolist()], dtype=str), return_inverse=True)
     return values, recode[codes]
-
-
-class _LazyFlags(Sequence[bool]):
-    def __init__(self, passages: Sequence[Passage]) -> None:
-        self._passages = passages
-
-    def __len__(self) -> int:
-        return len(self._passages)
-
-    @overload
-    def __getitem__(self, index: int) -> bool: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[bool]: ...
-
-    def __getitem__(self, index: int | slice) -> bool | list[bool]:
-        if isinstance(index, slice):
-            return [p.is_front_matter for p in self._passages[index]]
-        return self._passages[index].is_front_matter
 
 
 class StoredPassages(Sequence[Passage]):

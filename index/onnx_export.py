@@ -21,7 +21,7 @@ It writes, into a fresh directory that is renamed into place at the end:
 torch and transformers are imported only inside the export functions; the run time
 (``onnx_embedder``) needs only onnxruntime, tokenizers and numpy.
 
-This module deliberately imports nothing from the rest of the project.
+This module imports nothing from the rest of the project but `core.digest` (the file digest).
 """
 
 from __future__ import annotations

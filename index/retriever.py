@@ -152,7 +152,7 @@ class HybridRetriever:
         self._symbols_of_doc: dict[str, frozenset[str]] = {}  # filled as queries name documents
         self._document_priors = DocumentPriors(documents)
         self._group_of_row: list[int] = self._columns.group.tolist()  # read row by row: a list
-        self._front_of_row = self._columns.front_matter_flags(passages)
+        self._is_front_matter = self._columns.front_matter_test(passages)
         # The rows of the filters asked for lately (lang=en at 10^5: ~0.5 ms to recompute).
         self._allowed = lru_cache(maxsize=32)(self._allowed_uncached)
         # Whether a candidate names a document by a word name, per (row, document): the
@@ -421,9 +421,9 @@ class HybridRetriever:
         # In numpy: a footnote such as "Resolution 70/1." recurs in hundreds of documents,
         # and a row-by-row test of the filter cost milliseconds per result.
         others = members[members != row]
-        if allowed is not None and len(others):
+        if allowed is not None and len(others):  # `search` returns before fusion when nothing is allowed
             at = np.minimum(np.searchsorted(allowed, others), len(allowed) - 1)
-            others = others[allowed[at] == others] if len(allowed) else others[:0]
+            others = others[allowed[at] == others]
         others = others[np.lexsort((others, -self._columns.year[others].astype(np.int64)))]
         return {
             "also_in": [AlsoIn.from_passage(self.passages[int(r)]) for r in others[:ALSO_IN_MAX]],
@@ -451,7 +451,7 @@ class HybridRetriever:
                 # is evidence, the resolution's text is the authority.
                 fused[row] *= 1.0 + self.fusion.document_boost / 2
             # From the column: testing the passage would parse it (~16 us a candidate at 10^5).
-            if penalty and self._front_of_row[row]:
+            if penalty and self._is_front_matter(row):
                 fused[row] *= 1.0 - penalty
         self._apply_document_priors(analysed, fused)
 

@@ -36,6 +36,8 @@ def test_readiness_says_when_the_answer_warm_up_has_ended(built_index: Settings,
     config = AnswerConfig()
     sentences = {s for p in retriever.passages for s in answer_sentences(p, config.min_words)}
     with TestClient(create_app(built_index, retriever, warm_answers=True, mcp=False)) as warming:
+        # Hundreds of sentences take the warm-up tens of seconds: it is running at first.
+        assert warming.get("/readyz").json()["answers_warming"] is True
         deadline = time.monotonic() + 600
         while warming.get("/readyz").json()["answers_warming"]:
             assert time.monotonic() < deadline, "the answer warm-up did not end"

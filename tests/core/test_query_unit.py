@@ -153,7 +153,8 @@ def test_front_matter_is_a_column_and_an_older_index_still_answers(
     assert any(expected) and not all(expected)
     columns.save(tmp_path / "columns.npz")
     loaded = PassageColumns.load(tmp_path / "columns.npz")
-    assert list(loaded.front_matter_flags(mini_passages)) == expected
+    rows = range(len(mini_passages))
+    assert [loaded.front_matter_test(mini_passages)(row) for row in rows] == expected
     # An index built before the column existed: each passage is tested when asked about.
     older = PassageColumns({k: v for k, v in loaded.fields.items() if k != "front_matter"})
-    assert [older.front_matter_flags(mini_passages)[row] for row in range(len(mini_passages))] == expected
+    assert [older.front_matter_test(mini_passages)(row) for row in rows] == expected
