@@ -147,8 +147,9 @@ class PassageColumns:
         return rows.astype(np.int64)
 
     def group_rows(self) -> dict[int, np.ndarray]:
-        """The rows of every group of two or more clauses, by group id, in row order."""
-        by_group = np.argsort(self.group, kind="stable")
+        """The rows of every group of two or more clauses, by group id, latest year first,
+        then in row order (the order `also_in` lists them in)."""
+        by_group = np.lexsort((np.arange(len(self.group)), -self.year.astype(np.int64), self.group))
         bounds = np.flatnonzero(np.diff(self.group[by_group])) + 1
         return {int(self.group[rows[0]]): rows for rows in np.split(by_group, bounds) if len(rows) > 1}
 

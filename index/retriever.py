@@ -420,11 +420,10 @@ class HybridRetriever:
             return {}
         # In numpy: a footnote such as "Resolution 70/1." recurs in hundreds of documents,
         # and a row-by-row test of the filter cost milliseconds per result.
-        others = members[members != row]
+        others = members[members != row]  # latest first, then in row order (`group_rows`)
         if allowed is not None and len(others):  # `search` returns before fusion when nothing is allowed
             at = np.minimum(np.searchsorted(allowed, others), len(allowed) - 1)
             others = others[allowed[at] == others]
-        others = others[np.lexsort((others, -self._columns.year[others].astype(np.int64)))]
         return {
             "also_in": [AlsoIn.from_passage(self.passages[int(r)]) for r in others[:ALSO_IN_MAX]],
             "also_in_total": len(others),

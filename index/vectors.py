@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import functools
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,9 @@ RUNS_ROWS_MAX = 16_384
 HNSW_EF_FILTERED = 512
 # How far a filtered IVF search is widened at most (probes).
 WIDEN_MAX = 16
+# Filters whose runs count and FAISS bitmap a VectorIndex keeps (the retriever keeps as
+# many allowed-row arrays, one object per filter).
+FILTERS_KEPT = 32
 
 
 @functools.cache
@@ -102,11 +106,37 @@ def _runs(allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
+@dataclass
+class _FilterFacts:
+    """What a search under one filter needs beside its allowed rows, worked out once:
+    at 92,510 allowed rows of 10^5 the runs count and the bitmap cost ~0.17 ms per signal
+    and query."""
+
+    allowed: np.ndarray  # held, so that its id() is not reused while it is kept
+    runs: int
+    bitmap: np.ndarray | None = None  # bit i = row i allowed, built when a selector needs it
+
+
 class VectorIndex:
     def __init__(self, vectors: np.ndarray, ann: Any = None) -> None:
         self.vectors = vectors
         self.ann = ann
+        self._filters: dict[int, _FilterFacts] = {}
         one_blas_thread()
+
+    def _facts(self, allowed: np.ndarray) -> _FilterFacts:
+        """The facts of `allowed`. Kept by identity for a read-only array (the retriever
+        passes the same one for a repeated filter, and nobody can change it in place);
+        worked out afresh for any other."""
+        facts = self._filters.get(id(allowed))
+        if facts is None:
+            runs = int(np.count_nonzero(np.diff(allowed) != 1)) + 1 if len(allowed) else 0
+            facts = _FilterFacts(allowed, runs)
+            if not allowed.flags.writeable:
+                if len(self._filters) >= FILTERS_KEPT:
+                    self._filters = {}  # replaced, not cleared: a concurrent search keeps its view
+                self._filters[id(allowed)] = facts
+        return facts
 
     @property
     def kind(self) -> str:
@@ -150,7 +180,7 @@ class VectorIndex:
         """How a search restricted to the sorted `allowed` rows runs: exactly over "runs" of
         consecutive rows (views, no copy), over the "full" matrix then picked, over the rows
         "gather"ed, or through the approximate index with a "selector"."""
-        runs = int(np.count_nonzero(np.diff(allowed) != 1)) + 1 if len(allowed) else 0
+        runs = self._facts(allowed).runs
         if runs <= RUNS_MAX and (self.ann is None or len(allowed) <= RUNS_ROWS_MAX):
             return "runs"
         if self.ann is None:
@@ -172,9 +202,12 @@ class VectorIndex:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
             params.efSearch = ef
         if allowed is not None:
-            mask = np.zeros(self.size, dtype=bool)
-            mask[allowed] = True
-            bitmap = np.packbits(mask, bitorder="little")  # FAISS reads bit i at byte i >> 3, bit i & 7
+            facts = self._facts(allowed)
+            if facts.bitmap is None:
+                mask = np.zeros(self.size, dtype=bool)
+                mask[allowed] = True
+                facts.bitmap = np.packbits(mask, bitorder="little")  # FAISS reads bit i at byte i >> 3, bit i & 7
+            bitmap = facts.bitmap
             selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bitmap))
             if self.kind == "hnsw":
                 params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]

@@ -80,6 +80,35 @@ def test_large_filters_go_through_the_approximate_index_with_a_selector(
     assert hits / (20 * 10) >= 0.9  # approximate, but widened for what the filter removes
 
 
+def test_a_filters_kept_bitmap_never_serves_another_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The runs count and FAISS bitmap are kept per allowed-row array: the same array again
+    # reuses them, an equal new array or another filter (after more than are kept) must
+    # not see a stale one.
+    monkeypatch.setattr(vectors_module, "EXACT_SUBSET_MAX", {"hnsw": 100, "ivf": 100})
+    monkeypatch.setattr(vectors_module, "FILTERS_KEPT", 2)
+    vectors = _random_unit(3000, dim=32, seed=5)
+    index = VectorIndex.build(vectors, exact_max=100)
+    odd, even = np.arange(1, 3000, 2), np.arange(0, 3000, 2)
+    for rows in (odd, even):
+        rows.setflags(write=False)  # as the retriever's: only those are kept
+    query = vectors[1500] + 0.01
+    first, _ = index.search(query, 10, odd)
+    for allowed in (even, np.arange(0, 3000, 3), odd.copy(), even, odd):
+        rows, _ = index.search(query, 10, allowed)
+        assert set(rows.tolist()) <= set(allowed.tolist()) and len(rows) == 10
+    for start in (0, 1, 0, 1):  # temporaries: a freed array's id() is often the next one's
+        allowed = np.arange(start, 3000, 2)
+        allowed.setflags(write=False)
+        rows, _ = index.search(query, 10, allowed)
+        assert all(row % 2 == start for row in rows.tolist())
+        del allowed
+    writable = odd.copy()
+    index.search(query, 10, writable)
+    writable[:] = even  # changed in place: a writable array is never kept
+    assert all(row % 2 == 0 for row in index.search(query, 10, writable)[0].tolist())
+    assert index.search(query, 10, odd)[0].tolist() == first.tolist()
+
+
 def test_search_with_fewer_allowed_rows_than_k() -> None:
     index = VectorIndex.build(_random_unit(50), exact_max=100)
     rows, _ = index.search(_random_unit(1, seed=1)[0], 10, np.array([3, 4]))
