@@ -3,9 +3,14 @@ weights by language, the document boost and the errors of a bad request."""
 
 from __future__ import annotations
 
+import multiprocessing
+from typing import Any
+
 import pytest
 
 from wsis_rag.core.errors import InvalidRequestError
+from wsis_rag.core.vocabulary import DocumentMeta, Passage
+from wsis_rag.index.builder import build_retriever
 from wsis_rag.index.fusion import RRF_K, weighted_rrf
 from wsis_rag.index.retriever import HybridRetriever
 
@@ -80,3 +85,46 @@ def test_bad_requests_say_what_is_wrong(mini_retriever: HybridRetriever, query: 
 def test_unknown_signal_names_the_available_ones(mini_retriever: HybridRetriever) -> None:
     with pytest.raises(InvalidRequestError, match=r"unknown signals \['colbert'\]; this index has \['bm25', 'hash'\]"):
         mini_retriever.with_signals(["colbert"])
+
+
+@pytest.fixture(scope="module")
+def two_dense(
+    mini_passages: list[Passage], mini_documents: list[DocumentMeta], hashing_embedder: Any
+) -> HybridRetriever:
+    """BM25 and two hashing encoders: the first dense signal's vector search runs on the
+    pool while the second embeds."""
+    encoders = {"hash": hashing_embedder, "hash2": type(hashing_embedder)(dim=128)}
+    return build_retriever(mini_passages, mini_documents, encoders).with_signals(["bm25", "hash", "hash2"])
+
+
+def test_every_dense_signal_is_searched_and_ranked_as_alone(two_dense: HybridRetriever) -> None:
+    query = "meaningful connectivity for schools"
+    hits = two_dense.search(query, k=5)
+    texts = two_dense.analyse_query(query).encoder_texts
+    for signal in ("hash", "hash2"):
+        vector = two_dense.encoder(signal).embed_queries([texts[signal]])[0]
+        alone, _ = two_dense.vectors[signal].search(vector, two_dense.fusion.depth)
+        rank_of = {int(row): rank for rank, row in enumerate(alone, start=1)}
+        row_of = {p.id: i for i, p in enumerate(two_dense.passages)}
+        assert [h.signals[signal] for h in hits] == [rank_of[row_of[h.passage.id]] for h in hits]
+
+
+def _search_in_child(retriever: HybridRetriever, query: str, out: Any) -> None:
+    out.put([h.passage.id for h in retriever.search(query, k=5)])
+
+
+def test_a_forked_child_searches_with_a_pool_of_its_own(two_dense: HybridRetriever) -> None:
+    # The parent's pool threads do not exist in a forked child: reusing its pool would
+    # leave the child's first dense search waiting for ever.
+    query = "meaningful connectivity for schools"
+    expected = [h.passage.id for h in two_dense.search(query, k=5)]  # the parent's pool has started
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    child = context.Process(target=_search_in_child, args=(two_dense, query, out))
+    child.start()
+    try:
+        assert out.get(timeout=30) == expected
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
