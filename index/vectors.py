@@ -134,7 +134,7 @@ class VectorIndex:
             facts = _FilterFacts(allowed, runs)
             if not allowed.flags.writeable:
                 if len(self._filters) >= FILTERS_KEPT:
-                    self._filters = {}  # replaced, not cleared: a concurrent search keeps its view
+                    self._filters = {}
                 self._filters[id(allowed)] = facts
         return facts
 

