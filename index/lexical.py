@@ -61,6 +61,34 @@ class LexicalIndex:
         best = best[scores[best] > 0]
         return (best if allowed is None else allowed[best]).astype(np.int64), scores[best]
 
+    def search_within(
+        self, tokens: list[str], expansion: list[str], k: int, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Like `search` within the sorted `rows`, with each token's idf worked out over those rows."""
+        s = self.bm25.scores
+        indptr, indices, data = s["indptr"], s["indices"], s["data"]
+        total, n = float(s["num_docs"]), float(len(rows))
+        out = np.zeros(len(rows), dtype=np.float32)
+        weighted = [(t, 1.0) for t in dict.fromkeys(tokens)]
+        weighted += [(t, EXPANSION_WEIGHT) for t in dict.fromkeys(expansion) if t not in set(tokens)]
+        vocab = self.bm25.vocab_dict
+        for token, weight in weighted:
+            if token not in vocab:
+                continue
+            start, end = int(indptr[vocab[token]]), int(indptr[vocab[token] + 1])
+            docs = indices[start:end]
+            at = np.minimum(np.searchsorted(rows, docs), len(rows) - 1)
+            inside = rows[at] == docs
+            df_all, df_local = float(end - start), float(np.count_nonzero(inside))
+            if not df_local:
+                continue
+            idf_all = np.log(1 + (total - df_all + 0.5) / (df_all + 0.5))
+            idf_local = np.log(1 + (n - df_local + 0.5) / (df_local + 0.5))
+            np.add.at(out, at[inside], weight * data[start:end][inside] * (idf_local / idf_all))
+        best = top_k(out, k)
+        best = best[out[best] > 0]
+        return rows[best].astype(np.int64), out[best]
+
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
         """How many passages contain each token the index knows (unknown tokens: absent)."""
         vocab = self.bm25.vocab_dict

@@ -241,6 +241,12 @@ class ShardedLexical:
         parts = self.fan_out.gather(lambda shard: shard.bm25(tokens, expansion, k, allowed))
         return merge_top(parts, k)
 
+    def search_within(self, tokens: list[str], expansion: list[str], k: int, rows: np.ndarray) -> Scored:
+        """BM25 within `rows` with the collection's idf: the shards hold disjoint parts of
+        the postings, and an idf over `rows` would need a round trip to all of them first.
+        So a shard set's focus round ranks as `focus_idf=False` does."""
+        return self.search(tokens, expansion, k, rows)
+
 
 class ShardedVectors:
     """One encoder's vectors over a shard set, with `VectorIndex.search`'s contract."""

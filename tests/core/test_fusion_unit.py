@@ -6,12 +6,14 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
+import numpy as np
 import pytest
 
 from wsis_rag.core.errors import InvalidRequestError
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
 from wsis_rag.index.builder import build_retriever
 from wsis_rag.index.fusion import RRF_K, weighted_rrf
+from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
 
 
@@ -128,3 +130,59 @@ def test_a_forked_child_searches_with_a_pool_of_its_own(two_dense: HybridRetriev
         child.join(timeout=10)
         if child.is_alive():
             child.kill()
+
+
+def test_the_focus_round_ranks_the_first_documents_clauses_among_themselves(mini_retriever: HybridRetriever) -> None:
+    # Feedback off in both searches: a filtered search would take its feedback terms from
+    # its own dense lists, the focus round reuses the first round's.
+    plain = mini_retriever.with_fusion(feedback_terms=0, focus_documents=0)
+    focused = plain.with_fusion(focus_documents=1, focus_per_signal=0)
+    query = "digital divide in the least developed countries"
+    timings: dict[str, float] = {}
+    hits = focused.search(query, k=20, timings=timings)
+    assert "focus" in timings
+    first = hits[0].passage.doc_id
+    alone = {h.passage.id: h for h in plain.search(query, k=20, filters=Filters(doc=[first]))}
+    everywhere = {h.passage.id: h for h in plain.search(query, k=20)}
+    mine = [h for h in hits if h.passage.doc_id == first]
+    others = [h for h in hits if h.passage.doc_id != first]
+    assert mine and others
+    for hit in mine:  # scored exactly as if the index held that document alone
+        assert hit.score == pytest.approx(alone[hit.passage.id].score)
+        assert hit.signals == alone[hit.passage.id].signals
+    assert any(hit.score > everywhere[hit.passage.id].score for hit in mine)
+    for hit in others:  # the other documents keep their first-round scores
+        assert hit.score == pytest.approx(everywhere[hit.passage.id].score)
+
+
+@pytest.mark.parametrize(
+    "focus", [{"focus_documents": 2, "focus_per_signal": 0}, {"focus_documents": 1, "focus_per_signal": 20}]
+)
+def test_no_focus_round_when_the_focus_is_every_document(
+    mini_retriever: HybridRetriever, focus: dict[str, int]
+) -> None:
+    # The mini-corpus has two documents: the focus holds both when it takes two documents,
+    # or one and those of each signal's top 20 rows (every signal ranks both documents').
+    query = "digital divide in the least developed countries"
+    plain = [
+        (h.passage.id, h.score, h.signals) for h in mini_retriever.with_fusion(focus_documents=0).search(query, k=20)
+    ]
+    timings: dict[str, float] = {}
+    focused = mini_retriever.with_fusion(**focus).search(query, k=20, timings=timings)
+    assert [(h.passage.id, h.score, h.signals) for h in focused] == plain
+    assert "focus" not in timings
+
+
+def test_bm25_within_rows_weighs_tokens_by_their_idf_there(mini_retriever: HybridRetriever) -> None:
+    lexical = mini_retriever.lexical
+    tokens = mini_retriever.analyse_query("digital divide connectivity").bm25_tokens
+    every = np.arange(lexical.size)
+    rows, scores = lexical.search(list(tokens), [], 20, None)
+    within_rows, within_scores = lexical.search_within(list(tokens), [], 20, every)
+    assert within_rows.tolist() == rows.tolist()  # over every row its idf is the index's
+    assert within_scores == pytest.approx(scores, rel=1e-5)
+    some = np.sort(rows[:3])
+    subset_rows, subset_scores = lexical.search_within(list(tokens), [], 20, some)
+    assert set(subset_rows.tolist()) <= set(some.tolist())
+    plain = dict(zip(*lexical.search(list(tokens), [], 20, some), strict=True))
+    assert any(abs(subset_scores[i] - plain[row]) > 1e-6 for i, row in enumerate(subset_rows.tolist()))
