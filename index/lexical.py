@@ -65,6 +65,8 @@ class LexicalIndex:
         self, tokens: list[str], expansion: list[str], k: int, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Like `search` within the sorted `rows`, with each token's idf worked out over those rows."""
+        if not len(rows):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         s = self.bm25.scores
         indptr, indices, data = s["indptr"], s["indices"], s["data"]
         total, n = float(s["num_docs"]), float(len(rows))

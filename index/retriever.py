@@ -104,9 +104,9 @@ class FusionConfig:
     # among themselves, as on an index of those documents alone; each of their clauses
     # keeps the better of its two scores. Among 70,000 clauses a gold clause that one signal
     # ranks first lost the other signals' votes to collection clauses; with the round, the
-    # held-out WSIS questions' loss at collection size fell from 0.081 to 0.031 Recall@10
-    # (0.022 with `focus_idf`)
-    # (BENCHMARKS.md, "Session 19"). 0 = off; no-op on an index of no more documents.
+    # held-out WSIS questions' loss at collection size fell from 0.081 to 0.031 Recall@10,
+    # 0.022 with `focus_idf` (BENCHMARKS.md, "Session 19"). 0 = off; a no-op on an index
+    # of no more documents.
     focus_documents: int = 3
     focus_per_signal: int = 5
     # In the focus round BM25 weighs each query token by its idf over the focus's rows, as

@@ -186,3 +186,8 @@ def test_bm25_within_rows_weighs_tokens_by_their_idf_there(mini_retriever: Hybri
     assert set(subset_rows.tolist()) <= set(some.tolist())
     plain = dict(zip(*lexical.search(list(tokens), [], 20, some), strict=True))
     assert any(abs(subset_scores[i] - plain[row]) > 1e-6 for i, row in enumerate(subset_rows.tolist()))
+
+
+def test_bm25_within_no_rows_finds_nothing(mini_retriever: HybridRetriever) -> None:
+    rows, scores = mini_retriever.lexical.search_within(["digit"], [], 5, np.zeros(0, dtype=np.int64))
+    assert len(rows) == 0 and len(scores) == 0
