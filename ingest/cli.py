@@ -10,10 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..core.errors import IngestError
+
 if TYPE_CHECKING:
-    from .pipeline import CorpusIngest
+    from .pipeline import CorpusIngest, IngestedDocument
 
 console = Console()
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+AUDIT_SAMPLES = 12  # findings printed per document; --audit-json has them all
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +37,17 @@ def ingest(
     collection: Annotated[
         Optional[list[Path]],  # noqa: UP045
         typer.Option("--collection", help="A bulk collection (JSON Lines, .gz or not: symbol, title, file, text)."),
+    ] = None,
+    audit: Annotated[
+        bool,
+        typer.Option(
+            "--audit",
+            help="Check the passages against their sources: furniture, lost words, mid-sentence cuts, text clauses.",
+        ),
+    ] = False,
+    audit_json: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--audit-json", help="Write the whole audit (every document's findings) as JSON here."),
     ] = None,
 ) -> None:
     """Parse documents into cited clauses and passages; print a summary."""
@@ -77,6 +92,8 @@ def ingest(
         else:
             result = ingest_corpus(settings, on_file=advance)
     _print_summary(result)
+    if audit or audit_json is not None:
+        _print_audit(result, collection or [], settings.max_passage_tokens, audit_json)
     if dump is not None:
         written = write_passages_jsonl(result.documents, dump)
         console.print(f"wrote {written} passages to {dump}")
@@ -88,6 +105,49 @@ def _display_name(source: Path) -> str:
     """A file's name; for a collection record ("<collection>#<symbol>"), the collection's and the symbol."""
     collection, hash_sign, symbol = str(source).rpartition("#")
     return f"{Path(collection).name}#{symbol}" if hash_sign else source.name
+
+
+def _print_audit(result: CorpusIngest, collections: list[Path], max_tokens: int, out: Path | None) -> None:
+    from .audit import audit_documents
+    from .collection import read_collection
+    from .text_parser import read_text
+
+    texts = {str(r.source): r.text for c in collections for r in read_collection(c) if not isinstance(r, IngestError)}
+
+    def source_text(doc: IngestedDocument) -> str | None:
+        if str(doc.source) in texts:
+            return texts[str(doc.source)]
+        return read_text(doc.source) if doc.source.suffix.lower() in TEXT_SUFFIXES else None
+
+    report = audit_documents(((d.passages, source_text(d)) for d in result.documents), max_tokens=max_tokens)
+    summary = report.summary
+    table = Table(title="Audit")
+    table.add_column("check")
+    table.add_column("count", justify="right")
+    for check, count in (
+        ("documents", summary.documents),
+        ("passages", summary.passages),
+        ("source words (less furniture)", summary.source_words),
+        ("passages with page furniture", summary.furniture_passages),
+        ("source words in no passage", summary.lost_words),
+        ("documents losing words", summary.documents_losing_words),
+        ("pieces cut mid-sentence", summary.mid_sentence_cuts),
+        ("  of which in a sentence over the budget", summary.overlong_sentence_cuts),
+        *((f"text clauses ({doc_type})", n) for doc_type, n in summary.text_clauses_by_type.items()),
+    ):
+        table.add_row(check, f"{count:,}")
+    console.print(table)
+    for doc in report.documents:
+        for what, items in (
+            ("furniture", doc.furniture),
+            ("lost words", doc.lost_words),
+            ("mid-sentence cuts", doc.mid_sentence_cuts),
+        ):
+            if items:
+                console.print(f"{doc.symbol}: {len(items)} {what}: {' '.join(items[:AUDIT_SAMPLES])}")
+    if out is not None:
+        out.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+        console.print(f"wrote the audit to {out}")
 
 
 def _print_summary(result: CorpusIngest) -> None:

@@ -1,12 +1,6 @@
 """Bulk text collections: JSON Lines (optionally gzipped), one document a line with
-`symbol`, `title`, `file` and `text` (the PDF's text as PyMuPDF extracts it: pages joined
-by an empty line, paragraphs separated by lines holding only spaces, page furniture and
-footnotes included).
-
-The text becomes blocks as a PDF does: running headers (the symbol, the short title, the
-job number and the page label at the top of every page after the first), job numbers and
-barcodes are dropped by the rules of `furniture`; the lines under a footnote rule are
-footnotes; a paragraph cut by a page break is joined again.
+`symbol`, `title`, `file` and `text` (the PDF's text as PyMuPDF extracts it, read by
+`pymupdf_layout`, as the same text in a file of its own is).
 """
 
 from __future__ import annotations
@@ -14,19 +8,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from ..core.errors import IngestError
-from .furniture import FOOTNOTE_RULE, PAGE_LABEL, is_page_furniture
-from .source import RawBlock, SourceDocument
-
-_PAGE_BREAK = "\n\n"  # PyMuPDF ends every page with a newline; blank text lines hold spaces
-_HEADER_DEPTH = 8  # a running header is over within this many lines of the page top
-_SENTENCE_END = (".", ",", ";", ":", "!", "?", "”", ")")
+from .pymupdf_layout import pymupdf_blocks
+from .source import SourceDocument
 
 
 @dataclass(frozen=True)
@@ -91,67 +80,7 @@ def _record(path: Path, number: int, line: str) -> CollectionRecord:
 
 def collection_source(record: CollectionRecord) -> SourceDocument:
     """The record's text as blocks (body in reading order, then footnotes)."""
-    body: list[str] = []
-    footnotes: list[str] = []
-    for page_number, page in enumerate(record.text.split(_PAGE_BREAK), start=1):
-        lines = [line.strip() for line in page.split("\n")]
-        if page_number > 1:
-            lines = _without_running_header(lines, record.symbol)
-        page_body, page_notes = _split_footnotes(lines)
-        paragraphs = _paragraphs(page_body)
-        if paragraphs and body and _continues(body[-1], paragraphs[0]):
-            body[-1] = _join(body[-1], paragraphs.pop(0))
-        body += paragraphs
-        footnotes += _paragraphs(page_notes)
-    blocks = [RawBlock(text) for text in body] + [RawBlock(text, footnote=True) for text in footnotes]
+    blocks = pymupdf_blocks(record.text, record.symbol)
     if not any(not b.footnote for b in blocks):
         raise IngestError(record.source, "no text found")
     return SourceDocument.from_raw(blocks)
-
-
-def _without_running_header(lines: list[str], symbol: str) -> list[str]:
-    """The page without its running header: everything up to the page label when it comes
-    within the first lines, then any furniture (job number, symbol) right after it."""
-    top = [i for i, line in enumerate(lines[:_HEADER_DEPTH]) if PAGE_LABEL.match(line)]
-    rest = lines[top[0] + 1 :] if top else lines
-    while rest and (not rest[0] or is_page_furniture(rest[0]) or _squeezed(rest[0]) == _squeezed(symbol)):
-        rest = rest[1:]
-    return rest
-
-
-def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
-    for i, line in enumerate(lines):
-        if FOOTNOTE_RULE.match(line):
-            return lines[:i], lines[i + 1 :]
-    return lines, []
-
-
-def _paragraphs(lines: list[str]) -> list[str]:
-    """Lines grouped at blank lines, furniture dropped, each group joined into one paragraph."""
-    paragraphs: list[str] = []
-    current = ""
-    for line in [*lines, ""]:
-        if not line:
-            if current:
-                paragraphs.append(current)
-            current = ""
-        elif not is_page_furniture(line):
-            current = _join(current, line) if current else line
-    return paragraphs
-
-
-def _join(left: str, right: str) -> str:
-    # The documents break lines only at real hyphens ("follow-" / "up" is "follow-up").
-    if left.endswith(("-", "‐", "–")):
-        return left + right
-    return f"{left} {right}"
-
-
-def _continues(previous: str, first: str) -> bool:
-    """Whether a page's first paragraph continues the last one of the page before: the
-    last one stopped mid-sentence, or the new one opens in lower case."""
-    return not previous.endswith(_SENTENCE_END) or first[:1].islower()
-
-
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)

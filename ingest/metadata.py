@@ -100,8 +100,13 @@ def read_facts(doc: SourceDocument) -> DocumentFacts | None:
     return _un_facts(head) or _itu_facts(head)
 
 
+def masthead_symbol(head: list[str]) -> str | None:
+    """The symbol of a UN masthead among the first lines ("United Nations A/RES/79/194")."""
+    return next((m.group("symbol") for line in head[:4] if (m := _MASTHEAD.match(squeeze_digits(line)))), None)
+
+
 def _un_facts(head: list[str]) -> DocumentFacts | None:
-    symbol = next((m.group("symbol") for line in head[:4] if (m := _MASTHEAD.match(squeeze_digits(line)))), None)
+    symbol = masthead_symbol(head)
     if symbol is None:
         return None
     opening = next((i for i, line in enumerate(head) if _OPENING.match(line)), None)

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 # After a sentence end: English ". " (and ! ? ;) or Chinese 。；！？ (no space follows those).
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=\S)|(?<=[。；！？])(?=\S)")
+_CLAUSE_BREAK = re.compile(r"(?<=[,:])\s+(?=\S)|(?<=[，：、])(?=\S)")
 _WORD_BREAK = re.compile(r"\s+|(?<=[，、,])")
+SENTENCE_CEILING = 1.5  # a whole sentence may fill this many budgets (e5 reads 512 of its tokens)
 
 
 @lru_cache
@@ -32,24 +34,46 @@ def count_tokens(text: str) -> int:
 
 
 def split_spans(text: str, max_tokens: int) -> list[tuple[int, int]]:
-    """Spans of `text` each under `max_tokens`, cut at sentence ends (or, for one overlong
-    sentence, at spaces and commas); whitespace between pieces belongs to no piece."""
+    """Spans of `text` that end where sentences end, each under `max_tokens`. A single
+    sentence over the budget stays whole up to `SENTENCE_CEILING` times the budget (a UN
+    paragraph is often one long sentence, and a piece cut inside it reads as nonsense);
+    only a longer one is cut, at the commas between its clauses, else at spaces.
+    Whitespace between pieces belongs to no piece."""
     if count_tokens(text) <= max_tokens:
         return [(0, len(text))]
-    segments: list[tuple[int, int]] = []
+    ceiling = int(max_tokens * SENTENCE_CEILING)
+    spans: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []  # sentences under the budget, packed together
     for start, end in _segments(text, 0, len(text), _SENTENCE_BREAK):
-        if count_tokens(text[start:end]) > max_tokens:
-            for word_start, word_end in _segments(text, start, end, _WORD_BREAK):
-                if count_tokens(text[word_start:word_end]) > max_tokens:
-                    # a "word" longer than a passage (no spaces at all): cut where the token
-                    # budget must hold, a character taking at most four bytes, each a token
-                    step = max(1, max_tokens // 4)
-                    segments += [(i, min(i + step, word_end)) for i in range(word_start, word_end, step)]
-                else:
-                    segments.append((word_start, word_end))
+        tokens = count_tokens(text[start:end])
+        if tokens <= max_tokens:
+            run.append((start, end))
+            continue
+        spans += _pack(text, run, max_tokens)
+        run = []
+        if tokens <= ceiling:
+            spans.append((start, end))
         else:
-            segments.append((start, end))
-    return _pack(text, segments, max_tokens)
+            spans += _pack(text, _cut(text, start, end, ceiling), ceiling)
+    return spans + _pack(text, run, max_tokens)
+
+
+def _cut(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
+    """One overlong sentence as segments under `max_tokens`: its clauses (cut after commas),
+    a clause still too long at its words, a "word" longer than a passage (no spaces at all)
+    where the budget must hold, a character taking at most four bytes, each a token."""
+    segments: list[tuple[int, int]] = []
+    for clause_start, clause_end in _segments(text, start, end, _CLAUSE_BREAK):
+        if count_tokens(text[clause_start:clause_end]) <= max_tokens:
+            segments.append((clause_start, clause_end))
+            continue
+        for word_start, word_end in _segments(text, clause_start, clause_end, _WORD_BREAK):
+            if count_tokens(text[word_start:word_end]) > max_tokens:
+                step = max(1, max_tokens // 4)
+                segments += [(i, min(i + step, word_end)) for i in range(word_start, word_end, step)]
+            else:
+                segments.append((word_start, word_end))
+    return segments
 
 
 def _segments(text: str, start: int, end: int, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -64,7 +88,7 @@ def _segments(text: str, start: int, end: int, breaks: re.Pattern[str]) -> list[
 
 
 def _pack(text: str, segments: list[tuple[int, int]], max_tokens: int) -> list[tuple[int, int]]:
-    """Consecutive segments joined into spans under `max_tokens`. Each segment is counted
+    """Consecutive segments joined into spans under `max_tokens` (none: no span). Each segment is counted
     once (the running sum is what keeps a 10 MB line linear) and a span is counted once
     more as a whole, because the tokens of joined text can differ from the sum of its parts."""
     groups: list[list[tuple[int, int]]] = []

@@ -1,4 +1,6 @@
-"""Plain text and Markdown -> blocks.
+"""Text files -> blocks, by the layout the text itself shows: a PyMuPDF extraction of an
+official UN PDF goes to `pymupdf_layout` (as a bulk collection's records do); plain text and
+Markdown are read here.
 
 The corpus texts hold one paragraph per line (the Chinese report) or one paragraph per
 line with blank lines between (the Markdown files, which also start with YAML front
@@ -16,6 +18,8 @@ from pathlib import Path
 import yaml
 
 from ..core.errors import IngestError
+from .metadata import masthead_symbol
+from .pymupdf_layout import is_pymupdf_text, pymupdf_blocks
 from .source import RawBlock, SourceDocument
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -81,6 +85,8 @@ def _decoded(data: bytes, codec: str) -> str | None:
 
 def parse_text(path: Path) -> SourceDocument:
     text = read_text(path)
+    if is_pymupdf_text(text):
+        return _pymupdf_source(path, text)
     front_matter: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
     if match:
@@ -107,6 +113,16 @@ def parse_text(path: Path) -> SourceDocument:
     if not blocks:
         raise IngestError(path, "file is empty")
     return SourceDocument.from_raw(blocks, front_matter)
+
+
+def _pymupdf_source(path: Path, text: str) -> SourceDocument:
+    """A PyMuPDF extraction of an official UN PDF, read as a collection's record is."""
+    head = [line.strip() for line in text.split("\n") if line.strip()][:4]
+    symbol = masthead_symbol(head) or ""
+    blocks = pymupdf_blocks(text, symbol)
+    if not any(not b.footnote for b in blocks):
+        raise IngestError(path, "no text found")
+    return SourceDocument.from_raw(blocks)
 
 
 def _body_blocks(body: str) -> list[RawBlock]:
