@@ -32,6 +32,7 @@ _FORM_FEED = "\f"
 _HEADER_GROUPS = 2  # the symbol and the short title, in either order
 _HEADER_GROUP_LINES = 3
 _HEADER_MIN_CHARS = 5
+_TITLE_LINES = 3  # a section title longer than this is a paragraph
 _NUMBER_LINE = re.compile(r"^(?P<num>\d+)\.$")
 _NUMBERED_LINE = re.compile(r"^(?P<num>\d+)\.\s+\S")
 _FUSED_NUMBER = re.compile(r"^(?P<text>.*[A-Za-z])(?P<num>\d+)\.$")
@@ -180,9 +181,7 @@ def _footnotes(lines: list[str], page_number: str | None) -> list[str]:
         else:
             texts.append(line)
     if page_number in markers and len(markers) == len(texts) + 1:
-        markers.reverse()
-        markers.remove(page_number)
-        markers.reverse()
+        del markers[len(markers) - 1 - markers[::-1].index(page_number)]  # the last: it is at the foot
     numbers = sorted(markers, key=int)
     paired = [f"{number} {note}" for number, note in zip(numbers, texts, strict=False)]
     if len(texts) > len(numbers) and paired:
@@ -258,7 +257,7 @@ def _heading(line: _Line, following: list[_Line], expected: int) -> int:
     if _NUMBER_LINE.match(line.text) and _paragraph_number(line, expected) is not None:
         return 0
     title = 0
-    while title < min(len(following), _HEADER_GROUP_LINES) and (title == 0 or not following[title].after_blank):
+    while title < min(len(following), _TITLE_LINES) and (title == 0 or not following[title].after_blank):
         title += 1
     last = following[title - 1].text
     return 0 if _CLAUSE_END.search(last) else 1 + title
