@@ -18,6 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED_DIR = PROJECT_ROOT.parent / "shared"
 
 
+def default_corpus_dirs(shared_dir: Path) -> list[Path]:
+    """The downloads, the shared corpus and the WSIS-process resolutions as pdftotext text."""
+    return [PROJECT_ROOT / "corpus" / "cache", shared_dir / "corpus", shared_dir / "wsis-docs"]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WSIS_", env_file=".env", extra="ignore")
 
@@ -30,8 +35,9 @@ class Settings(BaseSettings):
 
     # Corpus
     corpus_dirs: list[Path] = Field(
-        default_factory=lambda: [PROJECT_ROOT / "corpus" / "cache", DEFAULT_SHARED_DIR / "corpus"],
-        description="Where documents are looked for, first match wins: downloads, then <shared_dir>/corpus.",
+        default_factory=lambda: default_corpus_dirs(DEFAULT_SHARED_DIR),
+        description="Where documents are looked for, first match wins: downloads, then <shared_dir>/corpus, "
+        "then <shared_dir>/wsis-docs.",
     )
     cache_dir: Path = PROJECT_ROOT / "corpus" / "cache"
     fetch_timeout_s: float = 30.0
@@ -132,7 +138,7 @@ class Settings(BaseSettings):
         if isinstance(data, dict) and data.get("shared_dir") is not None:
             shared = Path(data["shared_dir"])
             data.setdefault("dev_set", shared / "eval" / "dev.jsonl")
-            data.setdefault("corpus_dirs", [PROJECT_ROOT / "corpus" / "cache", shared / "corpus"])
+            data.setdefault("corpus_dirs", default_corpus_dirs(shared))
         return data
 
 

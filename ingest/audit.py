@@ -26,7 +26,7 @@ from itertools import takewhile
 from pydantic import BaseModel, Field
 
 from ..core.vocabulary import ClauseKind, Passage
-from .furniture import is_job_line, is_page_number
+from .furniture import is_job_furniture, is_page_label
 from .passages import count_tokens
 
 WORD = re.compile(r"[^\W\d_]+|\d+")  # letters and digits apart: a footnote mark glued to a word ("Rights2") is its own
@@ -83,10 +83,10 @@ def source_words(text: str, symbol: str) -> list[str]:
         edge = {id(line) for line in _edge(lines)} if number else set()
         for line in lines:
             stripped = line.strip()
-            if not stripped or is_job_line(stripped):
+            if not stripped or is_job_furniture(stripped):
                 continue
             if id(line) in edge and (
-                is_page_number(stripped, number + 1)
+                is_page_label(stripped, number + 1)
                 or _squeezed(stripped) == squeezed_symbol
                 or openings[_running_key(line)] >= 2
             ):

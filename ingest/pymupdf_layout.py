@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .furniture import FOOTNOTE_RULE, is_job_line, is_page_number
+from .furniture import FOOTNOTE_RULE, is_job_furniture, is_page_label
 from .source import RawBlock
 from .un_resolution import PARAGRAPH_NUMBER, SUBPARAGRAPH_MARK, opens_preamble
 
@@ -77,9 +77,9 @@ def pymupdf_blocks(text: str, symbol: str) -> list[RawBlock]:
 def _without_running_header(lines: list[str], symbol: str, page: int) -> list[str]:
     """The page without its running header: everything up to the page's label when it
     comes within the first lines, then any furniture (job number, symbol) right after it."""
-    top = [i for i, line in enumerate(lines[:_HEADER_DEPTH]) if is_page_number(line, page)]
+    top = [i for i, line in enumerate(lines[:_HEADER_DEPTH]) if is_page_label(line, page)]
     rest = lines[top[0] + 1 :] if top else lines
-    while rest and (not rest[0] or is_job_line(rest[0]) or _squeezed(rest[0]) == _squeezed(symbol)):
+    while rest and (not rest[0] or is_job_furniture(rest[0]) or _squeezed(rest[0]) == _squeezed(symbol)):
         rest = rest[1:]
     return rest
 
@@ -130,7 +130,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
             if current:
                 paragraphs.append(current)
             current = ""
-        if line and not is_job_line(line):
+        if line and not is_job_furniture(line):
             current = _join(current, line) if current else line
     return paragraphs
 

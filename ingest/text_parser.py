@@ -5,7 +5,8 @@ Markdown are read here.
 The corpus texts hold one paragraph per line (the Chinese report) or one paragraph per
 line with blank lines between (the Markdown files, which also start with YAML front
 matter and end with a "Footnotes" section). Hard-wrapped text files (short lines with
-blank lines between paragraphs) are rejoined paragraph by paragraph.
+blank lines between paragraphs) are rejoined paragraph by paragraph. The text pdftotext
+makes of a UN PDF (form feeds, page furniture) has a reader of its own, `pdftotext_layout`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 
 from ..core.errors import IngestError
 from .metadata import masthead_symbol
+from .pdftotext_layout import is_pdftotext_layout, pdftotext_blocks
 from .pymupdf_layout import is_pymupdf_text, pymupdf_blocks
 from .source import RawBlock, SourceDocument
 
@@ -87,6 +89,8 @@ def parse_text(path: Path) -> SourceDocument:
     text = read_text(path)
     if is_pymupdf_text(text):
         return _pymupdf_source(path, text)
+    if is_pdftotext_layout(text):  # a UN PDF's pages as pdftotext gives them: its own reader
+        return SourceDocument.from_raw(pdftotext_blocks(text))
     front_matter: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
     if match:

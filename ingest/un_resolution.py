@@ -33,7 +33,7 @@ from .source import Block, SourceDocument
 
 PARAGRAPH_NUMBER = re.compile(r"^(?P<num>\d+)(?:\s?(?P<suffix>bis|ter|quater))?(?:\s?[-–]\s?(?P<to>\d+))?\.\s+")
 SUBPARAGRAPH_MARK = re.compile(r"^\((?P<tok>[ivxlc]+|[a-z]{1,2})\)\s+")
-_OPENING = re.compile(
+OPENING = re.compile(
     r"^(The (General Assembly|Economic and Social Council|Security Council|Human Rights Council|States Parties|"
     r"Parties|High Contracting Parties|Conference of the Parties)\b|We, (?:the|Heads|Ministers)\b)"
 )
@@ -41,12 +41,13 @@ _OPENING = re.compile(
 _ENACTING = re.compile(
     r"^(Adopts?|Declares?|Proclaims?|Have agreed|Has agreed|Agrees?|Decides to adopt)\b[^.;]{0,200}:$"
 )
-_BARE_OPENING_MAX = 40  # "The General Assembly," alone stays in the title block
-_CLOSING = re.compile(r"^\d+(st|nd|rd|th) (\(resumed\) )?plenary meeting\b")
+BARE_OPENING_MAX = 40  # "The General Assembly," alone stays in the title block
+CLOSING = re.compile(r"^\d+(st|nd|rd|th) (\(resumed\) )?plenary meeting\b")
 _ANNEX = re.compile(r"^Annex(?:\s+(?P<num>[IVXLC]+|\d+)\b|(?=\s|$))")
 _ARTICLE = re.compile(r"^Article (?P<num>\d+)\b")
 _SECTION = re.compile(r"^(?:Section\s+)?(?P<num>[IVXL]+)\.?\s")
 _SECTION_HEADING = re.compile(r"^(Objective \d+|[A-Z]\.|[IVXL]+\.|Part|Chapter|Section)\s")
+_SUBSECTION = re.compile(r"^\d+\.\d+\.?\s")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _PREAMBLE_WORDS = Path(__file__).with_name("un_preamble.toml")
@@ -73,7 +74,7 @@ def opens_preamble(text: str) -> bool:
 def looks_like_heading(block: Block) -> bool:
     """A short unnumbered line without closing punctuation ("Introduction", "A. Principles")."""
     text = block.text
-    if PARAGRAPH_NUMBER.match(text) or SUBPARAGRAPH_MARK.match(text) or _CLOSING.match(text):
+    if PARAGRAPH_NUMBER.match(text) or SUBPARAGRAPH_MARK.match(text) or CLOSING.match(text):
         return False
     return len(text) <= 160 and not text.endswith((".", ",", ";", ":")) and (text[0].isupper() or text[0].isdigit())
 
@@ -81,6 +82,8 @@ def looks_like_heading(block: Block) -> bool:
 def heading_level(text: str) -> int:
     if _ANNEX.match(text):
         return 1
+    if _SUBSECTION.match(text):
+        return 4  # "1.1 Bridging digital divides" sits under "1. Information and ..."
     return 2 if _SECTION_HEADING.match(text) else 3
 
 
@@ -230,7 +233,7 @@ def _enter_annex(
     while index < len(body) and _is_heading(body[index]) and not _ARTICLE.match(body[index].text):
         headings.push(2, body[index].text)
         index += 1
-    if index < len(body) and (_OPENING.match(body[index].text) or opens_preamble(body[index].text)):
+    if index < len(body) and (OPENING.match(body[index].text) or opens_preamble(body[index].text)):
         index = _read_preamble(collector, body, index, annex, headings)
     return index
 
@@ -239,7 +242,7 @@ def _title_and_preamble(collector: ClauseCollector, body: list[Block], headings:
     """Add the title clause and the preambular paragraphs; return the index of the first
     block of the operative part."""
     first_paragraph = next((i for i, b in enumerate(body) if PARAGRAPH_NUMBER.match(b.text)), len(body))
-    openings = [i for i in range(first_paragraph) if _OPENING.match(body[i].text)]
+    openings = [i for i in range(first_paragraph) if OPENING.match(body[i].text)]
     if openings:
         title_end = openings[-1] + 1
     else:
@@ -250,7 +253,7 @@ def _title_and_preamble(collector: ClauseCollector, body: list[Block], headings:
             title_end += 1
         for depth, block in enumerate(body[:title_end]):
             headings.push(depth - title_end, block.text)
-    opening = body[title_end - 1] if openings and len(body[title_end - 1].text) > _BARE_OPENING_MAX else None
+    opening = body[title_end - 1] if openings and len(body[title_end - 1].text) > BARE_OPENING_MAX else None
     title_blocks = body[: title_end - 1] if opening else body[:title_end]
     if title_blocks:
         collector.add(ClauseKind.TITLE, "title", "title", title_blocks)
@@ -264,7 +267,7 @@ def _read_preamble(
     """The opening formula (when it says more than "The General Assembly,") and the
     preambular paragraphs from `index`, up to the first numbered paragraph, heading or
     enacting formula ("Declare the following:"); returns the next block's index."""
-    if index < len(body) and _OPENING.match(body[index].text) and len(body[index].text) > _BARE_OPENING_MAX:
+    if index < len(body) and OPENING.match(body[index].text) and len(body[index].text) > BARE_OPENING_MAX:
         # "We, the Ministers …, held in New York on …," says who speaks, when and where:
         # its own clause, outside the ordinals of the preambular paragraphs that follow.
         collector.add(ClauseKind.PREAMBLE, part.anchored("opening"), part.located("preamble (opening)"), [body[index]])
@@ -330,7 +333,7 @@ def _read_operative_block(
     paragraph is a text clause of its own; in a resolution it continues the paragraph above."""
     text = block.text
     part = position.part
-    if _CLOSING.match(text):
+    if CLOSING.match(text):
         collector.add(
             ClauseKind.TEXT, part.anchored("closing"), part.located("closing formula"), [block], headings.path
         )

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
     from wsis_rag.index.retriever import HybridRetriever
 
-INTEGRATION_FIXTURES = frozenset({"shared_corpus", "shared_pdf", "dev_set", "built_index", "retriever", "live_server"})
+INTEGRATION_FIXTURES = frozenset(
+    {"shared_corpus", "shared_pdf", "wsis_docs", "dev_set", "built_index", "retriever", "live_server"}
+)
 BROWSER_FIXTURES = frozenset({"chromium"})
 
 
@@ -49,6 +51,15 @@ def shared_corpus() -> Path:
 @pytest.fixture(scope="session")
 def shared_pdf(shared_corpus: Path) -> Path:
     return shared_corpus / "pdf"
+
+
+@pytest.fixture(scope="session")
+def wsis_docs() -> Path:
+    """The WSIS-process resolutions as pdftotext text (<shared_dir>/wsis-docs)."""
+    directory = Settings().shared_dir / "wsis-docs"
+    if not directory.is_dir():
+        pytest.fail(f"the WSIS documents are missing: {directory} (set WSIS_SHARED_DIR)")
+    return directory
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import pytest
 
 from wsis_rag.core.settings import Settings
 from wsis_rag.core.vocabulary import ClauseKind
+from wsis_rag.ingest.passages import SENTENCE_CEILING
 from wsis_rag.ingest.pipeline import IngestedDocument, ingest_corpus, ingest_file
 
 RES_80_173 = "A_RES_80_173_en.md"
@@ -146,7 +147,8 @@ def test_long_clauses_split_under_the_token_budget(report: IngestedDocument, sha
     assert all(p.locator == first.locator and p.label == first.label for p in later)
     assert all(p.text.endswith(("。", "；")) for p in later[:-1]), "pieces end at sentence ends"
     small = ingest_file(shared_corpus / RES_80_173, max_tokens=40)
-    assert all(p.n_tokens <= 40 for p in small.passages if p.kind != ClauseKind.TITLE)
+    # a whole sentence may fill the ceiling; only a longer one is cut
+    assert all(p.n_tokens <= 40 * SENTENCE_CEILING for p in small.passages if p.kind != ClauseKind.TITLE)
     assert {p.anchor for p in small.passages} == {c.anchor for c in small.clauses}
 
 
