@@ -81,9 +81,7 @@ def looks_like_heading(block: Block) -> bool:
     # A lettered or roman section title ("B. Scale up climate action and support, ...")
     # may run to two lines of print.
     longest = _SECTION_TITLE_MAX if _SECTION_HEADING.match(text) else _HEADING_MAX
-    return (
-        len(text) <= longest and not text.endswith((".", ",", ";", ":")) and (text[0].isupper() or text[0].isdigit())
-    )
+    return len(text) <= longest and not text.endswith((".", ",", ";", ":")) and (text[0].isupper() or text[0].isdigit())
 
 
 def heading_level(text: str) -> int:
