@@ -9,7 +9,8 @@ in `un_preamble.toml` beside this module.
 Parts: an annex after the resolution's own text ("A/RES/79/1, annex I, para. 7"), the
 articles of a treaty annex ("annex, art. 13, para. 2") and the sections of an omnibus
 resolution ("section VI, para. 4 (a)") each number their paragraphs from 1, so the part
-is in the anchor ("annex-i-para-7", "annex-art-13-para-2") and in the locator. Articles
+is in the anchor ("annex-i-para-7", "annex-art-13-para-2") and in the locator; the annex
+of an annexed text (a convention's interpretative notes) is "annex, annex". Articles
 and roman sections are parts only where the numbering restarts in them: the chapters of
 the Pact for the Future number on across them and stay headings.
 
