@@ -26,6 +26,7 @@ PAGE_BREAK = "\n\n"  # PyMuPDF ends every page with a newline; blank text lines 
 _HEADER_DEPTH = 8  # a running header is over within this many lines of the page top
 _SENTENCE_END = (".", ";", ":", "!", "?")
 _FOOTNOTE_MARK_AT_END = re.compile(r"(?<=[.,;:”’)])\s?\d{1,3}$")
+_MARK_ALONE = re.compile(r"^(?:\d{1,3}(?:\s?(?:bis|ter))?\.|\([a-z]{1,2}\)|\([ivx]+\))$")
 _STAR_NOTE = re.compile(r"^\*{1,3}\s*[A-Za-z]")
 _JOB_NUMBER_LINE = re.compile(r"^\d{2}-\d{5}\s*\([A-Z]\)")
 _MIN_BLANK_LINES = 3
@@ -136,14 +137,20 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 
 def _opens_paragraph(previous: str, line: str) -> bool:
-    """A line that starts a paragraph although no blank line came before it: the previous
-    line closed a clause and this one opens as a paragraph does."""
-    return _FOOTNOTE_MARK_AT_END.sub("", previous).endswith((".", ",", ";", ":")) and _paragraph_opening(line)
+    """A line that starts a paragraph although no blank line came before it: the text
+    before closed a clause or a list item ("; and") and this line opens as a paragraph does.
+    A mark alone on its line ("3." then "(a)") and what follows it are one paragraph."""
+    ended = _FOOTNOTE_MARK_AT_END.sub("", previous)
+    if _MARK_ALONE.match(previous) or not ended.endswith((".", ",", ";", ":", "; and", "; or")):
+        return False
+    return _paragraph_opening(line)
 
 
 def _paragraph_opening(line: str) -> bool:
-    """A paragraph number or a subparagraph mark before a capital ("12. Decides", "(b) Enabling"),
-    or a preambular participle ("Welcoming")."""
+    """A paragraph number or a subparagraph mark before a capital ("12. Decides", "(b) Enabling")
+    or alone on its line ("2."), or a preambular participle ("Welcoming")."""
+    if _MARK_ALONE.match(line):
+        return True
     mark = PARAGRAPH_NUMBER.match(line) or SUBPARAGRAPH_MARK.match(line)
     if mark:
         return line[mark.end() : mark.end() + 1].isupper()

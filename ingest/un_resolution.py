@@ -9,7 +9,8 @@ in `un_preamble.toml` beside this module.
 Parts: an annex after the resolution's own text ("A/RES/79/1, annex I, para. 7"), the
 articles of a treaty annex ("annex, art. 13, para. 2") and the sections of an omnibus
 resolution ("section VI, para. 4 (a)") each number their paragraphs from 1, so the part
-is in the anchor ("annex-i-para-7", "annex-art-13-para-2") and in the locator. Articles
+is in the anchor ("annex-i-para-7", "annex-art-13-para-2") and in the locator; the annex
+of an annexed text (a convention's interpretative notes) is "annex, annex". Articles
 and roman sections are parts only where the numbering restarts in them: the chapters of
 the Pact for the Future number on across them and stay headings.
 
@@ -44,6 +45,9 @@ _ENACTING = re.compile(
 BARE_OPENING_MAX = 40  # "The General Assembly," alone stays in the title block
 CLOSING = re.compile(r"^\d+(st|nd|rd|th) (\(resumed\) )?plenary meeting\b")
 _ANNEX = re.compile(r"^Annex(?:\s+(?P<num>[IVXLC]+|\d+)\b|(?=\s|$))")
+_HEADING_MAX = 160
+_SECTION_TITLE_MAX = 320
+_ANNEX_TITLE_LINES = 4  # an annex's title takes a few lines at most
 _ARTICLE = re.compile(r"^Article (?P<num>\d+)\b")
 _SECTION = re.compile(r"^(?:Section\s+)?(?P<num>[IVXL]+)\.?\s")
 _SECTION_HEADING = re.compile(r"^(Objective \d+|[A-Z]\.|[IVXL]+\.|Part|Chapter|Section)\s")
@@ -76,7 +80,10 @@ def looks_like_heading(block: Block) -> bool:
     text = block.text
     if PARAGRAPH_NUMBER.match(text) or SUBPARAGRAPH_MARK.match(text) or CLOSING.match(text):
         return False
-    return len(text) <= 160 and not text.endswith((".", ",", ";", ":")) and (text[0].isupper() or text[0].isdigit())
+    # A lettered or roman section title ("B. Scale up climate action and support, ...")
+    # may run to two lines of print.
+    longest = _SECTION_TITLE_MAX if _SECTION_HEADING.match(text) else _HEADING_MAX
+    return len(text) <= longest and not text.endswith((".", ",", ";", ":")) and (text[0].isupper() or text[0].isdigit())
 
 
 def heading_level(text: str) -> int:
@@ -134,12 +141,13 @@ class _Position:
     list_parent: Clause | None = None  # a paragraph holding an embedded numbered list
     list_next: int = 0
     texts: int = 0  # unnumbered text clauses so far
+    interrupted: Clause | None = None  # a paragraph whose lettered list a heading has interrupted
     articles_are_parts: bool = False
     sections_are_parts: bool = False
 
     def enter(self, part: _Part) -> None:
         self.part, self.paragraph, self.number = part, None, 0
-        self.subparagraph = self.list_parent = None
+        self.subparagraph = self.list_parent = self.interrupted = None
         self.expected_letter, self.item_value = "a", 0
 
 
@@ -222,20 +230,45 @@ def _enter_annex(
     annex = _Part("annex" + (f"-{slug(number)}" if number else ""), "annex" + (f" {number}" if number else ""))
     used = {c.anchor.split("-para-")[0] for c in collector.clauses}
     if any(anchor == annex.anchor or anchor.startswith(annex.anchor + "-") for anchor in used):
-        ordinal = sum(1 for b in body[:index] if _is_annex_heading(b)) + 1
-        collector.warn(f"a second '{text[:40]}' in the document: cited as 'annex [{ordinal}]'")
-        annex = _Part(f"annex-{ordinal}", f"annex [{ordinal}]")
+        # A document numbers its own annexes apart ("Annex I", "Annex II"), so an annex
+        # heading it has had already opens the annex of the annexed text: the
+        # interpretative notes annexed to a convention that is itself the resolution's
+        # annex are "annex, annex, para. 1".
+        annex = position.annex.within(annex.anchor, annex.locator)
     headings.push(heading_level(text), text)
     position.enter(annex)
     position.annex = annex
     _plan_region(body, index, position)
-    index += 1
-    while index < len(body) and _is_heading(body[index]) and not _ARTICLE.match(body[index].text):
-        headings.push(2, body[index].text)
-        index += 1
+    title_end = _annex_title_end(body, index + 1)
+    for block in body[index + 1 : title_end]:
+        headings.push(2, block.text)
+    index = title_end
     if index < len(body) and (OPENING.match(body[index].text) or opens_preamble(body[index].text)):
         index = _read_preamble(collector, body, index, annex, headings)
     return index
+
+
+def _annex_title_end(body: list[Block], index: int) -> int:
+    """Where the title lines of an annex that start at `index` end. They are its headings,
+    and also the few unnumbered lines before its first paragraph, article, preamble or
+    opening formula that are no sentence: a title too long for a heading or carrying a
+    semicolon ("United Nations Convention against Cybercrime;" / "Strengthening ...")."""
+    for end in range(index, min(index + _ANNEX_TITLE_LINES + 1, len(body))):
+        text = body[end].text
+        if (
+            PARAGRAPH_NUMBER.match(text)
+            or SUBPARAGRAPH_MARK.match(text)
+            or _ARTICLE.match(text)
+            or OPENING.match(text)
+            or opens_preamble(text)
+        ):
+            return end
+        if text.endswith((".", ":")) or _is_annex_heading(body[end]):
+            break
+    end = index
+    while end < len(body) and _is_heading(body[end]) and not _ARTICLE.match(body[end].text):
+        end += 1
+    return end
 
 
 def _title_and_preamble(collector: ClauseCollector, body: list[Block], headings: HeadingStack) -> int:
@@ -351,11 +384,18 @@ def _read_operative_block(
         _add_preamble(collector, part, block, headings)  # a section's own preamble (omnibus budgets)
         return
     mark = SUBPARAGRAPH_MARK.match(text)
+    if mark and position.paragraph is None and mark.group("tok") == position.expected_letter:
+        # Headings may group the lettered subparagraphs of one paragraph ("27. To ensure
+        # ...:" / "Transparency and accountability in fiscal systems" / "(a) ..."): the
+        # next letter is still that paragraph's.
+        position.paragraph = position.interrupted
     if mark and position.paragraph is not None:
         _read_subdivision(collector, block, mark.group("tok"), position, headings)
         return
     if block.heading or looks_like_heading(block):  # styled as a heading ("## 1. Scope", a bold PDF line)
         headings.push(heading_level(text), text)
+        if position.paragraph is not None:
+            position.interrupted = position.paragraph if _list_open(position) else None
         position.paragraph = position.subparagraph = position.list_parent = None
         return
     if collector.clauses and text[:1].islower() and not prose:
@@ -485,6 +525,12 @@ def _read_subdivision(
     )
     position.expected_letter, position.item_value = _next_letter(token), 0
     _read_run_on_mark(collector, block, SUBPARAGRAPH_MARK.match(block.text).end(), position, headings)  # type: ignore[union-attr]
+
+
+def _list_open(position: _Position) -> bool:
+    """Is the paragraph being read in the middle of its lettered list, or a lead-in to one?"""
+    paragraph = position.paragraph
+    return paragraph is not None and (position.expected_letter != "a" or paragraph.text.rstrip().endswith(":"))
 
 
 def _lead_in(position: _Position) -> str:

@@ -150,11 +150,10 @@ def test_convention_against_cybercrime_by_article(official, dev) -> None:  # typ
         assert _starts(clauses[f"annex-art-2-{letter}"], words)
     chapters = {h for c in doc.clauses for h in c.heading_path if h.startswith("Chapter ")}
     assert len(chapters) == annex["chapters"]
-    # the interpretative notes: a second annex, one numbering 1-5 under article headings
-    notes = [part for part in numbered if part.startswith("annex-2")]
-    assert sorted(n for part in notes for n in numbered[part]) == list(
-        range(1, annex["interpretative_notes_paragraphs"] + 1)
-    )
+    # the interpretative notes: the Convention's own annex, one numbering 1-5 under article headings
+    assert numbered["annex-annex"] == list(range(1, annex["interpretative_notes_paragraphs"] + 1))
+    assert clauses["annex-annex-para-1"].locator == "annex, annex, para. 1"
+    assert not any("[" in c.locator for c in doc.clauses)
 
 
 def test_every_part_numbered_without_gaps(official) -> None:  # type: ignore[no-untyped-def]
