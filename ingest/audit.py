@@ -11,9 +11,9 @@ For each ingested document, against the text it was read from:
 
 The furniture of the source is recognised here by rules of its own, independent of the
 readers', so the audit does not approve whatever the readers happen to drop: a line is
-furniture when it is a job number or barcode, "Please recycle", the page's own label or
-number among the first or last lines of a page, the document's symbol there, or a line
-that opens two or more pages (a running title).
+furniture when it is a job number or barcode, "Please recycle", the page's own label
+among the first or last lines of a page, the document's symbol there, or a line above the
+page label whose words all stand in page 1's masthead (the running title).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ WORD = re.compile(r"[^\W\d_]+|\d+")  # letters and digits apart: a footnote mark
 # pdftotext starts each page after the first with a form feed.
 PAGE_BREAK = re.compile(r"\n\n|\f")
 _EDGE_LINES = 8  # running headers and footers lie within this many lines of a page's edge
+_MASTHEAD_LINES = 40  # page 1's symbol, agenda item and title lie within these lines
 _NOTE = re.compile(r"^(\d{1,3})\s")
 _SENTENCE_END = re.compile(r"[.;:!?。；：！？][\"'”’)\]]*$")
 _FURNITURE_IN_PASSAGE = re.compile(
@@ -75,33 +76,23 @@ class AuditReport(BaseModel):
 
 def source_words(text: str, symbol: str) -> list[str]:
     """The words of a source text, in order, less the lines that are page furniture."""
-    pages = [page.split("\n") for page in PAGE_BREAK.split(text)]
-    openings = Counter(_running_key(line) for page in pages[1:] for line in _edge(page) if line.strip())
+    pages = [[line.strip() for line in page.split("\n") if line.strip()] for page in PAGE_BREAK.split(text)]
+    masthead = {word.lower() for line in pages[0][:_MASTHEAD_LINES] for word in WORD.findall(line)}
     squeezed_symbol = _squeezed(symbol)
     words: list[str] = []
-    for number, lines in enumerate(pages):
-        edge = {id(line) for line in _edge(lines)} if number else set()
-        for line in lines:
-            stripped = line.strip()
-            if not stripped or is_job_furniture(stripped):
+    for number, lines in enumerate(pages, start=1):
+        label = next((i for i, line in enumerate(lines[:_EDGE_LINES]) if is_page_label(line, number)), -1)
+        bottom = len(lines) - _EDGE_LINES
+        for index, line in enumerate(lines):
+            if is_job_furniture(line):
                 continue
-            if id(line) in edge and (
-                is_page_label(stripped, number + 1)
-                or _squeezed(stripped) == squeezed_symbol
-                or openings[_running_key(line)] >= 2
-            ):
+            edge = number > 1 and (index <= label or index >= bottom)
+            if edge and (is_page_label(line, number) or _squeezed(line) == squeezed_symbol):
                 continue
-            words += WORD.findall(stripped)
+            if index < label and {word.lower() for word in WORD.findall(line)} <= masthead:
+                continue  # the running title above the page label repeats the masthead's words
+            words += WORD.findall(line)
     return words
-
-
-def _edge(lines: list[str]) -> list[str]:
-    shown = [line for line in lines if line.strip()]
-    return shown[:_EDGE_LINES] + shown[-_EDGE_LINES:]
-
-
-def _running_key(line: str) -> str:
-    return re.sub(r"\d+", "#", _squeezed(line))
 
 
 def _squeezed(text: str) -> str:

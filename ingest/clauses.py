@@ -44,11 +44,13 @@ def slug(text: str) -> str:
 
 @dataclass
 class HeadingStack:
-    """Headings above the current position; a heading replaces those at its level or deeper."""
+    """Headings above the current position; a heading replaces those at its level or deeper.
+    Levels are numbers, so a heading can sit between two levels (an annex's title, under
+    the annex and above its sections)."""
 
-    entries: list[tuple[int, str]] = field(default_factory=list)
+    entries: list[tuple[float, str]] = field(default_factory=list)
 
-    def push(self, level: int, text: str) -> None:
+    def push(self, level: float, text: str) -> None:
         self.entries = [(lvl, t) for lvl, t in self.entries if lvl < level] + [(level, text)]
 
     @property

@@ -49,6 +49,8 @@ _HEADING_MAX = 160
 _SECTION_TITLE_MAX = 320
 _ANNEX_TITLE_LINES = 4  # an annex's title takes a few lines at most
 _ARTICLE = re.compile(r"^Article (?P<num>\d+)\b")
+_ANNEX_TITLE_LEVEL = 1.5
+_LABEL_ONLY = re.compile(r"^(?:(?:Article|Part|Chapter|Section|Objective)\s+)?(?:[IVXLC]+|\d+|[A-Z])\.?$")
 _SECTION = re.compile(r"^(?:Section\s+)?(?P<num>[IVXL]+)\.?\s")
 _SECTION_HEADING = re.compile(r"^(Objective \d+|[A-Z]\.|[IVXL]+\.|Part|Chapter|Section)\s")
 _SUBSECTION = re.compile(r"^\d+\.\d+\.?\s")
@@ -144,6 +146,8 @@ class _Position:
     interrupted: Clause | None = None  # a paragraph whose lettered list a heading has interrupted
     articles_are_parts: bool = False
     sections_are_parts: bool = False
+    label_level: float | None = None  # the level of a heading that is only a label ("Article 5", "II"), just read
+    bare_heading: tuple[Block, int, float] | None = None  # the last heading, the clause count then, its level
 
     def enter(self, part: _Part) -> None:
         self.part, self.paragraph, self.number = part, None, 0
@@ -165,6 +169,7 @@ def parse_un_resolution(doc: SourceDocument) -> StructureResult:
             continue
         _read_operative_block(collector, block, position, headings)
         index += 1
+    _keep_bare_heading(collector, position, headings, 0)
     collect_footnotes(collector)
     return collector.result()
 
@@ -182,6 +187,7 @@ def parse_generic(doc: SourceDocument) -> StructureResult:
     position = _Position()
     for block in body[start:]:
         _read_operative_block(collector, block, position, headings, prose=True)
+    _keep_bare_heading(collector, position, headings, 0)
     collect_footnotes(collector)
     return collector.result()
 
@@ -240,8 +246,8 @@ def _enter_annex(
     position.annex = annex
     _plan_region(body, index, position)
     title_end = _annex_title_end(body, index + 1)
-    for block in body[index + 1 : title_end]:
-        headings.push(2, block.text)
+    if title_end > index + 1:  # its title, on one line or several, under the annex and above its sections
+        headings.push(_ANNEX_TITLE_LEVEL, " ".join(block.text for block in body[index + 1 : title_end]))
     index = title_end
     if index < len(body) and (OPENING.match(body[index].text) or opens_preamble(body[index].text)):
         index = _read_preamble(collector, body, index, annex, headings)
@@ -366,6 +372,9 @@ def _read_operative_block(
     paragraph is a text clause of its own; in a resolution it continues the paragraph above."""
     text = block.text
     part = position.part
+    # A heading that is only a label ("Article 5", "II") has its title on the next line:
+    # the title goes under it, not in its place.
+    label_level, position.label_level = position.label_level, None
     if CLOSING.match(text):
         collector.add(
             ClauseKind.TEXT, part.anchored("closing"), part.located("closing formula"), [block], headings.path
@@ -373,8 +382,10 @@ def _read_operative_block(
         return
     new_part = _structural_part(block, position)
     if new_part is not None:
-        headings.push(3 if new_part.article else 2, text)  # an article sits under its chapter
+        level: float = 4 if new_part.article else 2  # an article sits under its chapter and its title
+        headings.push(level, text)
         position.enter(new_part)
+        position.label_level = level if _LABEL_ONLY.match(text) else None
         return
     number = PARAGRAPH_NUMBER.match(text)
     if number and not block.heading:
@@ -393,7 +404,11 @@ def _read_operative_block(
         _read_subdivision(collector, block, mark.group("tok"), position, headings)
         return
     if block.heading or looks_like_heading(block):  # styled as a heading ("## 1. Scope", a bold PDF line)
-        headings.push(heading_level(text), text)
+        level = heading_level(text) if label_level is None else label_level + 1
+        _keep_bare_heading(collector, position, headings, level)
+        headings.push(level, text)
+        position.bare_heading = (block, len(collector.clauses), level)
+        position.label_level = level if _LABEL_ONLY.match(text) else None
         if position.paragraph is not None:
             position.interrupted = position.paragraph if _list_open(position) else None
         position.paragraph = position.subparagraph = position.list_parent = None
@@ -427,6 +442,25 @@ def _read_operative_block(
         # an unnumbered lead-in ("... by:"): the lettered subparagraphs below are its own
         position.paragraph, position.subparagraph = clause, None
         position.expected_letter, position.item_value = "a", 0
+
+
+def _keep_bare_heading(collector: ClauseCollector, position: _Position, headings: HeadingStack, level: float) -> None:
+    """The last heading read, when a heading at `level` (0: the end of the document) is
+    about to take its place with no clause under it, as a text clause of its own: a row of
+    a table or a line of a programme of work looks like a heading, and would otherwise
+    leave no word in any passage."""
+    bare, position.bare_heading = position.bare_heading, None
+    if bare is None:
+        return
+    block, clauses, bare_level = bare
+    if len(collector.clauses) > clauses or level > bare_level:
+        return
+    position.texts += 1
+    path = [text for depth, text in headings.entries if depth < bare_level]
+    part = position.part
+    collector.add(
+        ClauseKind.TEXT, part.anchored(f"text-{position.texts}"), part.located(f"text {position.texts}"), [block], path
+    )
 
 
 def _read_paragraph(
