@@ -20,11 +20,20 @@ import re
 
 from .furniture import FOOTNOTE_RULE, is_job_furniture, is_page_label
 from .source import RawBlock
-from .un_resolution import PARAGRAPH_NUMBER, SUBPARAGRAPH_MARK, opens_preamble
+from .un_resolution import (
+    ANNEX_HEADING,
+    CLOSING,
+    ENACTING,
+    NAMED_STEP,
+    PARAGRAPH_NUMBER,
+    SUBPARAGRAPH_MARK,
+    opens_preamble,
+)
 
 PAGE_BREAK = "\n\n"  # PyMuPDF ends every page with a newline; blank text lines hold spaces
 _HEADER_DEPTH = 8  # a running header is over within this many lines of the page top
 _SENTENCE_END = (".", ";", ":", "!", "?")
+_CLAUSE_END = (*_SENTENCE_END, ",", "”", "’", ")")
 _FOOTNOTE_MARK_AT_END = re.compile(r"(?<=[.,;:”’)])\s?\d{1,3}$")
 _MARK_ALONE = re.compile(r"^(?:\d{1,3}(?:\s?(?:bis|ter))?\.|\([a-z]{1,2}\)|\([ivx]+\))$")
 _STAR_NOTE = re.compile(r"^\*{1,3}\s*[A-Za-z]")
@@ -147,14 +156,21 @@ def _opens_paragraph(previous: str, line: str) -> bool:
 
 
 def _paragraph_opening(line: str) -> bool:
-    """A paragraph number or a subparagraph mark before a capital ("12. Decides", "(b) Enabling")
-    or alone on its line ("2."), or a preambular participle ("Welcoming")."""
-    if _MARK_ALONE.match(line):
+    """A numbered opening or a preambular participle ("Welcoming")."""
+    return _numbered_opening(line) or opens_preamble(line)
+
+
+def _numbered_opening(line: str) -> bool:
+    """A paragraph number or a subparagraph mark before a capital or another mark ("12. Decides",
+    "(b) Enabling", "12. (a) Each") or alone on its line ("2."), or a numbered step of a
+    declaration ("Action 24.")."""
+    if _MARK_ALONE.match(line) or NAMED_STEP.match(line):  # "Action 24. We will prevent ..."
         return True
     mark = PARAGRAPH_NUMBER.match(line) or SUBPARAGRAPH_MARK.match(line)
-    if mark:
-        return line[mark.end() : mark.end() + 1].isupper()
-    return opens_preamble(line)
+    if mark is None:
+        return False
+    following = line[mark.end() : mark.end() + 1]
+    return following.isupper() or following == "("
 
 
 def _join(left: str, right: str) -> str:
@@ -166,14 +182,18 @@ def _join(left: str, right: str) -> str:
 
 
 def _continues(previous: str, first: str) -> bool:
-    """Whether a page's first paragraph continues the last one of the page before: never
-    one that opens as a paragraph does ("26. We are committed", "Welcoming"); one in lower
-    case always; else unless the last one closed a sentence or a list item."""
-    if _paragraph_opening(first):
+    """Whether a page's first paragraph continues the last one of the page before. Never
+    after the closing formula ("100th plenary meeting / 16 July 2024"), never an annex, the
+    enacting formula ("Have agreed as follows:") or a numbered paragraph ("26. We are committed"); always one in lower case, or after a
+    paragraph that stopped mid-sentence, even when it opens with a participle ("... Certain
+    Crimes" / "Committed by Means ..."); else unless the last one closed a sentence or a
+    list item or the new one opens a preambular paragraph."""
+    if CLOSING.match(previous) or ANNEX_HEADING.match(first) or ENACTING.match(first) or _numbered_opening(first):
         return False
-    if first[:1].islower():
+    ended = _FOOTNOTE_MARK_AT_END.sub("", previous)
+    if first[:1].islower() or not ended.endswith(_CLAUSE_END):
         return True
-    return not _FOOTNOTE_MARK_AT_END.sub("", previous).endswith(_SENTENCE_END)
+    return not ended.endswith(_SENTENCE_END) and not opens_preamble(first)
 
 
 def _squeezed(text: str) -> str:

@@ -39,20 +39,21 @@ OPENING = re.compile(
     r"Parties|High Contracting Parties|Conference of the Parties)\b|We, (?:the|Heads|Ministers)\b)"
 )
 # The sentence that ends a preamble and introduces what follows ("Declare the following:").
-_ENACTING = re.compile(
+ENACTING = re.compile(
     r"^(Adopts?|Declares?|Proclaims?|Have agreed|Has agreed|Agrees?|Decides to adopt)\b[^.;]{0,200}:$"
 )
 BARE_OPENING_MAX = 40  # "The General Assembly," alone stays in the title block
 CLOSING = re.compile(r"^\d+(st|nd|rd|th) (\(resumed\) )?plenary meeting\b")
-_ANNEX = re.compile(r"^Annex(?:\s+(?P<num>[IVXLC]+|\d+)\b|(?=\s|$))")
+ANNEX_HEADING = re.compile(r"^Annex(?:\s+(?P<num>[IVXLC]+|\d+)\b|(?=\s|$))")
 _HEADING_MAX = 160
 _SECTION_TITLE_MAX = 320
 _ANNEX_TITLE_LINES = 4  # an annex's title takes a few lines at most
 _ARTICLE = re.compile(r"^Article (?P<num>\d+)\b")
 _ANNEX_TITLE_LEVEL = 1.5
 _LABEL_ONLY = re.compile(r"^(?:(?:Article|Part|Chapter|Section|Objective)\s+)?(?:[IVXLC]+|\d+|[A-Z])\.?$")
-_SECTION = re.compile(r"^(?:Section\s+)?(?P<num>[IVXL]+)\.?\s")
-_SECTION_HEADING = re.compile(r"^(Objective \d+|[A-Z]\.|[IVXL]+\.|Part|Chapter|Section)\s")
+_SECTION = re.compile(r"^(?:Section\s+)?(?P<num>[IVXL]+)\.?(?:\s|$)")
+_SECTION_HEADING = re.compile(r"^((?:Objective|Action) \d+\.?|[A-Z]\.|[IVXL]+\.?|Part|Chapter|Section)\s")
+NAMED_STEP = re.compile(r"^(?:Objective|Action) \d+\.\s")
 _SUBSECTION = re.compile(r"^\d+\.\d+\.?\s")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
@@ -82,14 +83,24 @@ def looks_like_heading(block: Block) -> bool:
     text = block.text
     if PARAGRAPH_NUMBER.match(text) or SUBPARAGRAPH_MARK.match(text) or CLOSING.match(text):
         return False
+    if is_heading_label(text):
+        return True
     # A lettered or roman section title ("B. Scale up climate action and support, ...")
     # may run to two lines of print.
     longest = _SECTION_TITLE_MAX if _SECTION_HEADING.match(text) else _HEADING_MAX
+    if NAMED_STEP.match(text):  # "Action 6. We will invest in people ...": a heading, full stop and all
+        return len(text) <= longest
     return len(text) <= longest and not text.endswith((".", ",", ";", ":")) and (text[0].isupper() or text[0].isdigit())
 
 
+def is_heading_label(text: str) -> bool:
+    """A heading that is only a label: "Article 13.", "Chapter I", "II." (a bare "2." is a
+    paragraph number)."""
+    return bool(_LABEL_ONLY.match(text)) and not text[:1].isdigit()
+
+
 def heading_level(text: str) -> int:
-    if _ANNEX.match(text):
+    if ANNEX_HEADING.match(text):
         return 1
     if _SUBSECTION.match(text):
         return 4  # "1.1 Bridging digital divides" sits under "1. Information and ..."
@@ -142,7 +153,7 @@ class _Position:
     item_value: int = 0
     list_parent: Clause | None = None  # a paragraph holding an embedded numbered list
     list_next: int = 0
-    texts: int = 0  # unnumbered text clauses so far
+    texts: int = 0  # unnumbered text clauses of the part so far
     interrupted: Clause | None = None  # a paragraph whose lettered list a heading has interrupted
     articles_are_parts: bool = False
     sections_are_parts: bool = False
@@ -153,6 +164,7 @@ class _Position:
         self.part, self.paragraph, self.number = part, None, 0
         self.subparagraph = self.list_parent = self.interrupted = None
         self.expected_letter, self.item_value = "a", 0
+        self.texts = 0
 
 
 def parse_un_resolution(doc: SourceDocument) -> StructureResult:
@@ -197,7 +209,7 @@ def _is_heading(block: Block) -> bool:
 
 
 def _is_annex_heading(block: Block) -> bool:
-    return bool(_ANNEX.match(block.text)) and _is_heading(block)
+    return bool(ANNEX_HEADING.match(block.text)) and _is_heading(block)
 
 
 def _restarts(blocks: list[Block], pattern: re.Pattern[str]) -> bool:
@@ -232,7 +244,7 @@ def _enter_annex(
 ) -> int:
     """An annex heading: a new part, its own headings and preamble; returns the next block."""
     text = body[index].text
-    number = _ANNEX.match(text).group("num")  # type: ignore[union-attr]
+    number = ANNEX_HEADING.match(text).group("num")  # type: ignore[union-attr]
     annex = _Part("annex" + (f"-{slug(number)}" if number else ""), "annex" + (f" {number}" if number else ""))
     used = {c.anchor.split("-para-")[0] for c in collector.clauses}
     if any(anchor == annex.anchor or anchor.startswith(annex.anchor + "-") for anchor in used):
@@ -317,7 +329,7 @@ def _read_preamble(
         text = block.text
         if PARAGRAPH_NUMBER.match(text) or (_is_heading(block) and not opens_preamble(text)):
             break
-        if _ENACTING.match(text):
+        if ENACTING.match(text):
             collector.add(
                 ClauseKind.TEXT, part.anchored("enacting"), part.located("enacting formula"), [block], headings.path
             )
@@ -403,7 +415,8 @@ def _read_operative_block(
     if mark and position.paragraph is not None:
         _read_subdivision(collector, block, mark.group("tok"), position, headings)
         return
-    if block.heading or looks_like_heading(block):  # styled as a heading ("## 1. Scope", a bold PDF line)
+    titled = label_level is not None and len(text) <= _SECTION_TITLE_MAX and not text.endswith((".", ";", ":"))
+    if block.heading or titled or looks_like_heading(block):  # styled as a heading, or a label's title
         level = heading_level(text) if label_level is None else label_level + 1
         _keep_bare_heading(collector, position, headings, level)
         headings.push(level, text)
@@ -423,7 +436,7 @@ def _read_operative_block(
         # An article without numbered paragraphs: its text is cited as the article.
         position.paragraph = collector.add(ClauseKind.PARAGRAPH, part.anchor, part.locator, [block], headings.path)
         return
-    if _ENACTING.match(text) and not prose:
+    if ENACTING.match(text) and not prose:
         collector.add(
             ClauseKind.TEXT, part.anchored("enacting"), part.located("enacting formula"), [block], headings.path
         )

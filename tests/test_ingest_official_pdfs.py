@@ -221,10 +221,7 @@ def test_official_wsis_outcome_cited_as_its_text(official, shared_corpus: Path) 
 # Documents whose PyMuPDF text does not yet give the PDF's clauses, and why: the text
 # reader cannot see what the PDF shows (fonts, positions), so these structures part ways.
 TEXT_APART = {
-    "A_RES_78_253": "omnibus sections whose headings the text runs into the previous paragraph",
-    "A_RES_78_317": "an annex whose heading the text does not set apart",
-    "A_RES_79_1": "numbered paragraphs the text opens mid-line",
-    "A_RES_79_243": "treaty articles whose numbered paragraphs and items the text runs together",
+    "A_RES_78_253": "budget tables, read cell by cell from the PDF and row by row from the text",
 }
 # Clauses whose text differs for a reason the text cannot show.
 TEXT_RUN_ON = {("A_RES_78_4", "para-107"): "a lead-in the PDF sets as a heading runs into the paragraph before"}
