@@ -7,7 +7,7 @@ For each ingested document, against the text it was read from:
   dropped is missing however the text was rejoined);
 - pieces of a split clause that end where no sentence ends, and whether the sentence they
   cut is itself longer than the token budget (the one cut that is allowed);
-- unnumbered `text` clauses, by document type.
+- unnumbered `text` clauses ("text 3"), by document type.
 
 The furniture of the source is recognised here by rules of its own, independent of the
 readers', so the audit does not approve whatever the readers happen to drop: a line is
@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from ..core.vocabulary import ClauseKind, Passage
 from .furniture import is_job_furniture, is_page_label
-from .passages import count_tokens
+from .passages import SENTENCE_BREAK, count_tokens
 
 WORD = re.compile(r"[^\W\d_]+|\d+")  # letters and digits apart: a footnote mark glued to a word ("Rights2") is its own
 # PyMuPDF ends a page with an empty line (its blank lines within a page hold spaces);
@@ -36,6 +36,13 @@ PAGE_BREAK = re.compile(r"\n\n|\f")
 _EDGE_LINES = 8  # running headers and footers lie within this many lines of a page's edge
 _MASTHEAD_LINES = 40  # page 1's symbol, agenda item and title lie within these lines
 _NOTE = re.compile(r"^(\d{1,3})\s")
+_FIGURE = re.compile(r"^[(\[]?[\d.,–-]+[)\]%]?$|^[A-Z]-\d$")  # "56 234 300", "(3.1)", "–", "P-4"
+_TABLE_FIGURES = 4
+_TABLE_SHARE = 0.25
+_AMENDMENT = re.compile(
+    r"\bamendments? to (?:the )?draft\b|^(?:In|After|Before) (?:the \w+ preambular|operative) paragraph|^(?:Delete|Insert|Replace|Amend)\b"
+)
+_UNNUMBERED = re.compile(r"(?:^|-)text-\d+$")  # not the enacting or closing formula, also kept as text
 _SENTENCE_END = re.compile(r"[.;:!?。；：！？][\"'”’)\]]*$")
 _FURNITURE_IN_PASSAGE = re.compile(
     r"\b\d{2}-\d{5}\s*\([A-Z]\)|\*\d{7,}\*|Please recycle|\b\d{2}-\d{5}\s+\d{1,3}/\d{1,3}\b|\b\d{1,3}/\d{1,3}\s+\d{2}-\d{5}\b"
@@ -54,7 +61,9 @@ class DocumentAudit(BaseModel):
     overlong_sentence_cuts: list[str] = Field(
         default_factory=list, description="Of those, pieces cut inside a sentence longer than the token budget."
     )
-    text_clauses: list[str] = Field(default_factory=list, description="Ids of unnumbered `text` clauses.")
+    text_clauses: dict[str, str] = Field(
+        default_factory=dict, description="Unnumbered `text` clauses: id -> what they are (`text_clause_reason`)."
+    )
 
 
 class AuditSummary(BaseModel):
@@ -67,6 +76,7 @@ class AuditSummary(BaseModel):
     mid_sentence_cuts: int
     overlong_sentence_cuts: int
     text_clauses_by_type: dict[str, int]
+    text_clauses_by_reason: dict[str, int]
 
 
 class AuditReport(BaseModel):
@@ -116,8 +126,8 @@ def audit_document(passages: list[Passage], source_text: str | None, max_tokens:
         path = passage.heading_path
         if _FURNITURE_IN_PASSAGE.search(passage.text):
             audit.furniture.append(passage.id)
-        if passage.kind == ClauseKind.TEXT and passage.piece == 1:
-            audit.text_clauses.append(passage.id)
+        if passage.kind == ClauseKind.TEXT and passage.piece == 1 and _UNNUMBERED.search(passage.anchor):
+            audit.text_clauses[passage.id] = text_clause_reason(passage.text)
     for piece, following in zip(passages, passages[1:], strict=False):
         if piece.anchor == following.anchor and not _SENTENCE_END.search(piece.text.rstrip()):
             audit.mid_sentence_cuts.append(piece.id)
@@ -141,10 +151,27 @@ def audit_document(passages: list[Passage], source_text: str | None, max_tokens:
     return audit
 
 
+def text_clause_reason(text: str) -> str:
+    """What an unnumbered clause is, from its words: a table (mostly figures, or a row of
+    cells), an amendment to a draft, a lead-in to a list ("... we:"), a heading kept as
+    text (no clause under it), or a paragraph the document does not number."""
+    tokens = text.split()
+    figures = sum(1 for token in tokens if _FIGURE.match(token))
+    if figures >= _TABLE_FIGURES and figures > len(tokens) * _TABLE_SHARE:
+        return "table"
+    if _AMENDMENT.search(text):
+        return "amendment"
+    if text.rstrip().endswith(":"):
+        return "lead-in"
+    if not text.rstrip().endswith((".", ";", ",")):
+        return "heading"
+    return "unnumbered paragraph"
+
+
 def _cut_sentence(before: str, after: str) -> str:
     """The sentence a cut falls in: from the last sentence end before it to the first after."""
-    head = re.split(r"(?<=[.;:!?。；！？])\s+", before)[-1]
-    tail = re.split(r"(?<=[.;:!?。；！？])\s+", after, maxsplit=1)[0]
+    head = SENTENCE_BREAK.split(before)[-1]
+    tail = SENTENCE_BREAK.split(after, maxsplit=1)[0]
     return f"{head} {tail}"
 
 
@@ -152,8 +179,10 @@ def audit_documents(documents: Iterable[tuple[list[Passage], str | None]], *, ma
     """The audit of every document and its summary."""
     audits = [audit_document(passages, text, max_tokens) for passages, text in documents if passages]
     by_type: Counter[str] = Counter()
+    by_reason: Counter[str] = Counter()
     for audit in audits:
         by_type[audit.doc_type] += len(audit.text_clauses)
+        by_reason.update(audit.text_clauses.values())
     summary = AuditSummary(
         documents=len(audits),
         passages=sum(a.passages for a in audits),
@@ -164,5 +193,6 @@ def audit_documents(documents: Iterable[tuple[list[Passage], str | None]], *, ma
         mid_sentence_cuts=sum(len(a.mid_sentence_cuts) for a in audits),
         overlong_sentence_cuts=sum(len(a.overlong_sentence_cuts) for a in audits),
         text_clauses_by_type=dict(sorted(by_type.items())),
+        text_clauses_by_reason=dict(by_reason.most_common()),
     )
     return AuditReport(summary=summary, documents=audits)

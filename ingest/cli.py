@@ -134,6 +134,7 @@ def _print_audit(result: CorpusIngest, collections: list[Path], max_tokens: int,
         ("pieces cut mid-sentence", summary.mid_sentence_cuts),
         ("  of which in a sentence over the budget", summary.overlong_sentence_cuts),
         *((f"text clauses ({doc_type})", n) for doc_type, n in summary.text_clauses_by_type.items()),
+        *((f"text clauses: {reason}", n) for reason, n in summary.text_clauses_by_reason.items()),
     ):
         table.add_row(check, f"{count:,}")
     console.print(table)

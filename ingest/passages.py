@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     from tiktoken import Encoding
 
 # After a sentence end: English ". " (and ! ? ;) or Chinese 。；！？ (no space follows those).
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=\S)|(?<=[。；！？])(?=\S)")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=\S)|(?<=[。；！？])(?=\S)")
 _CLAUSE_BREAK = re.compile(r"(?<=[,:])\s+(?=\S)|(?<=[，：、])(?=\S)")
 _WORD_BREAK = re.compile(r"\s+|(?<=[，、,])")
+_EVEN_SLACK = 1.15  # how much larger than an even share a piece may grow to end at a clause break
 SENTENCE_CEILING = 1.5  # a whole sentence may fill this many budgets (e5 reads 512 of its tokens)
 
 
@@ -44,7 +45,7 @@ def split_spans(text: str, max_tokens: int) -> list[tuple[int, int]]:
     ceiling = int(max_tokens * SENTENCE_CEILING)
     spans: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []  # sentences under the budget, packed together
-    for start, end in _segments(text, 0, len(text), _SENTENCE_BREAK):
+    for start, end in _segments(text, 0, len(text), SENTENCE_BREAK):
         tokens = count_tokens(text[start:end])
         if tokens <= max_tokens:
             run.append((start, end))
@@ -54,8 +55,17 @@ def split_spans(text: str, max_tokens: int) -> list[tuple[int, int]]:
         if tokens <= ceiling:
             spans.append((start, end))
         else:
-            spans += _pack(text, _cut(text, start, end, ceiling), ceiling)
+            spans += _balanced(text, _cut(text, start, end, ceiling), tokens, ceiling)
     return spans + _pack(text, run, max_tokens)
+
+
+def _balanced(text: str, segments: list[tuple[int, int]], tokens: int, ceiling: int) -> list[tuple[int, int]]:
+    """The segments of one overlong sentence packed into as few pieces as the ceiling
+    allows, of even size: a sentence just over the ceiling splits in halves, not into a
+    full piece and a stub of a few words."""
+    pieces = -(-tokens // ceiling)
+    even = _pack(text, segments, min(ceiling, int(tokens / pieces * _EVEN_SLACK)))
+    return even if len(even) <= pieces else _pack(text, segments, ceiling)
 
 
 def _cut(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:

@@ -27,6 +27,7 @@ from .un_resolution import (
     NAMED_STEP,
     PARAGRAPH_NUMBER,
     SUBPARAGRAPH_MARK,
+    is_heading_label,
     opens_preamble,
 )
 
@@ -36,6 +37,7 @@ _SENTENCE_END = (".", ";", ":", "!", "?")
 _CLAUSE_END = (*_SENTENCE_END, ",", "”", "’", ")")
 _FOOTNOTE_MARK_AT_END = re.compile(r"(?<=[.,;:”’)])\s?\d{1,3}$")
 _MARK_ALONE = re.compile(r"^(?:\d{1,3}(?:\s?(?:bis|ter))?\.|\([a-z]{1,2}\)|\([ivx]+\))$")
+_SECTION_TITLE = re.compile(r"^(?:[A-Z]|[IVXL]+)\.\s[^.;:]{3,200}$")
 _STAR_NOTE = re.compile(r"^\*{1,3}\s*[A-Za-z]")
 _JOB_NUMBER_LINE = re.compile(r"^\d{2}-\d{5}\s*\([A-Z]\)")
 _MIN_BLANK_LINES = 3
@@ -147,12 +149,16 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 def _opens_paragraph(previous: str, line: str) -> bool:
     """A line that starts a paragraph although no blank line came before it: the text
-    before closed a clause or a list item ("; and") and this line opens as a paragraph does.
-    A mark alone on its line ("3." then "(a)") and what follows it are one paragraph."""
-    ended = _FOOTNOTE_MARK_AT_END.sub("", previous)
-    if _MARK_ALONE.match(previous) or not ended.endswith((".", ",", ";", ":", "; and", "; or")):
+    before closed a clause or a list item ("; and"), or is a lettered or roman heading
+    ("B. Domestic and international private business and finance"), and this line opens as a
+    paragraph does. A mark alone on its line ("3." then "(a)") and what follows it are one
+    paragraph."""
+    if _MARK_ALONE.match(previous):
         return False
-    return _paragraph_opening(line)
+    if _SECTION_TITLE.match(previous):
+        return _numbered_opening(line)
+    ended = _FOOTNOTE_MARK_AT_END.sub("", previous)
+    return ended.endswith((".", ",", ";", ":", "; and", "; or")) and _paragraph_opening(line)
 
 
 def _paragraph_opening(line: str) -> bool:
@@ -162,9 +168,9 @@ def _paragraph_opening(line: str) -> bool:
 
 def _numbered_opening(line: str) -> bool:
     """A paragraph number or a subparagraph mark before a capital or another mark ("12. Decides",
-    "(b) Enabling", "12. (a) Each") or alone on its line ("2."), or a numbered step of a
-    declaration ("Action 24.")."""
-    if _MARK_ALONE.match(line) or NAMED_STEP.match(line):  # "Action 24. We will prevent ..."
+    "(b) Enabling", "12. (a) Each") or alone on its line ("2."), a numbered step of a
+    declaration ("Action 24.") or a heading label ("Rule 56", "Article 5")."""
+    if _MARK_ALONE.match(line) or NAMED_STEP.match(line) or is_heading_label(line):  # "Action 24. We ...", "Rule 56"
         return True
     mark = PARAGRAPH_NUMBER.match(line) or SUBPARAGRAPH_MARK.match(line)
     if mark is None:

@@ -49,8 +49,9 @@ _HEADING_MAX = 160
 _SECTION_TITLE_MAX = 320
 _ANNEX_TITLE_LINES = 4  # an annex's title takes a few lines at most
 _ARTICLE = re.compile(r"^Article (?P<num>\d+)\b")
+_RULE = re.compile(r"^Rule (?P<num>\d+)\b")
 _ANNEX_TITLE_LEVEL = 1.5
-_LABEL_ONLY = re.compile(r"^(?:(?:Article|Part|Chapter|Section|Objective)\s+)?(?:[IVXLC]+|\d+|[A-Z])\.?$")
+_LABEL_ONLY = re.compile(r"^(?:(?:Article|Rule|Part|Chapter|Section|Objective)\s+)?(?:[IVXLC]+|\d+|[A-Z])\.?$")
 _SECTION = re.compile(r"^(?:Section\s+)?(?P<num>[IVXL]+)\.?(?:\s|$)")
 _SECTION_HEADING = re.compile(r"^((?:Objective|Action) \d+\.?|[A-Z]\.|[IVXL]+\.?|Part|Chapter|Section)\s")
 NAMED_STEP = re.compile(r"^(?:Objective|Action) \d+\.\s")
@@ -363,9 +364,14 @@ def _operative_verb(text: str) -> bool:
 
 
 def _structural_part(block: Block, position: _Position) -> _Part | None:
-    """The part an article or section heading opens, where those restart the numbering."""
+    """The part an article or section heading opens, where those restart the numbering; and
+    the rule a rule of procedure opens, always: rules are cited by number ("rule 12")."""
     if not _is_heading(block):
         return None
+    rule = _RULE.match(block.text)
+    if rule:
+        number = rule.group("num")
+        return position.annex.within(f"rule-{number}", f"rule {number}", article=True)
     article = _ARTICLE.match(block.text)
     if article and position.articles_are_parts:
         number = article.group("num")

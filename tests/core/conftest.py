@@ -133,7 +133,7 @@ RESOLUTION_CLAUSES: list[tuple[str, ClauseKind, str, list[str], str]] = [
         "para. 4",
         ["Artificial intelligence"],
         "Invites the Secretary-General to convene a dialogue on artificial intelligence governance "
-        "with all stakeholders, and notes that the dialogue shall report to the General Assembly at its "
+        "with all stakeholders. The dialogue shall report to the General Assembly at its "
         "one hundred and first session on the progress made by the participants in that dialogue;",
     ),
 ]
@@ -161,8 +161,8 @@ REPORT_CLAUSES: list[tuple[str, ClauseKind, str, list[str], str]] = [
 ]
 
 
-# Under this budget para-4 of the resolution is split into pieces, as ingestion splits a
-# long clause; every other clause stays whole.
+# Under this budget para-4 of the resolution (two sentences) is split into pieces at its
+# sentence end, as ingestion splits a long clause; every other clause stays whole.
 MAX_TOKENS = 40
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wsis_rag.core.vocabulary import ClauseKind, DocType, DocumentMeta
+from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.ingest.audit import audit_document
 from wsis_rag.ingest.collection import CollectionRecord
 from wsis_rag.ingest.passages import SENTENCE_CEILING, count_tokens, split_spans
@@ -127,8 +127,24 @@ def test_the_audit_finds_a_lost_word_furniture_and_a_cut_inside_a_sentence() -> 
     assert audit.mid_sentence_cuts == [cut.id]
 
 
-def test_the_audit_counts_unnumbered_text_clauses() -> None:
-    meta = DocumentMeta(id="x", symbol="X/1", short="X/1", title="X", body="B", type=DocType.OTHER)
-    doc = ingest_record(_record())
-    text_clause = doc.passages[1].model_copy(update={"kind": ClauseKind.TEXT, "doc_id": meta.id})
-    assert audit_document([text_clause], None, max_tokens=256).text_clauses == [text_clause.id]
+def test_the_audit_counts_unnumbered_text_clauses_and_says_what_they_are() -> None:
+    passage = ingest_record(_record()).passages[1]
+
+    def text_clause(anchor: str, text: str) -> Passage:
+        return passage.model_copy(update={"kind": ClauseKind.TEXT, "anchor": anchor, "id": f"x:{anchor}", "text": text})
+
+    clauses = [
+        text_clause("text-1", "Gross Net 56 234 300 51 375 900 (3 100) 62 287 400"),
+        text_clause("text-2", "Russian Federation: amendment to draft resolution A/80/L.18"),
+        text_clause("text-3", "In order to ensure adequate follow-up, we:"),
+        text_clause("annex-text-1", "Priority area 1: Structural transformation"),
+        text_clause("text-4", "Approves the report of the Credentials Committee."),
+        text_clause("closing", "100th plenary meeting 16 July 2024"),
+    ]
+    assert audit_document(clauses, None, max_tokens=256).text_clauses == {
+        "x:text-1": "table",
+        "x:text-2": "amendment",
+        "x:text-3": "lead-in",
+        "x:annex-text-1": "heading",
+        "x:text-4": "unnumbered paragraph",
+    }
