@@ -4,6 +4,8 @@
     python3 eval/sets/check_set.py eval/sets/heldout.jsonl
     python3 eval/sets/check_set.py eval/sets/heldout.jsonl --write-wsis eval/sets/heldout-wsis.jsonl
     python3 eval/sets/check_set.py eval/sets/heldout.jsonl [--shared ../shared]
+    python3 eval/sets/check_set.py eval/sets/unanswerable.jsonl
+    python3 eval/sets/check_set.py eval/sets/answerable-mix.jsonl
 
 Checks, for every question: the fields and their values (id, query, lang, kind,
 relevant, answer), the number of relevant items per kind, and for every relevant item:
@@ -16,7 +18,11 @@ relevant, answer), the number of relevant items per kind, and for every relevant
   * for UN-collection items: no footnote marker, hyphenated line break, page header or job
     number inside the snippet, and the document is in the collection.
 Prints counts per kind, lang, document group and cross-lingual direction; exits 1 on any
-violation.  --write-wsis PATH regenerates the WSIS-only subset (questions whose every
+violation.  Further sets (unanswerable.jsonl, answerable-mix.jsonl) may add the optional
+fields split (dev|test), parts and why, the kinds near-miss and off-topic (empty relevant,
+empty answer, near-miss needs a why) and multi-part (2-4 items, parts = two sub-questions),
+and items on A/RES/70/125 (read from <shared>/wsis-docs, checked like UN-collection items).
+--write-wsis PATH regenerates the WSIS-only subset (questions whose every
 relevant item is on one of the three WSIS documents).
 """
 
@@ -41,9 +47,15 @@ WSIS_FILES = {
     "A/RES/79/1 annex I": "corpus/A_RES_79_1_annexI_Global_Digital_Compact_en.md",
     "council-report": "corpus/ITU_Council_2026_CWG-WSIS-SDG_chair_report_zh.txt",
 }
-KINDS = {"factoid", "multi", "symbol", "paraphrase", "keyword", "briefing"}
+# Documents read from <shared>/wsis-docs: checked like UN-collection items (raw pdftotext
+# text, unique across the UN collection + the WSIS files + these files).
+OTHER_FILES = {"A/RES/70/125": "wsis-docs/WSIS10_outcome_A-RES-70-125_en.txt"}
+KINDS = {"factoid", "multi", "symbol", "paraphrase", "keyword", "briefing", "multi-part", "near-miss", "off-topic"}
+UNANSWERABLE = {"near-miss", "off-topic"}
 LANGS = {"en", "zh"}
 FIELDS = ["id", "query", "lang", "kind", "relevant", "answer"]
+OPTIONAL = ["split", "parts", "why"]  # allowed after FIELDS, in this order
+MIN_BY_PREFIX = {"u": 130, "a": 60}  # other prefixes: 220
 
 
 # ---------------------------------------------------------------- WSIS documents
@@ -230,6 +242,8 @@ def load(shared):
         for line in f:
             d = json.loads(line)
             un[d["symbol"]] = d["text"]
+    for d, p in OTHER_FILES.items():
+        un[d] = (shared / p).read_text(encoding="utf-8")
     return wsis, un
 
 
@@ -238,7 +252,9 @@ def main(argv=None):
     ap.add_argument("path")
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[3] / "shared"))
     ap.add_argument("--write-wsis", metavar="PATH")
-    ap.add_argument("--min", type=int, default=220, help="minimum number of questions")
+    ap.add_argument(
+        "--min", type=int, default=None, help="minimum number of questions (default 220; u-sets 130, a-sets 60)"
+    )
     a = ap.parse_args(argv)
 
     wsis, un = load(a.shared)
@@ -265,10 +281,13 @@ def main(argv=None):
         def err(msg):
             errors.append(f"{qid}: {msg}")
 
-        if list(q) != FIELDS:
-            err(f"fields {list(q)}, expected {FIELDS}")
-        if not re.fullmatch(r"h\d{3}", str(q.get("id"))):
-            err("id must be hNNN")
+        extra = list(q)[len(FIELDS) :]
+        if list(q)[: len(FIELDS)] != FIELDS or extra != [f for f in OPTIONAL if f in extra]:
+            err(f"fields {list(q)}, expected {FIELDS} (+ optional {OPTIONAL}, in that order)")
+        if "split" in q and q["split"] not in ("dev", "test"):
+            err("split {!r}, expected dev or test".format(q["split"]))
+        if not re.fullmatch(r"[hcua]\d{3}", str(q.get("id"))):
+            err("id must be hNNN, cNNN, uNNN or aNNN")
         if qid in seen_ids:
             err("duplicate id")
         seen_ids.add(qid)
@@ -286,6 +305,25 @@ def main(argv=None):
         if q.get("lang") == "en" and has_han:
             err("lang en but the query has Chinese characters")
         ans = q.get("answer", "")
+        kind = q.get("kind")
+        if kind in UNANSWERABLE:
+            if q.get("relevant") != [] or ans != "":
+                err(f'{kind} needs relevant [] and answer ""')
+            if kind == "near-miss" and not (isinstance(q.get("why"), str) and q["why"].strip()):
+                err("near-miss needs a why")
+            if "parts" in q:
+                err("parts only for multi-part")
+            continue
+        if "why" in q:
+            err("why only for near-miss/off-topic")
+        if kind == "multi-part":
+            parts = q.get("parts")
+            if not (
+                isinstance(parts, list) and len(parts) == 2 and all(isinstance(x, str) and x.strip() for x in parts)
+            ):
+                err("multi-part needs parts = two sub-questions")
+        elif "parts" in q:
+            err("parts only for multi-part")
         if not isinstance(ans, str) or not ans.strip() or HAN.search(ans) and len(HAN.findall(ans)) > 12:
             err("answer must be one English sentence")
         elif not ans.rstrip().endswith((".", "?", ")", "\u201d")) or "\n" in ans:
@@ -295,9 +333,8 @@ def main(argv=None):
             err("relevant must be a non-empty list")
             continue
         n = len(rel)
-        kind = q.get("kind")
-        if kind == "multi" and not 2 <= n <= 4:
-            err("multi needs 2-4 relevant items, has %d" % n)
+        if kind in ("multi", "multi-part") and not 2 <= n <= 4:
+            err("%s needs 2-4 relevant items, has %d" % (kind, n))
         if kind == "briefing" and n < 2:
             err("briefing needs several relevant items, has %d" % n)
         if kind in ("factoid", "paraphrase", "symbol", "keyword") and n > 4:
@@ -368,11 +405,15 @@ def main(argv=None):
         g = []
         if docs & set(WSIS_FILES):
             g.append("wsis")
-        if docs - set(WSIS_FILES):
+        if docs & set(OTHER_FILES):
+            g.append("wsis-docs")
+        if docs - set(WSIS_FILES) - set(OTHER_FILES):
             g.append("un-collection")
-        return "+".join(g)
+        return "+".join(g) or "none"
 
     def direction(q):
+        if not q["relevant"]:
+            return "none"
         zh_ev = any(r["doc"] == "council-report" for r in q["relevant"])
         en_ev = any(r["doc"] != "council-report" for r in q["relevant"])
         if q["lang"] == "en":
@@ -390,6 +431,7 @@ def main(argv=None):
         ("lang", lambda q: q.get("lang")),
         ("document group", group),
         ("direction", direction),
+        ("split", lambda q: q.get("split", "-")),
     ]:
         c = collections.Counter(fn(q) for q in valid)
         print("%-15s %s" % (name + ":", ", ".join("%s %d" % kv for kv in sorted(c.items()))))
@@ -397,6 +439,8 @@ def main(argv=None):
     qdoc = collections.Counter(d for q in valid for d in {r["doc"] for r in q["relevant"]})
     print("items per doc:  " + ", ".join("%s %d (%d q)" % (d, n, qdoc[d]) for d, n in docc.most_common()))
     print("relevant items: %d" % sum(docc.values()))
+    if a.min is None:
+        a.min = MIN_BY_PREFIX.get(str(qs[0].get("id", "h"))[:1] if qs else "h", 220)
     if len(qs) < a.min:
         errors.append("only %d questions, need at least %d" % (len(qs), a.min))
 
