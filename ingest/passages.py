@@ -19,7 +19,7 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=\S)|(?<=[。；！？])(?=\S)")
 _CLAUSE_BREAK = re.compile(r"(?<=[,:])\s+(?=\S)|(?<=[，：、])(?=\S)")
 _WORD_BREAK = re.compile(r"\s+|(?<=[，、,])")
 _EVEN_SLACK = 1.15  # how much larger than an even share a piece may grow to end at a clause break
-SENTENCE_CEILING = 1.5  # a whole sentence may fill this many budgets (e5 reads 512 of its tokens)
+SENTENCE_CEILING = 2.0  # a whole sentence may fill this many budgets (docs/decisions/sentence-pieces.md)
 
 
 @lru_cache

@@ -1,7 +1,7 @@
 """The audit of the whole UN collection (`wsis ingest --collection ... --audit`): no page
 furniture in any passage, no piece cut inside a sentence that fits the ceiling, and no more
-source words lost than the documents' tables and article headings account for today (a
-parser change that loses words fails here and names them)."""
+source words lost than the few known today (a parser change that loses words fails here,
+and the audit names them)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def test_pieces_are_cut_inside_a_sentence_only_when_it_is_too_long(collection_au
     print(
         f"\nmid-sentence cuts {summary.mid_sentence_cuts}, of which in overlong sentences {summary.overlong_sentence_cuts}"
     )
-    assert summary.mid_sentence_cuts - summary.overlong_sentence_cuts <= 2
+    assert summary.mid_sentence_cuts == summary.overlong_sentence_cuts  # only sentences over the ceiling are cut
+    assert summary.mid_sentence_cuts <= 20
 
 
 def test_no_more_words_lost_than_known(collection_audit) -> None:  # type: ignore[no-untyped-def]

@@ -46,6 +46,16 @@ def official(un_corpus: Path) -> dict[str, IngestedDocument]:
     return docs
 
 
+# The five documents read by hand, and every part's numbering, from the official PDF and
+# from the collection's PyMuPDF text of it.
+BOTH_SOURCES = pytest.mark.parametrize("source", ["pdf", "text"])
+
+
+@pytest.fixture(scope="session")
+def sources(official, official_as_text) -> dict[str, dict[str, IngestedDocument]]:  # type: ignore[no-untyped-def]
+    return {"pdf": official, "text": official_as_text}
+
+
 @pytest.fixture(scope="session")
 def dev(un_corpus: Path) -> dict[str, dict]:  # type: ignore[type-arg]
     return json.loads((un_corpus / "structure-dev.json").read_text(encoding="utf-8"))
@@ -82,9 +92,10 @@ def _starts(clause: Clause, words: str) -> bool:
     return " ".join(body.split()).startswith(words)
 
 
+@BOTH_SOURCES
 @pytest.mark.parametrize("name", ["A_RES_79_194", "A_RES_78_265", "A_RES_80_173"])
-def test_single_part_resolutions_as_read_by_hand(official, dev, name: str) -> None:  # type: ignore[no-untyped-def]
-    doc, expected = official[name], dev[name]
+def test_single_part_resolutions_as_read_by_hand(sources, dev, name: str, source: str) -> None:  # type: ignore[no-untyped-def]
+    doc, expected = sources[source][name], dev[name]
     assert _numbered(doc) == {"": list(range(1, expected["operative_paragraphs"] + 1))}
     clauses = _by_anchor(doc)
     for number, words in expected["first_words"].items():
@@ -98,8 +109,9 @@ def test_single_part_resolutions_as_read_by_hand(official, dev, name: str) -> No
         assert _starts(clauses[f"para-{number}-{letter}"], words)
 
 
-def test_pact_for_the_future_in_three_parts(official, dev) -> None:  # type: ignore[no-untyped-def]
-    doc, expected = official["A_RES_79_1"], dev["A_RES_79_1"]
+@BOTH_SOURCES
+def test_pact_for_the_future_in_three_parts(sources, dev, source: str) -> None:  # type: ignore[no-untyped-def]
+    doc, expected = sources[source]["A_RES_79_1"], dev["A_RES_79_1"]
     assert _numbered(doc) == {"": list(range(1, 85)), "annex-i": list(range(1, 75)), "annex-ii": list(range(1, 33))}
     clauses = _by_anchor(doc)
     assert clauses["enacting"].text == "Adopts the following Pact for the Future and its annexes:"
@@ -126,8 +138,9 @@ def test_pact_for_the_future_in_three_parts(official, dev) -> None:  # type: ign
     assert {f"Action {n}." for n in range(1, 57)} <= {h.split(" We ")[0] for h in headings}
 
 
-def test_convention_against_cybercrime_by_article(official, dev) -> None:  # type: ignore[no-untyped-def]
-    doc, expected = official["A_RES_79_243"], dev["A_RES_79_243"]
+@BOTH_SOURCES
+def test_convention_against_cybercrime_by_article(sources, dev, source: str) -> None:  # type: ignore[no-untyped-def]
+    doc, expected = sources[source]["A_RES_79_243"], dev["A_RES_79_243"]
     annex = expected["annex"]
     numbered = _numbered(doc)
     assert numbered[""] == list(range(1, expected["operative_paragraphs"] + 1))
@@ -156,9 +169,10 @@ def test_convention_against_cybercrime_by_article(official, dev) -> None:  # typ
     assert not any("[" in c.locator for c in doc.clauses)
 
 
-def test_every_part_numbered_without_gaps(official) -> None:  # type: ignore[no-untyped-def]
+@BOTH_SOURCES
+def test_every_part_numbered_without_gaps(sources, source: str) -> None:  # type: ignore[no-untyped-def]
     gaps = {}
-    for name, doc in official.items():
+    for name, doc in sources[source].items():
         for part, numbers in _numbered(doc).items():
             if numbers != list(range(1, len(numbers) + 1)):
                 gaps[f"{name} {part}"] = numbers
