@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import partial
+from itertools import accumulate
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -45,6 +47,8 @@ IngestTask = Callable[[], "IngestedDocument"]
 TaskRunner = Callable[[list[tuple[Path, IngestTask]]], "list[IngestedDocument | IngestError]"]
 
 DEFAULT_MAX_TOKENS = 256
+_SHOWN_BLOCKS = 3
+_SHOWN_CHARS = 60
 
 PARSERS: dict[str, Callable[[Path], SourceDocument]] = {
     ".md": parse_text,
@@ -172,6 +176,7 @@ def ingest_source(
     structure = STRUCTURES[shape](doc)
     if not structure.clauses:
         raise IngestError(source, "no text found")
+    warnings += doc.warnings + _blocks_in_no_clause(doc, structure.clauses)
     return IngestedDocument(
         meta=meta,
         source=source,
@@ -182,6 +187,25 @@ def ingest_source(
         warnings=warnings + structure.warnings,
         content_hash=content_hash,
     )
+
+
+def _blocks_in_no_clause(doc: SourceDocument, clauses: list[Clause]) -> list[str]:
+    """A warning naming the body blocks that no clause holds, in its text or as a heading
+    above it: what a structure parser dropped is said, never lost without a word."""
+    spans = sorted((c.char_start, c.char_end) for c in clauses)
+    starts = [start for start, _ in spans]
+    reach = list(accumulate((end for _, end in spans), max))  # the furthest end among spans starting so far
+    headings = " | ".join({" ".join(heading.split()) for c in clauses for heading in c.heading_path})
+    dropped = []
+    for block in doc.body:
+        at = bisect_right(starts, block.start) - 1
+        held = at >= 0 and reach[at] >= block.end
+        if not held and " ".join(block.text.split()) not in headings:
+            dropped.append(block.text)
+    if not dropped:
+        return []
+    shown = "; ".join(f"{text[:_SHOWN_CHARS]!r}" for text in dropped[:_SHOWN_BLOCKS])
+    return [f"{len(dropped)} block(s) of text in no clause: {shown}"]
 
 
 class _CorpusReader:

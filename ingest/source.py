@@ -45,6 +45,7 @@ class SourceDocument:
     blocks: list[Block]
     front_matter: dict[str, str] = field(default_factory=dict)
     page_starts: list[tuple[int, int]] = field(default_factory=list)  # (offset in `text`, page), sorted
+    warnings: list[str] = field(default_factory=list)  # what the reader could not make sense of
 
     def pages_between(self, start: int, end: int) -> list[int]:
         """PDF pages (1-based) that the text span [start, end) lies on; [] when not from a PDF."""

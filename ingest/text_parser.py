@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from ..core.errors import IngestError
+from .furniture import is_job_furniture
 from .metadata import masthead_symbol
 from .pdftotext_layout import is_pdftotext_layout, pdftotext_blocks
 from .pymupdf_layout import is_pymupdf_text, pymupdf_blocks
@@ -116,7 +117,29 @@ def parse_text(path: Path) -> SourceDocument:
     blocks += [RawBlock(line.strip(), footnote=True) for line in footnotes.split("\n") if line.strip()]
     if not blocks:
         raise IngestError(path, "file is empty")
-    return SourceDocument.from_raw(blocks, front_matter)
+    doc = SourceDocument.from_raw(blocks, front_matter)
+    signs = _extraction_signs(text)
+    if signs:
+        doc.warnings.append(
+            f"the text looks extracted from a PDF ({signs}) but is in no layout the readers know "
+            "(PyMuPDF, pdftotext): read as plain text, so page furniture may remain in its clauses"
+        )
+    return doc
+
+
+def _extraction_signs(text: str) -> str:
+    """What in a text that no layout reader took says it came out of a PDF: form feeds, job
+    numbers or barcodes, "Please recycle" (one list, for the warning)."""
+    lines = text.split("\n")
+    signs = [
+        name
+        for name, found in (
+            ("form feeds", "\f" in text),
+            ("job numbers or barcodes", any(is_job_furniture(line) for line in lines)),
+        )
+        if found
+    ]
+    return ", ".join(signs)
 
 
 def _pymupdf_source(path: Path, text: str) -> SourceDocument:

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from wsis_rag.core.vocabulary import ClauseKind, Passage
+from wsis_rag.ingest import pipeline
 from wsis_rag.ingest.audit import audit_document
+from wsis_rag.ingest.clauses import ClauseCollector, StructureResult
 from wsis_rag.ingest.collection import CollectionRecord
 from wsis_rag.ingest.passages import SENTENCE_CEILING, count_tokens, split_spans
 from wsis_rag.ingest.pipeline import ingest_file, ingest_record
 from wsis_rag.ingest.pymupdf_layout import is_pymupdf_text, pymupdf_blocks
+from wsis_rag.ingest.source import SourceDocument
 
 MASTHEAD = (
     "United Nations \nA/RES/99/9\n \n \nGeneral Assembly \nDistr.: General \n3 March 2026 \n \n"
@@ -148,3 +153,31 @@ def test_the_audit_counts_unnumbered_text_clauses_and_says_what_they_are() -> No
         "x:annex-text-1": "heading",
         "x:text-4": "unnumbered paragraph",
     }
+
+
+def test_a_pdf_extraction_of_no_known_layout_is_read_as_plain_text_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "odd.txt"
+    path.write_text(
+        "Some report\n\n26-01234 (E)\n\nThe first paragraph of the report.\n\nThe second paragraph.\n", encoding="utf-8"
+    )
+    doc = ingest_file(path)
+    assert any("looks extracted from a PDF (job numbers or barcodes)" in w for w in doc.warnings)
+    assert "The second paragraph." in " ".join(p.text for p in doc.passages)
+    plain = tmp_path / "plain.txt"
+    plain.write_text("A plain note.\n\nIts second paragraph.\n", encoding="utf-8")
+    assert ingest_file(plain).warnings == []
+
+
+def test_a_block_that_no_clause_holds_is_named_in_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("A plain note.\n\nA paragraph the parser drops.\n\nIts last paragraph.\n", encoding="utf-8")
+
+    def dropping(doc: SourceDocument) -> StructureResult:
+        collector = ClauseCollector(doc)
+        for block in doc.body:
+            if "drops" not in block.text:
+                collector.add(ClauseKind.TEXT, f"text-{block.index}", f"text {block.index}", [block])
+        return collector.result()
+
+    monkeypatch.setitem(pipeline.STRUCTURES, "generic", dropping)
+    assert ingest_file(path).warnings == ["1 block(s) of text in no clause: 'A paragraph the parser drops.'"]
