@@ -26,7 +26,7 @@ from ..core.errors import IndexDamagedError, IndexNotReadyError
 from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
 from ..corpus.inventory import take_inventory
-from ..ingest.pipeline import CorpusIngest, ingest_corpus
+from ..ingest.pipeline import READER_VERSION, CorpusIngest, ingest_corpus
 from . import store
 from .embedders import Embedder, get_embedder, new_embedder
 from .embedding_cache import BATCH, CachedPassageEncoder
@@ -212,6 +212,7 @@ def index_shape(settings: Settings) -> dict[str, Any]:
         "format_version": store.FORMAT_VERSION,
         "text_recipe": TEXT_RECIPE,
         "max_passage_tokens": settings.max_passage_tokens,
+        "reader_version": READER_VERSION,
         "encoders": encoder_config(settings),
     }
 
@@ -241,6 +242,10 @@ def stale_reasons(settings: Settings) -> list[str]:
     reason = full_rebuild_reason(old, settings)
     if reason or old is None:
         return [reason or "no previous index"]
+    if old.get("reader_version") != READER_VERSION:
+        # The same files read by newer readers give other passages (the embedding cache
+        # keeps the vectors of the texts that did not change).
+        return [f"the readers changed (version {old.get('reader_version')} -> {READER_VERSION}): documents are read again"]
     recorded: dict[str, str] | None = old.get("corpus_files")
     if recorded is None:
         return ["the index does not record its source files (built before the open corpus)"]

@@ -53,7 +53,7 @@ _RULE = re.compile(r"^Rule (?P<num>\d+)\b")
 _ANNEX_TITLE_LEVEL = 1.5
 _LABEL_ONLY = re.compile(r"^(?:(?:Article|Rule|Part|Chapter|Section|Objective)\s+)?(?:[IVXLC]+|\d+|[A-Z])\.?$")
 _SECTION = re.compile(r"^(?:Section\s+)?(?P<num>[IVXL]+)\.?(?:\s|$)")
-_SECTION_HEADING = re.compile(r"^((?:Objective|Action) \d+\.?|[A-Z]\.|[IVXL]+\.?|Part|Chapter|Section)\s")
+_SECTION_HEADING = re.compile(r"^(Objective \d+|Action \d+\.?|[A-Z]\.|[IVXL]+\.?|Part|Chapter|Section)\s")
 NAMED_STEP = re.compile(r"^(?:Objective|Action) \d+\.\s")
 _SUBSECTION = re.compile(r"^\d+\.\d+\.?\s")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")

@@ -13,7 +13,7 @@ import pytest
 
 from wsis_rag.core.errors import IndexNotReadyError
 from wsis_rag.core.settings import PROJECT_ROOT, Settings
-from wsis_rag.index import store
+from wsis_rag.index import builder, store
 from wsis_rag.index.builder import build_index, is_stale, stale_reasons
 from wsis_rag.index.store import load_retriever
 
@@ -77,6 +77,19 @@ def test_rebuild_reembeds_only_the_changed_document(small_index: Settings) -> No
     new_gdc_rows = [i for i, p in enumerate(after.passages) if p.doc_id == "gdc"]
     assert np.array_equal(store.load_vectors(small_index.index_dir, "use")[new_gdc_rows], old_vectors)
     assert any("海底电缆" in p.text for p in after.passages)
+    assert not is_stale(small_index)
+
+
+def test_an_index_read_by_older_readers_is_stale_and_read_again(
+    small_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(builder, "READER_VERSION", builder.READER_VERSION + 1)
+    assert stale_reasons(small_index) == [
+        f"the readers changed (version {builder.READER_VERSION - 1} -> {builder.READER_VERSION}): "
+        "documents are read again"
+    ]
+    report = build_index(small_index)
+    assert report.full_rebuild_reason is None  # the vectors of unchanged texts are kept
     assert not is_stale(small_index)
 
 
