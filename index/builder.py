@@ -245,7 +245,9 @@ def stale_reasons(settings: Settings) -> list[str]:
     if old.get("reader_version") != READER_VERSION:
         # The same files read by newer readers give other passages (the embedding cache
         # keeps the vectors of the texts that did not change).
-        return [f"the readers changed (version {old.get('reader_version')} -> {READER_VERSION}): documents are read again"]
+        return [
+            f"the readers changed (version {old.get('reader_version')} -> {READER_VERSION}): documents are read again"
+        ]
     recorded: dict[str, str] | None = old.get("corpus_files")
     if recorded is None:
         return ["the index does not record its source files (built before the open corpus)"]
