@@ -1,5 +1,6 @@
-"""The ground floor every step stands on: settings, domain errors and the shared vocabulary
-(documents, citations, clauses, passages). It imports no other part of wsis-rag."""
+"""The ground floor every step stands on: settings, domain errors, the shared vocabulary
+(documents, citations, clauses, passages) and the command line's tables. It imports no
+other part of wsis-rag."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from ..core.errors import FetchError
 from ..core.settings import Settings, get_settings
+from ..core.tables import Column, Table, print_note, print_table, table_rows
 from .inventory import SOURCE_RULE, take_inventory
 from .library import LibraryChange, add_to_library, remove_from_library
 from .manifest import Manifest, corpus_search_dirs, load_manifest, parse_manifest, presence
@@ -28,6 +29,10 @@ ManifestOption = Annotated[
     typer.Option("--manifest", help="Manifest to read instead of the project's corpus/manifest.toml.", exists=True),
 ]
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+_LIST_COLUMNS = ("id", "symbol", "title", "type", "date", "lang", "local file", "index")
+_FETCH_STYLES = {"fetched": "green", "present": "dim", "no-source": "yellow", "failed": "red"}
+
 
 def _manifest(path: Path | None) -> Manifest:
     try:
@@ -40,7 +45,7 @@ def _manifest(path: Path | None) -> Manifest:
 def list_documents(
     corpus: CorpusDirsOption = None,
     manifest: ManifestOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Every document: the manifest's (present or not), then every other file of the corpus
     directories and collection, with its status in the index."""
@@ -63,23 +68,26 @@ def list_documents(
     if as_json:
         console.print_json(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table(title="WSIS corpus", caption="looked in: " + ", ".join(map(str, dirs)))
-    for column in ("id", "symbol", "title", "type", "date", "lang", "local file", "index"):
-        table.add_column(column, overflow="fold", max_width=48 if column == "title" else None)
+    cells: list[list[str | Text]] = []
     for doc, row in zip(documents, rows, strict=False):
         m = doc.entry.meta
-        where = str(doc.path) if doc.path else "[red]missing[/]" + ("" if doc.entry.fetch else " (no download known)")
-        table.add_row(m.id, m.symbol, m.title, m.type.value, m.date or "", m.lang, where, str(row["status"]))
+        where = Text(str(doc.path)) if doc.path else Text("missing", style="red")
+        if not doc.path and not doc.entry.fetch:
+            where.append(" (no download known)")
+        cells.append([m.id, m.symbol, m.title, m.type.value, m.date or "", m.lang, where, str(row["status"])])
     for row in rows[len(documents) :]:
-        table.add_row(
-            "", "", f"({row['source']} not in the manifest)", "", "", "", str(row["path"]), str(row["status"])
+        cells.append(
+            ["", "", f"({row['source']} not in the manifest)", "", "", "", str(row["path"]), str(row["status"])]
         )
-    console.print(table)
-    console.print(
+    columns = [Column(name, max_width=48 if name == "title" else None) for name in _LIST_COLUMNS]
+    caption = "looked in: " + ", ".join(map(str, dirs))
+    print_table(console, Table("WSIS corpus", columns, cells, caption=caption))
+    print_note(
+        console,
         f"{sum(d.present for d in documents)} of {len(documents)} documents present; "
-        f"{len(rows) - len(documents)} other files and collections"
+        f"{len(rows) - len(documents)} other files and collections",
     )
-    console.print(f"a document found twice is read from one source: {SOURCE_RULE}")
+    print_note(console, f"a document found twice is read from one source: {SOURCE_RULE}")
 
 
 class _IndexStatus:
@@ -152,17 +160,20 @@ def fetch(
     only: Annotated[list[str] | None, typer.Option("--only", help="Document id, symbol or alias (repeatable).")] = None,
     corpus: CorpusDirsOption = None,
     manifest: ManifestOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Download the missing documents into the cache (timeouts, retries, checksums)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
-    from .fetch import DownloadProgress, FetchStatus, HostUnreachableError, fetch_missing
+    from .fetch import DownloadProgress, HostUnreachableError, fetch_missing
 
     settings = get_settings()
     console = Console()
+    # The progress and the errors go to stderr: stdout holds the table (or the JSON) alone.
+    stderr = Console(stderr=True)
     tasks: dict[tuple[str, str], TaskID] = {}
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=stderr
     ) as bar:
 
         def show(event: DownloadProgress) -> None:
@@ -174,27 +185,28 @@ def fetch(
         try:
             report = fetch_missing(settings, _manifest(manifest), only=only, progress=show, extra_dirs=corpus)
         except FetchError as exc:
-            console.print(f"[red]error:[/] {exc}")
+            stderr.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2) from exc
 
-    table = Table(title="corpus fetch")
-    for column in ("document", "result", "detail"):
-        table.add_column(column, overflow="fold")
-    styles = {FetchStatus.FETCHED: "green", FetchStatus.PRESENT: "dim", FetchStatus.NO_SOURCE: "yellow"}
+    rows: list[list[str | Text]] = []
     for result in report.results:
         if isinstance(result.error, HostUnreachableError):  # the full explanation is printed once below
             detail = f"cannot reach {result.error.host} ({result.error.why})"
         else:
             detail = result.reason or (f"{result.path} ({result.size} bytes)" if result.size else str(result.path))
-        style = styles.get(result.status, "red")
-        table.add_row(result.doc_id, f"[{style}]{result.status.value}[/]", detail)
-    console.print(table)
-    console.print(
-        f"{len(report.fetched)} fetched, {len(report.present)} already present, "
-        f"{len(report.no_source)} with no download known, {len(report.failed)} failed"
-    )
+        rows.append([result.doc_id, Text(result.status.value, style=_FETCH_STYLES[result.status]), detail])
+    table = Table("corpus fetch", [Column("document"), Column("result"), Column("detail")], rows)
+    if as_json:
+        console.print_json(data=table_rows(table))
+    else:
+        print_table(console, table)
+        print_note(
+            console,
+            f"{len(report.fetched)} fetched, {len(report.present)} already present, "
+            f"{len(report.no_source)} with no download known, {len(report.failed)} failed",
+        )
     if report.offline and report.failed[0].error is not None:
-        console.print(f"[red]error:[/] {report.failed[0].error.reason}")
+        stderr.print(f"[red]error:[/] {report.failed[0].error.reason}")
     if not report.ok:
         raise typer.Exit(1)
 

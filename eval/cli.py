@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table as RichTable
 
 from ..core.errors import IndexNotReadyError, WsisError
 from ..core.settings import PROJECT_ROOT, get_settings
+from ..core.tables import print_note, print_table, tables_json
 
 if TYPE_CHECKING:
     from .harness import Outcome
     from .questions import Question
-    from .report import Table
 
 
 class StatTest(StrEnum):
@@ -57,6 +56,7 @@ def evaluate_command(
         list[Path] | None,
         typer.Option(help="A TREC run file over this index's passage ids to compare too (repeatable)."),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON instead.")] = False,
 ) -> None:
     """Score retrieval on a question set: comparison table, breakdowns, significance tests."""
     from .harness import write_trec_files
@@ -64,6 +64,9 @@ def evaluate_command(
     from .report import all_tables, write_outputs
 
     console = Console()
+    # The progress, the errors and with --json the last message go to stderr: stdout holds
+    # the tables (or the JSON) alone.
+    stderr = Console(stderr=True)
     names = [name.strip() for name in configs.split(",") if name.strip()] if configs else None
     question_set = question_set or get_settings().dev_set
     try:
@@ -71,22 +74,25 @@ def evaluate_command(
         if url:
             if trec_run:
                 raise WsisError("--trec-run is scored with the local index's texts: use it without --url")
-            outcome, mode = _evaluate_service(url, questions, names, k, console), f"black-box: {url}"
+            outcome, mode = _evaluate_service(url, questions, names, k, stderr), f"black-box: {url}"
         else:
-            outcome = _evaluate_in_process(questions, names, k, stat_test, trec_run or [], baseline, console)
+            outcome = _evaluate_in_process(questions, names, k, stat_test, trec_run or [], baseline, stderr)
             mode = "in-process"
         heading = f"Retrieval evaluation: {question_set.name} ({mode})"
         context = {"set": str(question_set), "questions": len(questions), "mode": mode, "k": k}
         paths = write_outputs(outcome.evaluation, out, heading, context)
         trec_paths = write_trec_files(outcome, questions, out / "trec")
     except WsisError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        stderr.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
+    wrote = f"wrote {', '.join(str(p) for p in paths.values())} and {len(trec_paths)} TREC files in {out / 'trec'}"
+    if as_json:
+        console.print_json(data=tables_json(all_tables(outcome.evaluation)))
+        stderr.print(wrote)
+        return
     for table in all_tables(outcome.evaluation):
-        console.print(_rich_table(table))
-    console.print(
-        f"wrote {', '.join(str(p) for p in paths.values())} and {len(trec_paths)} TREC files in {out / 'trec'}"
-    )
+        print_table(console, table)
+    print_note(console, wrote)
 
 
 def _evaluate_in_process(
@@ -139,15 +145,6 @@ def _progress(console: Console) -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
-
-
-def _rich_table(table: Table) -> RichTable:
-    rich = RichTable(title=table.title, caption=table.note or None)
-    for i, name in enumerate(table.header):
-        rich.add_column(name, justify="left" if i < 2 else "right")
-    for row in table.rows:
-        rich.add_row(*row)
-    return rich
 
 
 def register(app: typer.Typer) -> None:

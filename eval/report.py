@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import string
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.tables import Column, Table
 from .metrics import (
     ALL,
     BOOTSTRAP_RESAMPLES,
@@ -23,12 +23,9 @@ from .metrics import (
 DIFFERENCE_METRICS = ("recall@10", "mrr@10")
 
 
-@dataclass
-class Table:
-    title: str
-    header: list[str]
-    rows: list[list[str]]
-    note: str = ""
+def _columns(names: list[str]) -> list[Column]:
+    """The first two columns name the row, the others hold figures."""
+    return [Column(name, justify="left" if i < 2 else "right") for i, name in enumerate(names)]
 
 
 def config_letters(evaluation: Evaluation) -> dict[str, str]:
@@ -71,12 +68,12 @@ def comparison_table(evaluation: Evaluation, slice_name: str = ALL) -> Table:
     if slice_name == ALL:
         note += f" Letters: significantly better than those configurations ({evaluation.stat_test} test, p < {SIGNIFICANCE_LEVEL})."
     header = [
-        "",
+        "letter",
         "configuration",
         *(METRIC_LABELS[m] for m in METRICS),
         *(f"Δ{METRIC_LABELS[m]}" for m in DIFFERENCE_METRICS),
     ]
-    return Table(title, header, rows, note)
+    return Table(title, _columns(header), rows, caption=note)
 
 
 def difference_cell(evaluation: Evaluation, name: str, metric: str, slice_name: str) -> str:
@@ -92,7 +89,9 @@ def breakdown_table(evaluation: Evaluation, metric: str) -> Table:
         rows.append(
             [name, str(len(ids)), *(f"{means[c.name][metric]:.3f}" if ids else "–" for c in evaluation.configs)]
         )
-    return Table(f"{METRIC_LABELS[metric]} by slice", ["slice", "n", *(c.name for c in evaluation.configs)], rows)
+    return Table(
+        f"{METRIC_LABELS[metric]} by slice", _columns(["slice", "n", *(c.name for c in evaluation.configs)]), rows
+    )
 
 
 def all_tables(evaluation: Evaluation) -> list[Table]:
@@ -104,10 +103,10 @@ def to_markdown(evaluation: Evaluation, heading: str) -> str:
     parts = [f"# {heading}\n"]
     for table in all_tables(evaluation):
         parts.append(f"## {table.title}\n")
-        parts.append("| " + " | ".join(table.header) + " |")
-        parts.append("|" + "---|" * len(table.header))
-        parts.extend("| " + " | ".join(row) + " |" for row in table.rows)
-        parts.append(f"\n{table.note}\n" if table.note else "")
+        parts.append("| " + " | ".join(column.name for column in table.columns) + " |")
+        parts.append("|" + "---|" * len(table.columns))
+        parts.extend("| " + " | ".join(map(str, row)) + " |" for row in table.rows)
+        parts.append(f"\n{table.caption}\n" if table.caption else "")
     shared = {c.name: len(c.shared_ranks) for c in evaluation.configs if c.shared_ranks}
     if shared:
         parts.append(

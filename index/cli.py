@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from ..core.tables import Column, Table, print_table
 
 console = Console()
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
@@ -100,10 +101,11 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print the info as
     if as_json:
         print(json.dumps(details, ensure_ascii=False, indent=2))
         return
-    table = Table(show_header=False)
-    for key, value in details.items():
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value))
-    console.print(table)
+    rows = [
+        [key, json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)]
+        for key, value in details.items()
+    ]
+    print_table(console, Table("Index", [Column("field"), Column("value")], rows))
 
 
 def search(

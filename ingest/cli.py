@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..core.errors import IngestError
+from ..core.tables import Cell, Column, Table, print_note, print_table, tables_json
 
 if TYPE_CHECKING:
+    from .audit import AuditReport
     from .pipeline import CorpusIngest, IngestedDocument
 
 console = Console()
+# The progress, and with --json every message, go to stderr: stdout holds the tables alone.
+stderr = Console(stderr=True)
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 AUDIT_SAMPLES = 12  # findings printed per document; --audit-json has them all
+_DOCUMENT_COLUMNS = (
+    Column("document"),
+    Column("file"),
+    Column("lang"),
+    *(Column(count, justify="right") for count in ("clauses", "passages", "warnings")),
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +59,7 @@ def ingest(
         Optional[Path],  # noqa: UP045
         typer.Option("--audit-json", help="Write the whole audit (every document's findings) as JSON here."),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON instead.")] = False,
 ) -> None:
     """Parse documents into cited clauses and passages; print a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -72,7 +83,7 @@ def ingest(
     else:
         total = len(expand_paths(paths)) if paths else len(take_inventory(settings).files)
     progress = Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=stderr
     )
     with progress:
         task = progress.add_task("", total=total)
@@ -91,12 +102,31 @@ def ingest(
             result = ingest_paths(paths, max_tokens=settings.max_passage_tokens, on_file=advance)
         else:
             result = ingest_corpus(settings, on_file=advance)
-    _print_summary(result)
+    printed: list[Table] = []
+
+    def show(table: Table) -> None:
+        printed.append(table)
+        if not as_json:
+            print_table(console, table)
+
+    def say(message: str) -> None:
+        if as_json:
+            stderr.print(message)
+        else:
+            print_note(console, message)
+
+    for table in _summary_tables(result):
+        show(table)
+    _report_problems(result, say)
     if audit or audit_json is not None:
-        _print_audit(result, collection or [], settings.max_passage_tokens, audit_json)
+        report = _audit(result, collection or [], settings.max_passage_tokens)
+        show(_audit_table(report))
+        _report_audit(report, audit_json, say)
     if dump is not None:
         written = write_passages_jsonl(result.documents, dump)
-        console.print(f"wrote {written} passages to {dump}")
+        say(f"wrote {written} passages to {dump}")
+    if as_json:
+        console.print_json(data=tables_json(printed))
     if result.errors or not result.documents:
         raise typer.Exit(code=1)
 
@@ -107,7 +137,7 @@ def _display_name(source: Path) -> str:
     return f"{Path(collection).name}#{symbol}" if hash_sign else source.name
 
 
-def _print_audit(result: CorpusIngest, collections: list[Path], max_tokens: int, out: Path | None) -> None:
+def _audit(result: CorpusIngest, collections: list[Path], max_tokens: int) -> AuditReport:
     from .audit import audit_documents
     from .collection import read_collection
     from .text_parser import read_text
@@ -119,12 +149,12 @@ def _print_audit(result: CorpusIngest, collections: list[Path], max_tokens: int,
             return texts[str(doc.source)]
         return read_text(doc.source) if doc.source.suffix.lower() in TEXT_SUFFIXES else None
 
-    report = audit_documents(((d.passages, source_text(d)) for d in result.documents), max_tokens=max_tokens)
+    return audit_documents(((d.passages, source_text(d)) for d in result.documents), max_tokens=max_tokens)
+
+
+def _audit_table(report: AuditReport) -> Table:
     summary = report.summary
-    table = Table(title="Audit")
-    table.add_column("check")
-    table.add_column("count", justify="right")
-    for check, count in (
+    checks = (
         ("documents", summary.documents),
         ("passages", summary.passages),
         ("source words (less furniture)", summary.source_words),
@@ -135,9 +165,12 @@ def _print_audit(result: CorpusIngest, collections: list[Path], max_tokens: int,
         ("  of which in a sentence over the budget", summary.overlong_sentence_cuts),
         *((f"text clauses ({doc_type})", n) for doc_type, n in summary.text_clauses_by_type.items()),
         *((f"text clauses: {reason}", n) for reason, n in summary.text_clauses_by_reason.items()),
-    ):
-        table.add_row(check, f"{count:,}")
-    console.print(table)
+    )
+    return Table("Audit", [Column("check"), Column("count", justify="right")], checks)
+
+
+def _report_audit(report: AuditReport, out: Path | None, say: Callable[[str], None]) -> None:
+    """A sample of each document's findings; the whole audit written to `out`."""
     for doc in report.documents:
         for what, items in (
             ("furniture", doc.furniture),
@@ -145,39 +178,34 @@ def _print_audit(result: CorpusIngest, collections: list[Path], max_tokens: int,
             ("mid-sentence cuts", doc.mid_sentence_cuts),
         ):
             if items:
-                console.print(f"{doc.symbol}: {len(items)} {what}: {' '.join(items[:AUDIT_SAMPLES])}")
+                say(f"{doc.symbol}: {len(items)} {what}: {' '.join(items[:AUDIT_SAMPLES])}")
     if out is not None:
         out.write_text(report.model_dump_json(indent=1), encoding="utf-8")
-        console.print(f"wrote the audit to {out}")
+        say(f"wrote the audit to {out}")
 
 
-def _print_summary(result: CorpusIngest) -> None:
-    documents = Table(title="Documents")
-    for column in ("document", "file", "lang", "clauses", "passages", "warnings"):
-        documents.add_column(column, overflow="fold")
+def _summary_tables(result: CorpusIngest) -> list[Table]:
+    """Each document's counts, and the clauses of all of them by kind."""
     kinds: Counter[str] = Counter()
+    documents: list[list[Cell]] = []
     for doc in result.documents:
         kinds.update(c.kind.value for c in doc.clauses)
         lang = doc.passages[0].lang if doc.passages else "?"
-        documents.add_row(
-            doc.meta.id,
-            _display_name(doc.source),
-            lang,
-            str(len(doc.clauses)),
-            str(len(doc.passages)),
-            str(len(doc.warnings)),
+        documents.append(
+            [doc.meta.id, _display_name(doc.source), lang, len(doc.clauses), len(doc.passages), len(doc.warnings)]
         )
-    console.print(documents)
-    by_kind = Table(title="Clauses by kind")
-    by_kind.add_column("kind")
-    by_kind.add_column("count", justify="right")
-    for kind, count in sorted(kinds.items()):
-        by_kind.add_row(kind, str(count))
-    console.print(by_kind)
+    by_kind = [[kind, n] for kind, n in sorted(kinds.items())]
+    return [
+        Table("Documents", _DOCUMENT_COLUMNS, documents),
+        Table("Clauses by kind", [Column("kind"), Column("count", justify="right")], by_kind),
+    ]
+
+
+def _report_problems(result: CorpusIngest, say: Callable[[str], None]) -> None:
     for doc in result.documents:
         for warning in doc.warnings:
-            console.print(f"[yellow]warning[/yellow] {doc.meta.id}: {warning}")
+            say(f"[yellow]warning[/yellow] {doc.meta.id}: {warning}")
     for failure in result.errors:
-        console.print(f"[red]error[/red] {failure.path}: {failure.reason}")
+        say(f"[red]error[/red] {failure.path}: {failure.reason}")
     if result.missing:
-        console.print(f"not found locally: {', '.join(result.missing)}")
+        say(f"not found locally: {', '.join(result.missing)}")

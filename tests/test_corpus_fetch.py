@@ -359,6 +359,11 @@ def test_cli_fetch_downloads_then_reports_present(
     assert second.exit_code == 0, second.output
     assert "0 fetched, 3 already present" in second.output
 
+    as_json = runner.invoke(app, ["corpus", "fetch", "--manifest", str(tmp_path / "manifest.toml"), "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    rows = json.loads(as_json.stdout)
+    assert [(r["document"], r["result"]) for r in rows] == [(doc[0], "present") for doc in DOCUMENTS]
+
 
 def test_cli_fetch_offline_exits_non_zero_with_one_clear_message(
     tmp_path: Path, shared_corpus: Path, cli_env: Settings
@@ -369,7 +374,7 @@ def test_cli_fetch_offline_exits_non_zero_with_one_clear_message(
 
     assert result.exit_code == 1
     assert "0 fetched, 0 already present, 0 with no download known, 3 failed" in result.output
-    assert "error: cannot reach 127.0.0.1: connection refused — corpus fetch needs internet" in result.output
+    assert "error: cannot reach 127.0.0.1: connection refused — corpus fetch needs internet" in result.stderr
     assert cache_listing(cli_env) == []
 
 

@@ -1,4 +1,5 @@
-"""`wsis corpus list` and the manifest lookups under it, on the real shared corpus."""
+"""`wsis corpus list` and the manifest lookups under it: on a tiny corpus of one text file
+(what it prints piped, as JSON and on a terminal) and on the real shared corpus."""
 
 from __future__ import annotations
 
@@ -28,6 +29,68 @@ def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_corpus: 
     get_settings.cache_clear()
     yield cache
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Settings that look only in a temporary corpus holding one document of the manifest
+    (as text) and one file it does not list; no index. Stdout is not a terminal (CliRunner
+    captures it), so nothing in the environment may claim one."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tunis_agenda_en.txt").write_text("Tunis Agenda for the Information Society\n", encoding="utf-8")
+    (corpus / "my_note.txt").write_text("A note of my own.\n\nIt is short.\n", encoding="utf-8")
+    for name, value in {
+        "WSIS_CACHE_DIR": tmp_path / "cache",
+        "WSIS_CORPUS_DIRS": json.dumps([str(corpus)]),
+        "WSIS_LIBRARY_DIR": tmp_path / "library",
+        "WSIS_INDEX_DIR": tmp_path / "index",
+        "WSIS_COLLECTIONS": "[]",
+        "COLUMNS": "40",  # a rich table this narrow would fold every cell
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    get_settings.cache_clear()
+    yield corpus
+    get_settings.cache_clear()
+
+
+def test_piped_list_is_tsv_with_one_line_per_document(tiny_corpus: Path) -> None:
+    result = CliRunner().invoke(app, ["corpus", "list"])
+
+    assert result.exit_code == 0, result.output
+    comments = [line for line in result.stdout.splitlines() if line.startswith("#")]
+    header, *rows = (line.split("\t") for line in result.stdout.splitlines() if not line.startswith("#"))
+    assert header == ["id", "symbol", "title", "type", "date", "lang", "local file", "index"]
+    manifest = load_manifest().documents
+    assert [row[0] for row in rows] == [e.id for e in manifest] + [""]
+    assert all(len(row) == len(header) for row in rows)
+    by_id = {row[0]: row for row in rows}
+    gdc = next(e for e in manifest if e.id == "gdc")
+    assert by_id["gdc"][2] == gdc.meta.title and len(gdc.meta.title) > 40  # whole, not folded
+    assert by_id["tunis-agenda"][6:] == [str(tiny_corpus / "tunis_agenda_en.txt"), "no index yet"]
+    assert rows[-1][2:] == ["(file not in the manifest)", "", "", "", str(tiny_corpus / "my_note.txt"), "no index yet"]
+    assert comments[0] == "# WSIS corpus"
+    assert f"# 1 of {len(manifest)} documents present; 1 other files and collections" in comments
+
+
+def test_list_json_parses_with_a_row_per_line_of_the_table(tiny_corpus: Path) -> None:
+    documents = list_json()
+
+    assert [d["id"] for d in documents] == [e.id for e in load_manifest().documents] + [None]
+    assert documents[-1]["path"] == str(tiny_corpus / "my_note.txt")
+
+
+def test_on_a_terminal_the_list_is_a_rich_table(tiny_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich's switch: treat stdout as a terminal
+    monkeypatch.setenv("COLUMNS", "250")
+
+    result = CliRunner().invoke(app, ["corpus", "list"])
+
+    assert result.exit_code == 0, result.output
+    assert "┏" in result.stdout and "\t" not in result.stdout
+    assert "│ tunis-agenda" in result.stdout
 
 
 def list_json(*args: str) -> list[dict[str, object]]:

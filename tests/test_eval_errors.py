@@ -35,5 +35,5 @@ def test_cli_reports_a_broken_question_set(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    assert "broken.jsonl:1: relevant" in result.stdout
+    assert "broken.jsonl:1: relevant" in result.stderr
     assert not out.exists()

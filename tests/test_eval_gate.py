@@ -98,7 +98,7 @@ def test_cli_writes_the_table_json_markdown_and_chart(
 def test_cli_rejects_an_unknown_configuration(built_index: Settings, tmp_path: Path) -> None:
     result = _wsis_eval(built_index, "--configs", "bm25,colbert", "--out", str(tmp_path))
     assert result.returncode == 1
-    assert "unknown configuration 'colbert'" in result.stdout
+    assert "unknown configuration 'colbert'" in result.stderr
     assert not (tmp_path / "evaluation.json").exists()
 
 

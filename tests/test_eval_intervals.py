@@ -1,11 +1,12 @@
 """Bootstrap confidence intervals: seeded, paired over questions, and a difference is called
-only when its interval excludes zero."""
+only when its interval excludes zero; the tables that show them, piped and as JSON."""
 
 from __future__ import annotations
 
 import pytest
 
 from wsis_rag.core.errors import InvalidRequestError
+from wsis_rag.core.tables import render, tables_json
 from wsis_rag.eval.metrics import bootstrap_interval, evaluate
 from wsis_rag.eval.questions import Question, RelevantItem
 from wsis_rag.eval.report import all_tables
@@ -65,3 +66,18 @@ def test_unknown_baseline_is_an_error() -> None:
     questions = [question("q1")]
     with pytest.raises(InvalidRequestError, match="baseline 'nope'"):
         evaluate(questions, [run("a", {"q1": 1})], baseline="nope")
+
+
+def test_the_tables_are_tsv_when_piped_and_named_lists_as_json() -> None:
+    questions = [question(f"q{i}") for i in range(4)]
+    tables = all_tables(evaluate(questions, [run("base", {q.id: 1 for q in questions}), run("none", {})]))
+
+    tsv = render(tables[0], terminal=False)
+    assert isinstance(tsv, str)
+    assert tsv.splitlines()[:2] == [
+        "# All queries",
+        "letter\tconfiguration\tR@5\tR@10\tMRR@10\tnDCG@10\tΔR@10\tΔMRR@10",
+    ]
+    as_json = tables_json(tables)
+    assert list(as_json) == [t.title for t in tables]
+    assert [(row["letter"], row["configuration"]) for row in as_json["All queries"]] == [("a", "base"), ("b", "none")]

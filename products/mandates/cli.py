@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ...core.settings import get_settings
+from ...core.tables import Column, Table, print_note, print_table
 
 
 def mandates(
@@ -27,14 +27,15 @@ def mandates(
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")
         return
-    table = Table(title=f"Mandates of {response.actor_name}", show_lines=True)
-    table.add_column("label", no_wrap=True)
-    table.add_column("how", style="cyan", max_width=24)
-    table.add_column("clause", overflow="fold", ratio=1)
-    for m in response.mandates:
-        table.add_row(m.label, f"{m.category}\n{m.pattern}", m.text)
-    console.print(table)
-    console.print(f"{len(response.mandates)} clauses in {len(response.documents)} documents searched")
+    columns = [
+        Column("label", no_wrap=True),
+        Column("category", style="cyan", max_width=14),
+        Column("pattern", style="cyan", max_width=24),
+        Column("clause"),
+    ]
+    rows = [[m.label, m.category, m.pattern, m.text] for m in response.mandates]
+    print_table(console, Table(f"Mandates of {response.actor_name}", columns, rows, show_lines=True))
+    print_note(console, f"{len(response.mandates)} clauses in {len(response.documents)} documents searched")
 
 
 def register(app: typer.Typer) -> None:
