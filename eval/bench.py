@@ -436,12 +436,26 @@ def _filtered(n: int, data: np.ndarray, queries: np.ndarray, index: Any, rng: np
 
 
 def main() -> None:
-    parts = ["embed", "embed-one", "build", "load", "search", "http", "startup", "collection", "scale", "synthetic"]
+    parts = [
+        "embed",
+        "embed-one",
+        "build",
+        "load",
+        "search",
+        "http",
+        "startup",
+        "collection",
+        "products",
+        "scale",
+        "synthetic",
+    ]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=parts, required=True)
     parser.add_argument("--encoders", default="e5,use,minilm", help="encoders for embed, build and collection")
     parser.add_argument("--threads", type=int, default=1, help="threads for embed-one")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (embed) or query rounds (http)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="interleaved rounds (embed), query rounds (http) or calls (products)"
+    )
     parser.add_argument("--index-dir", type=Path, help="index for load, search, http, startup (default: settings)")
     parser.add_argument("--scales", default="10000,100000,1000000")
     parser.add_argument("--hnsw-at-largest", action="store_true", help="scale: also build HNSW at the largest size")
@@ -479,6 +493,10 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory() as work:
             bench_collection(UN_COLLECTION, encoders, args.documents, dev_queries(), Path(work), args.cache_dir)
+    elif args.part == "products":
+        from .bench_products import bench_products
+
+        bench_products(CORPUS, UN_COLLECTION, args.rounds)
     elif args.part == "synthetic":
         if args.index_dir is None:
             parser.error("synthetic needs --index-dir (where the copied index is written)")

@@ -149,6 +149,12 @@ class _SignalLists:
         return {s: {row: r for r, row in enumerate(rows, start=1)} for s, rows in self.rankings.items()}
 
 
+@dataclass(frozen=True)
+class DocumentSize:
+    clauses: int
+    passages: int
+
+
 def _is_allowed(row: int, allowed: np.ndarray | None) -> bool:
     """Whether `row` is in the sorted `allowed` rows (None allows every row)."""
     if allowed is None:
@@ -243,6 +249,25 @@ class HybridRetriever:
         if row is None:
             raise NotFoundError(f"no passage {passage_id!r} in the index")
         return self.passages[row]
+
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        """The passages of one document in document order, read from the index's columns
+        (empty for a document it does not hold): no product walks the whole index for one."""
+        return [self.passages[row] for row in self._columns.doc_rows(doc_id).tolist()]
+
+    @cached_property
+    def document_sizes(self) -> dict[str, DocumentSize]:
+        """Clauses and passages of every indexed document, counted once per index."""
+        sizes: dict[str, DocumentSize] = {}
+        for meta in self.documents:
+            rows = self._columns.doc_rows(meta.id)
+            sizes[meta.id] = DocumentSize(clauses=len(set(self._columns.anchors[rows].tolist())), passages=len(rows))
+        return sizes
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages of the indexed passages."""
+        return self._languages
 
     def neighbours(self, passage_id: str, n: int = 2) -> list[Passage]:
         """Up to `n` passages either side of this one in its document, itself included."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -110,13 +111,18 @@ def budgeted_k(k: int, questions: int, settings: Settings) -> int:
 
 
 class HeavyRequestSlots:
-    """At most `size` expensive requests (/ask, /brief) at once; the others are refused at
+    """At most `size` expensive requests (/ask, /brief, the corpus-wide /mandates) at once; the others are refused at
     once with 503 rather than queued behind minutes of CPU."""
 
     def __init__(self, size: int, retry_after_s: int) -> None:
         self._slots = threading.BoundedSemaphore(size)
         self.size = size
         self.retry_after_s = retry_after_s
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """`hold` as a context manager, for a route that is expensive only sometimes."""
+        yield from self.hold()
 
     def hold(self) -> Iterator[None]:
         if not self._slots.acquire(blocking=False):

@@ -33,7 +33,7 @@ from ..products.documents.catalog import (
     list_documents,
     passage_detail,
 )
-from ..products.mandates.mandates import MandatesResponse, mandates_response
+from ..products.mandates.mandates import MandatesResponse, index_mandates
 from .limits import budgeted_k, checked_k, checked_query, clean_strings
 
 INSTRUCTIONS = (
@@ -125,7 +125,7 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
     def mandates(actor: str, doc: str | None = None) -> MandatesResponse:
         """Operative clauses that assign an actor (e.g. 'ITU', 'UNESCO', '国际电联') a task, role
         or request, across the corpus or in one document (`doc`: id, symbol or alias)."""
-        return mandates_response(retriever().passages, checked_query(actor, settings, "actor"), doc=doc)
+        return index_mandates(retriever(), checked_query(actor, settings, "actor"), doc=doc)
 
     @server.resource("wsis://documents", mime_type="application/json")
     def documents_resource() -> str:

@@ -12,6 +12,7 @@ from wsis_rag.core.settings import Settings
 from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.ingest.pipeline import ingest_corpus
 from wsis_rag.products.mandates.mandates import find_mandates, mandates_response
+from wsis_rag.products.mandates.rules import load_rules
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +117,11 @@ def test_response_shape_and_bad_input(passages: list[Passage]) -> None:
     # A document the index does not hold is not there (404), as on /search.
     with pytest.raises(NotFoundError, match="A/RES/99/1"):
         find_mandates(passages, "ITU", doc="A/RES/99/1")
+
+
+def test_the_cheap_name_test_never_misses_a_name_in_the_corpus(passages: list[Passage], wsis_docs: Path) -> None:
+    more = ingest_corpus(Settings(corpus_dirs=[wsis_docs]))
+    texts = [p.text for p in passages] + [p.text for doc in more.documents for p in doc.passages]
+    for actor in load_rules().actors:
+        missed = [t[:60] for t in texts if actor.any_name_regex.search(t) and not actor.may_name(t)]
+        assert missed == [], actor.id

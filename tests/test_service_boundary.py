@@ -117,6 +117,9 @@ def test_expensive_requests_beyond_the_slots_get_503_with_retry_after(
             assert response.headers["Retry-After"] == str(built_index.heavy_retry_after_s)
             assert body["type"] == "/problems/busy"
             assert httpx.get(url + "/search", params={"q": "ITU"}).status_code == 200  # searches are not held
+            # the corpus-wide mandate view may read every clause; one document's does not
+            _problem(httpx.get(url + "/mandates", params={"actor": "ITU"}), 503)
+            assert httpx.get(url + "/mandates", params={"actor": "ITU", "doc": "gdc"}).status_code == 200
         finally:
             held.close()
         assert httpx.post(url + "/ask", json={"question": "What does ITU do?"}, timeout=120).status_code == 200

@@ -21,7 +21,7 @@ from ...corpus.manifest import load_manifest
 from ...index.catalog import DocumentCatalog
 from ...index.references import DocumentMentions
 from ...index.results import Filters, Hit
-from ..mandates.mandates import document_order_key, find_mandates
+from ..mandates.mandates import document_order_key, index_mandates
 from ..mandates.rules import load_rules
 
 # A question asks for mandates when it names an actor and uses one of these words:
@@ -63,6 +63,16 @@ class Searchable(Protocol):
 
     @property
     def documents(self) -> Sequence[DocumentMeta]: ...
+
+    @property
+    def catalog(self) -> DocumentCatalog: ...
+
+    @property
+    def languages(self) -> frozenset[str]: ...
+
+    def get(self, passage_id: str) -> Passage: ...
+
+    def document_passages(self, doc_id: str) -> list[Passage]: ...
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
 
@@ -172,13 +182,12 @@ def _section(retriever: Searchable, question: str, k: int, filters: Filters | No
 
     actor = _mandate_actor(question)
     if actor:
-        by_id = {p.id: p for p in retriever.passages}
         catalog = DocumentCatalog(documents.values())
         wanted_docs = {catalog.resolve(name).id for name in filters.doc} if filters and filters.doc else None
-        for mandate in find_mandates(retriever.passages, actor):
+        for mandate in index_mandates(retriever, actor).mandates:
             if wanted_docs is None or mandate.doc_id in wanted_docs:
                 for pid in mandate.passage_ids:
-                    add(by_id[pid], "mandate")
+                    add(retriever.get(pid), "mandate")
 
     return QuestionSection(question=question, actor=actor, documents=_group(chosen.values(), documents))
 
@@ -205,7 +214,7 @@ def _scope(retriever: Searchable, sections: list[QuestionSection], queries: int)
     indexed = sorted(documents.values(), key=_doc_sort_key)
     return Scope(
         documents=[m.symbol for m in indexed],
-        languages=sorted({p.lang for p in retriever.passages}),
+        languages=sorted(retriever.languages),
         queries=queries,
         not_found=[s.question for s in sections if not s.found],
         missing_documents=[e.meta.symbol for e in load_manifest().documents if e.id not in documents],

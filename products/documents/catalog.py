@@ -4,7 +4,6 @@ a passage with its neighbours. Read from the loaded retriever, never from files.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from pydantic import BaseModel, Field
 
@@ -53,32 +52,22 @@ def first_words(text: str, n: int = FIRST_WORDS) -> str:
     return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
-def _passages_by_document(retriever: HybridRetriever) -> dict[str, list[Passage]]:
-    grouped: dict[str, list[Passage]] = defaultdict(list)
-    for passage in retriever.passages:
-        grouped[passage.doc_id].append(passage)
-    for passages in grouped.values():
-        passages.sort(key=lambda p: p.order)
-    return grouped
-
-
-def _summary(meta: DocumentMeta, passages: list[Passage]) -> DocumentSummary:
-    return DocumentSummary(meta=meta, clauses=len({p.anchor for p in passages}), passages=len(passages))
-
-
 def document_meta(retriever: HybridRetriever, doc_id: str) -> DocumentMeta:
     """The document a URL path names (NotFoundError, 404, when none)."""
     return retriever.catalog.get(doc_id)
 
 
 def list_documents(retriever: HybridRetriever) -> list[DocumentSummary]:
-    grouped = _passages_by_document(retriever)
-    return [_summary(meta, grouped.get(meta.id, [])) for meta in retriever.documents]
+    sizes = retriever.document_sizes
+    return [
+        DocumentSummary(meta=meta, clauses=sizes[meta.id].clauses, passages=sizes[meta.id].passages)
+        for meta in retriever.documents
+    ]
 
 
 def document_detail(retriever: HybridRetriever, doc_id: str, *, with_text: bool = False) -> DocumentDetail:
     meta = document_meta(retriever, doc_id)
-    passages = _passages_by_document(retriever).get(meta.id, [])
+    passages = retriever.document_passages(meta.id)
     outline = [
         OutlineEntry.from_passage(
             p,
@@ -92,7 +81,8 @@ def document_detail(retriever: HybridRetriever, doc_id: str, *, with_text: bool 
         )
         for p in passages
     ]
-    return DocumentDetail(**_summary(meta, passages).model_dump(), outline=outline)
+    size = retriever.document_sizes[meta.id]
+    return DocumentDetail(meta=meta, clauses=size.clauses, passages=size.passages, outline=outline)
 
 
 def passage_detail(retriever: HybridRetriever, passage_id: str, n: int) -> PassageDetail:

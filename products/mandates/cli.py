@@ -1,4 +1,4 @@
-"""`wsis mandates`: a thin layer over mandates.mandates_response, reading the built index."""
+"""`wsis mandates`: a thin layer over mandates.index_mandates, reading the built index."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ def mandates(
 ) -> None:
     """The operative clauses that assign ACTOR a task, role or request."""
     from ...index.store import load_retriever
-    from .mandates import mandates_response
+    from .mandates import index_mandates
 
     retriever = load_retriever(get_settings())
-    response = mandates_response(retriever.passages, actor, doc=doc, catalog=retriever.catalog)
+    response = index_mandates(retriever, actor, doc=doc)
     console = Console()
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")

@@ -9,8 +9,11 @@ links to that very mention. docs/mandates.md states the rule and its limits.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import groupby
+from threading import Lock
+from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel, Field
 
@@ -45,6 +48,23 @@ ITU_OPERATIVE_BLOCKS = re.compile(
 )
 # How many clauses back a short form ("the Forum") may find the full name it stands for.
 ANTECEDENT_LOOKBACK = 3
+
+
+class MandateIndex(Protocol):
+    """What the mandate view reads of an index (HybridRetriever has it)."""
+
+    @property
+    def passages(self) -> Sequence[Passage]: ...
+
+    @property
+    def catalog(self) -> DocumentCatalog: ...
+
+    def document_passages(self, doc_id: str) -> list[Passage]: ...
+
+
+# Each index's corpus-wide mandates by actor id; an index that is no longer served drops out.
+_CORPUS_MANDATES: WeakKeyDictionary[MandateIndex, dict[str, MandatesResponse]] = WeakKeyDictionary()
+_CORPUS_LOCK = Lock()
 
 
 class Mandate(QuotedClause):
@@ -181,13 +201,33 @@ def find_mandates(
         if wanted and doc_id != wanted:
             continue
         for i, clause in enumerate(clauses):
-            if not clause.is_operative():
+            # A clause that names the actor in none of its forms cannot assign it anything:
+            # one search of the names decides, before any context is gathered.
+            if not clause.is_operative() or not who.may_name(clause.text):
                 continue
             context_before = "\n".join(c.text for c in clauses[max(0, i - ANTECEDENT_LOOKBACK) : i])
             mandate = _match_clause(rules, who, clause, context_before)
             if mandate:
                 found.append(mandate)
     return found
+
+
+def index_mandates(retriever: MandateIndex, actor: str, *, doc: str | None = None) -> MandatesResponse:
+    """`mandates_response` over an index: one document's passages read from the index's
+    columns; the whole index's mandates of an actor computed once per index (it is
+    immutable; a newly swapped version is another object) and kept."""
+    if doc is not None:
+        doc_id = retriever.catalog.resolve(doc).id
+        return mandates_response(retriever.document_passages(doc_id), actor, doc=doc_id, catalog=retriever.catalog)
+    who = load_rules().resolve_actor(actor).id
+    with _CORPUS_LOCK:
+        kept = _CORPUS_MANDATES.setdefault(retriever, {})
+        response = kept.get(who)
+    if response is None:
+        response = mandates_response(retriever.passages, who, catalog=retriever.catalog)
+        with _CORPUS_LOCK:
+            kept[who] = response
+    return response
 
 
 def mandates_response(

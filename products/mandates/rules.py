@@ -41,6 +41,16 @@ def _alias_regex(alias: str) -> str:
     return escaped
 
 
+def _piece_regex(name: str) -> str:
+    """The longest space-free piece of `name`, as `_alias_regex` requires it to stand: after
+    a word boundary when it follows a space in the name or opens a name that starts with a
+    letter."""
+    pieces = name.split()
+    longest = max(range(len(pieces)), key=lambda i: len(pieces[i]))
+    bounded = longest > 0 or re.search(r"[A-Za-zÀ-ÿА-яء-ي]", name[0])
+    return (r"(?<![\w])" if bounded else "") + re.escape(pieces[longest])
+
+
 def _alternation(names: list[str], short_forms: Sequence[str] = ()) -> str:
     # Longest first, so that "World Summit action line facilitators" wins over its tail.
     full = [_alias_regex(n) for n in sorted(names, key=len, reverse=True)]
@@ -63,6 +73,21 @@ class Actor(BaseModel):
     @cached_property
     def any_name_regex(self) -> re.Pattern[str]:
         return re.compile(_alternation(self.aliases, self.contextual), re.IGNORECASE)
+
+    @cached_property
+    def _name_pieces(self) -> tuple[tuple[str, ...], re.Pattern[str]]:
+        names = [*self.aliases, *self.contextual]
+        pieces = tuple({max(name.lower().split(), key=len) for name in names})
+        return pieces, re.compile("|".join(sorted({_piece_regex(name) for name in names})), re.IGNORECASE)
+
+    def may_name(self, text: str) -> bool:
+        """False when `text` cannot name the actor: every match of `any_name_regex` holds
+        the longest space-free piece of some name, word-bounded where the name's regex is.
+        A substring test first, then that small regex: far cheaper over a whole index than
+        the names' regex."""
+        pieces, regex = self._name_pieces
+        lowered = text.lower()
+        return any(piece in lowered for piece in pieces) and regex.search(text) is not None
 
     @cached_property
     def exclude_regexes(self) -> list[re.Pattern[str]]:

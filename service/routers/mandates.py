@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from ...core.errors import InvalidRequestError, NotFoundError
-from ...products.mandates.mandates import mandates_response
+from ...products.mandates.mandates import index_mandates
 from ...products.mandates.rules import load_rules
 from ..deps import RetrieverDep
 from ..schemas import DOC_ID_PATTERN, ActorInfo, MandatesResponse
@@ -62,7 +62,11 @@ def corpus_mandates(
         return FileResponse(STATIC_DIR / "mandates.html", headers={"Vary": "Accept"})
     if actor is None:
         raise InvalidRequestError("actor: name an actor, e.g. ?actor=ITU")
-    return mandates_response(retriever.passages, _known_actor(actor), doc=doc, catalog=retriever.catalog)
+    if doc is not None:
+        return index_mandates(retriever, _known_actor(actor), doc=doc)
+    # The first corpus-wide view of an actor reads every clause of the index: a heavy request.
+    with request.app.state.heavy_slots.held():
+        return index_mandates(retriever, _known_actor(actor))
 
 
 @router.get("/mandates/actors", response_model=list[ActorInfo])
@@ -79,4 +83,4 @@ def document_mandates(
 ) -> MandatesResponse:
     """Operative clauses of one document that assign `actor` a task, role or request."""
     retriever.catalog.get(doc_id)  # an id in the path that names no document: 404
-    return mandates_response(retriever.passages, _known_actor(actor), doc=doc_id, catalog=retriever.catalog)
+    return index_mandates(retriever, _known_actor(actor), doc=doc_id)

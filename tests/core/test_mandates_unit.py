@@ -9,7 +9,8 @@ import pytest
 
 from wsis_rag.core.errors import InvalidRequestError, NotFoundError
 from wsis_rag.core.vocabulary import Passage
-from wsis_rag.products.mandates.mandates import find_mandates, mandates_response
+from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.products.mandates.mandates import find_mandates, index_mandates, mandates_response
 from wsis_rag.products.mandates.rules import ACTORS_PATH, PATTERNS_PATH, load_rules, parse_rules
 
 
@@ -67,3 +68,22 @@ def test_an_actor_added_as_data_is_found_without_code(tmp_path: Path, mini_passa
     rules = parse_rules(actors, PATTERNS_PATH)
     found = find_mandates(mini_passages, "member-states-test", rules=rules)
     assert [(m.id, m.category) for m in found] == [("mini-res:para-3", "call")]
+
+
+def test_the_cheap_name_test_never_misses_a_name(mini_passages: list[Passage]) -> None:
+    texts = [p.text for p in mini_passages] + ["the constitution of the institution", "ITU-D and 国际电联 together"]
+    for actor in load_rules().actors:
+        for text in texts:
+            if actor.any_name_regex.search(text):
+                assert actor.may_name(text), (actor.id, text)
+    itu = load_rules().resolve_actor("ITU")
+    assert not itu.may_name("the constitution of the institution")  # "itu" inside words is no name
+
+
+def test_the_index_mandates_are_the_full_scans(mini_retriever: HybridRetriever, mini_passages: list[Passage]) -> None:
+    for actor in ("ITU", "Secretary-General"):
+        assert index_mandates(mini_retriever, actor) == mandates_response(mini_passages, actor)
+        assert index_mandates(mini_retriever, actor) is index_mandates(mini_retriever, actor)  # kept per index
+        assert index_mandates(mini_retriever, actor, doc="A/RES/99/7") == mandates_response(
+            mini_passages, actor, doc="mini-res"
+        )

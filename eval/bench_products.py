@@ -1,0 +1,64 @@
+"""The products at collection size, in process: the document list and outline, the mandate
+view (corpus-wide and for one document) and a two-question briefing, over the WSIS
+documents and a bulk collection indexed together.
+
+No product here reads a vector but the briefing's searches, so the index is built in
+memory with BM25 alone (`build_retriever` without encoders): the figures are the
+products' own work. Each call is timed over rounds (wall p50/p95, and CPU per call); the
+corpus-wide mandate view is timed cold (its first call on an index) and then warm.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..core.settings import Settings
+from ..index.builder import build_retriever
+from ..ingest.pipeline import ingest_corpus
+from ..products.briefs.briefing import build_brief
+from ..products.documents.catalog import document_detail, list_documents
+from ..products.mandates.mandates import index_mandates
+from .bench_timing import load_average, percentiles
+
+BRIEF_QUESTIONS = ["What does A/RES/80/173 assign to ITU?", "What do the resolutions say about submarine cables?"]
+
+
+def _timed(call: Callable[[], Any], rounds: int) -> tuple[float, float, float]:
+    """Wall p50 and p95 and mean CPU, in ms, of `rounds` calls."""
+    walls, cpus = [], []
+    for _ in range(rounds):
+        wall, cpu = time.perf_counter(), time.process_time()
+        call()
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    p50, p95 = percentiles(walls)
+    return p50, p95, sum(cpus) / len(cpus)
+
+
+def bench_products(corpus_dir: Path, collection: Path, rounds: int) -> None:
+    settings = Settings(corpus_dirs=[corpus_dir], collections=[collection])
+    started = time.perf_counter()
+    corpus = ingest_corpus(settings)
+    passages = [p for doc in corpus.documents for p in doc.passages]
+    retriever = build_retriever(passages, [doc.meta for doc in corpus.documents], {})
+    print(
+        f"{len(corpus.documents):,} documents, {len(passages):,} passages, "
+        f"ingested and indexed (BM25) in {time.perf_counter() - started:.0f} s; {load_average()}"
+    )
+    print("| call | p50 ms | p95 ms | CPU ms per call |")
+    print("|---|---|---|---|")
+
+    def row(name: str, call: Callable[[], Any], n: int = rounds) -> None:
+        p50, p95, cpu = _timed(call, n)
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {cpu:.1f} |", flush=True)
+
+    row("list_documents (GET /documents)", lambda: list_documents(retriever))
+    row("document_detail a-res-80-173 (GET /documents/{id})", lambda: document_detail(retriever, "a-res-80-173"))
+    row("index_mandates ITU, doc A/RES/80/173", lambda: index_mandates(retriever, "ITU", doc="A/RES/80/173"))
+    row("index_mandates ITU, whole index, first call", lambda: index_mandates(retriever, "ITU"), 1)
+    row("index_mandates ITU, whole index, later calls", lambda: index_mandates(retriever, "ITU"))
+    row("build_brief, two questions (BM25 searches)", lambda: build_brief(retriever, BRIEF_QUESTIONS, k=5))
+    print(load_average())
