@@ -135,11 +135,34 @@ def _report(change: LibraryChange, summary: str) -> None:
         raise typer.Exit(1)
 
 
+CollectionOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--collection",
+        help="A bulk collection (JSON Lines, .gz or not: symbol, title, file, text) to add to the library "
+        "first; it stays in the corpus until `wsis corpus remove NAME` (repeatable).",
+    ),
+]
+
+
+def add_collections(paths: list[Path] | None) -> None:
+    """The `--collection` option of `wsis index build` and `wsis serve`: the collections
+    copied into the library (a refused one stops the command, saying why)."""
+    if paths:
+        library = get_settings().library_dir
+        _report(add_to_library(paths, library), f"collections in the library: {library}")
+
+
 @corpus_app.command("add")
 def add(
-    paths: Annotated[list[Path], typer.Argument(help="Documents (PDF, HTML, Markdown, text) or folders of them.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Documents (PDF, HTML, Markdown, text), folders of them, or bulk collections (.jsonl[.gz])."
+        ),
+    ],
 ) -> None:
-    """Copy documents into the library (WSIS_LIBRARY_DIR); the next `wsis index build` indexes them."""
+    """Copy documents and collections into the library (WSIS_LIBRARY_DIR); the next `wsis index build` indexes them."""
     library = get_settings().library_dir
     change = add_to_library(paths, library)
     _report(change, f"{len(change.added)} added to {library}; run `wsis index build` to index them")
@@ -147,7 +170,7 @@ def add(
 
 @corpus_app.command("remove")
 def remove(
-    names: Annotated[list[str], typer.Argument(help="File names of documents in the library.")],
+    names: Annotated[list[str], typer.Argument(help="File names of documents or collections in the library.")],
 ) -> None:
     """Remove documents from the library; the next `wsis index build` drops them from the index."""
     library = get_settings().library_dir

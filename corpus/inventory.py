@@ -87,11 +87,25 @@ class Inventory:
         return {str(p): file_sha256(p) for p in [*(f.path for f in self.files), *self.collections]}
 
 
+COLLECTIONS = "collections"  # the library's folder of bulk collections
+COLLECTION_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+def is_collection_file(path: Path) -> bool:
+    return path.name.endswith(COLLECTION_SUFFIXES) and not path.name.startswith(".")
+
+
+def library_collections(library_dir: Path) -> list[Path]:
+    """The bulk collections added to the library, by name."""
+    folder = library_dir / COLLECTIONS
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_collection_file(p)) if folder.is_dir() else []
+
+
 def take_inventory(
     settings: Settings, manifest: Manifest | None = None, extra: list[Path] | tuple[Path, ...] = ()
 ) -> Inventory:
     """Every document file in the corpus directories (`corpus_search_dirs`) and the
-    collection files of `settings.collections`."""
+    collection files of `settings.collections` and of the library."""
     manifest = manifest or load_manifest()
     directories = corpus_search_dirs(settings, extra)
     listed: dict[str, tuple[ManifestEntry | None, int]] = {}
@@ -112,6 +126,7 @@ def take_inventory(
             entry, position = listed.get(path.relative_to(directory).as_posix(), (None, 0))
             files.append(CorpusFile(path=path, directory=index, entry=entry, listed_at=position))
     collections = [Path(c).expanduser().resolve() for c in settings.collections]
+    collections += [c.resolve() for c in library_collections(settings.library_dir) if c.resolve() not in collections]
     return Inventory(directories=directories, files=files, collections=collections)
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from ..core.tables import Column, Table, print_table
+from ..corpus.cli import CollectionOption, add_collections
 
 console = Console()
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
@@ -33,10 +34,13 @@ def build(
     workers: Annotated[
         int | None, typer.Option(help="With --ray: encoder actors (default: one per cluster CPU).")
     ] = None,
+    collection: CollectionOption = None,
 ) -> None:
     """Build the index (incrementally: only changed documents are re-embedded)."""
     from ..core.settings import get_settings
     from .builder import build_index
+
+    add_collections(collection)
 
     def say(message: str) -> None:
         console.print(f"[dim]{message}[/]")

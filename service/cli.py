@@ -9,6 +9,7 @@ from rich.console import Console
 
 from ..core.logs import configure_logging
 from ..core.settings import Settings, get_settings
+from ..corpus.cli import CollectionOption, add_collections
 
 if TYPE_CHECKING:
     from ..index.retriever import HybridRetriever
@@ -53,6 +54,7 @@ def serve(
     ] = None,
     shards: Annotated[int, typer.Option(help="With --ray: how many shards (by document).")] = 2,
     replicas: Annotated[int, typer.Option(help="With --ray: replicas per shard.")] = 1,
+    collection: CollectionOption = None,
 ) -> None:
     """Serve the search API and the web page (fetching documents and building the index when needed)."""
     import uvicorn
@@ -61,6 +63,7 @@ def serve(
     from .http_protocol import uvicorn_options
 
     console = Console()
+    add_collections(collection)
     overrides = {name: value for name, value in (("host", host), ("port", port)) if value is not None}
     settings = get_settings().model_copy(update=overrides)
     configure_logging(settings)

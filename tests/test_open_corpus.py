@@ -4,6 +4,7 @@ one resolver answers for search, mandates, documents and briefings."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_add_copies_documents_and_refuses_what_is_not_one(tmp_path: Path) -> Non
     reasons = {p.name: reason for p, reason in change.refused}
     assert "unsupported file type '.docx'" in reasons["letter.docx"]
     assert "not a PDF" in reasons["fake.pdf"] and "empty" in reasons["empty.txt"]
-    assert "list it in WSIS_COLLECTIONS" in reasons["bulk.jsonl.gz"]
+    assert "not a readable collection" in reasons["bulk.jsonl.gz"]
     assert sorted(p.name for p in library.iterdir()) == ["note.md"]  # no temporary copy left behind
     assert add_to_library([folder / "note.md"], library).unchanged == [library / "note.md"]
     other = tmp_path / "note.md"
@@ -173,4 +174,43 @@ def test_a_fetched_document_is_ingested_when_corpus_dirs_omit_the_cache(tmp_path
 
     assert [(d.meta.id, d.source) for d in corpus.documents] == [
         ("tunis-commitment", cache / "tunis_commitment_en.txt")
+    ]
+
+
+def _small_collection(path: Path, documents: int) -> Path:
+    """A bulk collection of `documents` short resolutions, each with a word of its own."""
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for n in range(1, documents + 1):
+            text = _masthead(
+                f"A/RES/99/{100 + n}",
+                f"Reef protection number {n}",
+                f"Decides to protect the coral reefs of island{n} from bleaching.",
+                "Requests the Secretary-General to report on the implementation of the present resolution.",
+            )
+            out.write(json.dumps({"symbol": f"A/RES/99/{100 + n}", "title": f"Reefs {n}", "text": text}) + "\n")
+    return path
+
+
+@pytest.mark.integration
+def test_a_collection_added_by_command_is_indexed_listed_and_removed(library_env: Settings, tmp_path: Path) -> None:
+    collection = _small_collection(tmp_path / "reefs.jsonl.gz", 24)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "no symbol"}\n', encoding="utf-8")
+    refused = CliRunner().invoke(app, ["index", "build", "--collection", str(bad)])
+    assert refused.exit_code == 1 and "no 'symbol' and 'text'" in refused.output
+
+    _cli("index", "build", "--collection", str(collection))
+
+    listed = json.loads(_cli("corpus", "list", "--json"))
+    assert [(Path(r["path"]).name, r["status"]) for r in listed if r["source"] == "collection"] == [
+        ("reefs.jsonl.gz", "24 documents indexed")
+    ]
+    retriever = load_retriever(library_env)
+    hit = retriever.search("coral reefs of island17", k=1)[0]
+    assert hit.passage.label == "A/RES/99/117, para. 1"
+    assert not is_stale(library_env)  # the next build needs no --collection: the library keeps it
+
+    _cli("corpus", "remove", "reefs.jsonl.gz")
+    assert stale_reasons(library_env) == [
+        f"{library_env.library_dir.resolve() / 'collections' / 'reefs.jsonl.gz'}: removed"
     ]
