@@ -50,6 +50,7 @@ _NOT_TITLE = re.compile(
 )
 _STAR_NOTE = re.compile(r"^\*+\s")
 _NUMBER_PREFIX = re.compile(r"^\d[\d\s]*/\s*\d[\d\s]*\.\s*")  # "79/194. " before a resolution's title
+_RESOLUTION_SYMBOL = re.compile(r"A/(?P<kind>RES|DEC)/(?P<session>\d{1,3})/(?P<number>\d{1,4})")
 _AGENDA_ITEM = re.compile(r"\b(?:Agenda\s+items?|Items?)\s+(?P<item>\d+(?:\s*\([a-z]\))?)", re.IGNORECASE)
 _BODIES = (
     ("Economic and Social Council", "UN Economic and Social Council"),
@@ -222,6 +223,19 @@ def meta_from_document(doc: SourceDocument, lang: str, fallback_name: str) -> tu
         type=DocType(front["type"]) if front.get("type") in set(DocType) else (facts.type if facts else DocType.OTHER),
         date=front.get("date") or (facts.date if facts else None),
         lang=lang,
+        aliases=symbol_aliases(symbol),
         agenda_item=facts.agenda_item if facts else None,
     )
     return meta, facts.shape if facts else "generic"
+
+
+def symbol_aliases(symbol: str) -> list[str]:
+    """The short forms delegates give a resolution's symbol: "A/RES/79/194" is also
+    "79/194", "resolution 79/194" and "第79/194号决议" (decisions likewise)."""
+    match = _RESOLUTION_SYMBOL.fullmatch(symbol.strip())
+    if match is None:
+        return []
+    number = f"{match.group('session')}/{match.group('number')}"
+    if match.group("kind") == "DEC":
+        return [number, f"decision {number}", f"第{number}号决定"]
+    return [number, f"resolution {number}", f"第{number}号决议"]

@@ -49,7 +49,7 @@ TaskRunner = Callable[[list[tuple[Path, IngestTask]]], "list[IngestedDocument | 
 DEFAULT_MAX_TOKENS = 256
 # Raised whenever a change to the readers or structure parsers changes the passages the
 # same files give: an index built by an older version is then stale and is read again.
-READER_VERSION = 2
+READER_VERSION = 3
 _SHOWN_BLOCKS = 3
 _SHOWN_CHARS = 60
 
