@@ -37,6 +37,7 @@ _SENTENCE_END = (".", ";", ":", "!", "?")
 _CLAUSE_END = (*_SENTENCE_END, ",", "”", "’", ")")
 _FOOTNOTE_MARK_AT_END = re.compile(r"(?<=[.,;:”’)])\s?\d{1,3}$")
 _MARK_ALONE = re.compile(r"^(?:\d{1,3}(?:\s?(?:bis|ter))?\.|\([a-z]{1,2}\)|\([ivx]+\))$")
+_HEADING_LINE = re.compile(r"^[A-Z][^.;:,]{2,120}$")
 _SECTION_TITLE = re.compile(r"^(?:[A-Z]|[IVXL]+)\.\s[^.;:]{3,200}$")
 _STAR_NOTE = re.compile(r"^\*{1,3}\s*[A-Za-z]")
 _JOB_NUMBER_LINE = re.compile(r"^\d{2}-\d{5}\s*\([A-Z]\)")
@@ -137,25 +138,27 @@ def _paragraphs(lines: list[str]) -> list[str]:
     furniture dropped, each group joined into one paragraph."""
     paragraphs: list[str] = []
     current = ""
+    single = False  # `current` is one line so far
     for line in [*lines, ""]:
-        if not line or (current and _opens_paragraph(current, line)):
+        if not line or (current and _opens_paragraph(current, line, single)):
             if current:
                 paragraphs.append(current)
             current = ""
         if line and not is_job_furniture(line):
-            current = _join(current, line) if current else line
+            current, single = (_join(current, line), False) if current else (line, True)
     return paragraphs
 
 
-def _opens_paragraph(previous: str, line: str) -> bool:
+def _opens_paragraph(previous: str, line: str, single: bool = False) -> bool:
     """A line that starts a paragraph although no blank line came before it: the text
-    before closed a clause or a list item ("; and"), or is a lettered or roman heading
-    ("B. Domestic and international private business and finance"), and this line opens as a
-    paragraph does. A mark alone on its line ("3." then "(a)") and what follows it are one
-    paragraph."""
+    before closed a clause or a list item ("; and"), or is a heading (a lettered or roman
+    one, "B. Domestic and international private business and finance", or any short line of
+    its own without closing punctuation, "Conserving the ocean and its ecosystems"), and
+    this line opens as a paragraph does. A mark alone on its line ("3." then "(a)") and
+    what follows it are one paragraph."""
     if _MARK_ALONE.match(previous):
         return False
-    if _SECTION_TITLE.match(previous):
+    if _SECTION_TITLE.match(previous) or (single and _HEADING_LINE.match(previous)):
         return _numbered_opening(line)
     ended = _FOOTNOTE_MARK_AT_END.sub("", previous)
     return ended.endswith((".", ",", ";", ":", "; and", "; or")) and _paragraph_opening(line)

@@ -1,12 +1,8 @@
 """Labels as the document numbers them (issue 22, point 4): the annex of an annexed
 convention, an annex's title lines, lettered lists grouped under headings (on a text
 written here, and on official PDFs); and the documents of the bulk collection whose
-labels were measured wrong (A/RES/79/314, 79/243, 79/323, 79/1, 79/287).
-
-The collection cases whose cause is the collection reader (ingest/collection.py: a line
-that opens with a paragraph number does not start a new paragraph; a page whose last
-paragraph ends in a footnote mark is joined to the next page's first) are expected to
-fail until that reader is fixed; strict, so that the fix shows here."""
+labels were measured wrong (A/RES/79/314, 79/243, 79/323, 79/1, 79/287), read from their
+PyMuPDF text."""
 
 from __future__ import annotations
 
@@ -74,11 +70,6 @@ Article 1
 """
 
 NEEDED = ("A/RES/79/314", "A/RES/79/243", "A/RES/79/323", "A/RES/79/1", "A/RES/79/287")
-READER_LEAVES_GAPS = pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pymupdf_layout.py: a paragraph that opens mid-line or after an unfinished line "
-    "(79/314 annex para. 6) and list items under a heading of their own (79/323) are not yet parted",
-)
 
 
 def _by_anchor(doc: IngestedDocument) -> dict[str, Clause]:
@@ -158,7 +149,6 @@ def test_cybercrime_article_paragraphs_from_the_collection(records) -> None:  # 
     assert not any("-dup" in c.anchor for c in clauses.values())
 
 
-@READER_LEAVES_GAPS
 def test_ocean_declaration_paragraphs_each_once(records) -> None:  # type: ignore[no-untyped-def]
     numbers = [
         int(m.group(1))
@@ -168,7 +158,6 @@ def test_ocean_declaration_paragraphs_each_once(records) -> None:  # type: ignor
     assert numbers[:34] == list(range(1, 35))
 
 
-@READER_LEAVES_GAPS
 def test_sevilla_commitment_subparagraph_under_its_paragraph(records) -> None:  # type: ignore[no-untyped-def]
     doc = records["A/RES/79/323"]
     clauses = _by_anchor(doc)
