@@ -47,9 +47,9 @@ def create_app(
 ) -> FastAPI:
     """The app serving `retriever`, or the index of `settings` loaded at start-up and
     swapped live when a build publishes a new version (until one is loaded, or when there
-    is none, the endpoints that need it answer 503). `warm_answers` embeds every clause
-    sentence in the background after each load, so that the first questions to /ask do not
-    pay for it. `mcp` mounts the MCP server (streamable HTTP) at /mcp."""
+    is none, the endpoints that need it answer 503). `warm_answers` embeds the clause
+    sentences of the manifest's documents in the background after each load, so that the
+    first questions to /ask about them do not pay for it. `mcp` mounts the MCP server (streamable HTTP) at /mcp."""
     state = ServiceState(settings or get_settings(), retriever)
     mcp_server = None
     if mcp:

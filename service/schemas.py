@@ -83,8 +83,8 @@ class Readiness(BaseModel):
     )
     answers_warming: bool = Field(
         default=False,
-        description="Clause sentences for /ask are still being embedded in the background (at the lowest CPU "
-        "priority); searches may be a little slower until it ends.",
+        description="The clause sentences of the manifest's documents are still being embedded for /ask in the "
+        "background (at the lowest CPU priority); searches may be a little slower until it ends.",
     )
 
 

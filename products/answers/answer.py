@@ -6,8 +6,10 @@ Nothing is generated: every word of an answer is a substring of a cited clause.
 A sentence is scored by the cosine of its multilingual-e5 embedding with the question's
 (so an English question can pick a sentence of the Chinese report), plus small bonuses
 for the question's content words it contains and for its clause's rank. Sentence
-embeddings are computed once per sentence and kept: the corpus is small, and a warm
-cache makes an answer cost one query embedding.
+embeddings are computed once per sentence and kept, up to a bound (least recently used
+first out). At start-up only the sentences of the manifest's documents are embedded ahead
+of the questions: that work is bounded by the curated corpus, never by a collection
+beside it, whose clauses' sentences are embedded when an answer first needs them.
 
 Whether the corpus answers at all is decided from two signals calibrated on the dev set
 against off-topic questions (cake recipes, football, 天气): the best sentence cosine, and
@@ -23,6 +25,7 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +34,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, ClauseKind, Passage, QuotedClause
+from ...corpus.manifest import load_manifest
 from ...index.analysis import HAN, STOPWORDS, han_bigrams
 from ...index.embedders import Embedder, new_embedder
 from ...index.results import Filters, Hit
@@ -42,6 +46,8 @@ log = logging.getLogger(__name__)
 # Multilingual, so that an English question scores the sentences of the Chinese report.
 ANSWER_ENCODER = "e5"
 NOT_FOUND_ANSWER = "The corpus holds no clause that answers this question."
+# Sentence vectors kept per encoder: e5's 384 floats each, so about 80 MB at most.
+SENTENCE_CAPACITY = 50_000
 
 # A sentence ends at . ! ? ; followed by a space, at a Chinese 。！？； (no space), or at a
 # line break (list items, the lines of a title block).
@@ -160,11 +166,13 @@ def lexical_overlap(terms: set[str], text: str) -> float:
 
 
 class SentenceVectors:
-    """Embeddings of clause sentences, each computed once and kept (thread-safe)."""
+    """Embeddings of clause sentences, each computed once and kept, at most `capacity`, the
+    least recently used dropped first (thread-safe)."""
 
-    def __init__(self, encoder: Embedder) -> None:
+    def __init__(self, encoder: Embedder, capacity: int = SENTENCE_CAPACITY) -> None:
         self.encoder = encoder
-        self._vectors: dict[str, np.ndarray] = {}
+        self.capacity = capacity
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -173,12 +181,19 @@ class SentenceVectors:
     def embed(self, sentences: Sequence[str], encoder: Embedder | None = None) -> np.ndarray:
         """Vectors of `sentences`; the missing ones are computed by `encoder` (another
         instance of the same model, e.g. the warm-up's), by default the cache's own."""
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
+        with self._lock:
+            found = {s: self._vectors[s] for s in dict.fromkeys(sentences) if s in self._vectors}
+            for sentence in found:
+                self._vectors.move_to_end(sentence)
+        missing = [s for s in dict.fromkeys(sentences) if s not in found]
         if missing:
             vectors = (encoder or self.encoder).embed_passages(missing)
+            found.update(zip(missing, vectors, strict=True))
             with self._lock:
                 self._vectors.update(zip(missing, vectors, strict=True))
-        return np.stack([self._vectors[s] for s in sentences]) if sentences else np.zeros((0, 0), np.float32)
+                while len(self._vectors) > self.capacity:
+                    self._vectors.popitem(last=False)
+        return np.stack([found[s] for s in sentences]) if sentences else np.zeros((0, 0), np.float32)
 
     def warm(self, passages: Iterable[Passage], config: AnswerConfig, encoder: Embedder, batch: int = 8) -> None:
         """Embed every answerable sentence ahead of the questions with `encoder`, in
@@ -195,7 +210,8 @@ def sentence_vectors(encoder: Embedder) -> SentenceVectors:
 
 
 def warm_answer_sentences(retriever: HybridRetriever, config: AnswerConfig = AnswerConfig()) -> None:
-    """Embed every clause sentence for /ask, run in a background thread so that it never
+    """Embed the clause sentences of the manifest's documents for /ask (a collection
+    indexed beside them is not: its sentences are embedded when first needed), run in a background thread so that it never
     delays a request, on a thread at the lowest CPU priority (a request's embedding gets
     the core first). An encoder whose calls may run concurrently (`concurrent_calls`:
     onnxruntime's) is shared with the searches; loading a second one would hold the GIL,
@@ -205,7 +221,8 @@ def warm_answer_sentences(retriever: HybridRetriever, config: AnswerConfig = Ans
     _lowest_cpu_priority()
     encoder = retriever.encoder(ANSWER_ENCODER)
     own = encoder if getattr(encoder, "concurrent_calls", False) else new_embedder(ANSWER_ENCODER)
-    sentence_vectors(encoder).warm(retriever.passages, config, own)
+    curated = [p for entry in load_manifest().documents for p in retriever.document_passages(entry.id)]
+    sentence_vectors(encoder).warm(curated, config, own)
 
 
 def _lowest_cpu_priority() -> None:
