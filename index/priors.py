@@ -8,7 +8,9 @@ score of a document's passages, set in `FusionConfig` and measured in BENCHMARKS
 - draft: adopted texts over drafts (type `draft`, or an `/L.` symbol: A/C.2/80/L.17);
 - superseded: a recurring resolution (same title, e.g. "Information and communications
   technologies for sustainable development", 78/132, 79/194, ...) counts most in its latest
-  adopted session, unless the question asks for a year or a session.
+  adopted session, unless the question asks for a year or a session;
+- time: the documents of a year or session the question names ("in 2024", "at its
+  seventy-ninth session"; times.py) over the others.
 
 The penalties spare a document the question names: asking for A/C.2/80/L.17 gets it; and
 the curated bonus yields to a question that names a document outside the manifest.
@@ -25,6 +27,7 @@ from functools import lru_cache
 
 from ..core.vocabulary import DocType, DocumentMeta
 from ..corpus.manifest import load_manifest
+from .times import NamedTimes
 
 _SESSION = re.compile(r"^A/(?:[A-Z0-9.]+/)*?(\d{2})/")
 _NUMBERED_TITLE = re.compile(r"^\s*\d+/\d+\.\s*")  # "79/194. Information and ..."
@@ -83,10 +86,11 @@ class PriorStrengths:
     curated_boost: float = 0.0
     draft_penalty: float = 0.0
     superseded_penalty: float = 0.0
+    time_boost: float = 0.0
 
     @property
     def is_off(self) -> bool:
-        return not (self.curated_boost or self.draft_penalty or self.superseded_penalty)
+        return not (self.curated_boost or self.draft_penalty or self.superseded_penalty or self.time_boost)
 
 
 class DocumentPriors:
@@ -97,8 +101,23 @@ class DocumentPriors:
         self.curated = frozenset(d.id for d in documents if d.id in known)
         self.drafts = frozenset(d.id for d in documents if is_draft(d))
         self.superseded = superseded_documents(documents)
+        self._times = {d.id: (session(d) if _SESSION.match(d.symbol) else None, d.year) for d in documents}
 
-    def factors(self, strengths: PriorStrengths, named: Collection[str], asks_for_session: bool) -> dict[str, float]:
+    def of_times(self, times: NamedTimes) -> frozenset[str]:
+        """The documents of a named year (their date's) or session (their symbol's)."""
+        return frozenset(
+            doc
+            for doc, (number, year) in self._times.items()
+            if (number is not None and number in times.sessions) or (year is not None and year in times.years)
+        )
+
+    def factors(
+        self,
+        strengths: PriorStrengths,
+        named: Collection[str],
+        asks_for_session: bool,
+        times: NamedTimes = NamedTimes(),
+    ) -> dict[str, float]:
         """Document id -> factor for one query (documents absent keep their score)."""
         if strengths.is_off:
             return {}
@@ -117,4 +136,6 @@ class DocumentPriors:
         scale(self.drafts - frozenset(named), 1.0 - strengths.draft_penalty)
         if not asks_for_session:
             scale(self.superseded - frozenset(named), 1.0 - strengths.superseded_penalty)
+        if strengths.time_boost and times:
+            scale(self.of_times(times), 1.0 + strengths.time_boost)
         return factor

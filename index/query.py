@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .analysis import analyse, query_language
 from .references import ClauseReference, DocumentMentions, clause_references
 from .termbase import Term, Termbase, load_termbase
+from .times import NamedTimes, named_times
 
 # Questions about the title block, the dates or the references of a document want exactly
 # the clauses the front-matter prior would otherwise push down: its title, symbol, date,
@@ -48,6 +49,7 @@ class AnalysedQuery:
     encoder_texts: Mapping[str, str] = field(default_factory=dict)  # signal -> text its encoder embeds
     asks_for_front_matter: bool = False  # titles, dates, references asked for explicitly
     asks_for_session: bool = False  # a year or a session named: no preference for the latest
+    times: NamedTimes = NamedTimes()  # the years and sessions it names (a soft constraint)
     # The termbase gave the query forms in another corpus language (it knows the words the
     # other language uses); cross-lingual feedback is for the queries it does not cover.
     translated: bool = False
@@ -119,5 +121,6 @@ class QueryAnalyser:
             encoder_texts=encoder_texts,
             asks_for_front_matter=bool(_ASKS_FOR_FRONT_MATTER.search(text)),
             asks_for_session=bool(_ASKS_FOR_SESSION.search(text)),
+            times=named_times(text),
             translated=bool(Termbase.forms(terms, text, self.corpus_languages - {language})),
         )

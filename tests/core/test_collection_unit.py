@@ -19,6 +19,7 @@ from wsis_rag.index.near_duplicates import clause_groups, words
 from wsis_rag.index.priors import DocumentPriors, PriorStrengths, superseded_documents
 from wsis_rag.index.results import Filters, SearchResult
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.times import named_times
 
 TITLE = "Information and communications technologies for sustainable development"
 SHARED = (
@@ -192,6 +193,21 @@ def test_superseded_sessions_are_the_earlier_adopted_ones() -> None:
     assert OUTCOME.id not in priors.factors(strengths, named={OLD.id}, asks_for_session=False)
     assert OLD.id not in priors.factors(strengths, named=set(), asks_for_session=True)
     assert priors.factors(PriorStrengths(), named=set(), asks_for_session=False) == {}
+
+
+def test_a_named_year_or_session_lifts_its_documents() -> None:
+    priors = DocumentPriors(DOCUMENTS)
+    strengths = PriorStrengths(time_boost=0.4)
+
+    def lifted(question: str) -> dict[str, float]:
+        factors = priors.factors(strengths, set(), True, named_times(question))
+        return {doc: factor for doc, factor in factors.items() if factor != 1.0}
+
+    assert lifted("the 2043 resolution on the digital divide") == pytest.approx({OLD.id: 1.4})
+    # the ninety-ninth session holds the adopted resolution and its draft
+    assert lifted("at its ninety-ninth session") == pytest.approx({NEW.id: 1.4, DRAFT.id: 1.4})
+    assert lifted("第九十八届会议") == pytest.approx({OLD.id: 1.4})
+    assert lifted("the digital divide") == {}
 
 
 def test_priors_pick_the_adopted_latest_session_to_show(collection: HybridRetriever) -> None:

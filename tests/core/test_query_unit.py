@@ -13,6 +13,7 @@ from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.columns import PassageColumns
 from wsis_rag.index.query import QueryOptions
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.times import NamedTimes, named_times
 
 
 def test_analysed_query_holds_language_mentions_references_and_tokens(mini_retriever: HybridRetriever) -> None:
@@ -158,3 +159,13 @@ def test_front_matter_is_a_column_and_an_older_index_still_answers(
     # An index built before the column existed: each passage is tested when asked about.
     older = PassageColumns({k: v for k, v in loaded.fields.items() if k != "front_matter"})
     assert [older.front_matter_test(mini_passages)(row) for row in rows] == expected
+
+
+def test_the_years_and_sessions_a_question_names() -> None:
+    assert named_times("What did the 2024 resolution on ICTs say?") == NamedTimes(years=frozenset({2024}))
+    assert named_times("at its seventy-ninth session") == NamedTimes(sessions=frozenset({79}))
+    assert named_times("the eightieth session and the 78th session") == NamedTimes(sessions=frozenset({78, 80}))
+    assert named_times("第七十九届会议通过的决议") == NamedTimes(sessions=frozenset({79}))
+    assert named_times("第80届会议") == NamedTimes(sessions=frozenset({80}))
+    assert not named_times("the 2030 Agenda for Sustainable Development")
+    assert not named_times("What does A/RES/80/173 assign to ITU?")

@@ -1,0 +1,64 @@
+"""The years and General Assembly sessions a question names: "in 2024", "the 2025
+resolution", "at its seventy-ninth session", "the 79th session", "第七十九届会议".
+
+A soft constraint of the search (priors.py): the documents of a named year or session
+gain, the others keep their score. "2030 Agenda" names an agenda, not a year.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)(?!\s*(?:agenda|议程))", re.IGNORECASE)
+_ORDINAL_UNITS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_TENS = ["", "ten", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def _ordinal_words() -> dict[str, int]:
+    """English ordinals 20-99 as UN documents write them: "seventy-ninth", "eightieth"."""
+    words = {}
+    for tens in range(2, 10):
+        stem = _TENS[tens]
+        words[stem[:-1] + "ieth"] = tens * 10
+        for unit in range(1, 10):
+            words[f"{stem}-{_ORDINAL_UNITS[unit]}"] = tens * 10 + unit
+    return words
+
+
+_ORDINALS = _ordinal_words()
+_WORD_SESSION = re.compile(
+    r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")\s+(?:regular\s+)?session\b", re.IGNORECASE
+)
+_NUMBER_SESSION = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+(?:regular\s+)?session\b|\bsession\s+(\d{1,3})\b", re.IGNORECASE)
+_HAN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_HAN_SESSION = re.compile(r"第([一二三四五六七八九十]{1,4}|\d{1,3})届(?:会议|会)?")
+
+
+def _han_number(text: str) -> int | None:
+    """A Chinese numeral up to 99: 七十九 -> 79, 八十 -> 80, 十二 -> 12."""
+    if text.isdigit():
+        return int(text)
+    tens, _, units = text.partition("十")
+    if "十" not in text:
+        return _HAN_DIGITS.get(text)
+    value = (_HAN_DIGITS.get(tens, 0) if tens else 1) * 10
+    return value + (_HAN_DIGITS.get(units, 0) if units else 0)
+
+
+@dataclass(frozen=True)
+class NamedTimes:
+    years: frozenset[int] = frozenset()
+    sessions: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.years or self.sessions)
+
+
+def named_times(text: str) -> NamedTimes:
+    """The years and sessions `text` names."""
+    years = {int(m.group(1)) for m in _YEAR.finditer(text)}
+    sessions = {_ORDINALS[m.group(1).lower()] for m in _WORD_SESSION.finditer(text)}
+    sessions |= {int(m.group(1) or m.group(2)) for m in _NUMBER_SESSION.finditer(text)}
+    sessions |= {n for m in _HAN_SESSION.finditer(text) if (n := _han_number(m.group(1)))}
+    return NamedTimes(frozenset(years), frozenset(sessions))
