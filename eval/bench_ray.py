@@ -1,7 +1,7 @@
-"""Ray cluster benchmark (issue 14): prints figures (Markdown) for BENCHMARKS.md.
+"""Ray cluster benchmark (issue 14): prints figures (Markdown) for the benchmark page and its history.
 
     nice -n 10 .venv/bin/python -m wsis_rag.eval.bench_ray [--un-docs N] [--e5-passages 240]
-        [--synthetic 1000000] [--dim 384] [--queries 50] [--append BENCHMARKS.md]
+        [--synthetic 1000000] [--dim 384] [--queries 50] [--append docs/benchmarks/history.md]
 
 Starts its own 3-node cluster on 127.0.0.1 (a head that runs no tasks, two one-CPU workers)
 and, in one run, so that every ratio compares figures taken under the same load:
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--synthetic", type=int, default=1_000_000, help="passages of the synthetic index")
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--queries", type=int, default=50, help="random queries on the synthetic index")
-    parser.add_argument("--append", type=Path, help="append the section to this file (BENCHMARKS.md)")
+    parser.add_argument("--append", type=Path, help="append the section to this file (docs/benchmarks/history.md)")
     args = parser.parse_args(argv)
 
     os.environ.update(LOOPBACK)  # before Ray is imported: its constants are read at import

@@ -1,5 +1,5 @@
 """Configurations x question sets in one table, with 95 % bootstrap intervals: the evidence
-the default is chosen by (BENCHMARKS.md, "Choosing the default").
+the default is chosen by (docs/benchmarks/history.md, "Choosing the default").
 
     python -m wsis_rag.eval.compare_sets --configs hybrid,bm25+e5-2026-11 \\
         --sets ../shared/eval/dev.jsonl,eval/sets/heldout-wsis.jsonl --baseline bm25+e5-2026-11

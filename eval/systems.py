@@ -24,7 +24,7 @@ class ServiceSearchError(WsisError):
 
 
 # The default until 2026-12-01 (BM25 + e5, weighted RRF 2.0 : 0.5, document boost 0.3, no
-# front-matter prior): the baseline the default is compared with (BENCHMARKS.md, "Choosing
+# front-matter prior): the baseline the default is compared with (docs/benchmarks/history.md, "Choosing
 # the default"). Query analysis (ordinals, document names) is today's for every variant.
 BASELINE_CONFIG = "bm25+e5-2026-11"
 OLD_PRIORS = {"document_boost": 0.3, "front_matter_penalty": 0.0, "cited_by_name": False}

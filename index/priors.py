@@ -1,6 +1,6 @@
 """Priors on documents: what a question is probably about when a large collection holds
 many documents in the same language (issue 11, point 6). Each is a factor on the fused
-score of a document's passages, set in `FusionConfig` and measured in BENCHMARKS.md
+score of a document's passages, set in `FusionConfig` and measured in docs/benchmarks/history.md
 ("Precision at collection size"):
 
 - curated: the corpus manifest's documents (the outcome documents and reports the service

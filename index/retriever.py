@@ -53,10 +53,9 @@ class FusionConfig:
     languages the multilingual encoders carry the match, within one BM25 does). Signals not
     in `weights` weigh 1.
 
-    BENCHMARKS.md ("Choosing the default") compares the variants on the dev, held-out and
-    known-item sets: BM25 + e5 + USE with the stronger named-document prior and front
-    matter below operative clauses is the most robust of them (the default since
-    2026-12-02; the one before is the variant `bm25+e5-2026-11` of eval/systems.py).
+    The default's quality is on BENCHMARKS.md ("Quality of the default"); the figures that
+    chose each setting are in docs/decisions/ (the default before 2026-12-02 is the variant
+    `bm25+e5-2026-11` of eval/systems.py).
     """
 
     default_signals: tuple[str, ...] = ("bm25", "e5", "use")
@@ -64,9 +63,7 @@ class FusionConfig:
     cross_lingual: Mapping[str, float] = field(default_factory=lambda: {"e5": 1.5, "use": 1.5, "minilm": 0.5})
     method: str = "rrf"  # "rrf" (weighted reciprocal rank) or "convex" (normalised scores), see fusion.py
     depth: int = 100  # candidates taken from each signal
-    # Relative bonus for passages of a document the query names. 0.3 let a multilingual
-    # signal's cross-language weight lift eight Council-report passages over A/RES/80/173's
-    # own clauses for "What does A/RES/80/173 assign to ITU?".
+    # Relative bonus for passages of a document the query names (docs/decisions/document-priors.md).
     document_boost: float = 0.6
     # Clauses that name a document the query names, by a word name as well as by symbol
     # ("WSIS+20成果文件" in the Council report), get half the document boost.
@@ -76,25 +73,22 @@ class FusionConfig:
     termbase: bool = True  # expand queries with the termbase at all (off: cross-lingual from the models alone)
     # Title blocks and reference lists name everything a document is about, so they match
     # most questions about it; unless the question asks for them (query.py's test, which
-    # knows "sources", "background papers", "does it cite") they lose this share.
+    # knows "sources", "background papers", "does it cite") they lose this share
+    # (docs/decisions/document-priors.md).
     front_matter_penalty: float = 0.5
     # Cross-lingual pseudo-relevance feedback: the best terms of the top `feedback_passages`
     # dense results in another language than the query join the BM25 query (0 = off); only
-    # for queries the termbase does not translate, unless `feedback_translated`. With the
-    # termbase it changes no set measurably; without it, it is what carries an English
-    # question to the Chinese report (held-out R@10 0.778 -> 0.915; BENCHMARKS.md).
+    # for queries the termbase does not translate, unless `feedback_translated`
+    # (docs/decisions/cross-lingual-feedback.md).
     feedback_terms: int = 10
     feedback_passages: int = 5
     feedback_translated: bool = False
     # One result per group of near-identical clauses (the others in its `also_in`).
     group_duplicates: bool = True
-    # Document priors for large collections (priors.py; measured in BENCHMARKS.md,
-    # "Precision at collection size"): relative bonus of the corpus manifest's documents,
-    # relative penalties of drafts and of earlier sessions of a recurring resolution. The
-    # two penalties gained MRR@10 on every held-out slice at collection size and lost
-    # nothing. The curated bonus yields to a question naming another document (asking
-    # about A/RES/79/243 gets A/RES/79/243); so gated it gained the held-out set +0.043
-    # MRR@10 and cost its questions on collection documents 0.017.
+    # Document priors for large collections (priors.py): relative bonus of the corpus
+    # manifest's documents, which yields to a question naming another document, and relative
+    # penalties of drafts and of earlier sessions of a recurring resolution
+    # (docs/decisions/document-priors.md).
     curated_boost: float = 0.3
     draft_penalty: float = 0.3
     superseded_penalty: float = 0.3
@@ -102,16 +96,13 @@ class FusionConfig:
     # first round found the question is about (its first `focus_documents` documents, and
     # those of each signal's top `focus_per_signal` rows), so that their clauses are ranked
     # among themselves, as on an index of those documents alone; each of their clauses
-    # keeps the better of its two scores. Among 70,000 clauses a gold clause that one signal
-    # ranks first lost the other signals' votes to collection clauses; with the round, the
-    # held-out WSIS questions' loss at collection size fell from 0.081 to 0.031 Recall@10,
-    # 0.022 with `focus_idf` (BENCHMARKS.md, "Session 19"). 0 = off; a no-op on an index
-    # of no more documents.
+    # keeps the better of its two scores (docs/decisions/focus-round.md). 0 = off; a no-op
+    # on an index of no more documents.
     focus_documents: int = 3
     focus_per_signal: int = 5
     # In the focus round BM25 weighs each query token by its idf over the focus's rows, as
     # an index of those documents alone would (collection-wide, "WSIS" is rare and outweighs
-    # the words that tell the focus's clauses apart): 0.031 -> 0.022 loss (BENCHMARKS.md).
+    # the words that tell the focus's clauses apart; docs/decisions/focus-round.md).
     focus_idf: bool = True
 
     def query_options(self) -> QueryOptions:

@@ -13,7 +13,7 @@ A filter is a sorted array of allowed rows. Rows of a few documents (a few conti
 `doc=`, and most `type=`/`year=` filters on a small corpus) are scored exactly run by run
 on views of the matrix, with no copy; a few scattered rows are gathered and scored exactly;
 anything larger goes to the approximate index with a bitmap selector and a wider search
-(measured at 10^5 in BENCHMARKS.md, issue 12 points 3-4).
+(measured at 10^5: docs/benchmarks/history.md, issue 12 points 3-4).
 """
 
 from __future__ import annotations
