@@ -56,6 +56,7 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     ),
     # Termbase off: cross-language only from the models and the default feedback.
     "hybrid-no-termbase": lambda retriever: retriever.with_fusion(termbase=False),
+    "hybrid-time": lambda retriever: retriever.with_fusion(time_boost=0.5),
     "hybrid-no-termbase-no-feedback": lambda retriever: retriever.with_fusion(termbase=False, feedback_terms=0),
     "hybrid-no-termbase-x3": lambda retriever: retriever.with_fusion(
         termbase=False, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}

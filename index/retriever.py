@@ -92,6 +92,9 @@ class FusionConfig:
     curated_boost: float = 0.3
     draft_penalty: float = 0.3
     superseded_penalty: float = 0.3
+    # Relative bonus of the documents of a year or session the question names (times.py;
+    # 0 = off until measured on the collection questions).
+    time_boost: float = 0.0
     # The focus round (`_focus_rows`): every signal searches again within the documents the
     # first round found the question is about (its first `focus_documents` documents, and
     # those of each signal's top `focus_per_signal` rows), so that their clauses are ranked
@@ -109,7 +112,7 @@ class FusionConfig:
         return QueryOptions(strip_mentions=self.strip_mentions, termbase=self.termbase, expand_dense=self.expand_dense)
 
     def prior_strengths(self) -> PriorStrengths:
-        return PriorStrengths(self.curated_boost, self.draft_penalty, self.superseded_penalty)
+        return PriorStrengths(self.curated_boost, self.draft_penalty, self.superseded_penalty, self.time_boost)
 
 
 class _RowSymbols:
@@ -594,7 +597,7 @@ class HybridRetriever:
         """Scale fused scores in place by the collection priors (priors.py): curated
         documents up, drafts and superseded sessions down, named documents untouched."""
         factors = self._document_priors.factors(
-            self.fusion.prior_strengths(), analysed.named_documents, analysed.asks_for_session
+            self.fusion.prior_strengths(), analysed.named_documents, analysed.asks_for_session, analysed.times
         )
         if not factors:
             return

@@ -30,7 +30,9 @@ _ORDINALS = _ordinal_words()
 _WORD_SESSION = re.compile(
     r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")\s+(?:regular\s+)?session\b", re.IGNORECASE
 )
-_NUMBER_SESSION = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+(?:regular\s+)?session\b|\bsession\s+(\d{1,3})\b", re.IGNORECASE)
+_NUMBER_SESSION = re.compile(
+    r"\b(\d{1,3})(?:st|nd|rd|th)\s+(?:regular\s+)?session\b|\bsession\s+(\d{1,3})\b", re.IGNORECASE
+)
 _HAN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _HAN_SESSION = re.compile(r"第([一二三四五六七八九十]{1,4}|\d{1,3})届(?:会议|会)?")
 
