@@ -40,7 +40,6 @@ _MARK_ALONE = re.compile(r"^(?:\d{1,3}(?:\s?(?:bis|ter))?\.|\([a-z]{1,2}\)|\([iv
 _HEADING_LINE = re.compile(r"^[A-Z][^.;:,]{2,120}$")
 _SECTION_TITLE = re.compile(r"^(?:[A-Z]|[IVXL]+)\.\s[^.;:]{3,200}$")
 _STAR_NOTE = re.compile(r"^\*{1,3}\s*[A-Za-z]")
-_JOB_NUMBER_LINE = re.compile(r"^\d{2}-\d{5}\s*\([A-Z]\)")
 _MIN_BLANK_LINES = 3
 _NOTE_NUMBER = re.compile(r"^(\d{1,3})\s")
 # A footnote mark glued to a word or its closing punctuation ("issue,1"), or standing
@@ -56,12 +55,12 @@ _SYMBOL_TAIL = re.compile(r"(?:\d\.|^[A-Z][a-z]{0,2}\.|^[A-Z]\.)$")
 
 def is_pymupdf_text(text: str) -> bool:
     """Whether `text` is laid out as PyMuPDF extracts an official UN PDF: no form feeds,
-    blank lines that hold a space, and the job number of the masthead on a line of its own."""
+    blank lines that hold a space, and the masthead's job number or barcode on a line of its own."""
     head = text[:3000].split("\n")
     return (
         "\f" not in text
         and text.count("\n \n") >= _MIN_BLANK_LINES
-        and any(_JOB_NUMBER_LINE.match(line.strip()) for line in head)
+        and any(is_job_furniture(line) for line in head)
     )
 
 
