@@ -93,7 +93,7 @@ class FusionConfig:
     draft_penalty: float = 0.3
     superseded_penalty: float = 0.3
     # Relative bonus of the documents of a year or session the question names (times.py;
-    # 0 = off until measured on the collection questions).
+    # 0: measured without gain, docs/decisions/document-priors.md).
     time_boost: float = 0.0
     # The focus round (`_focus_rows`): every signal searches again within the documents the
     # first round found the question is about (its first `focus_documents` documents, and
