@@ -57,11 +57,7 @@ def is_pymupdf_text(text: str) -> bool:
     """Whether `text` is laid out as PyMuPDF extracts an official UN PDF: no form feeds,
     blank lines that hold a space, and the masthead's job number or barcode on a line of its own."""
     head = text[:3000].split("\n")
-    return (
-        "\f" not in text
-        and text.count("\n \n") >= _MIN_BLANK_LINES
-        and any(is_job_furniture(line) for line in head)
-    )
+    return "\f" not in text and text.count("\n \n") >= _MIN_BLANK_LINES and any(is_job_furniture(line) for line in head)
 
 
 def pymupdf_blocks(text: str, symbol: str) -> list[RawBlock]:
