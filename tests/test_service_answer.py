@@ -75,6 +75,15 @@ def test_itu_question_answer_cites_the_clauses_that_name_itu(client: TestClient)
     assert all(c["label"] == c["citation"]["label"] for c in body["citations"])
 
 
+def test_the_flagship_question_answers_with_the_named_documents_clauses_first(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "What does A/RES/80/173 assign to ITU?"}).json()
+    ids = [c["id"] for c in body["citations"]]
+    assert ids[0].startswith("a-res-80-173:") and "a-res-80-173:para-121" in ids, ids
+    # Its own clauses, then the others as context; English before Chinese, never interleaved.
+    langs = [c["lang"] for c in body["citations"]]
+    assert langs == sorted(langs, key=lambda lang: lang != "en"), langs
+
+
 def test_cross_lingual_answer_quotes_the_chinese_report(client: TestClient) -> None:
     body = client.post(
         "/ask",

@@ -280,6 +280,16 @@ def select(scored: list[Candidate], config: AnswerConfig) -> list[Candidate]:
     return chosen
 
 
+def in_reading_order(chosen: list[Candidate], language: str, named: frozenset[str]) -> list[Candidate]:
+    """The chosen sentences as the asker should read them: those of the documents the
+    question names first (the rest is context), and within each, the asker's language
+    before the others, so that languages are never interleaved sentence by sentence; best
+    first otherwise."""
+    return sorted(
+        chosen, key=lambda c: (bool(named) and c.hit.passage.doc_id not in named, c.hit.passage.lang != language)
+    )
+
+
 def compose(chosen: list[Candidate]) -> tuple[str, list[AnswerCitation]]:
     """The answer text with a marker after each sentence, and the cited clauses by marker."""
     citations: list[AnswerCitation] = []
@@ -302,7 +312,8 @@ def answer_question(
     hits = retriever.search(question, k=k, filters=filters)
     scored = score_candidates(question, hits, sentence_vectors(retriever.encoder(ANSWER_ENCODER)), config)
     chosen = select(scored, config) if is_answered(question, hits, scored, config) else []
-    answer, citations = compose(chosen)
+    analysed = retriever.analyse_query(question)
+    answer, citations = compose(in_reading_order(chosen, analysed.language, analysed.named_documents))
     return AskResponse(
         question=question,
         answer=answer or NOT_FOUND_ANSWER,

@@ -13,7 +13,13 @@ from wsis_rag.core.vocabulary import DocumentMeta, Passage
 from wsis_rag.index.builder import build_retriever
 from wsis_rag.index.embedders import Embedder
 from wsis_rag.products.answers import answer
-from wsis_rag.products.answers.answer import AnswerConfig, SentenceVectors, answer_sentences
+from wsis_rag.products.answers.answer import (
+    AnswerConfig,
+    Candidate,
+    SentenceVectors,
+    answer_sentences,
+    in_reading_order,
+)
 
 
 def test_the_least_recently_used_sentence_goes_first(hashing_embedder: Embedder) -> None:
@@ -52,3 +58,15 @@ def test_the_warm_up_embeds_the_manifest_documents_only(
     config = AnswerConfig()
     expected = {s for p in passages if p.doc_id == "gdc" for s in answer_sentences(p, config.min_words)}
     assert len(kept) == len(expected) > 0
+
+
+def test_sentences_are_read_named_document_first_then_the_askers_language(mini_retriever) -> None:  # type: ignore[no-untyped-def]
+    hits = mini_retriever.search("digital divide 数字鸿沟 Bridges resolution", k=8)
+    chosen = [Candidate(hit, hit.passage.text) for hit in hits]
+    assert {c.hit.passage.lang for c in chosen} == {"en", "zh"}
+    english_first = in_reading_order(chosen, "en", frozenset())
+    langs = [c.hit.passage.lang for c in english_first]
+    assert langs == sorted(langs, key=lambda lang: lang != "en")
+    report_first = in_reading_order(chosen, "en", frozenset({"mini-report"}))
+    docs = [c.hit.passage.doc_id for c in report_first]
+    assert docs == sorted(docs, key=lambda doc: doc != "mini-report")
