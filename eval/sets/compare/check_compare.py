@@ -6,7 +6,7 @@ every preambular and operative paragraph of both documents appears in exactly on
 ids are recomputed from the PyMuPDF text in the collection with the same splitter that was used to
 label (page headers, running titles, footnote blocks, headings and '* * *' separators removed).
 
-    python3 eval/sets/compare/check_compare.py [--corpus /work/shared/un-corpus/un-documents-78-80.jsonl.gz]
+    python3 eval/sets/compare/check_compare.py [--corpus ../shared/un-corpus/un-documents-78-80.jsonl.gz]
 Exit 1 on any violation.
 """
 
@@ -18,10 +18,15 @@ import gzip
 import io
 import json
 import os
+import pathlib
 import re
 import sys
 
 docs = {}
+
+
+# ../shared beside the checkout (the checkout is three folders above this file).
+SHARED = pathlib.Path(__file__).resolve().parents[4] / "shared"
 
 
 def short_title(d):
@@ -303,7 +308,7 @@ def validate(obj, A, B):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default="/work/shared/un-corpus/un-documents-78-80.jsonl.gz")
+    ap.add_argument("--corpus", default=str(SHARED / "un-corpus" / "un-documents-78-80.jsonl.gz"))
     args = ap.parse_args()
     for line in gzip.open(args.corpus, "rt"):
         d = json.loads(line)

@@ -41,9 +41,11 @@ VERBS = {
     "other",
 }
 CLAUSE = re.compile(r"preamble-\d+|para-\d+(-[a-z]+)?|annex-para-\d+(-[a-z]+)?")
-COLLECTION = "/work/shared/un-corpus/un-documents-78-80.jsonl.gz"
-WSIS_MD = {"A/RES/80/173": "/work/shared/corpus/A_RES_80_173_en.md"}
-WSIS_TXT = "/work/shared/wsis-docs/*.txt"
+# ../shared beside the checkout (the checkout is three folders above this file).
+SHARED = pathlib.Path(__file__).resolve().parents[4] / "shared"
+COLLECTION = str(SHARED / "un-corpus" / "un-documents-78-80.jsonl.gz")
+WSIS_MD = {"A/RES/80/173": str(SHARED / "corpus" / "A_RES_80_173_en.md")}
+WSIS_TXT = str(SHARED / "wsis-docs" / "*.txt")
 
 
 def norm(text):
