@@ -29,9 +29,9 @@ _ASKS_FOR_FRONT_MATTER = re.compile(
     re.IGNORECASE,
 )
 
-# A question that names a year or a session wants that year's text, not the latest
-# session's ("2030 Agenda" is a name, not a year).
-_ASKS_FOR_SESSION = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)(?!\s+agenda)|\bsessions?\b|届会", re.IGNORECASE)
+# A question that names a year or a session (times.py), or asks about sessions at all,
+# wants that session's text, not the latest session's.
+_ASKS_ABOUT_SESSIONS = re.compile(r"\bsessions?\b|届会", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,7 @@ class QueryAnalyser:
             extra = Termbase.forms(dense_terms, searchable, known)
             encoder_texts[signal] = searchable + ("\n" + "; ".join(extra) if extra else "")
         language = query_language(text)
+        times = named_times(text)
         return AnalysedQuery(
             text=text,
             language=language,
@@ -120,7 +121,7 @@ class QueryAnalyser:
             expansion_tokens=tuple(tok for form in expansions for tok in analyse(form)),
             encoder_texts=encoder_texts,
             asks_for_front_matter=bool(_ASKS_FOR_FRONT_MATTER.search(text)),
-            asks_for_session=bool(_ASKS_FOR_SESSION.search(text)),
-            times=named_times(text),
+            asks_for_session=bool(times) or bool(_ASKS_ABOUT_SESSIONS.search(text)),
+            times=times,
             translated=bool(Termbase.forms(terms, text, self.corpus_languages - {language})),
         )

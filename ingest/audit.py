@@ -26,7 +26,7 @@ from itertools import takewhile
 from pydantic import BaseModel, Field
 
 from ..core.vocabulary import ClauseKind, Passage
-from .furniture import is_job_furniture, is_page_label
+from .furniture import is_job_furniture, is_page_label, squeezed
 from .passages import SENTENCE_BREAK, count_tokens
 
 WORD = re.compile(r"[^\W\d_]+|\d+")  # letters and digits apart: a footnote mark glued to a word ("Rights2") is its own
@@ -88,7 +88,7 @@ def source_words(text: str, symbol: str) -> list[str]:
     """The words of a source text, in order, less the lines that are page furniture."""
     pages = [[line.strip() for line in page.split("\n") if line.strip()] for page in PAGE_BREAK.split(text)]
     masthead = {word.lower() for line in pages[0][:_MASTHEAD_LINES] for word in WORD.findall(line)}
-    squeezed_symbol = _squeezed(symbol)
+    squeezed_symbol = squeezed(symbol)
     words: list[str] = []
     for number, lines in enumerate(pages, start=1):
         label = next((i for i, line in enumerate(lines[:_EDGE_LINES]) if is_page_label(line, number)), -1)
@@ -97,16 +97,12 @@ def source_words(text: str, symbol: str) -> list[str]:
             if is_job_furniture(line):
                 continue
             edge = number > 1 and (index <= label or index >= bottom)
-            if edge and (is_page_label(line, number) or _squeezed(line) == squeezed_symbol):
+            if edge and (is_page_label(line, number) or squeezed(line) == squeezed_symbol):
                 continue
             if index < label and {word.lower() for word in WORD.findall(line)} <= masthead:
                 continue  # the running title above the page label repeats the masthead's words
             words += WORD.findall(line)
     return words
-
-
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def audit_document(passages: list[Passage], source_text: str | None, max_tokens: int) -> DocumentAudit:

@@ -46,3 +46,9 @@ def is_page_label(line: str, page: int, pages: int | None = None) -> bool:
     if match is None or int(match.group("page")) != page:
         return False
     return pages is None or int(match.group("pages")) == pages
+
+
+def squeezed(text: str) -> str:
+    """`text` without white space: a running header repeats the masthead's symbol and title
+    however the extraction broke and spaced their lines."""
+    return re.sub(r"\s+", "", text)

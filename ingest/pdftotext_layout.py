@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .furniture import FOOTNOTE_RULE, PROCESSING_DATE, is_job_furniture, is_page_label
+from .furniture import FOOTNOTE_RULE, PROCESSING_DATE, is_job_furniture, is_page_label, squeezed
 from .source import RawBlock
 from .un_resolution import BARE_OPENING_MAX, CLOSING, OPENING, opens_preamble
 
@@ -60,7 +60,7 @@ def is_pdftotext_layout(text: str) -> bool:
 def pdftotext_blocks(text: str) -> list[RawBlock]:
     """The document's blocks: the body in reading order, then the footnotes."""
     pages = _pages(text)
-    masthead = _squeezed(" ".join(_masthead_lines(pages[0]) if pages else []))
+    masthead = squeezed(" ".join(_masthead_lines(pages[0]) if pages else []))
     body: list[_Line] = []
     notes: list[str] = []
     for number, lines in enumerate(pages, start=1):
@@ -110,10 +110,6 @@ def _masthead_lines(lines: list[str]) -> list[str]:
     return lines[:end]
 
 
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def _read_page(lines: list[str], page: int, pages: int, masthead: str) -> tuple[list[_Line], list[str]]:
     """The page's body lines (header and furniture dropped) and its footnotes."""
     # A page with no label of its own prints its number bare (older documents).
@@ -159,7 +155,7 @@ def _without_running_header(lines: list[str], masthead: str) -> list[str]:
     for _ in range(_HEADER_GROUPS):
         start = next((i for i, line in enumerate(rest) if line), len(rest))
         end = next((i for i in range(start, len(rest)) if not rest[i]), len(rest))
-        group = _squeezed("".join(rest[start:end]))
+        group = squeezed("".join(rest[start:end]))
         if end - start > _HEADER_GROUP_LINES or len(group) < _HEADER_MIN_CHARS or group not in masthead:
             break
         rest = rest[end:]

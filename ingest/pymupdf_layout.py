@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .furniture import FOOTNOTE_RULE, is_job_furniture, is_page_label
+from .furniture import FOOTNOTE_RULE, is_job_furniture, is_page_label, squeezed
 from .source import RawBlock
 from .un_resolution import (
     ANNEX_HEADING,
@@ -87,7 +87,7 @@ def _without_running_header(lines: list[str], symbol: str, page: int) -> list[st
     comes within the first lines, then any furniture (job number, symbol) right after it."""
     top = [i for i, line in enumerate(lines[:_HEADER_DEPTH]) if is_page_label(line, page)]
     rest = lines[top[0] + 1 :] if top else lines
-    while rest and (not rest[0] or is_job_furniture(rest[0]) or _squeezed(rest[0]) == _squeezed(symbol)):
+    while rest and (not rest[0] or is_job_furniture(rest[0]) or squeezed(rest[0]) == squeezed(symbol)):
         rest = rest[1:]
     return rest
 
@@ -144,7 +144,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _opens_paragraph(previous: str, line: str, single: bool = False) -> bool:
+def _opens_paragraph(previous: str, line: str, single: bool) -> bool:
     """A line that starts a paragraph although no blank line came before it: the text
     before closed a clause or a list item ("; and"), or is a heading (a lettered or roman
     one, "B. Domestic and international private business and finance", or any short line of
@@ -188,17 +188,14 @@ def _join(left: str, right: str) -> str:
 def _continues(previous: str, first: str) -> bool:
     """Whether a page's first paragraph continues the last one of the page before. Never
     after the closing formula ("100th plenary meeting / 16 July 2024"), never an annex, the
-    enacting formula ("Have agreed as follows:") or a numbered paragraph ("26. We are committed"); always one in lower case, or after a
-    paragraph that stopped mid-sentence, even when it opens with a participle ("... Certain
-    Crimes" / "Committed by Means ..."); else unless the last one closed a sentence or a
-    list item or the new one opens a preambular paragraph."""
+    enacting formula ("Have agreed as follows:") or a numbered paragraph ("26. We are
+    committed"); always one in lower case, or after a paragraph that stopped mid-sentence,
+    even when it opens with a participle ("... Certain Crimes" / "Committed by Means ...");
+    else unless the last one closed a sentence or a list item or the new one opens a
+    preambular paragraph."""
     if CLOSING.match(previous) or ANNEX_HEADING.match(first) or ENACTING.match(first) or _numbered_opening(first):
         return False
     ended = _FOOTNOTE_MARK_AT_END.sub("", previous)
     if first[:1].islower() or not ended.endswith(_CLAUSE_END):
         return True
     return not ended.endswith(_SENTENCE_END) and not opens_preamble(first)
-
-
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)

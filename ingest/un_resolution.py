@@ -403,7 +403,7 @@ def _read_operative_block(
         level: float = 4 if new_part.article else 2  # an article sits under its chapter and its title
         headings.push(level, text)
         position.enter(new_part)
-        position.label_level = level if _LABEL_ONLY.match(text) else None
+        position.label_level = level if is_heading_label(text) else None
         return
     number = PARAGRAPH_NUMBER.match(text)
     if number and not block.heading:
@@ -427,7 +427,7 @@ def _read_operative_block(
         _keep_bare_heading(collector, position, headings, level)
         headings.push(level, text)
         position.bare_heading = (block, len(collector.clauses), level)
-        position.label_level = level if _LABEL_ONLY.match(text) else None
+        position.label_level = level if is_heading_label(text) else None
         if position.paragraph is not None:
             position.interrupted = position.paragraph if _list_open(position) else None
         position.paragraph = position.subparagraph = position.list_parent = None
@@ -447,16 +447,9 @@ def _read_operative_block(
             ClauseKind.TEXT, part.anchored("enacting"), part.located("enacting formula"), [block], headings.path
         )
         return
-    position.texts += 1
     if not prose:
         collector.warn(f"unnumbered paragraph kept as text: {text[:50]!r}")
-    clause = collector.add(
-        ClauseKind.TEXT,
-        part.anchored(f"text-{position.texts}"),
-        part.located(f"text {position.texts}"),
-        [block],
-        headings.path,
-    )
+    clause = _add_text_clause(collector, position, block, headings.path)
     if not prose and text.endswith(":"):
         # an unnumbered lead-in ("... by:"): the lettered subparagraphs below are its own
         position.paragraph, position.subparagraph = clause, None
@@ -474,10 +467,14 @@ def _keep_bare_heading(collector: ClauseCollector, position: _Position, headings
     block, clauses, bare_level = bare
     if len(collector.clauses) > clauses or level > bare_level:
         return
+    _add_text_clause(collector, position, block, [text for depth, text in headings.entries if depth < bare_level])
+
+
+def _add_text_clause(collector: ClauseCollector, position: _Position, block: Block, path: list[str]) -> Clause:
+    """An unnumbered clause, cited as the part's next "text N"."""
     position.texts += 1
-    path = [text for depth, text in headings.entries if depth < bare_level]
     part = position.part
-    collector.add(
+    return collector.add(
         ClauseKind.TEXT, part.anchored(f"text-{position.texts}"), part.located(f"text {position.texts}"), [block], path
     )
 

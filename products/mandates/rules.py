@@ -27,6 +27,8 @@ GAP = r"(?:(?!\bto\b|\bwith\b|\bas\b)[^.;:。；]){0,200}?"
 # A short form ("the Commission") followed by "on/of/for ..." or a capitalised word is
 # the start of some full name ("the Commission on Science and Technology ..."), not a
 # short form standing alone.
+# Scripts written with spaces between words, where a name is bounded by word boundaries.
+_SPACED_SCRIPT = re.compile(r"[A-Za-zÀ-ÿА-яء-ي]")
 SHORT_FORM_END = r"(?!\s+(?:on|of|for)\s|\s+(?-i:[A-Z]))"
 
 
@@ -34,9 +36,9 @@ def _alias_regex(alias: str) -> str:
     """A regex for one name: word-bounded when it is written in a script with spaces,
     plain for CJK names (Chinese has no word boundaries to rely on)."""
     escaped = re.escape(alias).replace(r"\ ", r"\s+")
-    if re.search(r"[A-Za-zÀ-ÿА-яء-ي]", alias[0]):
+    if _SPACED_SCRIPT.match(alias[0]):
         escaped = r"(?<![\w])" + escaped
-    if re.search(r"[A-Za-zÀ-ÿА-яء-ي]", alias[-1]):
+    if _SPACED_SCRIPT.match(alias[-1]):
         escaped = escaped + r"(?![\w])"
     return escaped
 
@@ -47,7 +49,7 @@ def _piece_regex(name: str) -> str:
     letter."""
     pieces = name.split()
     longest = max(range(len(pieces)), key=lambda i: len(pieces[i]))
-    bounded = longest > 0 or re.search(r"[A-Za-zÀ-ÿА-яء-ي]", name[0])
+    bounded = longest > 0 or _SPACED_SCRIPT.match(name[0])
     return (r"(?<![\w])" if bounded else "") + re.escape(pieces[longest])
 
 
