@@ -1,4 +1,5 @@
-"""Two ways of combining signals, chosen by `FusionConfig.method`.
+"""Stage 3: the signals' lists combined into one score per row, in one of two ways
+(`FusionConfig.method`):
 
 - Weighted reciprocal rank fusion: a passage scores sum(weight / (RRF_K + rank)) over the
   signals that ranked it. Ranks, not raw scores, so BM25 and cosine scores need no scaling.
@@ -10,6 +11,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..query import AnalysedQuery
+    from .rows import IndexRows
+    from .signals import SignalLists
 
 RRF_K = 60
 FUSION_METHODS = ("rrf", "convex")
@@ -53,3 +61,29 @@ def fuse(
     if method == "convex":
         return convex_combination(rankings, scores, weight)
     raise ValueError(f"unknown fusion method {method!r}; use one of {FUSION_METHODS}")
+
+
+@dataclass(frozen=True)
+class SignalWeights:
+    """A signal's weight (signals not in `weights` weigh 1), multiplied by
+    `cross_lingual[signal]` for a passage in another language than the query: across
+    languages the multilingual encoders carry the match, within one BM25 does."""
+
+    method: str = "rrf"
+    weights: Mapping[str, float] = field(default_factory=dict)
+    cross_lingual: Mapping[str, float] = field(default_factory=dict)
+
+
+def fused_scores(
+    rows: IndexRows, analysed: AnalysedQuery, lists: SignalLists, config: SignalWeights
+) -> dict[int, float]:
+    """Row -> fused score of every row a signal returned."""
+    weights, cross, lang_of_row = config.weights, config.cross_lingual, rows.lang_of_row
+
+    def weight(signal: str, row: int) -> float:
+        w = weights.get(signal, 1.0)
+        if lang_of_row[row] != analysed.language:
+            w *= cross.get(signal, 1.0)
+        return w
+
+    return fuse(config.method, lists.rankings, lists.scores, weight)

@@ -1,10 +1,14 @@
-"""Priors on documents: what a question is probably about when a large collection holds
-many documents in the same language (issue 11, point 6). Each is a factor on the fused
-score of a document's passages, set in `FusionConfig` and measured in docs/benchmarks/history.md
-("Precision at collection size"):
+"""Stage 4: priors, factors on the fused score of a row for what the question says about
+where to look (docs/decisions/document-priors.md).
 
-- curated: the corpus manifest's documents (the outcome documents and reports the service
-  is about) over the routine resolutions of a bulk collection;
+Of the question:
+- named documents: the clauses of a document the question names gain `document_boost`;
+  clauses citing it (by symbol, or by a word name) gain half of it: a report about a
+  resolution is evidence, the resolution's text is the authority;
+- front matter (title blocks, reference lists) loses a share unless the question asks for it.
+
+Of the collection, when many documents share a language (`DocumentPriors`):
+- curated: the corpus manifest's documents over the routine resolutions of a bulk collection;
 - draft: adopted texts over drafts (type `draft`, or an `/L.` symbol: A/C.2/80/L.17);
 - superseded: a recurring resolution (same title, e.g. "Information and communications
   technologies for sustainable development", 78/132, 79/194, ...) counts most in its latest
@@ -14,20 +18,23 @@ score of a document's passages, set in `FusionConfig` and measured in docs/bench
 
 The penalties spare a document the question names: asking for A/C.2/80/L.17 gets it; and
 the curated bonus yields to a question that names a document outside the manifest.
-(The prior for named documents themselves, `document_boost`, is applied beside these in
-`HybridRetriever._apply_priors`.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..core.vocabulary import DocType, DocumentMeta
-from ..corpus.manifest import load_manifest
-from .times import NamedTimes
+from ...core.vocabulary import DocType, DocumentMeta
+from ...corpus.manifest import load_manifest
+from ..analysis import symbol_tokens
+from ..catalog import DocumentCatalog
+from ..query import AnalysedQuery
+from ..references import DocumentMentions
+from ..times import NamedTimes
+from .rows import IndexRows
 
 _SESSION = re.compile(r"^A/(?:[A-Z0-9.]+/)*?(\d{2})/")
 _NUMBERED_TITLE = re.compile(r"^\s*\d+/\d+\.\s*")  # "79/194. Information and ..."
@@ -139,3 +146,65 @@ class DocumentPriors:
         if strengths.time_boost and times:
             scale(self.of_times(times), 1.0 + strengths.time_boost)
         return factor
+
+
+@dataclass(frozen=True)
+class PriorConfig:
+    document_boost: float = 0.0  # relative bonus of a named document's clauses
+    cited_by_name: bool = True  # clauses naming it by a word name (not only by symbol) gain half
+    front_matter_penalty: float = 0.0  # relative loss of title blocks and reference lists
+    collection: PriorStrengths = PriorStrengths()
+
+
+class CitingClauses:
+    """Whether a row cites a document, by symbol or by a word name ("WSIS+20成果文件" in the
+    Council report), remembered per index: the same documents are named query after query."""
+
+    def __init__(self, rows: IndexRows, catalog: DocumentCatalog, mentions: DocumentMentions) -> None:
+        self._rows = rows
+        self._catalog = catalog
+        self._mentions = mentions
+        self._symbols_of_doc: dict[str, frozenset[str]] = {}
+        self.names_by_word: Callable[[int, str], bool] = lru_cache(maxsize=1 << 16)(self._names_by_word)
+
+    def document_symbols(self, doc_id: str) -> frozenset[str]:
+        """The symbol tokens of a document's symbol and aliases (what a clause citing it
+        contains), worked out when a query first names it."""
+        symbols = self._symbols_of_doc.get(doc_id)
+        if symbols is None:
+            doc = self._catalog.get(doc_id)
+            names = (doc.symbol, *doc.aliases)
+            symbols = frozenset(t for name in names for t in symbol_tokens(name) if t.startswith("sym:"))
+            self._symbols_of_doc[doc_id] = symbols
+        return symbols
+
+    def _names_by_word(self, row: int, doc_id: str) -> bool:
+        return self._mentions.names_by_word(self._rows.passages[row].text, frozenset((doc_id,)))
+
+
+def apply_priors(
+    rows: IndexRows,
+    analysed: AnalysedQuery,
+    fused: dict[int, float],
+    config: PriorConfig,
+    citing: CitingClauses,
+    documents: DocumentPriors,
+) -> None:
+    """Scale `fused` in place by the question's priors, then by the collection's."""
+    named = analysed.named_documents
+    cited = frozenset().union(*(citing.document_symbols(doc) for doc in named))
+    penalty = 0.0 if analysed.asks_for_front_matter else config.front_matter_penalty
+    doc_of_row = rows.doc_of_row
+    for row in fused:
+        if doc_of_row[row] in named:
+            fused[row] *= 1.0 + config.document_boost
+        elif named and (
+            rows.symbols_of_row[row] & cited
+            or (config.cited_by_name and any(citing.names_by_word(row, doc) for doc in named))
+        ):
+            fused[row] *= 1.0 + config.document_boost / 2
+        if penalty and rows.is_front_matter(row):
+            fused[row] *= 1.0 - penalty
+    factors = documents.factors(config.collection, named, analysed.asks_for_session, analysed.times)
+    for row in fused if factors else ():
+        fused[row] *= factors.get(doc_of_row[row], 1.0)
