@@ -30,9 +30,10 @@ from .search.focus import focus_rows, merge_focus
 from .search.fusion import fused_scores
 from .search.grouping import also_in, collapse_groups
 from .search.pinning import pin_named_clauses
-from .search.priors import CitingClauses, DocumentPriors, apply_priors
+from .search.priors import CitingClauses, DocumentPriors, apply_priors, boost_documents
 from .search.rows import IndexRows
 from .search.signals import SignalLists, signal_lists
+from .search.titles import TitleIndex
 from .vectors import VectorIndex
 
 __all__ = ["MULTILINGUAL", "DocumentSize", "FusionConfig", "HybridRetriever"]
@@ -220,12 +221,19 @@ class HybridRetriever:
 
         lists, fused = self._round(analysed, query_vectors, expansion, k, allowed, clock)
         signal_ranks = lists.ranks()
-        focus = focus_rows(self._rows, analysed, fused, lists, allowed, len(self.documents), self.fusion.focus())
+        titled = self._titles.covered(analysed.match_tokens, self.fusion.titles())
+        if titled and self.fusion.title_boost:
+            boost_documents(self._rows, fused, titled, self.fusion.title_boost)
+        focus = focus_rows(
+            self._rows, analysed, fused, lists, allowed, len(self.documents), self.fusion.focus(), titled
+        )
         if focus is not None:
             t = time.perf_counter()
             focused_lists, focused = self._round(
                 analysed, query_vectors, lists.expansion, k, focus, {}, within=self.fusion.focus_idf
             )
+            if titled and self.fusion.title_boost:
+                boost_documents(self._rows, focused, titled, self.fusion.title_boost)
             merge_focus(fused, signal_ranks, focused, focused_lists)
             clock["focus"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -281,6 +289,11 @@ class HybridRetriever:
             )
             for i, (row, score) in enumerate(top_k, start=1)
         ]
+
+    @cached_property
+    def _titles(self) -> TitleIndex:
+        """The documents' title words, worked out when a query first needs them."""
+        return TitleIndex(self.documents)
 
     @cached_property
     def _rows_of_group(self) -> dict[int, np.ndarray]:

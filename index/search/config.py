@@ -13,6 +13,7 @@ from .feedback import FeedbackConfig
 from .focus import FocusConfig
 from .fusion import SignalWeights
 from .priors import PriorConfig, PriorStrengths
+from .titles import TitleConfig
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class FusionConfig:
     cross_lingual: Mapping[str, float] = field(default_factory=lambda: {"e5": 1.5, "use": 1.5, "minilm": 0.5})
     method: str = "rrf"  # "rrf" (weighted reciprocal rank) or "convex" (normalised scores)
     depth: int = 100  # candidates taken from each signal
+    per_language: tuple[str, ...] = ()  # signals ranked per language before fusion
     # Query understanding (query.py).
     expand_dense: bool = True  # add termbase equivalents to the query the encoders see
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
@@ -43,6 +45,10 @@ class FusionConfig:
     focus_documents: int = 3
     focus_per_signal: int = 5
     focus_idf: bool = True
+    # Documents whose title the question uses join the focus (titles.py; 0 = off).
+    title_coverage: float = 0.0
+    title_documents: int = 3
+    title_boost: float = 0.0
     # One result per group of near-identical clauses (grouping.py).
     group_duplicates: bool = True
 
@@ -50,7 +56,7 @@ class FusionConfig:
         return QueryOptions(strip_mentions=self.strip_mentions, termbase=self.termbase, expand_dense=self.expand_dense)
 
     def signal_weights(self) -> SignalWeights:
-        return SignalWeights(self.method, self.weights, self.cross_lingual)
+        return SignalWeights(self.method, self.weights, self.cross_lingual, frozenset(self.per_language))
 
     def feedback(self) -> FeedbackConfig:
         return FeedbackConfig(self.feedback_terms, self.feedback_passages, self.feedback_translated)
@@ -58,6 +64,9 @@ class FusionConfig:
     def priors(self) -> PriorConfig:
         strengths = PriorStrengths(self.curated_boost, self.draft_penalty, self.superseded_penalty, self.time_boost)
         return PriorConfig(self.document_boost, self.cited_by_name, self.front_matter_penalty, strengths)
+
+    def titles(self) -> TitleConfig:
+        return TitleConfig(self.title_coverage, self.title_documents)
 
     def focus(self) -> FocusConfig:
         return FocusConfig(self.focus_documents, self.focus_per_signal, self.focus_idf)

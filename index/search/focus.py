@@ -6,7 +6,7 @@ alone; each of their clauses keeps the better of its two scores."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,18 +31,21 @@ def focus_rows(
     allowed: np.ndarray | None,
     documents: int,
     config: FocusConfig,
+    titled: Sequence[str] = (),
 ) -> np.ndarray | None:
     """The allowed rows of the documents the first round found the query is about: the
     first `config.documents` documents of its fused ranking, those of each signal's top
     `config.per_signal` rows (a clause one signal is sure of gets its document looked at),
     and those the query names. None when off, when the index holds no more than that many
-    `documents`, or when they are all the rows the search may return."""
+    `documents`, or when they are all the rows the search may return. `titled`: documents
+    whose title the question uses (titles.py), looked at as the named ones are."""
     wanted = config.documents
     if wanted <= 0 or documents <= wanted:
         return None
-    docs = dict.fromkeys(analysed.named_documents)
+    docs = dict.fromkeys([*analysed.named_documents, *titled])
+    given = len(docs)
     for row, _ in sorted(fused.items(), key=lambda item: (-item[1], item[0])):
-        if len(docs) >= wanted + len(analysed.named_documents):
+        if len(docs) >= wanted + given:
             break
         docs.setdefault(rows.doc_of_row[row])
     for rows_of_signal in lists.rankings.values():

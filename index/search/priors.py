@@ -208,3 +208,11 @@ def apply_priors(
     factors = documents.factors(config.collection, named, analysed.asks_for_session, analysed.times)
     for row in fused if factors else ():
         fused[row] *= factors.get(doc_of_row[row], 1.0)
+
+
+def boost_documents(rows: IndexRows, fused: dict[int, float], doc_ids: Collection[str], boost: float) -> None:
+    """Scale the rows of `doc_ids` in `fused` by 1 + `boost`, in place."""
+    wanted = frozenset(doc_ids)
+    for row in fused:
+        if rows.doc_of_row[row] in wanted:
+            fused[row] *= 1.0 + boost
