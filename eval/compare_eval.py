@@ -25,10 +25,10 @@ import importlib.util
 import io
 import json
 import time
-from types import ModuleType
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..core.settings import PROJECT_ROOT, get_settings
@@ -236,7 +236,7 @@ def report(scores: Sequence[PairScore]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", type=Path, default=SETS, help="Folder of the labelled pairs (*.json).")
-    parser.add_argument("--collection", type=Path, help="The UN collection (default: <shared_dir>/" f"{COLLECTION}).")
+    parser.add_argument("--collection", type=Path, help=f"The UN collection (default: <shared_dir>/{COLLECTION}).")
     parser.add_argument("--errors", action="store_true", help="List every disagreement with the labels.")
     parser.add_argument("--out", type=Path, help="Write the scores as JSON here.")
     args = parser.parse_args(argv)

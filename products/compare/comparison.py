@@ -76,7 +76,9 @@ class CompareSummary(StatusCounts):
 class Comparison(BaseModel):
     a: DocumentMeta
     b: DocumentMeta
-    similarity: float = Field(description="Share of both documents' words in aligned paragraphs, weighted by their similarity.")
+    similarity: float = Field(
+        description="Share of both documents' words in aligned paragraphs, weighted by their similarity."
+    )
     pairs: list[ClausePair]
     summary: CompareSummary
     warnings: list[str] = Field(default_factory=list)
@@ -86,10 +88,14 @@ def compare_documents(retriever: HybridRetriever, a: str, b: str) -> Comparison:
     """Compare two indexed documents, each named as any parameter names a document (id,
     symbol or alias; UnknownDocumentError, 422, for a name that names none)."""
     meta_a, meta_b = retriever.catalog.resolve(a), retriever.catalog.resolve(b)
-    return compare_passages(meta_a, retriever.document_passages(meta_a.id), meta_b, retriever.document_passages(meta_b.id))
+    return compare_passages(
+        meta_a, retriever.document_passages(meta_a.id), meta_b, retriever.document_passages(meta_b.id)
+    )
 
 
-def compare_passages(meta_a: DocumentMeta, passages_a: list[Passage], meta_b: DocumentMeta, passages_b: list[Passage]) -> Comparison:
+def compare_passages(
+    meta_a: DocumentMeta, passages_a: list[Passage], meta_b: DocumentMeta, passages_b: list[Passage]
+) -> Comparison:
     """Compare two documents given their passages in document order."""
     units_a, units_b = paragraphs(passages_a), paragraphs(passages_b)
     parts = list(dict.fromkeys([u.part for u in units_b] + [u.part for u in units_a]))
@@ -160,7 +166,11 @@ def _pair(
     text_a = "\n".join(u.text for u in units_a) if units_a else None
     text_b = "\n".join(u.text for u in units_b) if units_b else None
     one_to_one = len(units_a) == len(units_b) == 1
-    words = (words_a[match.a[0]], words_b[match.b[0]]) if one_to_one else (Words(text_a or "", marks), Words(text_b or "", marks))
+    words = (
+        (words_a[match.a[0]], words_b[match.b[0]])
+        if one_to_one
+        else (Words(text_a or "", marks), Words(text_b or "", marks))
+    )
     same = same_words(*words)
     edits = changes(*words) if units_a and units_b and not same else []
     return ClausePair(

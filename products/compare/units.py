@@ -77,8 +77,10 @@ def paragraphs(passages: list[Passage]) -> list[Paragraph]:
             operative.add(where)
         side = OPERATIVE if passage.kind != ClauseKind.PREAMBLE and where in operative else PREAMBLE
         part = f"{where} {side}" if where else side
-        joins = units and units[-1].part == part and (
-            passage.anchor == units[-1].passages[-1].anchor or passage.kind in _UNDER_PARAGRAPH
+        joins = (
+            units
+            and units[-1].part == part
+            and (passage.anchor == units[-1].passages[-1].anchor or passage.kind in _UNDER_PARAGRAPH)
         )
         if joins:
             units[-1].passages.append(passage)

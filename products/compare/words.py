@@ -118,10 +118,10 @@ def changes(a: Words, b: Words) -> list[Change]:
         if blocks and isinstance(blocks[-1], tuple):
             edit = (blocks[-1][0] + edit[0], blocks[-1][1] + edit[1])
             blocks.pop()
-        if len(blocks) >= 2 and _incidental(blocks[-1]) and isinstance(blocks[-2], tuple):
-            kept = blocks.pop()
-            deleted, inserted = blocks.pop()  # type: ignore[misc]
-            edit = (deleted + kept + edit[0], inserted + kept + edit[1])  # type: ignore[operator]
+        kept, previous = (blocks[-1], blocks[-2]) if len(blocks) >= 2 else (None, None)
+        if isinstance(kept, str) and _incidental(kept) and isinstance(previous, tuple):
+            del blocks[-2:]
+            edit = (previous[0] + kept + edit[0], previous[1] + kept + edit[1])
         blocks.append(edit)
     runs: list[Change] = []
     for block in blocks:
@@ -132,5 +132,5 @@ def changes(a: Words, b: Words) -> list[Change]:
     return runs
 
 
-def _incidental(block: str | tuple[str, str]) -> bool:
-    return isinstance(block, str) and len(_TOKEN.findall(block)) <= _INCIDENTAL_EQUAL
+def _incidental(kept: str) -> bool:
+    return len(_TOKEN.findall(kept)) <= _INCIDENTAL_EQUAL
