@@ -15,7 +15,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from ...core.errors import InvalidRequestError
 from ...core.vocabulary import DocumentMeta, Passage
+from ...index.catalog import UnknownDocumentError
 from ...index.retriever import HybridRetriever
 from .align import Match, align
 from .units import Paragraph, footnote_marks, paragraphs
@@ -86,8 +88,9 @@ class Comparison(BaseModel):
 
 def compare_documents(retriever: HybridRetriever, a: str, b: str) -> Comparison:
     """Compare two indexed documents, each named as any parameter names a document (id,
-    symbol or alias; UnknownDocumentError, 422, for a name that names none)."""
-    meta_a, meta_b = retriever.catalog.resolve(a), retriever.catalog.resolve(b)
+    symbol or alias). A name that names none is invalid input (InvalidRequestError, 422)
+    naming the parameter, `a` or `b`."""
+    meta_a, meta_b = _resolved(retriever, "a", a), _resolved(retriever, "b", b)
     return compare_passages(
         meta_a, retriever.document_passages(meta_a.id), meta_b, retriever.document_passages(meta_b.id)
     )
@@ -124,6 +127,13 @@ def compare_passages(
     return Comparison(
         a=meta_a, b=meta_b, similarity=round(similarity, 4), pairs=pairs, summary=_summary(pairs), warnings=warnings
     )
+
+
+def _resolved(retriever: HybridRetriever, parameter: str, name: str) -> DocumentMeta:
+    try:
+        return retriever.catalog.resolve(name)
+    except UnknownDocumentError as error:
+        raise InvalidRequestError(f"{parameter}: {error}") from error
 
 
 def _in_reading_order(matches: list[Match]) -> list[Match]:
