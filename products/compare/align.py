@@ -2,15 +2,16 @@
 
 1. Every paragraph is scored against every other (rapidfuzz's `cdist`, word-level Indel
    similarity, in C++ on all cores).
-2. The ordered alignment: the order-preserving set of pairs with the largest total
-   similarity above `SAME_SLOT` (dynamic programming, as a longest common subsequence
-   weighted by similarity). Its pairs are in place, whatever their numbers.
+2. The ordered alignment: the longest order-preserving chain of pairs at least `SAME_SLOT`
+   similar (dynamic programming, as a longest common subsequence; of chains about as long,
+   the more similar). Its pairs are in place, whatever their numbers.
 3. Moves: paragraphs left over on both sides that are near-same (`MOVED`) are paired out
    of order.
-4. Splits and merges: a paragraph whose text is two or more consecutive paragraphs of the
-   other side, taken together, better than any one of them (`SPLIT_GAIN`).
-5. Rewritten in place: a paragraph left alone between the same two aligned neighbours on
-   both sides, with the same opening word, is the same paragraph rewritten (`REWRITTEN`).
+4. Rewritten in place: a paragraph left alone between the same two aligned neighbours on
+   both sides is the same paragraph rewritten (`REWRITTEN`).
+5. Splits and merges: a paragraph whose text is two or more consecutive paragraphs of the
+   other side, each mostly inside it, covering it clearly better together than any one of
+   them alone (`PART_INSIDE`, `SPLIT_GAIN`).
 
 The thresholds are set on the ground truth's draft/adopted and yearly pairs; the figures
 that chose them are in docs/decisions/compare.md.
@@ -37,10 +38,9 @@ PART_INSIDE = 0.5
 SPLIT_GAIN = 0.15
 SPLIT_MIN = 0.6
 MAX_SPLIT = 4
-# A paragraph alone in the same slot on both sides: with the same opening word, or else
-# sharing at least REWRITTEN_ALONE of its words.
-REWRITTEN = 0.3
-REWRITTEN_ALONE = 0.2
+# A paragraph alone in the same slot on both sides, sharing this much of its words with the
+# other: the same paragraph rewritten.
+REWRITTEN = 0.2
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _rewritten(
     a: list[Words], b: list[Words], scores: np.ndarray, matches: list[Match], free_a: set[int], free_b: set[int]
 ) -> list[Match]:
     """A paragraph rewritten in place: the only free one on each side between the same two
-    ordered neighbours, opening with the same word."""
+    ordered neighbours."""
     ordered = sorted((m for m in matches if m.in_order and m.a and m.b), key=lambda m: m.a[0])
     bounds = [(-1, -1)] + [(max(m.a), max(m.b)) for m in ordered] + [(len(a), len(b))]
     out: list[Match] = []
@@ -189,7 +189,7 @@ def _rewritten(
         gap_b = [j for j in free_b if b0 < j < b1]
         if len(gap_a) == 1 and len(gap_b) == 1:
             i, j = gap_a[0], gap_b[0]
-            if scores[i, j] >= REWRITTEN_ALONE or scores[i, j] >= REWRITTEN and a[i].keys[:1] == b[j].keys[:1]:
+            if scores[i, j] >= REWRITTEN:
                 out.append(Match((i,), (j,), float(scores[i, j])))
                 free_a.discard(i)
                 free_b.discard(j)
