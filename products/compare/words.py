@@ -12,9 +12,12 @@ from enum import StrEnum
 from pydantic import BaseModel
 from rapidfuzz.distance import Indel, LCSseq
 
-# A word (with inner hyphens and apostrophes) or one punctuation mark, with the spaces before
-# it: the spaces stay with the token so that the changes put together give the text back.
-_TOKEN = re.compile(r"\s*(?:\w+(?:[-\u2010\u2011'\u2019]\w+)*|\S)")
+# A word (with inner hyphens and apostrophes), one Chinese character (Chinese has no spaces
+# between words) or one punctuation mark, with the spaces before it: the spaces stay with the
+# token so that the changes put together give the text back.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_WORD = f"[^\\W{_HAN}]+"
+_TOKEN = re.compile(rf"\s*(?:[{_HAN}]|{_WORD}(?:[-\u2010\u2011'\u2019]{_WORD})*|\S)")
 # Typographic variants that are one character to a reader (the PDF text of a draft and of
 # the adopted resolution may differ in these alone).
 _SAME_CHARACTER = str.maketrans(

@@ -175,3 +175,8 @@ def test_renderings_mark_deletions_and_insertions(comparison: Comparison) -> Non
     assert any(run.text == " and island" and run.font.underline for run in runs)
     assert any(run.text == ", and encourages" and run.font.strike and not run.font.underline for run in runs)
     assert any(p.text == "A/C.9/99/L.1, para. 2 → A/RES/99/1, para. 3 · unchanged, renumbered" for p in doc.paragraphs)
+
+
+def test_chinese_text_is_compared_character_by_character() -> None:
+    edits = changes(Words("理事会请秘书长报告"), Words("理事会请秘书长提交报告"))
+    assert [(c.op.value, c.text) for c in edits] == [("equal", "理事会请秘书长"), ("insert", "提交"), ("equal", "报告")]
