@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from ...core.errors import InvalidRequestError
 from ...core.vocabulary import DocumentMeta, Passage
 from ...index.catalog import UnknownDocumentError
 from ...index.retriever import HybridRetriever
@@ -88,8 +87,8 @@ class Comparison(BaseModel):
 
 def compare_documents(retriever: HybridRetriever, a: str, b: str) -> Comparison:
     """Compare two indexed documents, each named as any parameter names a document (id,
-    symbol or alias). A name that names none is invalid input (InvalidRequestError, 422)
-    naming the parameter, `a` or `b`."""
+    symbol or alias). A name that names none is an UnknownDocumentError (404, as for
+    `/search?doc=`) naming the parameter, `a` or `b`."""
     meta_a, meta_b = _resolved(retriever, "a", a), _resolved(retriever, "b", b)
     return compare_passages(
         meta_a, retriever.document_passages(meta_a.id), meta_b, retriever.document_passages(meta_b.id)
@@ -133,7 +132,7 @@ def _resolved(retriever: HybridRetriever, parameter: str, name: str) -> Document
     try:
         return retriever.catalog.resolve(name)
     except UnknownDocumentError as error:
-        raise InvalidRequestError(f"{parameter}: {error}") from error
+        raise UnknownDocumentError(f"{parameter}: {error}") from error
 
 
 def _in_reading_order(matches: list[Match]) -> list[Match]:

@@ -12,8 +12,8 @@ import io
 import pytest
 from docx import Document
 
-from wsis_rag.core.errors import InvalidRequestError
 from wsis_rag.core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage
+from wsis_rag.index.catalog import UnknownDocumentError
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.products.compare.comparison import ClausePair, Comparison, compare_documents, compare_passages
 from wsis_rag.products.compare.render import render_docx, render_html, render_markdown
@@ -100,7 +100,7 @@ def test_a_document_compared_with_itself_is_all_unchanged(mini_retriever: Hybrid
 
 
 def test_an_unknown_document_name_is_refused(mini_retriever: HybridRetriever) -> None:
-    with pytest.raises(InvalidRequestError, match="^b: unknown document 'A/RES/12/345'"):
+    with pytest.raises(UnknownDocumentError, match="^b: unknown document 'A/RES/12/345'"):
         compare_documents(mini_retriever, "A/RES/99/7", "A/RES/12/345")
 
 
