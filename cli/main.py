@@ -17,6 +17,7 @@ from ..eval import cli as eval_cli
 from ..index import cli as index_cli
 from ..ingest import cli as ingest_cli
 from ..products.briefs import cli as briefs_cli
+from ..products.compare import cli as compare_cli
 from ..products.mandates import cli as mandates_cli
 from ..service import cli as service_cli
 
@@ -27,7 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for area in (corpus_cli, ingest_cli, index_cli, briefs_cli, mandates_cli, service_cli, eval_cli):
+for area in (corpus_cli, ingest_cli, index_cli, briefs_cli, mandates_cli, compare_cli, service_cli, eval_cli):
     area.register(app)
 
 

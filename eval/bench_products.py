@@ -1,6 +1,7 @@
 """The products at collection size, in process: the document list and outline, the mandate
-view (corpus-wide and for one document) and a two-question briefing, over the WSIS
-documents and a bulk collection indexed together.
+view (corpus-wide and for one document), a two-question briefing and comparisons (the
+longest documents with themselves, a draft with its resolution, two unrelated texts), over
+the WSIS documents and a bulk collection indexed together.
 
 No product here reads a vector but the briefing's searches, so the index is built in
 memory with BM25 alone (`build_retriever` without encoders): the figures are the
@@ -12,17 +13,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..core.settings import Settings
 from ..index.builder import build_retriever
+from ..index.retriever import HybridRetriever
 from ..ingest.pipeline import ingest_corpus
 from ..products.briefs.briefing import build_brief
+from ..products.compare.comparison import compare_documents
 from ..products.documents.catalog import document_detail, list_documents
 from ..products.mandates.mandates import index_mandates
 from .bench_timing import load_average, percentiles
 
+# The longest documents of the collection (the Cybercrime Convention, the Pact for the Future)
+# with themselves, a draft with its resolution, and two unrelated texts.
+COMPARED = [
+    ("A/RES/79/243", "A/RES/79/243"),
+    ("A/RES/79/1", "A/RES/79/1"),
+    ("A/C.2/80/L.10", "A/RES/80/120"),
+    ("A/RES/79/1", "A/RES/79/243"),
+]
 BRIEF_QUESTIONS = ["What does A/RES/80/173 assign to ITU?", "What do the resolutions say about submarine cables?"]
 
 
@@ -36,6 +48,10 @@ def _timed(call: Callable[[], Any], rounds: int) -> tuple[float, float, float]:
         cpus.append((time.process_time() - cpu) * 1000)
     p50, p95 = percentiles(walls)
     return p50, p95, sum(cpus) / len(cpus)
+
+
+def _compared_json(retriever: HybridRetriever, a: str, b: str) -> str:
+    return compare_documents(retriever, a, b).model_dump_json()
 
 
 def bench_products(corpus_dir: Path, collection: Path, rounds: int) -> None:
@@ -61,4 +77,7 @@ def bench_products(corpus_dir: Path, collection: Path, rounds: int) -> None:
     row("index_mandates ITU, whole index, first call", lambda: index_mandates(retriever, "ITU"), 1)
     row("index_mandates ITU, whole index, later calls", lambda: index_mandates(retriever, "ITU"))
     row("build_brief, two questions (BM25 searches)", lambda: build_brief(retriever, BRIEF_QUESTIONS, k=5))
+    # With the JSON the HTTP layer sends (a self-comparison of the Convention is about 400 kB).
+    for a, b in COMPARED:
+        row(f"compare_documents {a} {b}, as JSON (GET /compare)", partial(_compared_json, retriever, a, b))
     print(load_average())

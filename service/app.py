@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 # The routers, by module name under wsis_rag.service.routers; each module has `router`.
 # Add a resource by adding its module name here.
-ROUTERS = ("health", "search", "ask", "documents", "passages", "web", "brief", "mandates")
+ROUTERS = ("health", "search", "ask", "documents", "passages", "web", "brief", "mandates", "compare")
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
 LIMIT_MARKER = "x-wsis-limit"

@@ -1,5 +1,5 @@
 """Every request and response body of the HTTP API. Response bodies that a product
-builds (answers, briefs, mandates, outlines) are that product's models, re-exported here;
+builds (answers, briefs, mandates, outlines, comparisons) are that product's models, re-exported here;
 the bodies (the search body itself is
 `wsis_rag.index.results.SearchResponse`, shared with `wsis search --json`)."""
 
@@ -13,6 +13,7 @@ from ..index.results import Filters
 from ..products.answers.answer import AnswerCitation, AskResponse
 from ..products.briefs.briefing import BriefNote
 from ..products.briefs.render import BriefFormat
+from ..products.compare.comparison import Comparison
 from ..products.documents.catalog import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
 from ..products.mandates.mandates import MandatesResponse
 from .limits import QUERY_SCHEMA, BodyInt, BodyK, clean_strings
@@ -136,6 +137,7 @@ __all__ = [
     "BriefFormat",
     "BriefNote",
     "BriefRequest",
+    "Comparison",
     "DOC_ID_PATTERN",
     "MAX_QUESTIONS",
     "DocumentDetail",

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
@@ -19,7 +20,7 @@ from wsis_rag.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-TOOLS = {"search", "passage", "documents", "ask", "mandates"}
+TOOLS = {"search", "passage", "documents", "ask", "mandates", "compare"}
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 
 
@@ -90,6 +91,9 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
             bad = await client.call_tool("search", {"query": "\u200b"})
             assert bad.is_error and "no letter or digit" in bad.content[0].text
 
+            unknown = await client.call_tool("compare", {"a": "A/RES/80/173", "b": "A/RES/12/345"})
+            assert unknown.is_error and "b: unknown document 'A/RES/12/345'" in unknown.content[0].text
+
     _run(session)
 
 
@@ -99,5 +103,9 @@ def test_streamable_http_under_the_app(live_server: str) -> None:
             assert set(t.name for t in (await client.list_tools()).tools) >= TOOLS
             hits = _structured(await client.call_tool("search", {"query": "universal connectivity", "k": 2}))
             assert len(hits["results"]) == 2
+            # The same comparison as GET /compare, to the byte once parsed.
+            compared = _structured(await client.call_tool("compare", {"a": "a-res-80-173", "b": "A/RES/80/173"}))
+            over_http = httpx.get(live_server + "/compare", params={"a": "a-res-80-173", "b": "A/RES/80/173"}).json()
+            assert compared == over_http and {p["status"] for p in compared["pairs"]} == {"unchanged"}
 
     _run(session)

@@ -14,6 +14,7 @@ function renderHead(meta, clauses) {
   if (meta.urls.length) {
     meta_line.append(" · ", el("a", "Official text", { href: meta.urls[0], target: "_blank", rel: "noopener" }));
   }
+  meta_line.append(" · ", el("a", "Compare with another document", { href: `/compare?a=${encodeURIComponent(meta.id)}`, class: "compare-link" }));
   document.title = `${meta.short} · WSIS corpus search`;
   head.hidden = false;
 }
