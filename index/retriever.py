@@ -23,6 +23,7 @@ from .columns import PassageColumns
 from .embedders import Embedder, get_embedder
 from .fusion import fuse
 from .lexical import LexicalIndex
+from .lineage import LineageTable
 from .priors import DocumentPriors, PriorStrengths
 from .query import AnalysedQuery, QueryAnalyser, QueryOptions
 from .references import DocumentMentions
@@ -169,10 +170,13 @@ class HybridRetriever:
         fusion: FusionConfig | None = None,
         embedders: Mapping[str, Embedder] | None = None,
         columns: PassageColumns | None = None,
+        lineage: LineageTable | None = None,
     ) -> None:
         """`embedders` are the query encoders by signal name; a signal not in it uses the
-        process-wide encoder of that registry name (`get_embedder`)."""
+        process-wide encoder of that registry name (`get_embedder`). `lineage`: the index's
+        references and version links (None for an index built without them)."""
         self.passages = passages
+        self.lineage = lineage
         self.documents = documents
         self.catalog = DocumentCatalog(documents)
         self.lexical = lexical
@@ -229,6 +233,7 @@ class HybridRetriever:
             fusion,
             self._embedders,
             self._columns,
+            self.lineage,
         )
 
     @property

@@ -1,6 +1,6 @@
 """The Model Context Protocol server: the same library calls as the HTTP API, for AI
 assistants. Tools: search (with filters), passage (with its neighbours), documents, ask,
-mandates. Resources: wsis://documents, wsis://documents/{doc_id}, wsis://passages/{passage_id}.
+mandates, lineage. Resources: wsis://documents, wsis://documents/{doc_id}, wsis://passages/{passage_id}.
 
 `wsis mcp` serves it over stdio; the HTTP app mounts it (streamable HTTP) at /mcp. The
 retriever is taken from `current()` at the start of every call, so a live index swap in
@@ -33,6 +33,7 @@ from ..products.documents.catalog import (
     list_documents,
     passage_detail,
 )
+from ..products.documents.lineage import DocumentLineage, document_lineage
 from ..products.mandates.mandates import MandatesResponse, index_mandates
 from .limits import budgeted_k, checked_k, checked_query, clean_strings
 
@@ -126,6 +127,15 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         """Operative clauses that assign an actor (e.g. 'ITU', 'UNESCO', '国际电联') a task, role
         or request, across the corpus or in one document (`doc`: id, symbol or alias)."""
         return index_mandates(retriever(), checked_query(actor, settings, "actor"), doc=doc)
+
+    @server.tool()
+    @_reported
+    def lineage(doc: str) -> DocumentLineage:
+        """What a document (id, symbol or alias, e.g. 'A/RES/79/194') cites and what cites it,
+        grouped by the framing verb (recalls, reaffirms, takes note of, ...), each reference with
+        its citing clause and the paragraph referred to; its versions (draft, adopted
+        resolution, revisions) and its yearly series, oldest first."""
+        return document_lineage(retriever(), clean_strings(doc))
 
     @server.resource("wsis://documents", mime_type="application/json")
     def documents_resource() -> str:

@@ -14,6 +14,7 @@ from ..products.answers.answer import AnswerCitation, AskResponse
 from ..products.briefs.briefing import BriefNote
 from ..products.briefs.render import BriefFormat
 from ..products.documents.catalog import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
+from ..products.documents.lineage import DocumentLineage, VersionEntry
 from ..products.mandates.mandates import MandatesResponse
 from .limits import QUERY_SCHEMA, BodyInt, BodyK, clean_strings
 
@@ -139,6 +140,7 @@ __all__ = [
     "DOC_ID_PATTERN",
     "MAX_QUESTIONS",
     "DocumentDetail",
+    "DocumentLineage",
     "DocumentList",
     "DocumentSummary",
     "Health",
@@ -149,4 +151,5 @@ __all__ = [
     "Problem",
     "Readiness",
     "SearchRequest",
+    "VersionEntry",
 ]
