@@ -131,7 +131,7 @@ _PARAGRAPH_BEFORE = re.compile(
     r"(?:\s+(?:to|and|-|–)\s+(?P<to>\d+))?\s+(?:of|in)\s+"
     r"(?:the\s+|its\s+|General\s+Assembly\s+|Economic\s+and\s+Social\s+Council\s+|Council\s+)*$"
 )
-_PARAGRAPH_THEREOF = re.compile(r"^[^;]{0,60}?\bparagraphs?\s+(?P<num>\d+)(?:\s+(?:to|and)\s+(?P<to>\d+))?\s+thereof")
+_PARAGRAPH_THEREOF = re.compile(r"[^;]{0,60}?\bparagraphs?\s+(?P<num>\d+)(?:\s+(?:to|and)\s+(?P<to>\d+))?\s+thereof")
 _DETERMINERS = re.compile(r"(?:\b(?:its|the|General\s+Assembly|Assembly)\s+)+$")
 _TITLE = re.compile(
     r"(?<!item )(?<!items )\bentitled\s+(?:[“\"](?P<quoted>[^”\"]{3,200})[”\"]|(?P<bare>[A-Z][^,:;”“]{3,120}?)(?=[:,;]|$))"
