@@ -324,6 +324,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--set", type=Path, default=REFERENCES)
     parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--json", type=Path, help="Write every figure here.")
+    parser.add_argument("--timings", action="store_true", help="Also time the lineage table and /lineage lookups.")
+    parser.add_argument("--index", type=Path, help="Time against this index (default: an in-memory one).")
     parser.add_argument(
         "--misses", choices=["dev", "test", "all", "none"], default="none", help="Print the errors of a split."
     )
