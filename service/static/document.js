@@ -60,9 +60,9 @@ function renderVerbGroups(target, title, groups, total, side) {
     target.append(el("p", "None found.", { class: "none" }));
     return;
   }
-  for (const group of groups) {
+  for (const [index, group] of groups.entries()) {
     const details = el("details", "", { class: "verb-group" });
-    details.open = groups.length <= 3;
+    details.open = index === 0 || groups.length <= 3; // the largest group open, the rest on demand
     details.append(el("summary", `${group.verb} · ${group.edges.length}`));
     const list = el("ul", "");
     for (const edge of group.edges) {
