@@ -97,4 +97,4 @@ def test_the_lineage_panel_lists_what_a_document_cites_and_links_to_the_clause(p
     page.screenshot(path=str(artifacts_dir / "web_document_lineage.png"))
     page.locator("#cites details[open] a.clause-link").first.click()
     page.wait_for_url(re.compile(r"/documents/a-res-80-173/view#"))
-    page.locator(".clause.targeted").wait_for()
+    page.locator(".clause:target").wait_for()  # the same page: the browser scrolls to the clause
