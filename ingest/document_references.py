@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -251,37 +251,25 @@ def _outermost(mentions: list[Mention]) -> list[Mention]:
 
 
 def find_mentions(text: str, rules: Rules, named_before: dict[str, NamedDocument] | None = None) -> list[Mention]:
-    """Every reference written out in `text`, in text order, each with the paragraph it names."""
+    """Every reference written out in `text`, in text order, each with the paragraph it names
+    (a symbol the table knows by name, "resolution 70/1", carries that name)."""
     names = _name_mentions(text, rules, {} if named_before is None else named_before)
     symbols = _symbol_mentions(text) + _short_mentions(text)
     titles = [t for t in _title_mentions(text) if not _title_of_symbol(text, t, symbols)]
-    mentions = _outermost(names + titles) + symbols
+    named_symbols = []
     for mention in symbols:
         named = rules.named_by_symbol(mention.target)
-        if named is not None:
-            mentions[mentions.index(mention)] = Mention(
-                mention.start, mention.end, mention.group, mention.target, named.name, named
-            )
-    with_paragraphs = []
-    for mention in sorted(mentions, key=lambda m: m.start):
+        named_symbols.append(replace(mention, name=named.name, named=named) if named else mention)
+    mentions = []
+    for mention in sorted(_outermost(names + titles) + named_symbols, key=lambda m: m.start):
         paragraph = _paragraph(text, mention.group)
-        if paragraph is None and mention.kind == "symbol":
-            thereof = _PARAGRAPH_THEREOF.match(text, mention.end)
-            if thereof:
-                paragraph = thereof.group("num") + (f"-{thereof.group('to')}" if thereof.group("to") else "")
-        with_paragraphs.append(
-            Mention(
-                mention.start,
-                mention.end,
-                mention.group,
-                mention.target,
-                mention.name,
-                mention.named,
-                paragraph,
-                mention.kind,
-            )
+        thereof = (
+            _PARAGRAPH_THEREOF.match(text, mention.end) if paragraph is None and mention.kind == "symbol" else None
         )
-    return with_paragraphs
+        if thereof:
+            paragraph = thereof.group("num") + (f"-{thereof.group('to')}" if thereof.group("to") else "")
+        mentions.append(replace(mention, paragraph=paragraph))
+    return mentions
 
 
 def _title_of_symbol(text: str, title: Mention, symbols: list[Mention]) -> bool:
