@@ -31,6 +31,7 @@ from . import store
 from .embedders import Embedder, get_embedder, new_embedder
 from .embedding_cache import BATCH, CachedPassageEncoder
 from .lexical import LexicalIndex
+from .lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable, build_lineage
 from .retriever import FusionConfig, HybridRetriever
 from .vectors import VectorIndex
 
@@ -136,6 +137,7 @@ def build_retriever(
     embedders: Mapping[str, Embedder],
     *,
     exact_search_max: int = 50_000,
+    lineage: LineageTable | None = None,
 ) -> HybridRetriever:
     """An index held in memory only, over passages given by the caller and embedded by the
     given encoders (signal name -> encoder): the texts, BM25 and FAISS indexes that
@@ -159,7 +161,7 @@ def build_retriever(
         },
     }
     lexical = LexicalIndex.build([lexical_text(p) for p in passages])
-    return HybridRetriever(passages, documents, lexical, vectors, info, embedders=embedders)
+    return HybridRetriever(passages, documents, lexical, vectors, info, embedders=embedders, lineage=lineage)
 
 
 @dataclass
@@ -213,6 +215,7 @@ def index_shape(settings: Settings) -> dict[str, Any]:
         "text_recipe": TEXT_RECIPE,
         "max_passage_tokens": settings.max_passage_tokens,
         "reader_version": READER_VERSION,
+        "lineage_version": LINEAGE_VERSION,
         "encoders": encoder_config(settings),
     }
 
@@ -247,6 +250,12 @@ def stale_reasons(settings: Settings) -> list[str]:
         # keeps the vectors of the texts that did not change).
         return [
             f"the readers changed (version {old.get('reader_version')} -> {READER_VERSION}): documents are read again"
+        ]
+    if old.get("lineage_version") != LINEAGE_VERSION:
+        # The references and version links are recomputed from the documents (nothing is re-embedded).
+        return [
+            f"the lineage table is missing or out of date (version {old.get('lineage_version')} -> "
+            f"{LINEAGE_VERSION}): documents are read again"
         ]
     recorded: dict[str, str] | None = old.get("corpus_files")
     if recorded is None:
@@ -369,9 +378,14 @@ def build_index(
                 f"the corpus in {dirs} produced no passages: nothing to index (see the ingestion errors)"
             )
 
+        say("relating documents: references and versions")
+        metas = [DocumentMeta.model_validate(r["meta"]) for r in docs.values()]
+        kept = store.read_lineage(index_dir.resolve(), reusable) if reusable else None
+        lineage = build_lineage(corpus.documents, passages, metas, kept)
         version = store.new_version_dir(index_dir)
         extra = {"corpus_files": corpus_files, "duplicates": [d.model_dump() for d in corpus.duplicates]}
         try:
+            lineage.save(version / LINEAGE_FILE)
             _write_version(settings, version, passages, docs, sources, reusable, report, say, runner, extra)
         except BaseException:
             # A failed write (disk full, killed) must not leave its debris on the disk.

@@ -21,6 +21,7 @@ from .catalog import DocumentCatalog
 from .columns import PassageColumns
 from .embedders import Embedder, get_embedder
 from .lexical import LexicalIndex
+from .lineage import LineageTable
 from .query import AnalysedQuery, QueryAnalyser
 from .references import DocumentMentions
 from .results import Filters, Hit
@@ -59,10 +60,13 @@ class HybridRetriever:
         fusion: FusionConfig | None = None,
         embedders: Mapping[str, Embedder] | None = None,
         columns: PassageColumns | None = None,
+        lineage: LineageTable | None = None,
     ) -> None:
         """`embedders` are the query encoders by signal name; a signal not in it uses the
-        process-wide encoder of that registry name (`get_embedder`)."""
+        process-wide encoder of that registry name (`get_embedder`). `lineage`: the index's
+        references and version links (None for an index built without them)."""
         self.passages = passages
+        self.lineage = lineage
         self.documents = documents
         self.catalog = DocumentCatalog(documents)
         self.lexical = lexical
@@ -110,6 +114,7 @@ class HybridRetriever:
             fusion,
             self._embedders,
             self._columns,
+            self.lineage,
         )
 
     @property

@@ -19,6 +19,10 @@ A version directory holds:
     faiss-<encoder>.index  the approximate FAISS index over those vectors, only above
                            `exact_search_max` passages (format 2; format 1 always wrote one)
     bm25/                  the bm25s state
+    lineage.json           the references between documents and their version links
+                           (`lineage.py`; since lineage version 1, recorded in the manifest:
+                           an index without it, or with an older one, is served without
+                           lineage and reported stale)
 
 The manifest, written last, also records the sha256 and size of every other file and the
 passage count: loading refuses a version whose files or row counts do not match
@@ -54,6 +58,7 @@ from ..core.settings import Settings
 from ..core.vocabulary import DocumentMeta, Passage
 from .columns import PassageColumns, StoredPassages
 from .lexical import LexicalIndex
+from .lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable
 from .retriever import HybridRetriever
 from .vectors import VectorIndex
 
@@ -299,6 +304,7 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
                 for name in manifest["encoders"]
             }
             rows = int(manifest["rows"])
+            lineage = read_lineage(version, manifest)
             passages = reading.result()
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             hashing.result()  # a file that fails its sha256 is the clearer reason
@@ -327,7 +333,15 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
         (time.perf_counter() - started) * 1000,
         hashing_s * 1000,
     )
-    return HybridRetriever(passages, documents, lexical, vectors, info, columns=columns)
+    return HybridRetriever(passages, documents, lexical, vectors, info, columns=columns, lineage=lineage)
+
+
+def read_lineage(version: Path, manifest: dict[str, Any]) -> LineageTable | None:
+    """The version's lineage table; None when it was built without one or with an older
+    one (it is then stale: `builder.stale_reasons` says so, and the next build makes it)."""
+    if manifest.get("lineage_version") != LINEAGE_VERSION or LINEAGE_FILE not in (manifest.get("files") or {}):
+        return None
+    return LineageTable.load(version / LINEAGE_FILE)
 
 
 def load_vectors(index_dir: Path, name: str) -> np.ndarray:

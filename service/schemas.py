@@ -15,6 +15,7 @@ from ..products.briefs.briefing import BriefNote
 from ..products.briefs.render import BriefFormat
 from ..products.compare.comparison import Comparison
 from ..products.documents.catalog import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
+from ..products.documents.lineage import DocumentLineage, VersionEntry
 from ..products.mandates.mandates import MandatesResponse
 from .limits import QUERY_SCHEMA, BodyInt, BodyK, clean_strings
 
@@ -141,6 +142,7 @@ __all__ = [
     "DOC_ID_PATTERN",
     "MAX_QUESTIONS",
     "DocumentDetail",
+    "DocumentLineage",
     "DocumentList",
     "DocumentSummary",
     "Health",
@@ -151,4 +153,5 @@ __all__ = [
     "Problem",
     "Readiness",
     "SearchRequest",
+    "VersionEntry",
 ]

@@ -93,6 +93,23 @@ def test_an_index_read_by_older_readers_is_stale_and_read_again(
     assert not is_stale(small_index)
 
 
+def test_an_index_with_an_older_lineage_table_is_stale_served_without_it_and_made_again(
+    small_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_retriever(small_index).lineage is not None
+    newer = builder.LINEAGE_VERSION + 1
+    monkeypatch.setattr(builder, "LINEAGE_VERSION", newer)
+    monkeypatch.setattr(store, "LINEAGE_VERSION", newer)
+    assert stale_reasons(small_index) == [
+        f"the lineage table is missing or out of date (version {newer - 1} -> {newer}): documents are read again"
+    ]
+    assert load_retriever(small_index).lineage is None  # never read as if it were the newer table
+    report = build_index(small_index)
+    assert report.full_rebuild_reason is None and not report.embedded_documents  # nothing re-embedded
+    assert load_retriever(small_index).lineage is not None
+    assert not is_stale(small_index)
+
+
 def test_removed_document_disappears(small_index: Settings) -> None:
     (small_index.corpus_dirs[0] / GDC).unlink()
     assert "gdc: removed" in stale_reasons(small_index)

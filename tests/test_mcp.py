@@ -20,7 +20,7 @@ from wsis_rag.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-TOOLS = {"search", "passage", "documents", "ask", "mandates", "compare"}
+TOOLS = {"search", "passage", "documents", "ask", "mandates", "compare", "lineage"}
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 
 
@@ -79,6 +79,12 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
             hits = _structured(await client.call_tool("search", {"query": "open source", "k": 3, "doc": ["gdc"]}))
             assert len(hits["results"]) == 3
             assert all(hit["id"].startswith("gdc:") for hit in hits["results"])
+
+            lineage = _structured(await client.call_tool("lineage", {"doc": "GDC"}))
+            citing = {e["clause"]["id"].split(":")[0] for g in lineage["cited_by"] for e in g["edges"]}
+            assert citing == {"a-res-80-173"}
+            unknown = await client.call_tool("lineage", {"doc": "A/RES/1/1"})
+            assert unknown.is_error and "A/RES/1/1" in unknown.content[0].text
 
             passage = _structured(await client.call_tool("passage", {"passage_id": "gdc:para-8-b", "neighbours": 1}))
             assert passage["citation"]["label"] == "GDC, para. 8 (b)"
