@@ -331,6 +331,13 @@ def build_index(
         for duplicate in corpus.duplicates:
             say(f"{duplicate} (rule: {duplicate.rule})")
 
+        # Passages of an unchanged file are reused only if the same readers made them; newer
+        # readers read it again (the embedding cache still holds the texts that did not change).
+        if reusable and reusable.get("reader_version") != READER_VERSION:
+            say(
+                f"the readers changed (version {reusable.get('reader_version')} -> {READER_VERSION}): reading every document again"
+            )
+            reusable = None
         old_passages = store.read_passages(index_dir) if reusable else []
         old_rows: dict[str, list[int]] = {}
         for row, p in enumerate(old_passages):

@@ -90,6 +90,7 @@ def test_an_index_read_by_older_readers_is_stale_and_read_again(
     ]
     report = build_index(small_index)
     assert report.full_rebuild_reason is None  # the vectors of unchanged texts are kept
+    assert report.reused_documents == []  # but no passage made by the older readers
     assert not is_stale(small_index)
 
 
