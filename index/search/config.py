@@ -37,6 +37,7 @@ class FusionConfig:
     document_boost: float = 0.6
     cited_by_name: bool = True
     front_matter_penalty: float = 0.5
+    reference_notes: bool = False
     curated_boost: float = 0.3
     draft_penalty: float = 0.3
     superseded_penalty: float = 0.3
@@ -63,7 +64,9 @@ class FusionConfig:
 
     def priors(self) -> PriorConfig:
         strengths = PriorStrengths(self.curated_boost, self.draft_penalty, self.superseded_penalty, self.time_boost)
-        return PriorConfig(self.document_boost, self.cited_by_name, self.front_matter_penalty, strengths)
+        return PriorConfig(
+            self.document_boost, self.cited_by_name, self.front_matter_penalty, self.reference_notes, strengths
+        )
 
     def titles(self) -> TitleConfig:
         return TitleConfig(self.title_coverage, self.title_documents)

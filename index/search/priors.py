@@ -153,6 +153,7 @@ class PriorConfig:
     document_boost: float = 0.0  # relative bonus of a named document's clauses
     cited_by_name: bool = True  # clauses naming it by a word name (not only by symbol) gain half
     front_matter_penalty: float = 0.0  # relative loss of title blocks and reference lists
+    reference_notes: bool = False  # footnotes that only cite another text count as front matter
     collection: PriorStrengths = PriorStrengths()
 
 
@@ -203,7 +204,7 @@ def apply_priors(
             or (config.cited_by_name and any(citing.names_by_word(row, doc) for doc in named))
         ):
             fused[row] *= 1.0 + config.document_boost / 2
-        if penalty and rows.is_front_matter(row):
+        if penalty and (rows.is_front_matter(row) or (config.reference_notes and rows.is_reference_note(row))):
             fused[row] *= 1.0 - penalty
     factors = documents.factors(config.collection, named, analysed.asks_for_session, analysed.times)
     for row in fused if factors else ():
