@@ -50,8 +50,8 @@ def dev_queries() -> list[str]:
 
 
 def bench_build(encoders: list[str]) -> None:
-    from ..index.builder import build_index, embedding_text
-    from ..index.embedders import get_embedder
+    from ..index.encoders.embedders import get_embedder
+    from ..index.store.builder import build_index, embedding_text
     from ..ingest.pipeline import ingest_corpus
 
     settings = Settings(corpus_dirs=[CORPUS], encoders=encoders, index_dir=Path(tempfile.mkdtemp()) / "index")
@@ -87,7 +87,7 @@ def bench_build(encoders: list[str]) -> None:
 
 def bench_load(index_dir: Path) -> None:
     t = time.perf_counter()
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
 
     settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir)
     before_mb = rss_mb()
@@ -118,18 +118,18 @@ def write_synthetic_index(source_dir: Path, index_dir: Path, passages: int) -> N
     approximate index does not hold exact duplicates). For load and filtered-search figures
     at 10^5 without embedding 10^5 texts."""
     from ..core.vocabulary import DocumentMeta
-    from ..index import store
-    from ..index.builder import lexical_text
-    from ..index.embedders import normalise
+    from ..index.encoders.embedders import normalise
     from ..index.lexical import LexicalIndex
+    from ..index.store import versions
+    from ..index.store.builder import lexical_text
     from ..index.vectors import VectorIndex
 
-    source = store.current_version(source_dir)
-    manifest = store.read_manifest(source) or {}
-    originals = store.read_passages(source)[:]
+    source = versions.current_version(source_dir)
+    manifest = versions.read_manifest(source) or {}
+    originals = versions.read_passages(source)[:]
     copies = max(1, -(-passages // len(originals)))
     rng = np.random.default_rng(12)
-    version = store.new_version_dir(index_dir)
+    version = versions.new_version_dir(index_dir)
     rows, documents = [], {}
     for i in range(copies):
         for doc_id, record in manifest["documents"].items():
@@ -154,21 +154,21 @@ def write_synthetic_index(source_dir: Path, index_dir: Path, passages: int) -> N
             )
             for p in originals
         ]
-    store.write_passages(version, rows)
+    versions.write_passages(version, rows)
     exact_max = Settings.model_fields["exact_search_max"].default
     for name in manifest["encoders"]:
-        base = np.load(source / store.vectors_file(name))
+        base = np.load(source / versions.vectors_file(name))
         vectors = normalise(np.tile(base, (copies, 1)) + 0.01 * rng.standard_normal((len(rows), base.shape[1])))
-        np.save(version / store.vectors_file(name), vectors)
-        VectorIndex.build(vectors, exact_max).save_ann(version / store.faiss_file(name))
-    LexicalIndex.build([lexical_text(p) for p in rows]).save(version / store.BM25_DIR)
-    store.write_manifest(version, {**manifest, "rows": len(rows), "documents": documents})
-    store.publish(index_dir, version)
+        np.save(version / versions.vectors_file(name), vectors)
+        VectorIndex.build(vectors, exact_max).save_ann(version / versions.faiss_file(name))
+    LexicalIndex.build([lexical_text(p) for p in rows]).save(version / versions.BM25_DIR)
+    versions.write_manifest(version, {**manifest, "rows": len(rows), "documents": documents})
+    versions.publish(index_dir, version)
     print(f"synthetic index of {len(rows):,} passages ({copies} copies of {source}) at {index_dir}")
 
 
 def bench_search(index_dir: Path | None) -> None:
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
 
     settings = Settings(corpus_dirs=[CORPUS], **({"index_dir": index_dir} if index_dir else {}))
     retriever = load_retriever(settings)
@@ -198,7 +198,7 @@ def bench_search(index_dir: Path | None) -> None:
 def _bench_filtered_search(retriever: Any, queries: list[str]) -> None:
     """The default search under filters of every shape (one document, a language, a year, a
     type, a body): time after the query embedding (search total minus embedding, per query)."""
-    from ..index.results import Filters
+    from ..index.api import Filters
 
     columns = retriever._columns
     years = sorted(y for y in set(columns.year.tolist()) if y >= 0)
@@ -235,7 +235,7 @@ def _bench_filtered_search(retriever: Any, queries: list[str]) -> None:
 def bench_embed_one(name: str, threads: int) -> None:
     """One row of the query-embedding table (run in a fresh process per configuration:
     torch's thread pool is process-wide)."""
-    from ..index.embedders import new_embedder
+    from ..index.api import new_embedder
 
     embedder = new_embedder(name, Settings(encoder_threads=threads))
     queries = dev_queries()
@@ -274,7 +274,7 @@ def bench_embed(encoders: list[str], rounds: int) -> None:
 
 def _clustered_unit_vectors(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
     # Clustered like real embeddings (topics), not uniform on the sphere (where ANN is hardest).
-    from ..index.embedders import normalise
+    from ..index.encoders.embedders import normalise
 
     centres = rng.standard_normal((max(16, n // 1000), dim)).astype(np.float32)
     out = np.empty((n, dim), dtype=np.float32)

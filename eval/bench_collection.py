@@ -24,7 +24,7 @@ import numpy as np
 
 from ..core.settings import Settings
 from ..core.vocabulary import DocType
-from ..index.results import Filters
+from ..index.api import Filters
 from ..ingest.pipeline import CorpusIngest, ingest_collection
 from .bench_timing import disk_mb, load_average, percentiles
 
@@ -43,7 +43,7 @@ def ingest_records(path: Path, max_tokens: int, limit: int | None = None) -> Cor
 
 def _raw_rate(name: str, texts: list[str], settings: Settings) -> float:
     """Passages/s of the bare encoder on these texts (model loaded first)."""
-    from ..index.embedders import new_embedder
+    from ..index.api import new_embedder
 
     embedder = new_embedder(name, settings)
     embedder.embed_passages(texts[:2])
@@ -68,8 +68,8 @@ def bench_collection(
     """`cache_dir`: an empty directory that serves as the cold embedding cache and is kept,
     so that an index over the same texts built afterwards (e.g. the WSIS documents plus this
     collection) reuses the vectors instead of embedding them again; default: a temporary one."""
-    from ..index.builder import build_index, embedding_text
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
+    from ..index.store.builder import build_index, embedding_text
 
     print(f"\n### Real collection: {collection.name}, encoders {'+'.join(encoders)} ({load_average()})\n")
     settings = Settings(index_dir=work_dir / "index", encoders=encoders, exact_search_max=50_000)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.settings import Settings
-from ..index.builder import build_retriever
+from ..index.api import build_retriever
 from ..ingest.pipeline import ingest_corpus
 from ..products.briefs.briefing import build_brief
 from ..products.documents.catalog import document_detail, list_documents

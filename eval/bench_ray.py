@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..core.settings import Settings
-from ..index.ray_cluster import LOOPBACK, WORKERS, local_cluster, wait_for_workers
+from ..index.scale.ray_cluster import LOOPBACK, WORKERS, local_cluster, wait_for_workers
 from .bench import CORPUS, DEV_SET, UN_COLLECTION, machine, percentiles
 
 SYNTHETIC = "synthetic"  # the signal name of the synthetic shards' vectors
@@ -95,9 +95,9 @@ THROUGHPUT_HEAD = (
 def bench_build(address: str, settings: Settings, workload: str) -> Throughput:
     """`build_index` with `settings` (USE), timed whole, once in this process and once on
     the cluster, each into its own index and empty embedding cache."""
-    from ..index import store
-    from ..index.builder import build_index
-    from ..index.distributed import RayRunner
+    from ..index.scale.distributed import RayRunner
+    from ..index.store import versions
+    from ..index.store.builder import build_index
 
     root = settings.index_dir
     single_settings = settings.model_copy(update={"index_dir": root / "single", "embedding_cache_dir": root / "c1"})
@@ -107,10 +107,10 @@ def bench_build(address: str, settings: Settings, workload: str) -> Throughput:
     load_ray = load_now()
     with RayRunner(address, workers=WORKERS) as runner:
         distributed = build_index(ray_settings, runner=runner)
-    a = np.load(single_settings.index_dir / store.vectors_file("use"))
-    b = np.load(ray_settings.index_dir / store.vectors_file("use"))
-    same_ids = [p.id for p in store.read_passages(single_settings.index_dir)] == [
-        p.id for p in store.read_passages(ray_settings.index_dir)
+    a = np.load(single_settings.index_dir / versions.vectors_file("use"))
+    b = np.load(ray_settings.index_dir / versions.vectors_file("use"))
+    same_ids = [p.id for p in versions.read_passages(single_settings.index_dir)] == [
+        p.id for p in versions.read_passages(ray_settings.index_dir)
     ]
     check = f"same ids: {same_ids}; max vector diff {float(np.abs(a - b).max()):.1e}"
     rates = single.encoder_rates()["use"], distributed.encoder_rates()["use"]
@@ -144,7 +144,7 @@ def write_collection_sample(documents: int | None, path: Path) -> str:
 def collection_texts(path: Path, passages: int) -> list[str]:
     """The embedding texts of the first `passages` passages of a collection file (its
     first records, as many as that takes)."""
-    from ..index.builder import embedding_text
+    from ..index.store.builder import embedding_text
     from ..ingest.pipeline import ingest_collection
 
     with gzip.open(path, "rt", encoding="utf-8") as lines:
@@ -164,10 +164,10 @@ def bench_embed(address: str, name: str, texts: list[str], tmp: Path, workload: 
     """The same texts through `LocalRunner.embed` and `RayRunner.embed`, each with an empty
     cache. The local model is loaded before timing; the Ray time includes starting the
     encoder actors and loading the model in each (what every Ray build pays)."""
-    from ..index.builder import LocalRunner
-    from ..index.distributed import RayRunner
-    from ..index.embedders import get_embedder
-    from ..index.embedding_cache import CachedPassageEncoder
+    from ..index.encoders.embedders import get_embedder
+    from ..index.encoders.embedding_cache import CachedPassageEncoder
+    from ..index.scale.distributed import RayRunner
+    from ..index.store.builder import LocalRunner
 
     embedder = get_embedder(name)
     embedder.embed_passages(texts[:2])
@@ -226,9 +226,9 @@ def write_synthetic_shards(n: int, dim: int, root: Path) -> tuple[Any, list[Path
     """Random unit vectors in two shards by document (documents of DOC_PASSAGES rows, dealt
     alternately), each in the shard layout `LocalShard` loads; and the single flat index over
     all of them."""
-    from ..index import store
     from ..index.lexical import LexicalIndex
-    from ..index.shards import GLOBAL_ROWS
+    from ..index.scale.shards import GLOBAL_ROWS
+    from ..index.store import versions
     from ..index.vectors import VectorIndex
 
     rng = np.random.default_rng(SEED)
@@ -242,10 +242,10 @@ def write_synthetic_shards(n: int, dim: int, root: Path) -> tuple[Any, list[Path
         rows = np.flatnonzero(shard_of_row == shard).astype(np.int64)
         np.save(directory / GLOBAL_ROWS, rows)
         # Exact search: the shard's vectors are the index (memory-mapped at load; no FAISS file).
-        np.save(directory / store.vectors_file(SYNTHETIC), np.ascontiguousarray(vectors[rows]))
+        np.save(directory / versions.vectors_file(SYNTHETIC), np.ascontiguousarray(vectors[rows]))
         # LocalShard also loads a BM25 index; these shards are dense only, so theirs holds one placeholder text.
-        LexicalIndex.build(["synthetic"]).save(directory / store.BM25_DIR)
-        store.write_manifest(directory, {"encoders": {SYNTHETIC: {"model_id": "random unit vectors", "dim": dim}}})
+        LexicalIndex.build(["synthetic"]).save(directory / versions.BM25_DIR)
+        versions.write_manifest(directory, {"encoders": {SYNTHETIC: {"model_id": "random unit vectors", "dim": dim}}})
         directories.append(directory)
     return VectorIndex.build(vectors, exact_max=n), directories
 
@@ -293,9 +293,9 @@ def compare_interleaved(
 
 
 def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str], None]) -> list[Latency]:
-    from ..index import store
-    from ..index.ray_serve import deploy_shards, undeploy
-    from ..index.shards import FanOut, LocalShard, ShardedVectors
+    from ..index.scale.ray_serve import deploy_shards, undeploy
+    from ..index.scale.shards import FanOut, LocalShard, ShardedVectors
+    from ..index.store import versions
 
     ms, (single, directories) = _timed(lambda: write_synthetic_shards(n, dim, tmp / "synthetic"))
     say(f"Synthetic index: {n:,} random unit vectors, dim {dim}, documents of {DOC_PASSAGES} passages dealt")
@@ -326,7 +326,7 @@ def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str]
         read = rss_bytes() - before
     finally:
         undeploy()
-    size = os.path.getsize(directories[0] / store.vectors_file(SYNTHETIC))
+    size = os.path.getsize(directories[0] / versions.vectors_file(SYNTHETIC))
     say(
         f"Memory per shard ({n // 2:,} vectors, exact search over the memory-mapped float32 vectors, no FAISS "
         f"copy): {size / 2**20:,.0f} MiB on disk; resident in its Ray Serve replica after the searches "
@@ -339,12 +339,12 @@ def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str]
 
 
 def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> list[Latency]:
-    from ..index import store
-    from ..index.ray_serve import deploy, undeploy
-    from ..index.shards import LocalShard, sharded_retriever, write_shards
+    from ..index.scale.ray_serve import deploy, undeploy
+    from ..index.scale.shards import LocalShard, sharded_retriever, write_shards
+    from ..index.store import versions
 
     settings = Settings(corpus_dirs=[CORPUS])
-    reference = store.load_retriever(settings)
+    reference = versions.load_retriever(settings)
     shard_set = write_shards(settings.index_dir, tmp / "real-shards", 2)
     in_process = sharded_retriever(shard_set, [LocalShard(d) for d in shard_set.shard_dirs()])
     deploy_s, front = _timed(lambda: deploy(shard_set, timeout_s=300))
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     os.environ.update(LOOPBACK)  # before Ray is imported: its constants are read at import
-    from ..index.distributed import connected
+    from ..index.scale.distributed import connected
 
     lines: list[str] = []
 

@@ -20,7 +20,7 @@ from ..core.vocabulary import DocumentMeta, Passage
 from .analysis import analyse, matched_terms, symbol_tokens
 from .catalog import DocumentCatalog
 from .columns import PassageColumns
-from .embedders import Embedder, get_embedder
+from .encoders.embedders import Embedder, get_embedder
 from .fusion import fuse
 from .lexical import LexicalIndex
 from .priors import DocumentPriors, PriorStrengths

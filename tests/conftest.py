@@ -82,7 +82,7 @@ def artifacts_dir() -> Path:
 def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
     """Settings whose index_dir holds a fresh index of the default corpus, built once per
     session (vectors of unchanged texts come from the embedding cache in var/)."""
-    from wsis_rag.index.builder import build_index
+    from wsis_rag.index.store.builder import build_index
 
     # Every field that shapes the index is given, so no WSIS_* variable leaks in.
     shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
@@ -94,7 +94,7 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -
 
 @pytest.fixture(scope="session")
 def retriever(built_index: Settings) -> HybridRetriever:
-    from wsis_rag.index.store import load_retriever
+    from wsis_rag.index.store.versions import load_retriever
 
     return load_retriever(built_index)
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .embedders import Embedder, get_embedder
-from .retriever import HybridRetriever
-from .shards import LocalShard, Scored, ShardSet, sharded_retriever
+from ..encoders.embedders import Embedder, get_embedder
+from ..retriever import HybridRetriever
+from .shards import LocalShard, Scored, ShardSet, sharded_retriever, write_shards
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +183,17 @@ def deploy(
         local = get_embedder(name)  # identity only: no weights are loaded for this
         remote[name] = RemoteEmbedder(name, local.model_id, local.dim, local.languages, encoder_handle, timeout_s)
     return sharded_retriever(shard_set, shards, signals=signals, embedders=remote)
+
+
+def serve_index_on_ray(index_dir: Path, address: str, shards: int, replicas: int = 1) -> HybridRetriever:
+    """`wsis serve --ray`: split the built index at `index_dir` into `shards` shards (beside
+    it, `<index_dir>.shards`), connect to the cluster at `address` for the life of this
+    process, deploy the shards with `replicas` replicas each; the front retriever."""
+    from .distributed import connected
+
+    shard_set = write_shards(index_dir, index_dir.with_name(index_dir.name + ".shards"), shards)
+    connected(address).__enter__()  # held for the life of the server process
+    return deploy(shard_set, replicas=replicas)
 
 
 def undeploy() -> None:
