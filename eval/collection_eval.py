@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core.settings import get_settings
 from ..index.api import Filters, FusionConfig, HybridRetriever, load_retriever
-from .bench_timing import load_average
+from .bench.timing import load_average
 from .metrics import ALL, CROSS_LINGUAL, METRIC_LABELS, Evaluation, evaluate
 from .questions import Question, load_questions
 from .relevance import check_snippets

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..core.settings import Settings
-from ..index.api import build_retriever
-from ..ingest.pipeline import ingest_corpus
-from ..products.briefs.briefing import build_brief
-from ..products.documents.catalog import document_detail, list_documents
-from ..products.mandates.mandates import index_mandates
-from .bench_timing import load_average, percentiles
+from ...core.settings import Settings
+from ...index.api import build_retriever
+from ...ingest.pipeline import ingest_corpus
+from ...products.briefs.briefing import build_brief
+from ...products.documents.catalog import document_detail, list_documents
+from ...products.mandates.mandates import index_mandates
+from .timing import load_average, percentiles
 
 BRIEF_QUESTIONS = ["What does A/RES/80/173 assign to ITU?", "What do the resolutions say about submarine cables?"]
 
