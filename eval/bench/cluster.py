@@ -348,8 +348,8 @@ def bench_real(questions: list[str], index_dir: Path, tmp: Path, say: Callable[[
     deploy_s, front = _timed(lambda: deploy(shard_set, timeout_s=300))
     say(
         f"Real index: {settings.index_dir} ({len(reference.passages)} passages, encoders "
-        f"{', '.join(shard_set.encoders)}) in 2 shards; `deploy` (2 shard applications and the query-encoder "
-        f"deployment, which loads every encoder of the index): {deploy_s / 1000:.0f} s."
+        f"{', '.join(shard_set.encoders)}) in 2 shards; `deploy` (2 shard applications; the front embeds the "
+        f"queries itself): {deploy_s / 1000:.0f} s."
     )
     rows = []
     try:
@@ -357,7 +357,7 @@ def bench_real(questions: list[str], index_dir: Path, tmp: Path, say: Callable[[
         if "use" in shard_set.encoders and "use" not in reference.signals:  # the encoder of the build part
             variants.append(["bm25", "use"])
         for signals in variants:
-            through_serve = front.with_signals(list(signals))  # the same deployment handles and encoders
+            through_serve = front.with_signals(list(signals))  # the same deployment handles
 
             def ids(retriever: Any) -> Callable[[Any], list[Any]]:
                 return lambda query: [hit.passage.id for hit in retriever.search(query, 10)]
@@ -366,7 +366,7 @@ def bench_real(questions: list[str], index_dir: Path, tmp: Path, say: Callable[[
                 {
                     "single index, in process": ids(reference.with_signals(signals)),
                     "2 shards in process (LocalShard)": ids(in_process.with_signals(signals)),
-                    "2 shards through Ray Serve (front retriever, remote query encoder)": ids(through_serve),
+                    "2 shards through Ray Serve (`deploy`)": ids(through_serve),
                 },
                 questions,
                 f" - {'+'.join(signals)}",

@@ -67,7 +67,7 @@ class ShardSearcher(Protocol):
 
     def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored: ...
 
-    def document_frequency(self, tokens: list[str]) -> dict[str, int]: ...
+    def document_frequencies(self) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True)
@@ -189,8 +189,12 @@ class LocalShard:
         rows, scores = self.vectors[signal].search(vector, k, local)
         return self.global_rows[rows], scores
 
-    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
-        return self.lexical.document_frequency(tokens)
+    def document_frequencies(self) -> dict[str, int]:
+        """How many of this shard's passages hold each token of the vocabulary (those it has)."""
+        # bm25s keeps the empty string in its vocabulary without a column of scores; no
+        # analysed text holds it.
+        counts = self.lexical.document_frequency([t for t in self.lexical.bm25.vocab_dict if t])
+        return {token: n for token, n in counts.items() if n}
 
 
 def merge_top(parts: Sequence[Scored], k: int) -> Scored:
@@ -223,19 +227,22 @@ class FanOut:
 
 
 class ShardedLexical:
-    """BM25 over a shard set, with `LexicalIndex.search`'s contract."""
+    """BM25 over a shard set, with `LexicalIndex.search`'s contract. The document
+    frequencies (what cross-lingual feedback asks twice per search) are the shards' counts
+    added up once, when the front starts: the shards hold disjoint passages, so the sums are
+    the full index's, and a search asks the shards for rankings only."""
 
     def __init__(self, fan_out: FanOut, size: int) -> None:
         self.fan_out = fan_out
         self.size = size
+        self._frequencies: dict[str, int] = {}
+        for counts in fan_out.gather(lambda shard: shard.document_frequencies()):
+            for token, n in counts.items():
+                self._frequencies[token] = self._frequencies.get(token, 0) + n
 
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
-        """Corpus-wide: the shards hold disjoint passages, so their counts add up."""
-        total: dict[str, int] = {}
-        for counts in self.fan_out.gather(lambda shard: shard.document_frequency(tokens)):
-            for token, n in counts.items():
-                total[token] = total.get(token, 0) + n
-        return total
+        """How many passages of the whole shard set hold each token it knows (unknown: absent)."""
+        return {t: self._frequencies[t] for t in tokens if t in self._frequencies}
 
     def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
         parts = self.fan_out.gather(lambda shard: shard.bm25(tokens, expansion, k, allowed))
