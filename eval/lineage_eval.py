@@ -35,9 +35,8 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..core.settings import get_settings
-from ..index.builder import build_retriever
+from ..index.api import build_retriever, load_retriever
 from ..index.lineage import build_lineage, version_facts
-from ..index.store import load_retriever
 from ..index.versions import relate_versions
 from ..ingest.document_references import DocumentReference, load_rules
 from ..ingest.pipeline import IngestedDocument, ingest_corpus

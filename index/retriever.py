@@ -19,7 +19,7 @@ from ..core.vocabulary import DocumentMeta, Passage
 from .analysis import matched_terms
 from .catalog import DocumentCatalog
 from .columns import PassageColumns
-from .embedders import Embedder, get_embedder
+from .encoders.embedders import Embedder, get_embedder
 from .lexical import LexicalIndex
 from .lineage import LineageTable
 from .query import AnalysedQuery, QueryAnalyser

@@ -23,8 +23,7 @@ from ..core import __version__
 from ..core.errors import IndexNotReadyError, WsisError
 from ..core.settings import Settings
 from ..core.vocabulary import DocType
-from ..index.results import Filters, SearchResponse, search_response
-from ..index.retriever import HybridRetriever
+from ..index.api import Filters, HybridRetriever, SearchResponse, search_response
 from ..products.answers.answer import AskResponse, answer_question
 from ..products.compare.comparison import Comparison, compare_documents
 from ..products.documents.catalog import (

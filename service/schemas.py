@@ -1,7 +1,7 @@
 """Every request and response body of the HTTP API. Response bodies that a product
 builds (answers, briefs, mandates, outlines, comparisons) are that product's models, re-exported here;
 the bodies (the search body itself is
-`wsis_rag.index.results.SearchResponse`, shared with `wsis search --json`)."""
+`wsis_rag.index.api.SearchResponse`, shared with `wsis search --json`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..index.results import Filters
+from ..index.api import Filters
 from ..products.answers.answer import AnswerCitation, AskResponse
 from ..products.briefs.briefing import BriefNote
 from ..products.briefs.render import BriefFormat

@@ -93,7 +93,7 @@ def artifacts_dir() -> Path:
 def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
     """Settings whose index_dir holds a fresh index of the default corpus, built once per
     session (vectors of unchanged texts come from the embedding cache in var/)."""
-    from wsis_rag.index.builder import build_index
+    from wsis_rag.index.store.builder import build_index
 
     # Every field that shapes the index is given, so no WSIS_* variable leaks in.
     shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
@@ -139,7 +139,7 @@ def small_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def collection_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path, small_collection: Path) -> Settings:
     """Settings whose index holds the three WSIS documents and the small collection, built
     with the real encoders (vectors of unchanged texts from the embedding cache in var/)."""
-    from wsis_rag.index.builder import build_index
+    from wsis_rag.index.store.builder import build_index
 
     shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
     defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
@@ -157,14 +157,14 @@ def collection_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Pa
 
 @pytest.fixture(scope="session")
 def collection_retriever(collection_index: Settings) -> HybridRetriever:
-    from wsis_rag.index.store import load_retriever
+    from wsis_rag.index.api import load_retriever
 
     return load_retriever(collection_index)
 
 
 @pytest.fixture(scope="session")
 def retriever(built_index: Settings) -> HybridRetriever:
-    from wsis_rag.index.store import load_retriever
+    from wsis_rag.index.store.versions import load_retriever
 
     return load_retriever(built_index)
 

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from wsis_rag.core.settings import PROJECT_ROOT, Settings
-from wsis_rag.index.builder import build_retriever
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.store.builder import build_retriever
 from wsis_rag.ingest.collection import CollectionRecord, read_collection
 from wsis_rag.ingest.pipeline import ingest_record
 from wsis_rag.service.app import create_app
@@ -106,7 +106,7 @@ def test_the_docx_redline_underlines_insertions_and_strikes_deletions(
 ) -> None:
     from wsis_rag.cli.main import app
 
-    monkeypatch.setattr("wsis_rag.index.store.load_retriever", lambda settings: collection_retriever)
+    monkeypatch.setattr("wsis_rag.index.api.load_retriever", lambda settings: collection_retriever)
     out = tmp_path / "redline.docx"
     result = CliRunner().invoke(app, ["compare", DRAFT, ADOPTED, "--format", "docx", "--out", str(out)])
     assert result.exit_code == 0, result.output

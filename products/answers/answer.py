@@ -34,12 +34,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, ClauseKind, Passage, QuotedClause
+from ...core.words import HAN, STOPWORDS, han_bigrams
 from ...corpus.manifest import load_manifest
-from ...index.analysis import HAN, STOPWORDS, han_bigrams
-from ...index.embedders import Embedder, new_embedder
-from ...index.results import Filters, Hit
-from ...index.retriever import HybridRetriever
-from ...index.termbase import load_termbase
+from ...index.api import Embedder, Filters, Hit, HybridRetriever, load_termbase, new_embedder
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ def compare(
     ] = None,
 ) -> None:
     """Compare two versions of a text paragraph by paragraph, as a redline."""
-    from ...index.store import load_retriever
+    from ...index.api import load_retriever
     from .comparison import compare_documents
     from .render import render
 

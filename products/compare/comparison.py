@@ -16,8 +16,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import DocumentMeta, Passage
-from ...index.catalog import UnknownDocumentError
-from ...index.retriever import HybridRetriever
+from ...index.api import HybridRetriever, UnknownDocumentError
 from .align import Match, align
 from .units import Paragraph, footnote_marks, paragraphs
 from .words import Change, Words, changes, same_words

@@ -8,8 +8,8 @@ import re
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, CitedClause, ClauseKind, DocumentMeta, Passage
-from ...index.analysis import HAN
-from ...index.retriever import HybridRetriever
+from ...core.words import HAN
+from ...index.api import HybridRetriever
 from .lineage import VersionEntry, document_versions
 
 FIRST_WORDS = 12

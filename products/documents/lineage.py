@@ -12,9 +12,7 @@ from pydantic import BaseModel, Field
 
 from ...core.errors import IndexNotReadyError
 from ...core.vocabulary import DocumentMeta
-from ...index.lineage import LineageTable, ReferenceEdge
-from ...index.retriever import HybridRetriever
-from ...index.versions import YEARLY_SUCCESSOR
+from ...index.api import YEARLY_SUCCESSOR, HybridRetriever, LineageTable, ReferenceEdge
 
 NO_LINEAGE = (
     "this index version has no lineage table (built before lineage existed, or with an older "

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.index.builder import build_retriever
-from wsis_rag.index.embedders import Embedder
+from wsis_rag.index.encoders.embedders import Embedder
 from wsis_rag.index.lineage import build_lineage
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.store.builder import build_retriever
 from wsis_rag.ingest.pipeline import ingest_paths
 from wsis_rag.service.app import create_app
 

@@ -17,15 +17,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..core.settings import Settings
-from ..index.builder import build_retriever
-from ..index.retriever import HybridRetriever
-from ..ingest.pipeline import ingest_corpus
-from ..products.briefs.briefing import build_brief
-from ..products.compare.comparison import compare_documents
-from ..products.documents.catalog import document_detail, list_documents
-from ..products.mandates.mandates import index_mandates
-from .bench_timing import load_average, percentiles
+from ...core.settings import Settings
+from ...index.api import HybridRetriever, build_retriever
+from ...ingest.pipeline import ingest_corpus
+from ...products.briefs.briefing import build_brief
+from ...products.compare.comparison import compare_documents
+from ...products.documents.catalog import document_detail, list_documents
+from ...products.mandates.mandates import index_mandates
+from .timing import load_average, percentiles
 
 # The longest documents of the collection (the Cybercrime Convention, the Pact for the Future)
 # with themselves, a draft with its resolution, and two unrelated texts.

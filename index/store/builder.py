@@ -22,18 +22,18 @@ from typing import Any, Protocol
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..core.errors import IndexDamagedError, IndexNotReadyError
-from ..core.settings import Settings
-from ..core.vocabulary import DocumentMeta, Passage
-from ..corpus.inventory import take_inventory
-from ..ingest.pipeline import READER_VERSION, CorpusIngest, ingest_corpus
-from . import store
-from .embedders import Embedder, get_embedder, new_embedder
-from .embedding_cache import BATCH, CachedPassageEncoder
-from .lexical import LexicalIndex
-from .lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable, build_lineage
-from .retriever import FusionConfig, HybridRetriever
-from .vectors import VectorIndex
+from ...core.errors import IndexDamagedError, IndexNotReadyError
+from ...core.settings import Settings
+from ...core.vocabulary import DocumentMeta, Passage
+from ...corpus.inventory import take_inventory
+from ...ingest.pipeline import READER_VERSION, CorpusIngest, ingest_corpus
+from ..encoders.embedders import Embedder, get_embedder, new_embedder
+from ..encoders.embedding_cache import BATCH, CachedPassageEncoder
+from ..lexical import LexicalIndex
+from ..lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable, build_lineage
+from ..retriever import FusionConfig, HybridRetriever
+from ..vectors import VectorIndex
+from . import versions
 
 # Bump when `embedding_text` changes: stored vectors then no longer match the recipe.
 TEXT_RECIPE = 1
@@ -153,7 +153,7 @@ def build_retriever(
         for name, embedder in embedders.items()
     }
     info = {
-        "format_version": store.FORMAT_VERSION,
+        "format_version": versions.FORMAT_VERSION,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "index_dir": None,
         "encoders": {
@@ -211,7 +211,7 @@ def encoder_config(settings: Settings) -> dict[str, dict[str, Any]]:
 def index_shape(settings: Settings) -> dict[str, Any]:
     """The settings that shape what is stored: when they change, nothing can be reused."""
     return {
-        "format_version": store.FORMAT_VERSION,
+        "format_version": versions.FORMAT_VERSION,
         "text_recipe": TEXT_RECIPE,
         "max_passage_tokens": settings.max_passage_tokens,
         "reader_version": READER_VERSION,
@@ -239,7 +239,7 @@ def _describe(encoders: dict[str, Any] | None) -> str:
 def stale_reasons(settings: Settings) -> list[str]:
     """Why the index on disk does not match the corpus and settings (empty = up to date)."""
     try:
-        old = store.read_manifest(settings.index_dir)
+        old = versions.read_manifest(settings.index_dir)
     except IndexDamagedError as error:
         return [str(error)]
     reason = full_rebuild_reason(old, settings)
@@ -306,13 +306,13 @@ def build_index(
     started = time.perf_counter()
     index_dir = settings.index_dir
     report = BuildReport(index_dir=index_dir)
-    root = store.versions_dir(index_dir)
+    root = versions.versions_dir(index_dir)
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time per index
-        store.prune_versions(index_dir, settings.index_versions_kept)  # what a crashed build or swap left
+        versions.prune_versions(index_dir, settings.index_versions_kept)  # what a crashed build or swap left
         # Nothing of a previous index that fails its checksums is reused.
-        old, damage = (None, None) if force else store.reusable_manifest(index_dir)
+        old, damage = (None, None) if force else versions.reusable_manifest(index_dir)
         report.full_rebuild_reason = (
             "forced" if force else f"previous index damaged: {damage}" if damage else full_rebuild_reason(old, settings)
         )
@@ -338,7 +338,7 @@ def build_index(
                 f"the readers changed (version {reusable.get('reader_version')} -> {READER_VERSION}): reading every document again"
             )
             reusable = None
-        old_passages = store.read_passages(index_dir) if reusable else []
+        old_passages = versions.read_passages(index_dir) if reusable else []
         old_rows: dict[str, list[int]] = {}
         for row, p in enumerate(old_passages):
             old_rows.setdefault(p.doc_id, []).append(row)
@@ -387,9 +387,9 @@ def build_index(
 
         say("relating documents: references and versions")
         metas = [DocumentMeta.model_validate(r["meta"]) for r in docs.values()]
-        kept = store.read_lineage(index_dir.resolve(), reusable) if reusable else None
+        kept = versions.read_lineage(index_dir.resolve(), reusable) if reusable else None
         lineage = build_lineage(corpus.documents, passages, metas, kept)
-        version = store.new_version_dir(index_dir)
+        version = versions.new_version_dir(index_dir)
         extra = {"corpus_files": corpus_files, "duplicates": [d.model_dump() for d in corpus.duplicates]}
         try:
             lineage.save(version / LINEAGE_FILE)
@@ -398,7 +398,7 @@ def build_index(
             # A failed write (disk full, killed) must not leave its debris on the disk.
             shutil.rmtree(version, ignore_errors=True)
             raise
-        store.publish(index_dir, version, keep=settings.index_versions_kept)
+        versions.publish(index_dir, version, keep=settings.index_versions_kept)
     report.documents = len(docs)
     report.passages = len(passages)
     report.reused_passages = sum(count for _, rows, count in sources if rows is not None)
@@ -432,12 +432,12 @@ def _write_version(
     """Write every file of a new version directory, the manifest last."""
     index_dir = settings.index_dir
     say(f"writing {len(passages)} passages to {version.name}")
-    store.write_passages(version, passages)
+    versions.write_passages(version, passages)
     meta_by_id = {doc_id: DocumentMeta.model_validate(r["meta"]) for doc_id, r in docs.items()}
     texts = [embedding_text(p, meta_by_id[p.doc_id]) for p in passages]
     for name in index_encoders(settings):
         encoder = CachedPassageEncoder(get_embedder(name, settings), settings.embedding_cache_dir)
-        old_vectors = store.load_vectors(index_dir, name) if reusable else None
+        old_vectors = versions.load_vectors(index_dir, name) if reusable else None
         vectors = np.empty((len(passages), encoder.embedder.dim), dtype=np.float32)
         fresh: list[int] = []  # rows to embed, all documents together: one sorted pass
         start = 0
@@ -453,11 +453,11 @@ def _write_version(
         vectors[fresh] = embedded
         report.embed_seconds[name] = time.perf_counter() - t
         report.encoded_texts[name] = encoded
-        np.save(version / store.vectors_file(name), vectors)
-        VectorIndex.build(vectors, settings.exact_search_max).save_ann(version / store.faiss_file(name))
+        np.save(version / versions.vectors_file(name), vectors)
+        VectorIndex.build(vectors, settings.exact_search_max).save_ann(version / versions.faiss_file(name))
     say("indexing BM25")
-    LexicalIndex.build([lexical_text(p) for p in passages]).save(version / store.BM25_DIR)
-    store.write_manifest(
+    LexicalIndex.build([lexical_text(p) for p in passages]).save(version / versions.BM25_DIR)
+    versions.write_manifest(
         version,
         {
             **index_shape(settings),

@@ -38,12 +38,12 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from ..core.errors import IndexNotReadyError
-from ..core.vocabulary import DocumentMeta, Passage
-from . import store
-from .lexical import LexicalIndex
-from .retriever import HybridRetriever
-from .vectors import VectorIndex
+from ...core.errors import IndexNotReadyError
+from ...core.vocabulary import DocumentMeta, Passage
+from ..lexical import LexicalIndex
+from ..retriever import HybridRetriever
+from ..store import versions
+from ..vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class ShardSearcher(Protocol):
 
     def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored: ...
 
-    def document_frequency(self, tokens: list[str]) -> dict[str, int]: ...
+    def document_frequencies(self) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True)
@@ -107,13 +107,13 @@ def write_shards(index_dir: Path, out: Path, n: int) -> ShardSet:
     if n < 1:
         raise ValueError(f"a shard set needs at least one shard, not {n}")
     version = index_dir.resolve()
-    manifest = store.read_manifest(version)
+    manifest = versions.read_manifest(version)
     if manifest is None:
         raise IndexNotReadyError(f"no index at {index_dir}: build one with `wsis index build`")
-    passages = store.read_passages(version)
-    lexical = LexicalIndex.load(version / store.BM25_DIR)
+    passages = versions.read_passages(version)
+    lexical = LexicalIndex.load(version / versions.BM25_DIR)
     encoders = list(manifest["encoders"])
-    vectors = {name: np.load(version / store.vectors_file(name), mmap_mode="r") for name in encoders}
+    vectors = {name: np.load(version / versions.vectors_file(name), mmap_mode="r") for name in encoders}
     counts: dict[str, int] = {}
     for p in passages:
         counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
@@ -130,15 +130,15 @@ def write_shards(index_dir: Path, out: Path, n: int) -> ShardSet:
         shard.mkdir()
         rows = np.flatnonzero(np.isin(doc_of_row, list(docs))).astype(np.int64)
         np.save(shard / GLOBAL_ROWS, rows)
-        store.write_passages(shard, [passages[int(r)] for r in rows])
+        versions.write_passages(shard, [passages[int(r)] for r in rows])
         for encoder in encoders:
             part = np.ascontiguousarray(vectors[encoder][rows], dtype=np.float32)
-            np.save(shard / store.vectors_file(encoder), part)
+            np.save(shard / versions.vectors_file(encoder), part)
             # Exact search in every shard: the merge is then exact (see the module doc).
-            VectorIndex.build(part, exact_max=max(len(part), 1)).save_ann(shard / store.faiss_file(encoder))
-        lexical.subset(rows).save(shard / store.BM25_DIR)
+            VectorIndex.build(part, exact_max=max(len(part), 1)).save_ann(shard / versions.faiss_file(encoder))
+        lexical.subset(rows).save(shard / versions.BM25_DIR)
         kept = {doc: record for doc, record in manifest["documents"].items() if doc in set(docs)}
-        store.write_manifest(shard, {**manifest, "documents": kept, "shard": {"index": i, "of": n}})
+        versions.write_manifest(shard, {**manifest, "documents": kept, "shard": {"index": i, "of": n}})
     (tmp / SHARD_SET_FILE).write_text(
         json.dumps({"shards": names, "passages": len(passages), "encoders": encoders, "source": str(version)}),
         encoding="utf-8",
@@ -162,10 +162,10 @@ class LocalShard:
         self.name = directory.name
         self.directory = directory
         self.global_rows = np.load(directory / GLOBAL_ROWS)
-        self.lexical = LexicalIndex.load(directory / store.BM25_DIR)
-        manifest = store.read_manifest(directory) or {}
+        self.lexical = LexicalIndex.load(directory / versions.BM25_DIR)
+        manifest = versions.read_manifest(directory) or {}
         self.vectors = {
-            name: VectorIndex.load(directory / store.vectors_file(name), directory / store.faiss_file(name))
+            name: VectorIndex.load(directory / versions.vectors_file(name), directory / versions.faiss_file(name))
             for name in manifest["encoders"]
         }
 
@@ -189,8 +189,12 @@ class LocalShard:
         rows, scores = self.vectors[signal].search(vector, k, local)
         return self.global_rows[rows], scores
 
-    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
-        return self.lexical.document_frequency(tokens)
+    def document_frequencies(self) -> dict[str, int]:
+        """How many of this shard's passages hold each token of the vocabulary (those it has)."""
+        # bm25s keeps the empty string in its vocabulary without a column of scores; no
+        # analysed text holds it.
+        counts = self.lexical.document_frequency([t for t in self.lexical.bm25.vocab_dict if t])
+        return {token: n for token, n in counts.items() if n}
 
 
 def merge_top(parts: Sequence[Scored], k: int) -> Scored:
@@ -223,19 +227,22 @@ class FanOut:
 
 
 class ShardedLexical:
-    """BM25 over a shard set, with `LexicalIndex.search`'s contract."""
+    """BM25 over a shard set, with `LexicalIndex.search`'s contract. The document
+    frequencies (what cross-lingual feedback asks twice per search) are the shards' counts
+    added up once, when the front starts: the shards hold disjoint passages, so the sums are
+    the full index's, and a search asks the shards for rankings only."""
 
     def __init__(self, fan_out: FanOut, size: int) -> None:
         self.fan_out = fan_out
         self.size = size
+        self._frequencies: dict[str, int] = {}
+        for counts in fan_out.gather(lambda shard: shard.document_frequencies()):
+            for token, n in counts.items():
+                self._frequencies[token] = self._frequencies.get(token, 0) + n
 
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
-        """Corpus-wide: the shards hold disjoint passages, so their counts add up."""
-        total: dict[str, int] = {}
-        for counts in self.fan_out.gather(lambda shard: shard.document_frequency(tokens)):
-            for token, n in counts.items():
-                total[token] = total.get(token, 0) + n
-        return total
+        """How many passages of the whole shard set hold each token it knows (unknown: absent)."""
+        return {t: self._frequencies[t] for t in tokens if t in self._frequencies}
 
     def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
         parts = self.fan_out.gather(lambda shard: shard.bm25(tokens, expansion, k, allowed))
@@ -270,9 +277,9 @@ def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **re
     documents: dict[str, DocumentMeta] = {}
     for directory in shard_set.shard_dirs():
         rows = np.load(directory / GLOBAL_ROWS)
-        for row, passage in zip(rows.tolist(), store.read_passages(directory), strict=True):
+        for row, passage in zip(rows.tolist(), versions.read_passages(directory), strict=True):
             passages[row] = passage
-        manifest = store.read_manifest(directory) or {}
+        manifest = versions.read_manifest(directory) or {}
         for doc_id, record in manifest.get("documents", {}).items():
             documents[doc_id] = DocumentMeta.model_validate(record["meta"])
     if any(p is None for p in passages):

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.digest import file_sha256
+from ...core.digest import file_sha256
 
 FORMAT_VERSION = 1
 KINDS = ("e5", "minilm")

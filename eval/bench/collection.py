@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import gzip
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -22,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.settings import Settings
-from ..core.vocabulary import DocType
-from ..index.results import Filters
-from ..ingest.pipeline import CorpusIngest, ingest_collection
-from .bench_timing import disk_mb, load_average, percentiles
+from ...core.settings import Settings
+from ...core.vocabulary import DocType
+from ...index.api import Filters
+from ...ingest.pipeline import CorpusIngest, ingest_collection
+from .build import load_in_fresh_process
+from .timing import disk_mb, load_average, percentiles
 
 
 def ingest_records(path: Path, max_tokens: int, limit: int | None = None) -> CorpusIngest:
@@ -43,7 +42,7 @@ def ingest_records(path: Path, max_tokens: int, limit: int | None = None) -> Cor
 
 def _raw_rate(name: str, texts: list[str], settings: Settings) -> float:
     """Passages/s of the bare encoder on these texts (model loaded first)."""
-    from ..index.embedders import new_embedder
+    from ...index.api import new_embedder
 
     embedder = new_embedder(name, settings)
     embedder.embed_passages(texts[:2])
@@ -68,8 +67,8 @@ def bench_collection(
     """`cache_dir`: an empty directory that serves as the cold embedding cache and is kept,
     so that an index over the same texts built afterwards (e.g. the WSIS documents plus this
     collection) reuses the vectors instead of embedding them again; default: a temporary one."""
-    from ..index.builder import build_index, embedding_text
-    from ..index.store import load_retriever
+    from ...index.api import load_retriever
+    from ...index.store.builder import build_index, embedding_text
 
     print(f"\n### Real collection: {collection.name}, encoders {'+'.join(encoders)} ({load_average()})\n")
     settings = Settings(index_dir=work_dir / "index", encoders=encoders, exact_search_max=50_000)
@@ -120,11 +119,7 @@ def bench_collection(
     version = settings.index_dir.resolve()
     sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.0f} MB" for f in sorted(version.glob("*")) if f.is_file())
     print(f"\nIndex on disk: {disk_mb(version):.0f} MB ({sizes}; bm25/ {disk_mb(version / 'bm25'):.0f} MB)")
-    # Load time and memory in a fresh process: nothing imported, nothing cached.
-    subprocess.run(
-        [sys.executable, "-m", "wsis_rag.eval.bench", "--part", "load", "--index-dir", str(settings.index_dir)],
-        check=True,
-    )
+    load_in_fresh_process(settings.index_dir)
     loaded = load_retriever(settings)
     retriever = loaded.with_signals(loaded.available_signals)  # bm25 + every encoder built
     largest = max(corpus.documents, key=lambda d: len(d.passages)).meta.id

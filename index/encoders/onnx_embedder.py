@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.digest import file_sha256
+from ...core.digest import file_sha256
 
 log = logging.getLogger(__name__)
 

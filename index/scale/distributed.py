@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import IngestError, WsisError
-from ..core.settings import Settings
-from ..ingest.pipeline import CorpusIngest, IngestedDocument, IngestTask, attempt, ingest_corpus
-from .embedding_cache import CachedPassageEncoder
+from ...core.errors import IngestError, WsisError
+from ...core.settings import Settings
+from ...ingest.pipeline import CorpusIngest, IngestedDocument, IngestTask, attempt, ingest_corpus
+from ..encoders.embedding_cache import CachedPassageEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class EncoderWorker:
     """A Ray Data actor: loads one encoder once, then encodes batch after batch."""
 
     def __init__(self, name: str) -> None:
-        from .embedders import get_embedder
+        from ..encoders.embedders import get_embedder
 
         self.embedder = get_embedder(name)
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..core.settings import Settings, get_settings
+from ...core.settings import Settings, get_settings
 
 
 class Embedder(Protocol):

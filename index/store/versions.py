@@ -52,15 +52,15 @@ from typing import Any
 
 import numpy as np
 
-from ..core.digest import file_sha256
-from ..core.errors import IndexDamagedError, IndexNotReadyError
-from ..core.settings import Settings
-from ..core.vocabulary import DocumentMeta, Passage
-from .columns import PassageColumns, StoredPassages
-from .lexical import LexicalIndex
-from .lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable
-from .retriever import HybridRetriever
-from .vectors import VectorIndex
+from ...core.digest import file_sha256
+from ...core.errors import IndexDamagedError, IndexNotReadyError
+from ...core.settings import Settings
+from ...core.vocabulary import DocumentMeta, Passage
+from ..columns import PassageColumns, StoredPassages
+from ..lexical import LexicalIndex
+from ..lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable
+from ..retriever import HybridRetriever
+from ..vectors import VectorIndex
 
 # 2: per-row columns (columns.npz) and memory-mapped vectors; the manifest records every
 # file's sha256 and size and the passage count. 3: the columns hold each passage's group of

@@ -1,7 +1,5 @@
-"""Ray cluster benchmark (issue 14): prints figures (Markdown) for the benchmark page and its history.
-
-    nice -n 10 .venv/bin/python -m wsis_rag.eval.bench_ray [--un-docs N] [--e5-passages 240]
-        [--synthetic 1000000] [--dim 384] [--queries 50] [--append docs/benchmarks/history.md]
+"""The Ray cluster: build throughput and sharded search through Ray Serve against the same
+work in process (`wsis bench ray [--parts build,synthetic,serve]`).
 
 Starts its own 3-node cluster on 127.0.0.1 (a head that runs no tasks, two one-CPU workers)
 and, in one run, so that every ratio compares figures taken under the same load:
@@ -13,31 +11,31 @@ and, in one run, so that every ratio compares figures taken under the same load:
 - synthetic: random unit vectors split into two shards by document; exact search on the
   single flat index, on the shards in this process (LocalShard) and through Ray Serve
   (`ray_serve.deploy_shards`), interleaved query by query; ids and order compared;
-- real: the project's index (var/index) searched by the single retriever, by 2 LocalShards
-  and through the Ray Serve front (`ray_serve.deploy`), on the dev questions.
+- serve: the project's index (`--index-dir`, default the settings') searched by the single
+  retriever, by 2 LocalShards and through the Ray Serve front (`ray_serve.deploy`), on the
+  dev questions.
 Every figure carries the 1-minute load average when it was taken.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
-import json
 import os
 import random
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..core.settings import Settings
-from ..index.ray_cluster import LOOPBACK, WORKERS, local_cluster, wait_for_workers
-from .bench import CORPUS, DEV_SET, UN_COLLECTION, machine, percentiles
+from ...core.settings import Settings
+from ...index.scale.ray_cluster import LOOPBACK, WORKERS, local_cluster, wait_for_workers
+from .inputs import CORPUS, UN_COLLECTION, dev_queries
+from .timing import machine, percentiles
 
 SYNTHETIC = "synthetic"  # the signal name of the synthetic shards' vectors
 DOC_PASSAGES = 50  # synthetic documents of 50 passages, dealt to the shards by document
@@ -95,9 +93,9 @@ THROUGHPUT_HEAD = (
 def bench_build(address: str, settings: Settings, workload: str) -> Throughput:
     """`build_index` with `settings` (USE), timed whole, once in this process and once on
     the cluster, each into its own index and empty embedding cache."""
-    from ..index import store
-    from ..index.builder import build_index
-    from ..index.distributed import RayRunner
+    from ...index.scale.distributed import RayRunner
+    from ...index.store import versions
+    from ...index.store.builder import build_index
 
     root = settings.index_dir
     single_settings = settings.model_copy(update={"index_dir": root / "single", "embedding_cache_dir": root / "c1"})
@@ -107,10 +105,10 @@ def bench_build(address: str, settings: Settings, workload: str) -> Throughput:
     load_ray = load_now()
     with RayRunner(address, workers=WORKERS) as runner:
         distributed = build_index(ray_settings, runner=runner)
-    a = np.load(single_settings.index_dir / store.vectors_file("use"))
-    b = np.load(ray_settings.index_dir / store.vectors_file("use"))
-    same_ids = [p.id for p in store.read_passages(single_settings.index_dir)] == [
-        p.id for p in store.read_passages(ray_settings.index_dir)
+    a = np.load(single_settings.index_dir / versions.vectors_file("use"))
+    b = np.load(ray_settings.index_dir / versions.vectors_file("use"))
+    same_ids = [p.id for p in versions.read_passages(single_settings.index_dir)] == [
+        p.id for p in versions.read_passages(ray_settings.index_dir)
     ]
     check = f"same ids: {same_ids}; max vector diff {float(np.abs(a - b).max()):.1e}"
     rates = single.encoder_rates()["use"], distributed.encoder_rates()["use"]
@@ -144,8 +142,8 @@ def write_collection_sample(documents: int | None, path: Path) -> str:
 def collection_texts(path: Path, passages: int) -> list[str]:
     """The embedding texts of the first `passages` passages of a collection file (its
     first records, as many as that takes)."""
-    from ..index.builder import embedding_text
-    from ..ingest.pipeline import ingest_collection
+    from ...index.store.builder import embedding_text
+    from ...ingest.pipeline import ingest_collection
 
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         records = [line for line in lines if line.strip()]
@@ -164,10 +162,10 @@ def bench_embed(address: str, name: str, texts: list[str], tmp: Path, workload: 
     """The same texts through `LocalRunner.embed` and `RayRunner.embed`, each with an empty
     cache. The local model is loaded before timing; the Ray time includes starting the
     encoder actors and loading the model in each (what every Ray build pays)."""
-    from ..index.builder import LocalRunner
-    from ..index.distributed import RayRunner
-    from ..index.embedders import get_embedder
-    from ..index.embedding_cache import CachedPassageEncoder
+    from ...index.encoders.embedders import get_embedder
+    from ...index.encoders.embedding_cache import CachedPassageEncoder
+    from ...index.scale.distributed import RayRunner
+    from ...index.store.builder import LocalRunner
 
     embedder = get_embedder(name)
     embedder.embed_passages(texts[:2])
@@ -226,10 +224,10 @@ def write_synthetic_shards(n: int, dim: int, root: Path) -> tuple[Any, list[Path
     """Random unit vectors in two shards by document (documents of DOC_PASSAGES rows, dealt
     alternately), each in the shard layout `LocalShard` loads; and the single flat index over
     all of them."""
-    from ..index import store
-    from ..index.lexical import LexicalIndex
-    from ..index.shards import GLOBAL_ROWS
-    from ..index.vectors import VectorIndex
+    from ...index.lexical import LexicalIndex
+    from ...index.scale.shards import GLOBAL_ROWS
+    from ...index.store import versions
+    from ...index.vectors import VectorIndex
 
     rng = np.random.default_rng(SEED)
     vectors = rng.standard_normal((n, dim), dtype=np.float32)
@@ -242,10 +240,10 @@ def write_synthetic_shards(n: int, dim: int, root: Path) -> tuple[Any, list[Path
         rows = np.flatnonzero(shard_of_row == shard).astype(np.int64)
         np.save(directory / GLOBAL_ROWS, rows)
         # Exact search: the shard's vectors are the index (memory-mapped at load; no FAISS file).
-        np.save(directory / store.vectors_file(SYNTHETIC), np.ascontiguousarray(vectors[rows]))
+        np.save(directory / versions.vectors_file(SYNTHETIC), np.ascontiguousarray(vectors[rows]))
         # LocalShard also loads a BM25 index; these shards are dense only, so theirs holds one placeholder text.
-        LexicalIndex.build(["synthetic"]).save(directory / store.BM25_DIR)
-        store.write_manifest(directory, {"encoders": {SYNTHETIC: {"model_id": "random unit vectors", "dim": dim}}})
+        LexicalIndex.build(["synthetic"]).save(directory / versions.BM25_DIR)
+        versions.write_manifest(directory, {"encoders": {SYNTHETIC: {"model_id": "random unit vectors", "dim": dim}}})
         directories.append(directory)
     return VectorIndex.build(vectors, exact_max=n), directories
 
@@ -293,9 +291,9 @@ def compare_interleaved(
 
 
 def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str], None]) -> list[Latency]:
-    from ..index import store
-    from ..index.ray_serve import deploy_shards, undeploy
-    from ..index.shards import FanOut, LocalShard, ShardedVectors
+    from ...index.scale.ray_serve import deploy_shards, undeploy
+    from ...index.scale.shards import FanOut, LocalShard, ShardedVectors
+    from ...index.store import versions
 
     ms, (single, directories) = _timed(lambda: write_synthetic_shards(n, dim, tmp / "synthetic"))
     say(f"Synthetic index: {n:,} random unit vectors, dim {dim}, documents of {DOC_PASSAGES} passages dealt")
@@ -326,7 +324,7 @@ def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str]
         read = rss_bytes() - before
     finally:
         undeploy()
-    size = os.path.getsize(directories[0] / store.vectors_file(SYNTHETIC))
+    size = os.path.getsize(directories[0] / versions.vectors_file(SYNTHETIC))
     say(
         f"Memory per shard ({n // 2:,} vectors, exact search over the memory-mapped float32 vectors, no FAISS "
         f"copy): {size / 2**20:,.0f} MiB on disk; resident in its Ray Serve replica after the searches "
@@ -338,20 +336,20 @@ def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str]
     return rows
 
 
-def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> list[Latency]:
-    from ..index import store
-    from ..index.ray_serve import deploy, undeploy
-    from ..index.shards import LocalShard, sharded_retriever, write_shards
+def bench_real(questions: list[str], index_dir: Path, tmp: Path, say: Callable[[str], None]) -> list[Latency]:
+    from ...index.scale.ray_serve import deploy, undeploy
+    from ...index.scale.shards import LocalShard, sharded_retriever, write_shards
+    from ...index.store import versions
 
-    settings = Settings(corpus_dirs=[CORPUS])
-    reference = store.load_retriever(settings)
+    settings = Settings(index_dir=index_dir)
+    reference = versions.load_retriever(settings)
     shard_set = write_shards(settings.index_dir, tmp / "real-shards", 2)
     in_process = sharded_retriever(shard_set, [LocalShard(d) for d in shard_set.shard_dirs()])
     deploy_s, front = _timed(lambda: deploy(shard_set, timeout_s=300))
     say(
         f"Real index: {settings.index_dir} ({len(reference.passages)} passages, encoders "
-        f"{', '.join(shard_set.encoders)}) in 2 shards; `deploy` (2 shard applications and the query-encoder "
-        f"deployment, which loads every encoder of the index): {deploy_s / 1000:.0f} s."
+        f"{', '.join(shard_set.encoders)}) in 2 shards; `deploy` (2 shard applications; the front embeds the "
+        f"queries itself): {deploy_s / 1000:.0f} s."
     )
     rows = []
     try:
@@ -359,7 +357,7 @@ def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> l
         if "use" in shard_set.encoders and "use" not in reference.signals:  # the encoder of the build part
             variants.append(["bm25", "use"])
         for signals in variants:
-            through_serve = front.with_signals(list(signals))  # the same deployment handles and encoders
+            through_serve = front.with_signals(list(signals))  # the same deployment handles
 
             def ids(retriever: Any) -> Callable[[Any], list[Any]]:
                 return lambda query: [hit.passage.id for hit in retriever.search(query, 10)]
@@ -368,7 +366,7 @@ def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> l
                 {
                     "single index, in process": ids(reference.with_signals(signals)),
                     "2 shards in process (LocalShard)": ids(in_process.with_signals(signals)),
-                    "2 shards through Ray Serve (front retriever, remote query encoder)": ids(through_serve),
+                    "2 shards through Ray Serve (`deploy`)": ids(through_serve),
                 },
                 questions,
                 f" - {'+'.join(signals)}",
@@ -378,18 +376,23 @@ def bench_real(questions: list[str], tmp: Path, say: Callable[[str], None]) -> l
     return rows
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--un-docs", type=int, help="UN documents drawn for the collection build (default: all)")
-    parser.add_argument("--e5-passages", type=int, default=240, help="collection passages also encoded by e5 (0: none)")
-    parser.add_argument("--synthetic", type=int, default=1_000_000, help="passages of the synthetic index")
-    parser.add_argument("--dim", type=int, default=384)
-    parser.add_argument("--queries", type=int, default=50, help="random queries on the synthetic index")
-    parser.add_argument("--append", type=Path, help="append the section to this file (docs/benchmarks/history.md)")
-    args = parser.parse_args(argv)
+PARTS = ("build", "synthetic", "serve")
 
+
+def bench_ray(
+    parts: Sequence[str],
+    *,
+    un_docs: int | None,
+    e5_passages: int,
+    synthetic: int,
+    dim: int,
+    queries: int,
+    index_dir: Path,
+    append: Path | None,
+) -> None:
+    """The parts asked for (PARTS, in that order) on one local cluster."""
     os.environ.update(LOOPBACK)  # before Ray is imported: its constants are read at import
-    from ..index.distributed import connected
+    from ...index.scale.distributed import connected
 
     lines: list[str] = []
 
@@ -397,12 +400,11 @@ def main(argv: list[str] | None = None) -> None:
         print(line, flush=True)
         lines.append(line)
 
-    questions = [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
-    say("## Ray cluster (issue 14)\n")
+    say("## Ray cluster\n")
     say(
-        "`nice -n 10 .venv/bin/python -m wsis_rag.eval.bench_ray`: a 3-node Ray cluster on 127.0.0.1 (head with "
-        f"`--num-cpus=0`, {WORKERS} workers with `--num-cpus=1`) on this one machine; {machine()}."
+        f"`nice -n 10 wsis bench ray --parts {','.join(p for p in PARTS if p in parts)}`: a 3-node Ray cluster on "
+        f"127.0.0.1 (head with `--num-cpus=0`, {WORKERS} workers with `--num-cpus=1`) on this one machine; {machine()}."
     )
     say(f"\n`uptime` before: `{uptime()}`\n")
     with (
@@ -412,40 +414,42 @@ def main(argv: list[str] | None = None) -> None:
     ):
         wait_for_workers(ray, WORKERS)
         tmp = Path(tmp_name)
-        say("### Build throughput, single machine vs the cluster (empty embedding caches)\n")
-        collection = tmp / "un" / "collection.jsonl.gz"
-        note = write_collection_sample(args.un_docs, collection)
-        throughput = [
-            bench_build(
-                address, Settings(corpus_dirs=[CORPUS], encoders=["use"], index_dir=tmp / "corpus"), "shared corpus"
-            ),
-            bench_build(
-                address,
-                Settings(corpus_dirs=[], collections=[collection], encoders=["use"], index_dir=tmp / "un"),
-                "UN collection",
-            ),
-        ]
-        if args.e5_passages:
-            texts = collection_texts(collection, args.e5_passages)
-            workload = f"UN collection, its first {len(texts)} texts (`embed` only)"
-            throughput.append(bench_embed(address, "e5", texts, tmp, workload))
-        say(THROUGHPUT_HEAD)
-        for row in throughput:
-            say(row.row())
-        say(f"\n{note}.\n")
-        say("### Search through Ray Serve vs in process (k=10, one query at a time)\n")
-        synthetic = bench_synthetic(args.synthetic, args.dim, args.queries, tmp, say)
-        say("")
-        real = bench_real(questions, tmp, say)
-        say("")
-        say(LATENCY_HEAD)
-        for latency in synthetic + real:
-            say(latency.row())
+        if "build" in parts:
+            say("### Build throughput, single machine vs the cluster (empty embedding caches)\n")
+            collection = tmp / "un" / "collection.jsonl.gz"
+            note = write_collection_sample(un_docs, collection)
+            throughput = [
+                bench_build(
+                    address, Settings(corpus_dirs=[CORPUS], encoders=["use"], index_dir=tmp / "corpus"), "shared corpus"
+                ),
+                bench_build(
+                    address,
+                    Settings(corpus_dirs=[], collections=[collection], encoders=["use"], index_dir=tmp / "un"),
+                    "UN collection",
+                ),
+            ]
+            if e5_passages:
+                texts = collection_texts(collection, e5_passages)
+                workload = f"UN collection, its first {len(texts)} texts (`embed` only)"
+                throughput.append(bench_embed(address, "e5", texts, tmp, workload))
+            say(THROUGHPUT_HEAD)
+            for row in throughput:
+                say(row.row())
+            say(f"\n{note}.\n")
+        latencies: list[Latency] = []
+        if "synthetic" in parts or "serve" in parts:
+            say("### Search through Ray Serve vs in process (k=10, one query at a time)\n")
+        if "synthetic" in parts:
+            latencies += bench_synthetic(synthetic, dim, queries, tmp, say)
+            say("")
+        if "serve" in parts:
+            latencies += bench_real(dev_queries(), index_dir, tmp, say)
+            say("")
+        if latencies:
+            say(LATENCY_HEAD)
+            for latency in latencies:
+                say(latency.row())
     say(f"\n`uptime` after: `{uptime()}`; the whole run took {(time.perf_counter() - started) / 60:.1f} min.")
-    if args.append:
-        with args.append.open("a", encoding="utf-8") as out:
+    if append:
+        with append.open("a", encoding="utf-8") as out:
             out.write("\n" + "\n".join(lines) + "\n")
-
-
-if __name__ == "__main__":
-    main()

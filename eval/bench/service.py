@@ -22,8 +22,8 @@ from pathlib import Path
 
 import httpx
 
-from ..core.settings import Settings
-from .bench_timing import percentiles
+from ...core.settings import Settings
+from .timing import percentiles
 
 WSIS = Path(sys.executable).with_name("wsis")
 
@@ -84,7 +84,7 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
     The requests are timed with the standard library's `http.client` on one keep-alive
     connection, so that the overhead is the service's (httpx's own work per request
     measured ~0.5 ms here)."""
-    from ..index.store import load_retriever
+    from ...index.api import load_retriever
 
     retriever = load_retriever(settings)
     retriever.search("warm-up query")
