@@ -40,7 +40,7 @@ class TitleIndex:
             for token in tokens:
                 frequency[token] = frequency.get(token, 0) + 1
         total = len(documents)
-        self._weight = {t: math.log(1 + total / df) for t, df in frequency.items()}
+        self._weight = {t: math.log((1 + total) / df) for t, df in frequency.items()}
         self._mass = [sum(self._weight[t] for t in tokens) for tokens in self._tokens]
 
     def covered(self, query_tokens: Iterable[str], config: TitleConfig) -> list[str]:

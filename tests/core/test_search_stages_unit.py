@@ -6,6 +6,8 @@ import copy
 
 import numpy as np
 
+from wsis_rag.core.vocabulary import DocType, DocumentMeta
+from wsis_rag.index.analysis import analyse
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.search.focus import FocusConfig, focus_rows, merge_focus
 from wsis_rag.index.search.fusion import SignalWeights, fused_scores
@@ -13,6 +15,7 @@ from wsis_rag.index.search.grouping import collapse_groups
 from wsis_rag.index.search.pinning import clause_rows, pin_named_clauses
 from wsis_rag.index.search.priors import CitingClauses, DocumentPriors, PriorConfig, apply_priors
 from wsis_rag.index.search.signals import SignalLists, signal_lists
+from wsis_rag.index.search.titles import TitleConfig, TitleIndex
 
 
 def _row(retriever: HybridRetriever, passage_id: str) -> int:
@@ -103,3 +106,41 @@ def test_grouping_shows_one_row_per_group(mini_retriever: HybridRetriever) -> No
     ranked = [(1, 3.0), (0, 2.0), (2, 1.0), (3, 0.5)]
     assert [r for r, _ in collapse_groups(rows, ranked, 2)] == [1, 2]
     assert [r for r, _ in collapse_groups(mini_retriever.rows, ranked, 2)] == [1, 0]
+
+
+def test_a_title_s_telling_words_name_its_document() -> None:
+    def doc(doc_id: str, title: str) -> DocumentMeta:
+        return DocumentMeta(
+            id=doc_id,
+            symbol=doc_id.upper(),
+            short=doc_id,
+            title=title,
+            body="UN General Assembly",
+            type=DocType.RESOLUTION,
+        )
+
+    titles = TitleIndex(
+        [
+            doc("pact", "79/1. The Pact for the Future"),
+            doc("cyber", "79/243. United Nations Convention against Cybercrime"),
+            doc("sea", "79/144. Oceans and the law of the sea"),
+            doc("zone", "78/13. Implementation of the Declaration of the Indian Ocean as a Zone of Peace"),
+            doc("volunteers", "78/127. International Year of Volunteers for Sustainable Development"),
+            # "United Nations" is in many titles: it names none of them.
+            doc("au", "Cooperation between the United Nations and the African Union"),
+            doc("unctad", "United Nations Conference on Trade and Development"),
+            doc("un-day", "United Nations Day"),
+            doc("torture", "Convention against Torture"),
+        ]
+    )
+    on = TitleConfig(coverage=0.5)
+
+    def covered(question: str, config: TitleConfig = on) -> list[str]:
+        return titles.covered(analyse(question), config)
+
+    assert covered("What does the Pact for the Future say about outer space?") == ["pact"]
+    assert covered("Can the Cybercrime Convention's points of contact use INTERPOL?") == ["cyber"]
+    assert covered("What is the Indian Ocean Zone of Peace declaration about?") == ["zone"]
+    assert covered("What does the ocean declaration ask of States?") == []  # one common word is not a name
+    assert covered("the Pact and the Convention against Cybercrime", TitleConfig(0.5, documents=1)) == ["cyber"]
+    assert covered("What does the Pact for the Future say?", TitleConfig()) == []  # off
