@@ -27,6 +27,15 @@ class ServiceSearchError(WsisError):
 # the default"). Query analysis (ordinals, document names) is today's for every variant.
 BASELINE_CONFIG = "bm25+e5-2026-11"
 OLD_PRIORS = {"document_boost": 0.3, "front_matter_penalty": 0.0, "cited_by_name": False}
+# What the default changed for questions about a collection (issue 23,
+# docs/decisions/collection-retrieval.md): the default before is `hybrid-2026-12-05`.
+BEFORE_COLLECTION = {
+    "curated_boost": 0.3,
+    "time_boost": 0.0,
+    "title_coverage": 0.0,
+    "title_boost": 0.0,
+    "dictionary": False,
+}
 
 
 def _baseline(retriever: HybridRetriever) -> HybridRetriever:
@@ -35,8 +44,8 @@ def _baseline(retriever: HybridRetriever) -> HybridRetriever:
         cross_lingual={"e5": 1.5, "use": 1.5, "minilm": 0.5},
         method="rrf",
         feedback_terms=0,
-        curated_boost=0.0,
         **OLD_PRIORS,
+        **BEFORE_COLLECTION,
     )
 
 
@@ -55,7 +64,11 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     ),
     # Termbase off: cross-language only from the models and the default feedback.
     "hybrid-no-termbase": lambda retriever: retriever.with_fusion(termbase=False),
-    "hybrid-time": lambda retriever: retriever.with_fusion(time_boost=0.5),
+    "hybrid-2026-12-05": lambda retriever: retriever.with_fusion(**BEFORE_COLLECTION),
+    "hybrid-no-dictionary": lambda retriever: retriever.with_fusion(dictionary=False),
+    "hybrid-no-titles": lambda retriever: retriever.with_fusion(title_coverage=0.0, title_boost=0.0),
+    "hybrid-no-time": lambda retriever: retriever.with_fusion(time_boost=0.0),
+    "hybrid-curated0.3": lambda retriever: retriever.with_fusion(curated_boost=0.3),
     "hybrid-no-termbase-no-feedback": lambda retriever: retriever.with_fusion(termbase=False, feedback_terms=0),
     "hybrid-no-termbase-x3": lambda retriever: retriever.with_fusion(
         termbase=False, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}
@@ -63,7 +76,6 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     "hybrid-no-feedback": lambda retriever: retriever.with_fusion(feedback_terms=0),
     # Feedback also where the termbase translates the query.
     "hybrid-feedback-translated": lambda retriever: retriever.with_fusion(feedback_translated=True),
-    "hybrid-no-curated": lambda retriever: retriever.with_fusion(curated_boost=0.0),
     "hybrid-no-expansion": lambda retriever: retriever.with_fusion(expand_dense=False),
     "hybrid-no-doc-boost": lambda retriever: retriever.with_fusion(document_boost=0.0),
 }

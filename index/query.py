@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from .analysis import analyse, query_language
+from .dictionary import english_glosses
 from .references import ClauseReference, DocumentMentions, clause_references
 from .termbase import Term, Termbase, load_termbase
 from .times import NamedTimes, named_times
@@ -71,6 +72,7 @@ class QueryOptions:
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of named documents
     termbase: bool = True  # expand the query with the termbase's equivalents (BM25 and encoders)
     expand_dense: bool = True  # also hand the equivalents to the encoders
+    dictionary: bool = True  # Chinese words carried into English for BM25 (dictionary.py)
 
 
 class QueryAnalyser:
@@ -109,6 +111,8 @@ class QueryAnalyser:
             extra = Termbase.forms(dense_terms, searchable, known)
             encoder_texts[signal] = searchable + ("\n" + "; ".join(extra) if extra else "")
         language = query_language(text)
+        if options.dictionary and language == "zh" and "en" in self.corpus_languages:
+            expansions = [*expansions, *(g for g in english_glosses(searchable) if g not in expansions)]
         times = named_times(text)
         return AnalysedQuery(
             text=text,

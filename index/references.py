@@ -53,7 +53,7 @@ class DocumentMentions:
         self._word_names: list[tuple[str, str]] = []  # names that are not symbols
         self._word_names_of: dict[str, list[tuple[str, str]]] = {}  # the same, per document
         for doc in documents:
-            names = {doc.symbol, doc.short, *doc.aliases}
+            names = {doc.id, doc.symbol, doc.short, *doc.aliases}
             for name in sorted(names, key=len, reverse=True):
                 self._names.append((doc.id, caseless(name), name))
                 if not symbol_tokens(name):

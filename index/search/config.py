@@ -29,6 +29,7 @@ class FusionConfig:
     expand_dense: bool = True  # add termbase equivalents to the query the encoders see
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
     termbase: bool = True  # expand queries with the termbase at all (off: cross-lingual from the models alone)
+    dictionary: bool = True  # Chinese questions: English glosses of their words join BM25 (dictionary.py)
     # Cross-lingual feedback (feedback.py, docs/decisions/cross-lingual-feedback.md).
     feedback_terms: int = 10
     feedback_passages: int = 5
@@ -38,23 +39,28 @@ class FusionConfig:
     cited_by_name: bool = True
     front_matter_penalty: float = 0.5
     reference_notes: bool = False
-    curated_boost: float = 0.3
+    curated_boost: float = 0.0  # equal citizens: no bonus for the manifest's documents
     draft_penalty: float = 0.3
     superseded_penalty: float = 0.3
-    time_boost: float = 0.0
+    time_boost: float = 0.3
     # The focus round (focus.py, docs/decisions/focus-round.md; 0 documents = off).
     focus_documents: int = 3
     focus_per_signal: int = 5
     focus_idf: bool = True
     # Documents whose title the question uses join the focus (titles.py; 0 = off).
-    title_coverage: float = 0.0
+    title_coverage: float = 0.5
     title_documents: int = 3
-    title_boost: float = 0.0
+    title_boost: float = 0.3
     # One result per group of near-identical clauses (grouping.py).
     group_duplicates: bool = True
 
     def query_options(self) -> QueryOptions:
-        return QueryOptions(strip_mentions=self.strip_mentions, termbase=self.termbase, expand_dense=self.expand_dense)
+        return QueryOptions(
+            strip_mentions=self.strip_mentions,
+            termbase=self.termbase,
+            expand_dense=self.expand_dense,
+            dictionary=self.dictionary,
+        )
 
     def signal_weights(self) -> SignalWeights:
         return SignalWeights(self.method, self.weights, self.cross_lingual, frozenset(self.per_language))

