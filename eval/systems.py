@@ -30,7 +30,7 @@ OLD_PRIORS = {"document_boost": 0.3, "front_matter_penalty": 0.0, "cited_by_name
 # What the default changed for questions about a collection (issue 23,
 # docs/decisions/collection-retrieval.md): the default before is `hybrid-2026-12-05`.
 BEFORE_COLLECTION = {
-    "curated_boost": 0.3,
+    "curated_rank": 0,
     "time_boost": 0.0,
     "title_coverage": 0.0,
     "title_boost": 0.0,
@@ -44,8 +44,7 @@ def _baseline(retriever: HybridRetriever) -> HybridRetriever:
         cross_lingual={"e5": 1.5, "use": 1.5, "minilm": 0.5},
         method="rrf",
         feedback_terms=0,
-        **OLD_PRIORS,
-        **BEFORE_COLLECTION,
+        **{**OLD_PRIORS, **BEFORE_COLLECTION, "curated_boost": 0.0},
     )
 
 
@@ -68,7 +67,8 @@ VARIANTS: dict[str, Callable[[HybridRetriever], HybridRetriever]] = {
     "hybrid-no-dictionary": lambda retriever: retriever.with_fusion(dictionary=False),
     "hybrid-no-titles": lambda retriever: retriever.with_fusion(title_coverage=0.0, title_boost=0.0),
     "hybrid-no-time": lambda retriever: retriever.with_fusion(time_boost=0.0),
-    "hybrid-curated0.3": lambda retriever: retriever.with_fusion(curated_boost=0.3),
+    "hybrid-curated-ungated": lambda retriever: retriever.with_fusion(curated_rank=0),
+    "hybrid-no-curated": lambda retriever: retriever.with_fusion(curated_boost=0.0),
     "hybrid-no-termbase-no-feedback": lambda retriever: retriever.with_fusion(termbase=False, feedback_terms=0),
     "hybrid-no-termbase-x3": lambda retriever: retriever.with_fusion(
         termbase=False, cross_lingual={"e5": 3.0, "use": 3.0, "minilm": 0.5}

@@ -264,7 +264,9 @@ class HybridRetriever:
         )
         t = time.perf_counter()
         fused = fused_scores(self._rows, analysed, lists, self.fusion.signal_weights())
-        apply_priors(self._rows, analysed, fused, self.fusion.priors(), self._citing, self._document_priors)
+        apply_priors(
+            self._rows, analysed, fused, self.fusion.priors(), self._citing, self._document_priors, lists.rankings
+        )
         clock["fusion"] = clock.get("fusion", 0.0) + time.perf_counter() - t
         return lists, fused
 

@@ -39,7 +39,8 @@ class FusionConfig:
     cited_by_name: bool = True
     front_matter_penalty: float = 0.5
     reference_notes: bool = False
-    curated_boost: float = 0.0  # equal citizens: no bonus for the manifest's documents
+    curated_boost: float = 0.3
+    curated_rank: int = 10  # the curated bonus only for rows a signal ranks this high (0: every row)
     draft_penalty: float = 0.3
     superseded_penalty: float = 0.3
     time_boost: float = 0.3
@@ -71,7 +72,12 @@ class FusionConfig:
     def priors(self) -> PriorConfig:
         strengths = PriorStrengths(self.curated_boost, self.draft_penalty, self.superseded_penalty, self.time_boost)
         return PriorConfig(
-            self.document_boost, self.cited_by_name, self.front_matter_penalty, self.reference_notes, strengths
+            self.document_boost,
+            self.cited_by_name,
+            self.front_matter_penalty,
+            self.reference_notes,
+            strengths,
+            self.curated_rank,
         )
 
     def titles(self) -> TitleConfig:

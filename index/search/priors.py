@@ -23,8 +23,8 @@ the curated bonus yields to a question that names a document outside the manifes
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ...core.vocabulary import DocType, DocumentMeta
@@ -118,6 +118,12 @@ class DocumentPriors:
             if (number is not None and number in times.sessions) or (year is not None and year in times.years)
         )
 
+    def curated_bonus_applies(self, named: Collection[str]) -> bool:
+        """In an index of curated documents only, every passage gains alike: no change. A
+        named curated document gains too, or the named-document boost would be undone. A
+        question that names another document is about that one: no curated bonus."""
+        return not frozenset(named) - self.curated
+
     def factors(
         self,
         strengths: PriorStrengths,
@@ -134,10 +140,7 @@ class DocumentPriors:
             for doc in ids:
                 factor[doc] = factor.get(doc, 1.0) * by
 
-        # In an index of curated documents only, every passage gains alike: no change. A
-        # named curated document gains too, or the named-document boost would be undone. A
-        # question that names another document is about that one: no curated bonus.
-        if not frozenset(named) - self.curated:
+        if self.curated_bonus_applies(named):
             scale(self.curated, 1.0 + strengths.curated_boost)
         # The penalties spare what the question names.
         scale(self.drafts - frozenset(named), 1.0 - strengths.draft_penalty)
@@ -155,6 +158,10 @@ class PriorConfig:
     front_matter_penalty: float = 0.0  # relative loss of title blocks and reference lists
     reference_notes: bool = False  # footnotes that only cite another text count as front matter
     collection: PriorStrengths = PriorStrengths()
+    # The curated bonus goes only to rows some signal ranks within its first `curated_rank`
+    # (0: to every row of a curated document): a preference among clauses a signal is sure
+    # of, never a lift for a clause over another document that matches the question better.
+    curated_rank: int = 0
 
 
 class CitingClauses:
@@ -190,8 +197,11 @@ def apply_priors(
     config: PriorConfig,
     citing: CitingClauses,
     documents: DocumentPriors,
+    rankings: Mapping[str, Sequence[int]] | None = None,
 ) -> None:
-    """Scale `fused` in place by the question's priors, then by the collection's."""
+    """Scale `fused` in place by the question's priors, then by the collection's.
+    `rankings` (each signal's rows, best first) gate the curated bonus when
+    `config.curated_rank` is set."""
     named = analysed.named_documents
     cited = frozenset().union(*(citing.document_symbols(doc) for doc in named))
     penalty = 0.0 if analysed.asks_for_front_matter else config.front_matter_penalty
@@ -206,9 +216,18 @@ def apply_priors(
             fused[row] *= 1.0 + config.document_boost / 2
         if penalty and (rows.is_front_matter(row) or (config.reference_notes and rows.is_reference_note(row))):
             fused[row] *= 1.0 - penalty
-    factors = documents.factors(config.collection, named, analysed.asks_for_session, analysed.times)
+    strengths = config.collection
+    gated = config.curated_rank > 0 and strengths.curated_boost > 0
+    if gated:
+        strengths = replace(strengths, curated_boost=0.0)
+    factors = documents.factors(strengths, named, analysed.asks_for_session, analysed.times)
     for row in fused if factors else ():
         fused[row] *= factors.get(doc_of_row[row], 1.0)
+    if gated and documents.curated_bonus_applies(named):
+        sure = {row for ranked in (rankings or {}).values() for row in ranked[: config.curated_rank]}
+        for row in sure & fused.keys():
+            if doc_of_row[row] in documents.curated:
+                fused[row] *= 1.0 + config.collection.curated_boost
 
 
 def boost_documents(rows: IndexRows, fused: dict[int, float], doc_ids: Collection[str], boost: float) -> None:

@@ -13,7 +13,7 @@ from wsis_rag.index.search.focus import FocusConfig, focus_rows, merge_focus
 from wsis_rag.index.search.fusion import SignalWeights, fused_scores
 from wsis_rag.index.search.grouping import collapse_groups
 from wsis_rag.index.search.pinning import clause_rows, pin_named_clauses
-from wsis_rag.index.search.priors import CitingClauses, DocumentPriors, PriorConfig, apply_priors
+from wsis_rag.index.search.priors import CitingClauses, DocumentPriors, PriorConfig, PriorStrengths, apply_priors
 from wsis_rag.index.search.signals import SignalLists, signal_lists
 from wsis_rag.index.search.titles import TitleConfig, TitleIndex
 
@@ -144,3 +144,20 @@ def test_a_title_s_telling_words_name_its_document() -> None:
     assert covered("What does the ocean declaration ask of States?") == []  # one common word is not a name
     assert covered("the Pact and the Convention against Cybercrime", TitleConfig(0.5, documents=1)) == ["cyber"]
     assert covered("What does the Pact for the Future say?", TitleConfig()) == []  # off
+
+
+def test_the_curated_bonus_goes_only_to_rows_a_signal_is_sure_of(mini_retriever: HybridRetriever) -> None:
+    rows = mini_retriever.rows
+    citing = CitingClauses(rows, mini_retriever.catalog, mini_retriever._analyser.mentions)
+    priors = DocumentPriors(mini_retriever.documents, curated=["mini-report"])
+    sure, unsure = _row(mini_retriever, "mini-report:s1-p1"), _row(mini_retriever, "mini-report:s2-p1")
+    other = _row(mini_retriever, "mini-res:para-2")
+    analysed = mini_retriever.analyse_query("digital divide")
+    strengths = PriorStrengths(curated_boost=0.5)
+    fused = dict.fromkeys((sure, unsure, other), 1.0)
+    ranked = {"hash": [other, sure, unsure]}
+    apply_priors(rows, analysed, fused, PriorConfig(collection=strengths, curated_rank=2), citing, priors, ranked)
+    assert (fused[sure], fused[unsure], fused[other]) == (1.5, 1.0, 1.0)
+    fused = dict.fromkeys((sure, unsure, other), 1.0)
+    apply_priors(rows, analysed, fused, PriorConfig(collection=strengths), citing, priors, ranked)  # ungated
+    assert (fused[sure], fused[unsure], fused[other]) == (1.5, 1.5, 1.0)
