@@ -11,6 +11,8 @@
               filter, timed after the query embedding;
 - http:       GET /search on a real server against the query embedding in the same run;
 - startup:    searches in the first seconds after `wsis serve` says ready (answer warm-up on);
+- ask:        POST /ask in the first minute after `wsis serve` says ready and after the answer
+              warm-up, and the CPU the idle server uses (the default corpus's index);
 - collection: the index over the real UN collection (../shared/un-corpus), see bench_collection;
 - synthetic:  writes an index of --passages rows (copies of an existing index, vectors
               perturbed) at --index-dir, for the load and search parts at 10^5;
@@ -444,6 +446,7 @@ def main() -> None:
         "search",
         "http",
         "startup",
+        "ask",
         "collection",
         "products",
         "scale",
@@ -456,7 +459,7 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=2, help="interleaved rounds (embed), query rounds (http) or calls (products)"
     )
-    parser.add_argument("--index-dir", type=Path, help="index for load, search, http, startup (default: settings)")
+    parser.add_argument("--index-dir", type=Path, help="index for load, search, http, startup, ask (default: settings)")
     parser.add_argument("--scales", default="10000,100000,1000000")
     parser.add_argument("--hnsw-at-largest", action="store_true", help="scale: also build HNSW at the largest size")
     parser.add_argument("--documents", type=int, help="collection: only the first N documents")
@@ -488,6 +491,11 @@ def main() -> None:
         from .bench_service import bench_startup
 
         bench_startup(settings, dev_queries())
+    elif args.part == "ask":
+        from .bench_service import bench_ask
+
+        # The default corpus (what `./run.sh` serves): the server must find its index current.
+        bench_ask(Settings(**({"index_dir": args.index_dir} if args.index_dir else {})), dev_queries())
     elif args.part == "collection":
         from .bench_collection import bench_collection
 
