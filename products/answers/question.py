@@ -29,6 +29,7 @@ class AskedQuestion:
     idf: Mapping[str, float]  # the question's BM25 tokens with their idf (those no clause has: the highest)
     unknown_words: float  # share of its Latin-script BM25 tokens that no indexed clause contains
     unknown_pairs: float  # ... of its Chinese character pairs (many span two words: a weaker sign)
+    no_known_words: bool  # no clause contains any of its BM25 tokens (nothing of it is in the corpus)
 
 
 def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
@@ -50,6 +51,7 @@ def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
         idf={token: math.log(1 + size / max(frequency.get(token, 0), 1)) for token in tokens},
         unknown_words=_unknown_share(latin, frequency),
         unknown_pairs=_unknown_share(han, frequency),
+        no_known_words=bool(tokens) and not any(frequency.values()),
     )
 
 

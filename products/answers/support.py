@@ -36,6 +36,7 @@ SUPPORT_FEATURES: dict[str, int] = {
     "retrieved_terms": 1,  # share of the question's content terms the top three clauses say
     "unknown_words": -1,  # share of the question's words no indexed clause contains
     "unknown_pairs": -1,  # ... of its Chinese character pairs
+    "no_known_words": -1,  # no indexed clause contains any word of the question
     "across": 0,  # the answer opens in another language than the question's
     "missing_names": -1,  # share of the question's names the cited clauses do not say
     "unretrieved_names": -1,  # ... that no retrieved clause says
@@ -111,6 +112,7 @@ def support_features(
         "retrieved_terms": lexical_overlap(set(question.terms), "\n".join(_said_by(h) for h in hits[:TOP_CLAUSES])),
         "unknown_words": question.unknown_words,
         "unknown_pairs": question.unknown_pairs,
+        "no_known_words": float(question.no_known_words),
         "across": float(across),
         "missing_names": _missing(question.names, cited),
         "unretrieved_names": _missing(question.names, "\n".join(_said_by(h) for h in hits)),
