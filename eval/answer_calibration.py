@@ -11,8 +11,9 @@ own functions. Then, in that order:
 1. the sentence-choice model: L2-regularised logistic regression of "this sentence holds
    (part of) a gold snippet" against sentences of clauses that hold none (the other
    sentences of gold clauses are left out: neither answer nor wrong);
-2. the selection settings (`keep`, `own_language`), by a grid over the answerable dev
-   questions: the most gold citations, first citations gold and sentences from gold;
+2. the share of the best sentence's score a sentence needs to be kept (`keep`), by a grid
+   over the answerable dev questions: the most gold citations, first citations gold and
+   sentences from gold;
 3. the support model: logistic regression of "the question is answerable" on the support
    features of the answers the first two steps give;
 4. the thresholds, as SQuAD 2.0 chooses its no-answer threshold on dev: `weak` (under it
@@ -57,7 +58,6 @@ from .splits import DEV, in_split
 K = 10
 L2 = 1.0  # penalty on the standardised weights
 KEEP_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-OWN_LANGUAGE_GRID = (0.3, 0.5, 0.7, 0.9)
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,6 @@ def write_toml(calibration: Calibration, path: Path, command: str, summary: str)
         f"passages = {calibration.passages}",
         f"max_sentences = {calibration.max_sentences}",
         f"keep = {calibration.keep}",
-        f"own_language = {calibration.own_language}",
         "",
         "# P(a sentence holds a gold snippet): the order of the answer's sentences.",
         *_model_lines("choice", calibration.choice),
@@ -288,13 +287,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     choice = fit_logistic(np.array(rows), np.array(labels), SENTENCE_FEATURES)
     cases = rescored(cases, choice)
     calibration = replace(neutral, choice=choice)
-    grid = {
-        (keep, own): selection_score(cases, replace(calibration, keep=keep, own_language=own))
-        for keep in KEEP_GRID
-        for own in OWN_LANGUAGE_GRID
-    }
-    keep, own = max(grid, key=lambda key: (round(grid[key], 6), key))
-    calibration = replace(calibration, keep=keep, own_language=own)
+    grid = {keep: selection_score(cases, replace(calibration, keep=keep)) for keep in KEEP_GRID}
+    keep = max(grid, key=lambda key: (round(grid[key], 6), key))
+    calibration = replace(calibration, keep=keep)
     x, y = support_rows(cases, calibration)
     calibration = replace(calibration, support=fit_logistic(x, y, SUPPORT_FEATURES))
     weak, strong = thresholds(cases, calibration, args.max_declined, args.max_unanswerable)
@@ -307,8 +302,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     summary = (
         f"Dev split: {len(answerable)} answerable and {int(unanswerable.sum())} unanswerable questions, "
         f"{len(labels)} labelled sentences ({int(sum(labels))} gold).\n"
-        f"Selection grid (keep, own_language) -> gold cited + first gold + sentences from gold: best {keep}, {own} "
-        f"({grid[(keep, own)]:.3f}).\n"
+        f"Selection grid (keep) -> gold cited + first gold + sentences from gold: best {keep} "
+        f"({grid[keep]:.3f}).\n"
         f"Dev abstention F1 {abstention_f1(declined, unanswerable):.3f}, answerable declined "
         f"{np.mean([r.declined for r in answerable]):.3f}; gold cited {np.mean([bool(r.gold_cited) for r in answerable]):.3f}, "
         f"first gold {np.mean([bool(r.first_gold) for r in answerable]):.3f}."

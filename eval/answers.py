@@ -341,12 +341,12 @@ def abstention_table(judged: Sequence[JudgedAnswer]) -> Table:
         # Over a slice of one class alone (a kind) precision and F1 say nothing: `declined` does.
         if len({j.answerable for j in group}) == 2:
             scores = abstention(group)
-            cells = [_interval_cell(scores[m]) for m in ("precision", "recall", "f1")]
+            cells = [_interval_cell(scores[m]) for m in ("precision", "recall", "f1", "answerable declined")]
         else:
-            cells = ["–"] * 3
+            cells = ["–"] * 4
         cells.append(_mean_cell([j.declined for j in group]))
         rows.append([name, len(group), sum(not j.answerable for j in group), *cells])
-    names = ["slice", "questions", "unanswerable", "precision", "recall", "F1", "declined"]
+    names = ["slice", "questions", "unanswerable", "precision", "recall", "F1", "answerable declined", "declined"]
     columns = [Column(n, justify="left" if i == 0 else "right") for i, n in enumerate(names)]
     return Table("Abstention (unanswerable questions are the positives)", columns, rows, "95 % bootstrap intervals")
 

@@ -98,7 +98,7 @@ def answer_from(
 ) -> PartAnswer:
     """The answer to one question from its retrieved clauses and their scored sentences:
     the selection in reading order and its support (pure: the calibration tunes through it)."""
-    chosen = in_reading_order(select(scored, question, calibration), question, calibration)
+    chosen = in_reading_order(select(scored, question, calibration), question)
     confidence = calibration.support.probability(support_features(question, hits, scored, chosen))
     support = support_of(confidence, calibration)
     return PartAnswer(question.text, chosen if support != Support.NONE else [], confidence, support)

@@ -48,10 +48,9 @@ class Calibration:
     passages: int = 8  # retrieved clauses whose sentences are candidates
     max_sentences: int = 4
     keep: float = 0.5  # keep sentences scoring at least this share of the best one's score
-    own_language: float = 0.5  # the asker's language first when its best sentence scores this share of the best
 
 
-SELECTION = {"passages": int, "max_sentences": int, "keep": float, "own_language": float}
+SELECTION = {"passages": int, "max_sentences": int, "keep": float}
 
 
 def parse_calibration(raw: Mapping[str, Any]) -> Calibration:

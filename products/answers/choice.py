@@ -7,9 +7,8 @@ best clauses, in the order the asker should read them.
 
 Reading order: when the question names documents, their own clauses answer first and the
 others follow as context (`role`); within each role one language after the other, never
-interleaved sentence by sentence: the asker's language first when a sentence in it is about
-as good as the best one, so an English question whose only evidence is the Chinese report
-opens with that evidence, not with a weaker English sentence.
+interleaved sentence by sentence, the asker's language first (every chosen sentence passed
+the `keep` cut: what is chosen in the asker's language is relevant text in it).
 """
 
 from __future__ import annotations
@@ -157,7 +156,7 @@ def select(scored: Sequence[Candidate], question: AskedQuestion, calibration: Ca
     return chosen
 
 
-def in_reading_order(chosen: Sequence[Candidate], question: AskedQuestion, calibration: Calibration) -> list[Chosen]:
+def in_reading_order(chosen: Sequence[Candidate], question: AskedQuestion) -> list[Chosen]:
     """The chosen sentences as the asker should read them, each with its role (see the
     module's docstring)."""
     roled = [
@@ -167,12 +166,8 @@ def in_reading_order(chosen: Sequence[Candidate], question: AskedQuestion, calib
     ordered: list[Chosen] = []
     for role in Role:
         group = [c for c in roled if c.role == role]
-        if not group:
-            continue
         best = {lang: max(c.candidate.score for c in group if c.lang == lang) for lang in {c.lang for c in group}}
-        top = max(best.values())
-        own = best.get(question.language, 0.0) >= calibration.own_language * top
-        languages = sorted(best, key=lambda lang: (not (own and lang == question.language), -best[lang]))
+        languages = sorted(best, key=lambda lang: (lang != question.language, -best[lang]))
         for lang in languages:
             ordered += sorted((c for c in group if c.lang == lang), key=lambda c: -c.candidate.score)
     return ordered
