@@ -14,9 +14,11 @@ from rich.console import Console
 from ..core.errors import WsisError
 from ..corpus import cli as corpus_cli
 from ..eval import cli as eval_cli
+from ..eval.bench import cli as bench_cli
 from ..index import cli as index_cli
 from ..ingest import cli as ingest_cli
 from ..products.briefs import cli as briefs_cli
+from ..products.compare import cli as compare_cli
 from ..products.mandates import cli as mandates_cli
 from ..service import cli as service_cli
 
@@ -27,7 +29,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for area in (corpus_cli, ingest_cli, index_cli, briefs_cli, mandates_cli, service_cli, eval_cli):
+for area in (
+    corpus_cli,
+    ingest_cli,
+    index_cli,
+    briefs_cli,
+    mandates_cli,
+    compare_cli,
+    service_cli,
+    eval_cli,
+    bench_cli,
+):
     area.register(app)
 
 

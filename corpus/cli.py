@@ -95,7 +95,7 @@ class _IndexStatus:
 
     def __init__(self, settings: Settings) -> None:
         # The CLI sits on top of every step: it may read the index the build wrote.
-        from ..index.store import read_manifest
+        from ..index.api import read_manifest
 
         recorded = read_manifest(settings.index_dir) or {}
         self._by_source = {r["source"]: doc_id for doc_id, r in recorded.get("documents", {}).items()}

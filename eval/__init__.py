@@ -6,6 +6,7 @@
 - `systems`: configurations of a `HybridRetriever`, in-process and `GET /search` runs.
 - `harness`: `evaluate_retriever`, `evaluate_service`; `report`: Markdown, JSON, PNG.
 - `gate`: the floors the dev-set evaluation of the default configuration must keep.
+- `bench/`: the speed benchmarks, apart from quality (`wsis bench PART`).
 
 CLI: `wsis eval [--set FILE] [--configs bm25,e5,hybrid,...] [--url URL] [--out DIR]`.
 """

@@ -40,9 +40,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ..core.settings import PROJECT_ROOT, get_settings
-from ..index.results import Hit
-from ..index.retriever import HybridRetriever
-from ..index.store import load_retriever
+from ..index.api import Hit, HybridRetriever, load_retriever
 from ..products.answers.answer import PartAnswer, answer_from, respond
 from ..products.answers.calibration import CALIBRATION_PATH, Calibration, LogisticModel
 from ..products.answers.choice import SENTENCE_FEATURES, Candidate, candidates

@@ -40,7 +40,7 @@ from .relevance import matches
 if TYPE_CHECKING:
     import httpx
 
-    from ..index.retriever import HybridRetriever
+    from ..index.api import HybridRetriever
 
 Advance = Callable[[], None]
 ANSWER_SETS = PROJECT_ROOT / "eval" / "sets"

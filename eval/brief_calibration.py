@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from ..core.settings import get_settings
-from ..index.results import Hit
+from ..index.api import Hit
 from ..products.briefs.briefing import (
     AGREEING_RANK,
     ALWAYS_KEEP,
@@ -54,7 +54,7 @@ def main(
     ] = None,
     top: Annotated[int, typer.Option(help="How many of the best cuts to print.")] = 8,
 ) -> None:
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
 
     settings = get_settings()
     questions = questions or settings.dev_set

@@ -131,7 +131,7 @@ def _evaluate_answers(
     console: Console,
     stderr: Console,
 ) -> None:
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
     from .answers import (
         abstention_table,
         answers_table,
@@ -215,7 +215,7 @@ def _evaluate_in_process(
     baseline: str | None,
     console: Console,
 ) -> Outcome:
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
     from .harness import evaluate_retriever
     from .runs import read_trec_run
     from .systems import default_configs
@@ -234,7 +234,7 @@ def _evaluate_in_process(
 def _evaluate_service(
     settings: Settings, url: str, questions: list[Question], names: Sequence[str] | None, k: int, console: Console
 ) -> Outcome:
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
     from .harness import evaluate_service
     from .relevance import check_snippets
 

@@ -24,10 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.settings import get_settings
-from ..index.results import Filters
-from ..index.retriever import FusionConfig, HybridRetriever
-from ..index.store import load_retriever
-from .bench_timing import load_average
+from ..index.api import Filters, FusionConfig, HybridRetriever, load_retriever
+from .bench.timing import load_average
 from .metrics import ALL, CROSS_LINGUAL, METRIC_LABELS, Evaluation, evaluate
 from .questions import Question, load_questions
 from .relevance import check_snippets

@@ -25,9 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.settings import get_settings
-from ..index.embedders import Embedder
-from ..index.retriever import HybridRetriever
-from ..index.store import load_retriever
+from ..index.api import Embedder, HybridRetriever, load_retriever
 from .harness import evaluate_retriever
 from .metrics import ALL, CROSS_LINGUAL, CROSS_ZH_EN, Evaluation
 from .questions import load_questions

@@ -16,7 +16,7 @@ from .runs import Run, write_trec_qrels, write_trec_ranking, write_trec_run
 from .systems import Advance, configure, default_configs, run_in_process, run_over_http
 
 if TYPE_CHECKING:
-    from ..index.retriever import HybridRetriever
+    from ..index.api import HybridRetriever
 
 
 @dataclass

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..core.settings import PROJECT_ROOT, get_settings
 from ..core.vocabulary import ClauseKind, Passage
-from ..index.analysis import HAN, STOPWORDS, han_bigrams, latin_tokens
+from ..core.words import HAN, STOPWORDS, han_bigrams
+from ..index.analysis import latin_tokens
 from ..index.lexical import LexicalIndex
 from .questions import Question, RelevantItem, write_questions
 
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
 
     retriever = load_retriever(get_settings())
     questions = generate(retriever.passages, retriever.lexical, args.count, args.seed)

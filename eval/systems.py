@@ -12,8 +12,7 @@ from .questions import Question
 from .runs import RankedPassage, Run
 
 if TYPE_CHECKING:
-    from ..index.results import Filters
-    from ..index.retriever import HybridRetriever
+    from ..index.api import Filters, HybridRetriever
 
 DEFAULT_CONFIG = "hybrid"
 Advance = Callable[[], None]
@@ -122,7 +121,7 @@ def run_over_http(
     """Ask `GET {base_url}/search?q=...&k=...` for each question and keep the returned text."""
     import httpx
 
-    from ..index.results import SearchResponse
+    from ..index.api import SearchResponse
 
     results = {}
     with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s) as client:

@@ -16,9 +16,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from bm25s.stopwords import STOPWORDS_EN
+from ..core.words import HAN, STOPWORDS, han_bigrams
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]+)*\+*", re.IGNORECASE)
 
@@ -37,32 +36,6 @@ _CONFERENCE = re.compile(r"\b(PP|WTDC|WTSA|WSIS|RA|WRC)-?(\d{2})\b", re.IGNORECA
 # ("第44次"): a number then matches across the two languages without a termbase entry.
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 
-STOPWORDS = frozenset(STOPWORDS_EN) | {
-    "what",
-    "which",
-    "who",
-    "whom",
-    "how",
-    "does",
-    "did",
-    "do",
-    "say",
-    "says",
-    "about",
-    "according",
-    "any",
-    "anything",
-    "has",
-    "have",
-    "been",
-    "would",
-    "should",
-    "can",
-    "its",
-    "their",
-    "from",
-}
-
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:  # PyStemmer ships no type information
@@ -78,12 +51,6 @@ def symbol_tokens(text: str) -> list[str]:
     tokens += [f"res:{n}" for n in _RESOLUTION_ZH.findall(text)]
     tokens += [f"conf:{a.lower()}-{b}" for a, b in _CONFERENCE.findall(text)]
     return tokens
-
-
-def han_bigrams(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def latin_tokens(text: str) -> list[str]:

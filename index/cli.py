@@ -38,7 +38,7 @@ def build(
 ) -> None:
     """Build the index (incrementally: only changed documents are re-embedded)."""
     from ..core.settings import get_settings
-    from .builder import build_index
+    from .api import build_index
 
     add_collections(collection)
 
@@ -48,7 +48,7 @@ def build(
     if ray is None:
         report = build_index(get_settings(), progress=say, force=force)
     else:
-        from .distributed import RayRunner
+        from .scale.distributed import RayRunner
 
         with RayRunner(None if ray == "local" else ray, workers) as runner:
             report = build_index(get_settings(), progress=say, force=force, runner=runner)
@@ -85,7 +85,7 @@ def shard(
     """Split the built index into N shards by document (each a complete index; BM25 keeps
     the corpus-wide statistics), beside the index as <index_dir>.shards."""
     from ..core.settings import get_settings
-    from .shards import write_shards
+    from .scale.shards import write_shards
 
     index_dir = get_settings().index_dir
     shard_set = write_shards(index_dir, index_dir.with_name(index_dir.name + ".shards"), n)
@@ -96,8 +96,7 @@ def shard(
 def info(as_json: Annotated[bool, typer.Option("--json", help="Print the info as JSON.")] = False) -> None:
     """What the current index holds: format, build time, encoders, counts, staleness."""
     from ..core.settings import get_settings
-    from .builder import stale_reasons
-    from .store import load_retriever
+    from .api import load_retriever, stale_reasons
 
     settings = get_settings()
     details = load_retriever(settings).info()
@@ -126,8 +125,7 @@ def search(
     from pydantic import ValidationError
 
     from ..core.settings import get_settings
-    from .results import Filters, search_response
-    from .store import load_retriever
+    from .api import Filters, load_retriever, search_response
 
     try:
         filters = Filters(doc=doc or [], lang=lang or [], type=doc_type or [], body=body or [], year=year or [])

@@ -51,7 +51,7 @@ class LexicalIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the top-k passages with a positive score (and their scores), best first,
         within `allowed`. Ties go to the lower row, so lists from several shards merge into
-        exactly this order (see index/shards.py)."""
+        exactly this order (see index/scale/shards.py)."""
         scores = self.scores(tokens, expansion)
         if allowed is not None:
             # Ranked within the allowed rows only: positions in `allowed` follow row order,

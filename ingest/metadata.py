@@ -24,17 +24,13 @@ from dataclasses import dataclass
 from ..core.vocabulary import DocType, DocumentMeta
 from .clauses import slug
 from .source import SourceDocument
+from .symbols import MASTHEAD, symbol_aliases
 
 HEAD_BLOCKS = 25  # the masthead and title block are over well before this
 TITLE_MAX_CHARS = 400
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\s+(\d{{4}})\b")
-_UN_SYMBOL = re.compile(
-    r"\b(?:[A-Z]{1,3}(?:/(?:[A-Z]{1,5}[.-]?\d*|\d{1,4}))*/(?:[A-Z]\.)?\d{1,4}(?:/(?:Add|Rev|Corr)\.\d+)*)"
-)
-# "United Nations  A/RES/79/194" (official masthead) or the symbol alone on its line.
-_MASTHEAD = re.compile(rf"^(?:United\s*Nations\s*)?(?P<symbol>{_UN_SYMBOL.pattern})\*?$")
 _ITU_RESOLUTION = re.compile(r"^RESOLUTION\s+(?P<number>\d+)\s*(?:\((?P<rev>[^)]{3,60})\))?", re.IGNORECASE)
 _ITU_BODY = re.compile(r"^The (?P<body>Plenipotentiary Conference|World [A-Za-z ]+Conference|Council)\b[^,]*")
 _OPENING = re.compile(
@@ -50,7 +46,6 @@ _NOT_TITLE = re.compile(
 )
 _STAR_NOTE = re.compile(r"^\*+\s")
 _NUMBER_PREFIX = re.compile(r"^\d[\d\s]*/\s*\d[\d\s]*\.\s*")  # "79/194. " before a resolution's title
-_RESOLUTION_SYMBOL = re.compile(r"A/(?P<kind>RES|DEC)/(?P<session>\d{1,3})/(?P<number>\d{1,4})")
 _AGENDA_ITEM = re.compile(r"\b(?:Agenda\s+items?|Items?)\s+(?P<item>\d+(?:\s*\([a-z]\))?)", re.IGNORECASE)
 _BODIES = (
     ("Economic and Social Council", "UN Economic and Social Council"),
@@ -103,7 +98,7 @@ def read_facts(doc: SourceDocument) -> DocumentFacts | None:
 
 def masthead_symbol(head: list[str]) -> str | None:
     """The symbol of a UN masthead among the first lines ("United Nations A/RES/79/194")."""
-    return next((m.group("symbol") for line in head[:4] if (m := _MASTHEAD.match(squeeze_digits(line)))), None)
+    return next((m.group("symbol") for line in head[:4] if (m := MASTHEAD.match(squeeze_digits(line)))), None)
 
 
 def _un_facts(head: list[str]) -> DocumentFacts | None:
@@ -133,7 +128,7 @@ def _un_facts(head: list[str]) -> DocumentFacts | None:
 
 
 def _is_masthead(line: str) -> bool:
-    return bool(_NOT_TITLE.search(line) or _MASTHEAD.match(squeeze_digits(line)))
+    return bool(_NOT_TITLE.search(line) or MASTHEAD.match(squeeze_digits(line)))
 
 
 def _title(head: list[str], opening: int) -> str:
@@ -227,15 +222,3 @@ def meta_from_document(doc: SourceDocument, lang: str, fallback_name: str) -> tu
         agenda_item=facts.agenda_item if facts else None,
     )
     return meta, facts.shape if facts else "generic"
-
-
-def symbol_aliases(symbol: str) -> list[str]:
-    """The short forms delegates give a resolution's symbol: "A/RES/79/194" is also
-    "79/194", "resolution 79/194" and "第79/194号决议" (decisions likewise)."""
-    match = _RESOLUTION_SYMBOL.fullmatch(symbol.strip())
-    if match is None:
-        return []
-    number = f"{match.group('session')}/{match.group('number')}"
-    if match.group("kind") == "DEC":
-        return [number, f"decision {number}", f"第{number}号决定"]
-    return [number, f"resolution {number}", f"第{number}号决议"]

@@ -29,6 +29,7 @@ from ..corpus.manifest import ManifestEntry, load_manifest
 from .clauses import Clause, StructureResult
 from .collection import CollectionRecord, collection_source, read_collection
 from .council_report import parse_council_report
+from .document_references import DocumentReference, extract_references
 from .html_parser import parse_html
 from .itu_resolution import parse_itu_resolution
 from .language import detect_language
@@ -79,6 +80,9 @@ class IngestedDocument(BaseModel):
     text: str = Field(description="Normalised text; clause and passage offsets point into it.")
     clauses: list[Clause]
     passages: list[Passage]
+    references: list[DocumentReference] = Field(
+        default_factory=list, description="The documents its clauses refer to (document_references.py)."
+    )
     warnings: list[str] = Field(default_factory=list)
     content_hash: str = Field(description="sha256 of the source file's bytes.")
 
@@ -187,6 +191,7 @@ def ingest_source(
         text=doc.text,
         clauses=structure.clauses,
         passages=build_passages(meta, doc, structure.clauses, lang, max_tokens),
+        references=extract_references(structure.clauses, meta.symbol),
         warnings=warnings + structure.warnings,
         content_hash=content_hash,
     )

@@ -17,6 +17,7 @@ layout are read by the same function, so both give the same clauses.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .furniture import FOOTNOTE_RULE, is_job_furniture, is_page_label, squeezed
 from .source import RawBlock
@@ -63,23 +64,36 @@ def is_pymupdf_text(text: str) -> bool:
 def pymupdf_blocks(text: str, symbol: str) -> list[RawBlock]:
     """The text's blocks: body in reading order, then footnotes. `symbol` is the document's
     (its running header repeats it)."""
-    body: list[str] = []
+    body: list[_Marked] = []
     footnotes: list[str] = []
     for page_number, page in enumerate(text.split(PAGE_BREAK), start=1):
         lines = [line.strip() for line in page.split("\n")]
         if page_number > 1:
             lines = _without_running_header(lines, symbol, page_number)
         page_body, page_notes = _split_footnotes(lines)
-        paragraphs = _paragraphs(page_body)
+        texts = _paragraphs(page_body)
         notes = _paragraphs(page_notes)
-        while paragraphs and _STAR_NOTE.match(paragraphs[-1]):
-            notes.insert(0, paragraphs.pop())
-        paragraphs = _without_marks(paragraphs, [m.group(1) for note in notes if (m := _NOTE_NUMBER.match(note))])
-        if paragraphs and body and _continues(body[-1], paragraphs[0]):
-            body[-1] = _join(body[-1], paragraphs.pop(0))
+        while texts and _STAR_NOTE.match(texts[-1]):
+            notes.insert(0, texts.pop())
+        paragraphs = _without_marks(texts, [m.group(1) for note in notes if (m := _NOTE_NUMBER.match(note))])
+        if paragraphs and body and _continues(body[-1].text, paragraphs[0].text):
+            body[-1] = body[-1].joined(paragraphs.pop(0))
         body += paragraphs
         footnotes += notes
-    return [RawBlock(text) for text in body] + [RawBlock(text, footnote=True) for text in footnotes]
+    return [RawBlock(p.text, footnote_refs=p.marks) for p in body] + [RawBlock(t, footnote=True) for t in footnotes]
+
+
+@dataclass(frozen=True)
+class _Marked:
+    """A paragraph's text and the footnote marks taken out of it: (offset in `text`, number)."""
+
+    text: str
+    marks: tuple[tuple[int, str], ...] = ()
+
+    def joined(self, right: _Marked) -> _Marked:
+        text = _join(self.text, right.text)
+        shift = len(text) - len(right.text)
+        return _Marked(text, self.marks + tuple((at + shift, mark) for at, mark in right.marks))
 
 
 def _without_running_header(lines: list[str], symbol: str, page: int) -> list[str]:
@@ -99,26 +113,28 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines, []
 
 
-def _without_marks(paragraphs: list[str], numbers: list[str]) -> list[str]:
-    """The page's paragraphs without the marks of its footnotes. PyMuPDF prints a raised
-    mark as a plain digit run ("Compact.8", "the issue,1", "Agenda 21, 6"), so each
-    footnote's number is looked for in order, after the previous one: glued to a word or
+def _without_marks(paragraphs: list[str], numbers: list[str]) -> list[_Marked]:
+    """The page's paragraphs without the marks of its footnotes, each with where its marks
+    stood (what lets a reference in a footnote be tied to the clause that points to it).
+    PyMuPDF prints a raised mark as a plain digit run ("Compact.8", "the issue,1", "Agenda 21, 6"),
+    so each footnote's number is looked for in order, after the previous one: glued to a word or
     its closing punctuation, else standing alone after punctuation. A number glued to other
     digits ("Agenda 216"), to a symbol ("L.1", "78/330") or to a decimal point is not a mark."""
-    paragraphs = list(paragraphs)
+    marked = [_Marked(text) for text in paragraphs]
     where = (0, 0)  # (paragraph, offset) after the last mark found
     for number in numbers:
-        for index in range(where[0], len(paragraphs)):
-            text = paragraphs[index]
+        for index in range(where[0], len(marked)):
+            text = marked[index].text
             start = where[1] if index == where[0] else 0
             match = next((m for m in _MARKS[0].finditer(text, start) if _is_mark(text, m, number)), None) or next(
                 (m for m in _MARKS[1].finditer(text, start) if _is_mark(text, m, number)), None
             )
             if match:
-                paragraphs[index] = text[: match.start()] + text[match.end() :]
+                cut = text[: match.start()] + text[match.end() :]
+                marked[index] = _Marked(cut, (*marked[index].marks, (match.start(), number)))
                 where = (index, match.start())
                 break
-    return paragraphs
+    return marked
 
 
 def _is_mark(text: str, match: re.Match[str], number: str) -> bool:

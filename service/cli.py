@@ -12,7 +12,7 @@ from ..core.settings import Settings, get_settings
 from ..corpus.cli import CollectionOption, add_collections
 
 if TYPE_CHECKING:
-    from ..index.retriever import HybridRetriever
+    from ..index.api import HybridRetriever
 
 
 def _fetch_missing_documents(settings: Settings, console: Console) -> None:
@@ -30,7 +30,7 @@ def _fetch_missing_documents(settings: Settings, console: Console) -> None:
 
 
 def _ensure_index(settings: Settings, rebuild: bool, console: Console) -> None:
-    from ..index.builder import build_index, stale_reasons
+    from ..index.api import build_index, stale_reasons
 
     reasons = ["--rebuild asked for"] if rebuild else stale_reasons(settings)
     if reasons:
@@ -78,22 +78,15 @@ def serve(
 
 def _ray_front(settings: Settings, address: str, shards: int, replicas: int, console: Console) -> HybridRetriever:
     """Shard the built index, deploy it on the Ray cluster, and return the fan-out retriever."""
-    from ..index.distributed import connected
-    from ..index.ray_serve import deploy
-    from ..index.shards import write_shards
+    from ..index.api import serve_index_on_ray
 
-    shard_set = write_shards(
-        settings.index_dir, settings.index_dir.with_name(settings.index_dir.name + ".shards"), shards
-    )
-    connection = connected(address)
-    connection.__enter__()  # held for the life of the server process
     console.print(f"deploying {shards} shards x {replicas} replicas on Ray at {address}")
-    return deploy(shard_set, replicas=replicas)
+    return serve_index_on_ray(settings.index_dir, address, shards, replicas)
 
 
 def mcp() -> None:
     """Serve the Model Context Protocol over stdio (for an AI assistant that starts `wsis mcp`)."""
-    from ..index.store import load_retriever
+    from ..index.api import load_retriever
     from .mcp_server import build_mcp_server
 
     settings = get_settings()

@@ -6,7 +6,7 @@ differs from the served one, verifies it, and replaces the served retriever in o
 assignment. A request takes its retriever once, at its start (`RetrieverDep`), so it runs
 wholly on one version; a swap never waits for requests and never fails one. A version
 that fails its checks is not served: the previous good one stays, and /readyz says why.
-The served version is leased (`store.VersionLease`), so no build deletes it.
+The served version is leased (`VersionLease`), so no build deletes it.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from fastapi import Depends, Request
 
 from ..core.errors import IndexNotReadyError
 from ..core.settings import Settings
-from ..index import store
-from ..index.retriever import HybridRetriever
+from ..index.api import HybridRetriever, VersionLease, current_version, load_version
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ class ServiceState:
     swap_error: str | None = None  # why the newest version is not served (a retriever is)
     warmups: list[threading.Thread] = field(default_factory=list)  # answer warm-ups started
     _version: Path | None = None
-    _lease: store.VersionLease | None = None
+    _lease: VersionLease | None = None
     _refused: Path | None = None  # a version that failed its checks: not retried
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -53,17 +52,17 @@ class ServiceState:
         True when a new version is now served."""
         with self._lock:
             index_dir = self.settings.index_dir
-            version = store.current_version(index_dir)
+            version = current_version(index_dir)
             if version in (self._version, self._refused):
                 return False
             started = time.perf_counter()
             try:
-                lease = store.VersionLease(version)
+                lease = VersionLease(version)
             except FileNotFoundError:
                 self._fail(f"no index at {index_dir}: build one with `wsis index build`", None)
                 return False
             try:
-                retriever = store.load_version(index_dir, version)
+                retriever = load_version(index_dir, version)
                 # Ready means fast: the default signals' models, the stemmer and the
                 # termbase load here, before the version is served, not in a user's search.
                 retriever.search("WSIS follow-up", k=1)

@@ -1,6 +1,7 @@
 """The Model Context Protocol server: the same library calls as the HTTP API, for AI
 assistants. Tools: search (with filters), passage (with its neighbours), documents, ask,
-mandates. Resources: wsis://documents, wsis://documents/{doc_id}, wsis://passages/{passage_id}.
+mandates, compare, lineage. Resources: wsis://documents, wsis://documents/{doc_id},
+wsis://passages/{passage_id}.
 
 `wsis mcp` serves it over stdio; the HTTP app mounts it (streamable HTTP) at /mcp. The
 retriever is taken from `current()` at the start of every call, so a live index swap in
@@ -22,9 +23,9 @@ from ..core import __version__
 from ..core.errors import IndexNotReadyError, WsisError
 from ..core.settings import Settings
 from ..core.vocabulary import DocType
-from ..index.results import Filters, SearchResponse, search_response
-from ..index.retriever import HybridRetriever
+from ..index.api import Filters, HybridRetriever, SearchResponse, search_response
 from ..products.answers.answer import AskResponse, answer_question
+from ..products.compare.comparison import Comparison, compare_documents
 from ..products.documents.catalog import (
     DocumentDetail,
     DocumentSummary,
@@ -33,6 +34,7 @@ from ..products.documents.catalog import (
     list_documents,
     passage_detail,
 )
+from ..products.documents.lineage import DocumentLineage, document_lineage
 from ..products.mandates.mandates import MandatesResponse, index_mandates
 from .limits import budgeted_k, checked_k, checked_query, clean_strings
 
@@ -130,6 +132,24 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         """Operative clauses that assign an actor (e.g. 'ITU', 'UNESCO', '国际电联') a task, role
         or request, across the corpus or in one document (`doc`: id, symbol or alias)."""
         return index_mandates(retriever(), checked_query(actor, settings, "actor"), doc=doc)
+
+    @server.tool()
+    @_reported
+    def compare(a: str, b: str) -> Comparison:
+        """Two versions of a text (e.g. a draft and the resolution adopted from it, or one
+        year's resolution and the next's) compared paragraph by paragraph: each pair
+        unchanged, changed (with word-level changes), added, deleted, moved, split or merged,
+        with both citations; a low-similarity warning when the two are not versions of one text."""
+        return compare_documents(retriever(), a, b)
+
+    @server.tool()
+    @_reported
+    def lineage(doc: str) -> DocumentLineage:
+        """What a document (id, symbol or alias, e.g. 'A/RES/79/194') cites and what cites it,
+        grouped by the framing verb (recalls, reaffirms, takes note of, ...), each reference with
+        its citing clause and the paragraph referred to; its versions (draft, adopted
+        resolution, revisions) and its yearly series, oldest first."""
+        return document_lineage(retriever(), clean_strings(doc))
 
     @server.resource("wsis://documents", mime_type="application/json")
     def documents_resource() -> str:

@@ -1,7 +1,7 @@
 """Every request and response body of the HTTP API. Response bodies that a product
-builds (answers, briefs, mandates, outlines) are that product's models, re-exported here;
+builds (answers, briefs, mandates, outlines, comparisons) are that product's models, re-exported here;
 the bodies (the search body itself is
-`wsis_rag.index.results.SearchResponse`, shared with `wsis search --json`)."""
+`wsis_rag.index.api.SearchResponse`, shared with `wsis search --json`)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..index.results import Filters
+from ..index.api import Filters
 from ..products.answers.answer import AnswerCitation, AskResponse
 from ..products.briefs.briefing import BriefNote
 from ..products.briefs.render import BriefFormat
+from ..products.compare.comparison import Comparison
 from ..products.documents.catalog import DocumentDetail, DocumentSummary, OutlineEntry, PassageDetail
+from ..products.documents.lineage import DocumentLineage, VersionEntry
 from ..products.mandates.mandates import MandatesResponse
 from .limits import QUERY_SCHEMA, BodyInt, BodyK, clean_strings
 
@@ -136,9 +138,11 @@ __all__ = [
     "BriefFormat",
     "BriefNote",
     "BriefRequest",
+    "Comparison",
     "DOC_ID_PATTERN",
     "MAX_QUESTIONS",
     "DocumentDetail",
+    "DocumentLineage",
     "DocumentList",
     "DocumentSummary",
     "Health",
@@ -149,4 +153,5 @@ __all__ = [
     "Problem",
     "Readiness",
     "SearchRequest",
+    "VersionEntry",
 ]

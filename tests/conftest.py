@@ -34,6 +34,9 @@ INTEGRATION_FIXTURES = frozenset(
         "built_index",
         "retriever",
         "live_server",
+        "small_collection",
+        "collection_index",
+        "collection_retriever",
         "ten_document_index",
     }
 )
@@ -88,7 +91,7 @@ def artifacts_dir() -> Path:
 
 
 def _fresh_index(tmp_path_factory: pytest.TempPathFactory, corpus_dirs: list[Path]) -> Settings:
-    from wsis_rag.index.builder import build_index
+    from wsis_rag.index.store.builder import build_index
 
     # Every field that shapes the index is given, so no WSIS_* variable leaks in.
     shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
@@ -96,6 +99,65 @@ def _fresh_index(tmp_path_factory: pytest.TempPathFactory, corpus_dirs: list[Pat
     settings = Settings(index_dir=tmp_path_factory.mktemp("index") / "index", corpus_dirs=corpus_dirs, **defaults)
     build_index(settings)
     return settings
+
+
+# The small test collection: documents of the real UN collection that the retrieval tests
+# ask about (the 2024 ICT resolution and its 2025 draft, the 2024 AI resolution, the ocean
+# declaration, two sessions of a yearly resolution and their draft), and the collection's
+# first short adopted resolutions as the crowd they must be found in.
+SMALL_COLLECTION_NAMED = (
+    "A/RES/79/194", "A/C.2/80/L.17", "A/RES/78/265", "A/RES/79/314", "A/RES/78/13", "A/RES/80/13", "A/C.1/80/L.10",
+)  # fmt: skip
+SMALL_COLLECTION_CROWD = 24
+
+
+@pytest.fixture(scope="session")
+def small_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bulk collection file of about thirty real UN documents, cut from the shared one."""
+    import gzip
+    import json
+
+    source = Settings().shared_dir / "un-corpus" / "un-documents-78-80.jsonl.gz"
+    if not source.is_file():
+        pytest.fail(f"the UN collection is missing: {source}")
+    path = tmp_path_factory.mktemp("collection") / "small.jsonl.gz"
+    crowd = 0
+    with gzip.open(source, "rt", encoding="utf-8") as lines, gzip.open(path, "wt", encoding="utf-8") as out:
+        for line in lines:
+            record = json.loads(line)
+            named = record["symbol"] in SMALL_COLLECTION_NAMED
+            short = record["symbol"].startswith("A/RES/") and len(record["text"]) < 15_000
+            if named or (short and crowd < SMALL_COLLECTION_CROWD):
+                crowd += not named
+                out.write(line)
+    return path
+
+
+@pytest.fixture(scope="session")
+def collection_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path, small_collection: Path) -> Settings:
+    """Settings whose index holds the three WSIS documents and the small collection, built
+    with the real encoders (vectors of unchanged texts from the embedding cache in var/)."""
+    from wsis_rag.index.store.builder import build_index
+
+    shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
+    defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
+    root = tmp_path_factory.mktemp("collection-index")
+    settings = Settings(
+        index_dir=root / "index",
+        corpus_dirs=[shared_corpus],
+        library_dir=root / "library",
+        collections=[small_collection],
+        **defaults,
+    )
+    build_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def collection_retriever(collection_index: Settings) -> HybridRetriever:
+    from wsis_rag.index.api import load_retriever
+
+    return load_retriever(collection_index)
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +177,7 @@ def ten_document_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: 
 
 @pytest.fixture(scope="session")
 def retriever(built_index: Settings) -> HybridRetriever:
-    from wsis_rag.index.store import load_retriever
+    from wsis_rag.index.store.versions import load_retriever
 
     return load_retriever(built_index)
 

@@ -1,5 +1,6 @@
 """The house rules, checked on the sources: the import contracts of pyproject.toml
-(import-linter), FastAPI only in the HTTP layer, and no product logic in the HTTP layer."""
+(import-linter), FastAPI only in the HTTP layer, products and the HTTP layer reaching the
+index through its API only, and no product logic in the HTTP layer."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ PACKAGE_DIRS: dict[str, str] = tomllib.loads((PROJECT_ROOT / "pyproject.toml").r
     "setuptools"
 ]["package-dir"]
 HTTP_LAYER = PROJECT_ROOT / "service"
+PRODUCTS = PROJECT_ROOT / "products"
+# What products and the HTTP layer may import of the index; the rest of it is internal.
+INDEX = "wsis_rag.index"
+INDEX_API = "wsis_rag.index.api"
 WEB_FRAMEWORKS = frozenset({"fastapi", "starlette"})
 # Text matching, scoring and rule data are what products and retrieval do; the HTTP layer
 # validates, delegates and shapes responses.
@@ -42,6 +47,39 @@ def _imported_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
             yield from ((node.lineno, alias.name.split(".")[0]) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.lineno, node.module.split(".")[0]
+
+
+def module_name(path: Path) -> str:
+    """The installed name of a source file (`products/answers/answer.py` ->
+    `wsis_rag.products.answers.answer`), from pyproject's package-dir mapping."""
+    relative = path.relative_to(PROJECT_ROOT)
+    folder = {f: package for package, f in PACKAGE_DIRS.items()}[relative.parts[0]]
+    parts = [*folder.split("."), *relative.with_suffix("").parts[1:]]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _full_imports(path: Path, tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """(line, full module name) of every import, relative ones resolved, at any depth; for
+    `from package import name` each `package.name` (the name may be a module)."""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            yield from ((node.lineno, f"{module}.{alias.name}") for alias in node.names)
+
+
+def index_internals(path: Path, tree: ast.AST) -> list[str]:
+    """The imports of one module that reach into the index past its API."""
+    return [
+        f"{_where(path, line)} imports {name}"
+        for line, name in sorted(_full_imports(path, tree))
+        if name.startswith(INDEX + ".") and not (name == INDEX_API or name.startswith(INDEX_API + "."))
+    ]
 
 
 def _parsed(path: Path) -> ast.Module:
@@ -101,6 +139,25 @@ def product_logic(path: Path, tree: ast.Module) -> list[str]:
             if "BaseModel" in bases:
                 found.append(f"{_where(path, node.lineno)} defines the model {node.name} outside schemas.py")
     return found
+
+
+def test_products_and_the_http_layer_use_the_index_through_its_api() -> None:
+    sources = [*sorted(PRODUCTS.rglob("*.py")), *sorted(HTTP_LAYER.rglob("*.py"))]
+    assert [found for path in sources for found in index_internals(path, _parsed(path))] == []
+
+
+def test_an_import_past_the_index_api_is_found() -> None:
+    product = ast.parse(
+        "from ...index.api import HybridRetriever\n"
+        "from ...index.analysis import HAN\n"
+        "def embed():\n    from ...index import encoders\n"
+        "import wsis_rag.index.store.versions\n"
+    )
+    assert index_internals(PRODUCTS / "answers" / "answer.py", product) == [
+        "products/answers/answer.py:2 imports wsis_rag.index.analysis.HAN",
+        "products/answers/answer.py:4 imports wsis_rag.index.encoders",
+        "products/answers/answer.py:5 imports wsis_rag.index.store.versions",
+    ]
 
 
 def test_the_http_layer_holds_no_product_logic() -> None:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from wsis_rag.core.vocabulary import DocType
-from wsis_rag.eval.bench_collection import ingest_records
+from wsis_rag.eval.bench.collection import ingest_records
 
 # The shape of the collection's texts (PyMuPDF): paragraphs end at lines holding a space.
 RESOLUTION = """United Nations \nA/RES/79/999\n \nGeneral Assembly \nDistr.: General \n3 December 2024 \n \n\

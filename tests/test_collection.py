@@ -12,9 +12,9 @@ import pytest
 
 from wsis_rag.core.settings import Settings
 from wsis_rag.core.vocabulary import ClauseKind
-from wsis_rag.index.builder import build_index, stale_reasons
 from wsis_rag.index.results import Filters
-from wsis_rag.index.store import load_retriever
+from wsis_rag.index.store.builder import build_index, stale_reasons
+from wsis_rag.index.store.versions import load_retriever
 from wsis_rag.ingest.collection import CollectionRecord, collection_source, read_collection
 from wsis_rag.ingest.pipeline import ingest_collection
 

@@ -12,9 +12,9 @@ import json
 import pytest
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.index.builder import build_retriever
 from wsis_rag.index.results import Filters, Hit
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.store.builder import build_retriever
 from wsis_rag.ingest.pipeline import ingest_collection
 
 pytestmark = pytest.mark.integration  # reads the shared UN collection

@@ -7,9 +7,9 @@ import os
 import subprocess
 
 from wsis_rag.core.settings import PROJECT_ROOT, Settings
-from wsis_rag.index.builder import index_encoders
 from wsis_rag.index.results import SearchResponse
 from wsis_rag.index.retriever import FusionConfig
+from wsis_rag.index.store.builder import index_encoders
 
 WSIS = str(PROJECT_ROOT / ".venv" / "bin" / "wsis")
 

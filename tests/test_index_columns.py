@@ -13,9 +13,9 @@ import pytest
 from wsis_rag.core.errors import IndexNotReadyError
 from wsis_rag.core.settings import Settings
 from wsis_rag.core.vocabulary import ClauseKind, DocType, Passage
-from wsis_rag.index import store
-from wsis_rag.index.builder import build_index, full_rebuild_reason
 from wsis_rag.index.columns import PassageColumns
+from wsis_rag.index.store import versions
+from wsis_rag.index.store.builder import build_index, full_rebuild_reason
 
 
 def _passage(
@@ -80,32 +80,34 @@ def test_an_index_of_the_previous_format_is_refused_clearly_and_rebuilt(tmp_path
     (corpus / name).write_bytes((shared_corpus / name).read_bytes())
     settings = Settings(index_dir=tmp_path / "index", corpus_dirs=[corpus], encoders=["use"])
     build_index(settings)
-    manifest_path = settings.index_dir / store.MANIFEST
+    manifest_path = settings.index_dir / versions.MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    previous = store.FORMAT_VERSION - 1
+    previous = versions.FORMAT_VERSION - 1
     manifest["format_version"] = previous
     os.chmod(manifest_path, 0o644)
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(IndexNotReadyError, match=f"has format {previous}, this version reads {store.FORMAT_VERSION}"):
-        store.load_retriever(settings)
-    assert f"format_version changed ({previous} -> {store.FORMAT_VERSION})" in (
+    with pytest.raises(
+        IndexNotReadyError, match=f"has format {previous}, this version reads {versions.FORMAT_VERSION}"
+    ):
+        versions.load_retriever(settings)
+    assert f"format_version changed ({previous} -> {versions.FORMAT_VERSION})" in (
         full_rebuild_reason(manifest, settings) or ""
     )
     report = build_index(settings)
     assert report.full_rebuild_reason and "format_version" in report.full_rebuild_reason
-    assert store.load_retriever(settings).passages
+    assert versions.load_retriever(settings).passages
 
 
 def test_stored_passages_parse_lazily_and_equal_what_was_written(tmp_path: Path) -> None:
-    store.write_passages(tmp_path, PASSAGES)
-    with (tmp_path / store.PASSAGES).open("a", encoding="utf-8") as out:
+    versions.write_passages(tmp_path, PASSAGES)
+    with (tmp_path / versions.PASSAGES).open("a", encoding="utf-8") as out:
         out.write("\n")  # a trailing blank line holds no passage
-    stored = store.read_passages(tmp_path)
+    stored = versions.read_passages(tmp_path)
     assert len(stored) == len(PASSAGES) and stored[-1] == PASSAGES[-1] and stored[1:3] == PASSAGES[1:3]
     assert list(stored) == PASSAGES and stored[2] is stored[2]  # parsed once, then kept
     with pytest.raises(IndexError):
         stored[len(PASSAGES)]
-    columns = PassageColumns.load(tmp_path / store.COLUMNS)
+    columns = PassageColumns.load(tmp_path / versions.COLUMNS)
     assert columns.doc_rows("a").tolist() == [0, 3, 2, 5] and columns.ids.tolist() == [p.id for p in PASSAGES]
-    (tmp_path / store.PASSAGES).write_bytes(b"")
-    assert len(store.read_passages(tmp_path)) == 0
+    (tmp_path / versions.PASSAGES).write_bytes(b"")
+    assert len(versions.read_passages(tmp_path)) == 0

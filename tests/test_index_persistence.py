@@ -13,9 +13,9 @@ import pytest
 
 from wsis_rag.core.errors import IndexNotReadyError
 from wsis_rag.core.settings import PROJECT_ROOT, Settings
-from wsis_rag.index import builder, store
-from wsis_rag.index.builder import build_index, is_stale, stale_reasons
-from wsis_rag.index.store import load_retriever
+from wsis_rag.index.store import builder, versions
+from wsis_rag.index.store.builder import build_index, is_stale, stale_reasons
+from wsis_rag.index.store.versions import load_retriever
 
 REPORT = "ITU_Council_2026_CWG-WSIS-SDG_chair_report_zh.txt"
 GDC = "A_RES_79_1_annexI_Global_Digital_Compact_en.md"
@@ -49,7 +49,7 @@ def test_build_writes_a_loadable_index(small_index: Settings) -> None:
     assert small_index.index_dir.is_symlink()
     retriever = load_retriever(small_index)
     info = retriever.info()
-    assert info["format_version"] == store.FORMAT_VERSION
+    assert info["format_version"] == versions.FORMAT_VERSION
     assert set(info["encoders"]) == {"use"} and info["encoders"]["use"]["dim"] == 512
     assert {d.id for d in retriever.documents} == {"council-report-2026", "gdc"}
     assert info["passages"] == len(retriever.passages) > 100
@@ -61,7 +61,7 @@ def test_build_writes_a_loadable_index(small_index: Settings) -> None:
 def test_rebuild_reembeds_only_the_changed_document(small_index: Settings) -> None:
     before = load_retriever(small_index)
     old_gdc_rows = [i for i, p in enumerate(before.passages) if p.doc_id == "gdc"]
-    old_vectors = store.load_vectors(small_index.index_dir, "use")[old_gdc_rows]
+    old_vectors = versions.load_vectors(small_index.index_dir, "use")[old_gdc_rows]
     report_file = small_index.corpus_dirs[0] / REPORT
     report_file.write_text(
         report_file.read_text(encoding="utf-8") + "\n工作组欢迎关于海底电缆韧性的新提案。\n", encoding="utf-8"
@@ -75,7 +75,7 @@ def test_rebuild_reembeds_only_the_changed_document(small_index: Settings) -> No
     assert report.reused_documents == ["gdc"]
     after = load_retriever(small_index)
     new_gdc_rows = [i for i, p in enumerate(after.passages) if p.doc_id == "gdc"]
-    assert np.array_equal(store.load_vectors(small_index.index_dir, "use")[new_gdc_rows], old_vectors)
+    assert np.array_equal(versions.load_vectors(small_index.index_dir, "use")[new_gdc_rows], old_vectors)
     assert any("海底电缆" in p.text for p in after.passages)
     assert not is_stale(small_index)
 
@@ -90,6 +90,24 @@ def test_an_index_read_by_older_readers_is_stale_and_read_again(
     ]
     report = build_index(small_index)
     assert report.full_rebuild_reason is None  # the vectors of unchanged texts are kept
+    assert report.reused_documents == []  # but no passage made by the older readers
+    assert not is_stale(small_index)
+
+
+def test_an_index_with_an_older_lineage_table_is_stale_served_without_it_and_made_again(
+    small_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_retriever(small_index).lineage is not None
+    newer = builder.LINEAGE_VERSION + 1
+    monkeypatch.setattr(builder, "LINEAGE_VERSION", newer)
+    monkeypatch.setattr(versions, "LINEAGE_VERSION", newer)
+    assert stale_reasons(small_index) == [
+        f"the lineage table is missing or out of date (version {newer - 1} -> {newer}): documents are read again"
+    ]
+    assert load_retriever(small_index).lineage is None  # never read as if it were the newer table
+    report = build_index(small_index)
+    assert report.full_rebuild_reason is None and not report.embedded_documents  # nothing re-embedded
+    assert load_retriever(small_index).lineage is not None
     assert not is_stale(small_index)
 
 
@@ -136,7 +154,7 @@ CRASHING_BUILD = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from wsis_rag.index.builder import build_index
+    from wsis_rag.index.store.builder import build_index
     from wsis_rag.core.settings import Settings
 
     index_dir, corpus, stage = sys.argv[1:]
@@ -160,7 +178,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_usable(small_index: Set
         timeout=600,
     )
     assert crashed.returncode == -9, crashed.stderr
-    orphans = [d for d in store.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]
+    orphans = [d for d in versions.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]
     assert len(orphans) == 2  # the current version and the dead build's directory
 
     after = load_retriever(small_index)
@@ -168,8 +186,8 @@ def test_a_build_killed_midway_leaves_the_previous_index_usable(small_index: Set
     assert after.info()["built_at"] == before.info()["built_at"]
 
     build_index(small_index)  # the next build clears the orphan, and keeps the previous version
-    kept = [d for d in store.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]
-    assert len(kept) == 2 and all((d / store.MANIFEST).is_file() for d in kept)
+    kept = [d for d in versions.versions_dir(small_index.index_dir).iterdir() if d.is_dir()]
+    assert len(kept) == 2 and all((d / versions.MANIFEST).is_file() for d in kept)
 
 
 def test_a_plain_directory_in_the_way_is_moved_aside(tmp_path: Path, shared_corpus: Path) -> None:
@@ -202,5 +220,7 @@ def test_a_build_on_two_workers_writes_the_one_worker_index(tmp_path: Path, shar
     one, two = (load_retriever(built[w]) for w in (1, 2))
     assert [p.id for p in one.passages] == [p.id for p in two.passages]
     for name in ("e5", "use"):
-        difference = np.abs(store.load_vectors(built[1].index_dir, name) - store.load_vectors(built[2].index_dir, name))
+        difference = np.abs(
+            versions.load_vectors(built[1].index_dir, name) - versions.load_vectors(built[2].index_dir, name)
+        )
         assert difference.max() <= 1e-6, name

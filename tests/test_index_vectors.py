@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from wsis_rag.index import vectors as vectors_module
-from wsis_rag.index.embedders import get_embedder, normalise
+from wsis_rag.index.encoders.embedders import get_embedder, normalise
 from wsis_rag.index.vectors import VectorIndex
 
 
@@ -128,7 +128,7 @@ def test_encoders_give_unit_float32_rows_and_align_languages(name: str) -> None:
 
 @pytest.mark.integration  # a real encoder
 def test_embedding_cache_returns_exactly_what_the_encoder_gives(tmp_path: Path) -> None:
-    from wsis_rag.index.embedding_cache import CachedPassageEncoder
+    from wsis_rag.index.encoders.embedding_cache import CachedPassageEncoder
 
     embedder = get_embedder("use")
     cache = CachedPassageEncoder(embedder, tmp_path)

@@ -14,8 +14,8 @@ import pytest
 from http_server import running_server
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.index import store
-from wsis_rag.index.builder import build_index
+from wsis_rag.index.store import versions
+from wsis_rag.index.store.builder import build_index
 from wsis_rag.service.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ def test_live_swap_under_concurrent_requests(tmp_path: Path, shared_corpus: Path
         index_dir=tmp_path / "index", corpus_dirs=[corpus], encoders=["use"], index_watch_s=0.2, k_default=10
     )
     build_index(settings)
-    first = store.current_version(settings.index_dir).name
+    first = versions.current_version(settings.index_dir).name
 
     failures: list[str] = []
     seen: list[tuple[float, float, str]] = []  # (start, end, which text) of gdc:para-10
@@ -72,7 +72,7 @@ def test_live_swap_under_concurrent_requests(tmp_path: Path, shared_corpus: Path
         gdc.write_text(gdc.read_text(encoding="utf-8").replace(OLD, NEW, 1), encoding="utf-8")
         build_index(settings)
         published = time.monotonic()
-        second = store.current_version(settings.index_dir).name
+        second = versions.current_version(settings.index_dir).name
         while _served_version(url) != second and time.monotonic() - published < 30:
             time.sleep(0.02)
         latency = time.monotonic() - published
@@ -93,7 +93,7 @@ def test_live_swap_under_concurrent_requests(tmp_path: Path, shared_corpus: Path
         first_new_answer = min(end for _, end, w in seen if w == "new")
         assert not [start for start, _, w in seen if w == "old" and start > first_new_answer]
         # The old version is kept for rollback; the served one is leased.
-        assert (store.versions_dir(settings.index_dir) / first).is_dir()
+        assert (versions.versions_dir(settings.index_dir) / first).is_dir()
 
 
 def test_a_damaged_new_version_is_not_served(tmp_path: Path, shared_corpus: Path) -> None:
@@ -102,17 +102,17 @@ def test_a_damaged_new_version_is_not_served(tmp_path: Path, shared_corpus: Path
     (corpus / GDC).write_bytes((shared_corpus / GDC).read_bytes())
     settings = Settings(index_dir=tmp_path / "index", corpus_dirs=[corpus], encoders=["use"], index_watch_s=0.2)
     build_index(settings)
-    first = store.current_version(settings.index_dir).name
+    first = versions.current_version(settings.index_dir).name
     with running_server(create_app(settings, mcp=False)) as url:
         # A version built elsewhere and damaged before it is published here.
         other = settings.model_copy(update={"index_dir": tmp_path / "other" / "index"})
         build_index(other)
-        built = store.current_version(other.index_dir)
-        lines = (built / store.PASSAGES).read_text(encoding="utf-8").splitlines(keepends=True)
-        (built / store.PASSAGES).write_text("".join(lines[:-5]), encoding="utf-8")
-        damaged = store.versions_dir(settings.index_dir) / built.name
+        built = versions.current_version(other.index_dir)
+        lines = (built / versions.PASSAGES).read_text(encoding="utf-8").splitlines(keepends=True)
+        (built / versions.PASSAGES).write_text("".join(lines[:-5]), encoding="utf-8")
+        damaged = versions.versions_dir(settings.index_dir) / built.name
         shutil.move(built, damaged)
-        store.publish(settings.index_dir, damaged)
+        versions.publish(settings.index_dir, damaged)
         deadline = time.monotonic() + 10
         ready = httpx.get(url + "/readyz").json()
         while ready.get("swap_error") is None and time.monotonic() < deadline:
@@ -129,7 +129,7 @@ def test_corrupt_manifest_at_start_is_503_with_the_reason(tmp_path: Path, shared
     (corpus / GDC).write_bytes((shared_corpus / GDC).read_bytes())
     settings = Settings(index_dir=tmp_path / "index", corpus_dirs=[corpus], encoders=["use"], index_watch_s=0.2)
     build_index(settings)
-    (settings.index_dir / store.MANIFEST).write_text("{x", encoding="utf-8")
+    (settings.index_dir / versions.MANIFEST).write_text("{x", encoding="utf-8")
     with running_server(create_app(settings, mcp=False)) as url:
         for path in ("/readyz", "/search?q=connectivity"):
             response = httpx.get(url + path)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
@@ -19,7 +20,7 @@ from wsis_rag.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-TOOLS = {"search", "passage", "documents", "ask", "mandates"}
+TOOLS = {"search", "passage", "documents", "ask", "mandates", "compare", "lineage"}
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 
 
@@ -83,6 +84,12 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
             assert len(hits["results"]) == 3
             assert all(hit["id"].startswith("gdc:") for hit in hits["results"])
 
+            lineage = _structured(await client.call_tool("lineage", {"doc": "GDC"}))
+            citing = {e["clause"]["id"].split(":")[0] for g in lineage["cited_by"] for e in g["edges"]}
+            assert citing == {"a-res-80-173"}
+            unknown = await client.call_tool("lineage", {"doc": "A/RES/1/1"})
+            assert unknown.is_error and "A/RES/1/1" in unknown.content[0].text
+
             passage = _structured(await client.call_tool("passage", {"passage_id": "gdc:para-8-b", "neighbours": 1}))
             assert passage["citation"]["label"] == "GDC, para. 8 (b)"
 
@@ -94,6 +101,9 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
             bad = await client.call_tool("search", {"query": "\u200b"})
             assert bad.is_error and "no letter or digit" in bad.content[0].text
 
+            unknown = await client.call_tool("compare", {"a": "A/RES/80/173", "b": "A/RES/12/345"})
+            assert unknown.is_error and "b: unknown document 'A/RES/12/345'" in unknown.content[0].text
+
     _run(session)
 
 
@@ -103,5 +113,9 @@ def test_streamable_http_under_the_app(live_server: str) -> None:
             assert set(t.name for t in (await client.list_tools()).tools) >= TOOLS
             hits = _structured(await client.call_tool("search", {"query": "universal connectivity", "k": 2}))
             assert len(hits["results"]) == 2
+            # The same comparison as GET /compare, to the byte once parsed.
+            compared = _structured(await client.call_tool("compare", {"a": "a-res-80-173", "b": "A/RES/80/173"}))
+            over_http = httpx.get(live_server + "/compare", params={"a": "a-res-80-173", "b": "A/RES/80/173"}).json()
+            assert compared == over_http and {p["status"] for p in compared["pairs"]} == {"unchanged"}
 
     _run(session)

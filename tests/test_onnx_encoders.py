@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.index import onnx_embedder, onnx_export
-from wsis_rag.index.onnx_embedder import (
+from wsis_rag.index.encoders import onnx_embedder, onnx_export
+from wsis_rag.index.encoders.onnx_embedder import (
     OnnxEmbedder,
     OnnxModelIntegrityError,
     ensure_exported,
     export_dir_for,
 )
-from wsis_rag.index.onnx_export import ExportFailed, OnnxExportError, SourceWeightsMissing
+from wsis_rag.index.encoders.onnx_export import ExportFailed, OnnxExportError, SourceWeightsMissing
 
 pytestmark = pytest.mark.integration
 

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from wsis_rag.cli.main import app
 from wsis_rag.core.settings import Settings, get_settings
 from wsis_rag.corpus.library import add_to_library, remove_from_library
-from wsis_rag.index.builder import is_stale, stale_reasons
-from wsis_rag.index.store import load_retriever
+from wsis_rag.index.store.builder import is_stale, stale_reasons
+from wsis_rag.index.store.versions import load_retriever
 from wsis_rag.ingest.pipeline import ingest_corpus
 from wsis_rag.service.app import create_app
 

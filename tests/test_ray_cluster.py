@@ -20,11 +20,11 @@ import pytest
 from http_server import running_server
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.index import store
-from wsis_rag.index.builder import build_index
-from wsis_rag.index.ray_cluster import local_cluster, wait_for_workers
 from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.index.shards import LocalShard, sharded_retriever, write_shards
+from wsis_rag.index.scale.ray_cluster import local_cluster, wait_for_workers
+from wsis_rag.index.scale.shards import LocalShard, sharded_retriever, write_shards
+from wsis_rag.index.store import versions
+from wsis_rag.index.store.builder import build_index
 
 pytestmark = [pytest.mark.integration, pytest.mark.ray]
 
@@ -35,7 +35,7 @@ SIGNALS = ["bm25", "use"]
 def ray_cluster() -> Iterator[str]:
     """A head (no CPUs for tasks) and two one-CPU workers on 127.0.0.1; stopped (by pid: no
     other Ray process on the machine is touched) however the tests end."""
-    from wsis_rag.index.distributed import connected
+    from wsis_rag.index.scale.distributed import connected
 
     with local_cluster(workers=2) as address:
         with connected(address) as ray:  # imports Ray as a loopback driver (see ray_cluster)
@@ -65,7 +65,7 @@ def _ranked(retriever: HybridRetriever, questions: list[str]) -> list[list[str]]
 def test_ray_build_writes_the_single_machine_index(
     ray_cluster: str, single: Settings, tmp_path: Path, dev_set: Path
 ) -> None:
-    from wsis_rag.index.distributed import RayRunner
+    from wsis_rag.index.scale.distributed import RayRunner
 
     distributed = single.model_copy(update={"index_dir": tmp_path / "index", "embedding_cache_dir": tmp_path / "cache"})
     with RayRunner(ray_cluster) as runner:
@@ -75,10 +75,10 @@ def test_ray_build_writes_the_single_machine_index(
         again = build_index(distributed, runner=runner)
     assert again.reused_passages == again.passages and again.encoded_texts.get("use", 0) == 0  # incremental
 
-    a, b = store.load_retriever(single), store.load_retriever(distributed)
+    a, b = versions.load_retriever(single), versions.load_retriever(distributed)
     assert [(p.id, p.text, p.label) for p in a.passages] == [(p.id, p.text, p.label) for p in b.passages]
-    va = np.load(single.index_dir / store.vectors_file("use"))
-    vb = np.load(distributed.index_dir / store.vectors_file("use"))
+    va = np.load(single.index_dir / versions.vectors_file("use"))
+    vb = np.load(distributed.index_dir / versions.vectors_file("use"))
     assert va.shape == vb.shape and float(np.abs(va - vb).max()) <= 1e-5
     questions = _questions(dev_set)
     assert _ranked(a.with_signals(SIGNALS), questions) == _ranked(b.with_signals(SIGNALS), questions)
@@ -90,7 +90,7 @@ def test_shards_keep_the_single_index_rankings_in_process(single: Settings, tmp_
     assert sorted(len(np.load(d / "global_rows.npy")) for d in shard_set.shard_dirs())[0] > 0
     sharded = sharded_retriever(shard_set, [LocalShard(d) for d in shard_set.shard_dirs()], signals=SIGNALS)
     questions = _questions(dev_set)
-    assert _ranked(sharded, questions) == _ranked(store.load_retriever(single).with_signals(SIGNALS), questions)
+    assert _ranked(sharded, questions) == _ranked(versions.load_retriever(single).with_signals(SIGNALS), questions)
 
 
 def test_sharded_ray_serve_answers_as_the_single_index(
@@ -98,12 +98,12 @@ def test_sharded_ray_serve_answers_as_the_single_index(
 ) -> None:
     from ray import serve
 
-    from wsis_rag.index.distributed import connected
-    from wsis_rag.index.ray_serve import deploy, undeploy
     from wsis_rag.index.results import search_response
+    from wsis_rag.index.scale.distributed import connected
+    from wsis_rag.index.scale.ray_serve import deploy, undeploy
     from wsis_rag.service.app import create_app
 
-    reference = store.load_retriever(single).with_signals(SIGNALS)
+    reference = versions.load_retriever(single).with_signals(SIGNALS)
     questions = _questions(dev_set)
     shard_set = write_shards(single.index_dir, tmp_path / "shards", 2)
     with connected(ray_cluster):

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.index.store import load_retriever
+from wsis_rag.index.api import load_retriever
 from wsis_rag.products.answers.answer import NOT_FOUND_ANSWER
 from wsis_rag.products.answers.sentences import content_terms, lexical_overlap, split_sentences
 from wsis_rag.products.answers.vectors import SentenceVectors

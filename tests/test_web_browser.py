@@ -88,3 +88,18 @@ def test_error_state_is_shown(page) -> None:
     alert = page.locator("#status.error")
     alert.wait_for()
     assert "cannot be reached" in alert.text_content()
+
+
+def test_the_lineage_panel_lists_what_a_document_cites_and_links_to_the_clause(page, artifacts_dir: Path) -> None:
+    page.goto("/documents/a-res-80-173/view")
+    panel = page.locator("#lineage")
+    panel.wait_for()
+    cites = page.locator("#cites")
+    assert cites.locator("h3").text_content().startswith("Cites (")
+    gdc = cites.locator("a", has_text="A/RES/79/1, annex I").first
+    assert gdc.get_attribute("href") == "/documents/gdc/view"
+    assert gdc.locator("xpath=..").locator("a.clause-link").text_content().startswith("A/RES/80/173, ")
+    page.screenshot(path=str(artifacts_dir / "web_document_lineage.png"))
+    page.locator("#cites details[open] a.clause-link").first.click()
+    page.wait_for_url(re.compile(r"/documents/a-res-80-173/view#"))
+    page.locator(".clause:target").wait_for()  # the same page: the browser scrolls to the clause

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, QuotedClause
-from ...index.results import Filters, Hit
-from ...index.retriever import HybridRetriever
+from ...index.api import Filters, Hit, HybridRetriever
 from .calibration import Calibration, load_calibration
 from .choice import Candidate, Chosen, Role, candidates, in_reading_order, select
 from .parts import split_question

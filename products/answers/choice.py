@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ...core.vocabulary import ClauseKind
-from ...index.results import Hit
+from ...index.api import Hit
 from .question import AskedQuestion, idf_coverage, is_referenced
 from .sentences import OPERATIVE, answer_sentences, gives_task, lexical_overlap, occurs
 from .vectors import MIN_WORDS, SentenceVectors

@@ -9,10 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ...index.analysis import HAN, analyse
-from ...index.references import ClauseReference
-from ...index.results import Hit
-from ...index.retriever import HybridRetriever
+from ...core.words import HAN
+from ...index.api import ClauseReference, Hit, HybridRetriever, analyse
 from .sentences import actor_names, asks_for_task, content_terms
 
 

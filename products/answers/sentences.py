@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 
 from ...core.vocabulary import ClauseKind, Passage
-from ...index.analysis import HAN, STOPWORDS, han_bigrams
-from ...index.termbase import load_termbase
+from ...core.words import HAN, STOPWORDS, han_bigrams
+from ...index.api import load_termbase
 
 # A sentence ends at . ! ? ; followed by a space, at a Chinese 。！？； (no space), or at a
 # line break (list items, the lines of a title block).

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from ...index.results import Hit
+from ...index.api import Hit
 from .choice import TOP_SIGNAL_RANK, Candidate, Chosen
 from .question import AskedQuestion, idf_coverage, is_referenced, missing_references
 from .sentences import lexical_overlap, occurs

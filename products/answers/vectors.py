@@ -20,8 +20,7 @@ import numpy as np
 
 from ...core.vocabulary import Passage
 from ...corpus.manifest import load_manifest
-from ...index.embedders import Embedder, new_embedder
-from ...index.retriever import HybridRetriever
+from ...index.api import Embedder, HybridRetriever, new_embedder
 from .sentences import answer_sentences
 
 log = logging.getLogger(__name__)

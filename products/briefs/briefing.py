@@ -18,9 +18,7 @@ from pydantic import BaseModel, Field
 from ...core.errors import InvalidRequestError
 from ...core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage, QuotedClause
 from ...corpus.manifest import load_manifest
-from ...index.catalog import DocumentCatalog
-from ...index.references import DocumentMentions
-from ...index.results import Filters, Hit
+from ...index.api import DocumentCatalog, DocumentMentions, Filters, Hit
 from ..mandates.mandates import document_order_key, index_mandates
 from ..mandates.rules import load_rules
 

@@ -41,7 +41,7 @@ def brief(
     k: Annotated[int | None, typer.Option(help="At most this many searched clauses per question (default 12).")] = None,
 ) -> None:
     """A briefing note: the key clauses for each question, quoted verbatim with citations."""
-    from ...index.store import load_retriever
+    from ...index.api import load_retriever
     from .briefing import build_brief
     from .render import render
 

@@ -7,22 +7,15 @@ shape they can produce around the data, so that tests can prove nothing is inven
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from typing import Literal
 
 from ...core.text import map_strings
+from ..rendering import NOT_XML, docx_hyperlink, escape, html_link, md_link
 from .briefing import BriefNote, QuestionSection
 
 BriefFormat = Literal["md", "html", "docx"]
-
-MEDIA_TYPES: dict[str, str] = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "json": "application/json",
-}
 
 NOTE_TITLE = "Briefing note"
 TITLE_WITH_SUBJECT = "Briefing note: {subject}"
@@ -76,10 +69,6 @@ def _section_heading(note: BriefNote, section: QuestionSection) -> str | None:
 # --- Markdown ----------------------------------------------------------------------------
 
 
-def _md_link(text: str, url: str | None) -> str:
-    return f"[{text}]({url})" if url else text
-
-
 def render_markdown(note: BriefNote) -> str:
     out = [f"# {_title(note)}", ""]
     if not note.subject:
@@ -95,11 +84,11 @@ def render_markdown(note: BriefNote) -> str:
             out += [f"### {DOCUMENT_HEADING.format(symbol=doc.symbol, title=doc.title)}", ""]
             for clause in doc.clauses:
                 out += [f"> {line}" if line else ">" for line in clause.text.split("\n")]
-                out += [">", f"> — {_md_link(clause.label, clause.url)}", ""]
+                out += [">", f"> — {md_link(clause.label, clause.url)}", ""]
     out += [f"## {REFERENCES_HEADING}", ""]
     out += ["| " + " | ".join(REFERENCE_COLUMNS) + " |", "|" + "---|" * len(REFERENCE_COLUMNS)]
     for ref in note.references:
-        cells = [ref.symbol, ref.title, ref.date or "", _md_link(ref.url, ref.url) if ref.url else ""]
+        cells = [ref.symbol, ref.title, ref.date or "", md_link(ref.url, ref.url) if ref.url else ""]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     out += ["", f"## {SCOPE_HEADING}", ""]
     out += [f"{line}  " for line in _scope_lines(note)]
@@ -133,52 +122,49 @@ a { color: #1a4d8f; word-break: break-word; }
 """
 
 
-def _h(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _html_link(text: str, url: str | None) -> str:
-    return f'<a href="{_h(url)}">{_h(text)}</a>' if url else _h(text)
-
-
 def render_html(note: BriefNote) -> str:
     out = [
         "<!doctype html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{_h(_title(note))}</title>",
+        f"<title>{escape(_title(note))}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
-        f"<h1>{_h(_title(note))}</h1>",
+        f"<h1>{escape(_title(note))}</h1>",
     ]
     if not note.subject:
         out.append(f"<h2>{QUESTIONS_HEADING}</h2>")
-        out.append("<ol>" + "".join(f"<li>{_h(q)}</li>" for q in note.questions) + "</ol>")
+        out.append("<ol>" + "".join(f"<li>{escape(q)}</li>" for q in note.questions) + "</ol>")
     for section in note.sections:
         out.append('<section class="question">')
         heading = _section_heading(note, section)
         if heading:
-            out.append(f"<h2>{_h(heading)}</h2>")
+            out.append(f"<h2>{escape(heading)}</h2>")
         if not section.found:
             out.append(f"<p>{NO_CLAUSE}</p>")
         for doc in section.documents:
-            out.append(f"<h3>{_h(DOCUMENT_HEADING.format(symbol=doc.symbol, title=doc.title))}</h3>")
+            out.append(f"<h3>{escape(DOCUMENT_HEADING.format(symbol=doc.symbol, title=doc.title))}</h3>")
             for clause in doc.clauses:
                 out.append(
-                    f'<blockquote lang="{_h(clause.lang)}" id="{_h(clause.id)}"><p>{_h(clause.text)}</p></blockquote>'
+                    f'<blockquote lang="{escape(clause.lang)}" id="{escape(clause.id)}"><p>{escape(clause.text)}</p></blockquote>'
                 )
-                out.append(f'<p class="cite">— {_html_link(clause.label, clause.url)}</p>')
+                out.append(f'<p class="cite">— {html_link(clause.label, clause.url)}</p>')
         out.append("</section>")
     out.append(f"<h2>{REFERENCES_HEADING}</h2>")
     out.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in REFERENCE_COLUMNS) + "</tr></thead><tbody>")
     for ref in note.references:
-        cells = [_h(ref.symbol), _h(ref.title), _h(ref.date or ""), _html_link(ref.url, ref.url) if ref.url else ""]
+        cells = [
+            escape(ref.symbol),
+            escape(ref.title),
+            escape(ref.date or ""),
+            html_link(ref.url, ref.url) if ref.url else "",
+        ]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")
     out.append(f'<section class="scope"><h2>{SCOPE_HEADING}</h2>')
-    out += [f"<p>{_h(line)}</p>" for line in _scope_lines(note)]
+    out += [f"<p>{escape(line)}</p>" for line in _scope_lines(note)]
     out += ["</section>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -186,41 +172,11 @@ def render_html(note: BriefNote) -> str:
 # --- DOCX --------------------------------------------------------------------------------
 
 
-def _docx_hyperlink(paragraph, text: str, url: str) -> None:
-    """Append a clickable link run (python-docx has no public API for hyperlinks)."""
-    from docx.opc.constants import RELATIONSHIP_TYPE
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rel_id)
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    color = OxmlElement("w:color")
-    color.set(qn("w:val"), "1A4D8F")
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    props.extend([color, underline])
-    run.append(props)
-    text_el = OxmlElement("w:t")
-    text_el.text = text
-    text_el.set(qn("xml:space"), "preserve")
-    run.append(text_el)
-    link.append(run)
-    paragraph._p.append(link)
-
-
-# Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return); lxml
-# refuses them, so they are dropped from a DOCX rather than failing the whole note.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def render_docx(note: BriefNote) -> bytes:
     from docx import Document
     from docx.shared import Pt
 
-    note = BriefNote.model_validate(map_strings(note.model_dump(), lambda text: _NOT_XML.sub("", text)))
+    note = BriefNote.model_validate(map_strings(note.model_dump(), lambda text: NOT_XML.sub("", text)))
     doc = Document()
     doc.core_properties.title = _title(note)
     doc.add_heading(_title(note), level=0)
@@ -241,7 +197,7 @@ def render_docx(note: BriefNote) -> bytes:
                 cite = doc.add_paragraph()
                 cite.paragraph_format.space_after = Pt(10)
                 if clause.url:
-                    _docx_hyperlink(cite, clause.label, clause.url)
+                    docx_hyperlink(cite, clause.label, clause.url)
                 else:
                     cite.add_run(clause.label)
     doc.add_heading(REFERENCES_HEADING, level=1)
@@ -253,7 +209,7 @@ def render_docx(note: BriefNote) -> bytes:
         cells = table.add_row().cells
         cells[0].text, cells[1].text, cells[2].text = ref.symbol, ref.title, ref.date or ""
         if ref.url:
-            _docx_hyperlink(cells[3].paragraphs[0], ref.url, ref.url)
+            docx_hyperlink(cells[3].paragraphs[0], ref.url, ref.url)
     doc.add_heading(SCOPE_HEADING, level=1)
     for line in _scope_lines(note):
         doc.add_paragraph(line)

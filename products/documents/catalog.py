@@ -8,8 +8,9 @@ import re
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, CitedClause, ClauseKind, DocumentMeta, Passage
-from ...index.analysis import HAN
-from ...index.retriever import HybridRetriever
+from ...core.words import HAN
+from ...index.api import HybridRetriever
+from .lineage import VersionEntry, document_versions
 
 FIRST_WORDS = 12
 _HAN = re.compile(f"[{HAN}]")
@@ -35,6 +36,11 @@ class OutlineEntry(CitedClause):
 
 class DocumentDetail(DocumentSummary):
     outline: list[OutlineEntry]
+    versions: list[VersionEntry] = Field(
+        default_factory=list,
+        description="Documents that are versions of this one: its draft or adopted resolution, revisions, "
+        "the previous and next resolution of its yearly series.",
+    )
 
 
 class PassageDetail(BaseModel):
@@ -82,7 +88,13 @@ def document_detail(retriever: HybridRetriever, doc_id: str, *, with_text: bool 
         for p in passages
     ]
     size = retriever.document_sizes[meta.id]
-    return DocumentDetail(meta=meta, clauses=size.clauses, passages=size.passages, outline=outline)
+    return DocumentDetail(
+        meta=meta,
+        clauses=size.clauses,
+        passages=size.passages,
+        outline=outline,
+        versions=document_versions(retriever, meta.id),
+    )
 
 
 def passage_detail(retriever: HybridRetriever, passage_id: str, n: int) -> PassageDetail:

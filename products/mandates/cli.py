@@ -18,7 +18,7 @@ def mandates(
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of a table.")] = False,
 ) -> None:
     """The operative clauses that assign ACTOR a task, role or request."""
-    from ...index.store import load_retriever
+    from ...index.api import load_retriever
     from .mandates import index_mandates
 
     retriever = load_retriever(get_settings())

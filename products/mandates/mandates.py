@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import ClauseKind, DocType, Passage, QuotedClause
-from ...index.catalog import DocumentCatalog
+from ...index.api import DocumentCatalog
 from .rules import Actor, MandateRules, load_rules, name_key
 
 # Documents are listed in this order (in the mandate view and in briefing notes): what was

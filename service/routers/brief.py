@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from ...products.briefs.briefing import DEFAULT_K, build_brief
-from ...products.briefs.render import MEDIA_TYPES, render
+from ...products.briefs.render import render
+from ...products.rendering import MEDIA_TYPES
 from ..deps import RetrieverDep, SettingsDep
 from ..limits import HeavySlot, JsonBody, budgeted_k, checked_k, checked_query
 from ..schemas import BriefNote, BriefRequest

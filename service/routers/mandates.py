@@ -13,7 +13,7 @@ from ...products.mandates.mandates import index_mandates
 from ...products.mandates.rules import load_rules
 from ..deps import RetrieverDep
 from ..schemas import DOC_ID_PATTERN, ActorInfo, MandatesResponse
-from ..static_files import STATIC_DIR
+from ..static_files import STATIC_DIR, wants_page
 
 router = APIRouter(tags=["mandates"])
 
@@ -29,13 +29,6 @@ def _known_actor(actor: str) -> str:
     except InvalidRequestError as error:
         raise NotFoundError(str(error)) from error
     return actor
-
-
-def _wants_page(request: Request) -> bool:
-    # A browser navigating to /mandates asks for text/html first; API clients (and the
-    # page's own fetch) ask for JSON.
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept.split(",")[0]
 
 
 @router.get("/mandates", response_model=MandatesResponse, responses={200: {"content": {"text/html": {}}}})
@@ -58,7 +51,7 @@ def corpus_mandates(
     """Operative clauses of the whole corpus (or of `doc`) that assign `actor` a task, role or request."""
     # One URL, two representations: caches must not serve the page to the page's fetch.
     response.headers["Vary"] = "Accept"
-    if _wants_page(request):
+    if wants_page(request):
         return FileResponse(STATIC_DIR / "mandates.html", headers={"Vary": "Accept"})
     if actor is None:
         raise InvalidRequestError("actor: name an actor, e.g. ?actor=ITU")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from ...core.vocabulary import DocType
-from ...index.results import Filters, SearchResponse, search_response
+from ...index.api import Filters, SearchResponse, search_response
 from ..deps import RetrieverDep, SettingsDep
 from ..limits import QUERY_SCHEMA, JsonBody, QueryInt, checked_k, checked_query
 from ..schemas import SearchRequest

@@ -57,7 +57,7 @@ function outlineHref(docId, anchor) {
   return `/documents/${encodeURIComponent(docId)}/view#${encodeURIComponent(anchor)}`;
 }
 
-const SITE_LINKS = [["/", "Search"], ["/mandates", "Mandates"], ["/docs", "API"]];
+const SITE_LINKS = [["/", "Search"], ["/mandates", "Mandates"], ["/compare", "Compare"], ["/docs", "API"]];
 
 /** The site header (brand and navigation), shared by every page: <header class="site" data-current="/">. */
 function renderSiteHeader() {

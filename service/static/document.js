@@ -14,6 +14,7 @@ function renderHead(meta, clauses) {
   if (meta.urls.length) {
     meta_line.append(" · ", el("a", "Official text", { href: meta.urls[0], target: "_blank", rel: "noopener" }));
   }
+  meta_line.append(" · ", el("a", "Compare with another document", { href: `/compare?a=${encodeURIComponent(meta.id)}`, class: "compare-link" }));
   document.title = `${meta.short} · WSIS corpus search`;
   head.hidden = false;
 }
@@ -35,6 +36,95 @@ function renderOutline(entries) {
   }
 }
 
+const ROLES = {
+  draft: "Draft", adopted: "Adopted as", revised: "Revises", revision: "Revised as",
+  previous: "Previous session", next: "Next session",
+};
+
+/** A document named in the lineage: a link to its page when the index holds it. */
+function docLink(doc, anchor) {
+  const text = doc.symbol + (doc.title && doc.title !== doc.symbol ? ` — ${doc.title}` : "");
+  if (!doc.doc_id) return el("span", text, { class: "unindexed", lang: langOf(text) });
+  const href = anchor ? outlineHref(doc.doc_id, anchor) : `/documents/${encodeURIComponent(doc.doc_id)}/view`;
+  return el("a", text, { href, lang: langOf(text) });
+}
+
+/** The clause a reference stands in: its label, linking to it in its document. */
+function clauseLink(clause) {
+  const [docId, anchor] = clause.id.split(":");
+  return el("a", clause.label, { class: "clause-link", href: outlineHref(docId, anchor), title: clause.text });
+}
+
+function renderVerbGroups(target, title, groups, total, side) {
+  target.append(el("h3", `${title} (${total})`));
+  if (!groups.length) {
+    target.append(el("p", "None found.", { class: "none" }));
+    return;
+  }
+  for (const [index, group] of groups.entries()) {
+    const details = el("details", "", { class: "verb-group" });
+    details.open = index === 0 || groups.length <= 3; // the largest group open, the rest on demand
+    details.append(el("summary", `${group.verb} · ${group.edges.length}`));
+    const list = el("ul", "");
+    for (const edge of group.edges) {
+      const item = el("li", "");
+      if (side === "cites") {
+        item.append(docLink(edge.document));
+        if (edge.paragraph) item.append(` (para. ${edge.paragraph})`);
+        item.append(" — in ", clauseLink(edge.clause));
+      } else {
+        item.append(clauseLink(edge.clause));
+        if (edge.paragraph) item.append(` (para. ${edge.paragraph})`);
+      }
+      list.append(item);
+    }
+    details.append(list);
+    target.append(details);
+  }
+}
+
+function renderVersions(lineage) {
+  const box = document.getElementById("versions");
+  if (lineage.versions.length) {
+    box.append(el("h3", "Versions"));
+    const list = el("ul", "", { class: "versions" });
+    for (const version of lineage.versions) {
+      const item = el("li", `${ROLES[version.role] || version.role}: `);
+      item.append(docLink(version.document), el("span", ` (${version.evidence.join("; ")})`, { class: "evidence" }));
+      list.append(item);
+    }
+    box.append(list);
+  }
+  if (lineage.series.length > 1) {
+    box.append(el("h3", "Series"));
+    const timeline = el("ol", "", { class: "timeline" });
+    for (const doc of lineage.series) {
+      const item = el("li", "");
+      const current = doc.doc_id === lineage.document.doc_id;
+      item.append(current ? el("strong", doc.symbol) : docLink({ ...doc, title: null }));
+      if (doc.date) item.append(el("span", ` ${doc.date.slice(0, 4)}`, { class: "year" }));
+      timeline.append(item);
+    }
+    box.append(timeline);
+  }
+}
+
+/** The lineage panel: versions and series, what the document cites and what cites it. */
+async function loadLineage(id) {
+  try {
+    const lineage = await fetchJson(`/documents/${encodeURIComponent(id)}/lineage`);
+    renderVersions(lineage);
+    renderVerbGroups(document.getElementById("cites"), "Cites", lineage.cites, lineage.cites_total, "cites");
+    renderVerbGroups(document.getElementById("cited-by"), "Cited by", lineage.cited_by, lineage.cited_by_total, "cited_by");
+    document.getElementById("lineage").hidden = false;
+  } catch (err) {
+    // An index without lineage still shows the document; the panel says why it is empty.
+    const panel = document.getElementById("lineage");
+    panel.append(el("p", err.message, { class: "none" }));
+    panel.hidden = false;
+  }
+}
+
 async function load() {
   setStatus("loading", "Loading the document…");
   try {
@@ -42,6 +132,7 @@ async function load() {
     renderHead(doc.meta, doc.clauses);
     renderOutline(doc.outline);
     setStatus("", "");
+    loadLineage(doc.meta.id);
     // The clauses exist only now: jump to (and mark) the clause the link asked for.
     const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (target) {

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from wsis_rag.core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage
-from wsis_rag.index.builder import build_retriever
-from wsis_rag.index.embedders import normalise
+from wsis_rag.index.encoders.embedders import normalise
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.store.builder import build_retriever
 from wsis_rag.ingest.clauses import Clause
 from wsis_rag.ingest.passages import build_passages
 from wsis_rag.ingest.source import RawBlock, SourceDocument

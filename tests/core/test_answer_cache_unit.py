@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
-from wsis_rag.index.builder import build_retriever
-from wsis_rag.index.embedders import Embedder
+from wsis_rag.index.encoders.embedders import Embedder
+from wsis_rag.index.store.builder import build_retriever
 from wsis_rag.products.answers import vectors as answer_vectors
 from wsis_rag.products.answers.sentences import answer_sentences
 from wsis_rag.products.answers.vectors import MIN_WORDS, SentenceVectors

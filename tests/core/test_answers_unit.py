@@ -8,9 +8,7 @@ from __future__ import annotations
 import pytest
 
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
-from wsis_rag.index.builder import build_retriever
-from wsis_rag.index.embedders import Embedder
-from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.api import Embedder, HybridRetriever, build_retriever
 from wsis_rag.products.answers.answer import NOT_FOUND_ANSWER, answer_question
 from wsis_rag.products.answers.calibration import (
     Calibration,

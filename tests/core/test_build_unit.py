@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
-from wsis_rag.index.builder import build_retriever, embedding_text
-from wsis_rag.index.embedders import Embedder
+from wsis_rag.index.encoders.embedders import Embedder
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.store.builder import build_retriever, embedding_text
 
 
 def test_the_given_encoders_embed_passages_and_queries(

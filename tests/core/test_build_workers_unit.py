@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.index.builder import LocalRunner
-from wsis_rag.index.embedders import new_embedder
-from wsis_rag.index.embedding_cache import CachedPassageEncoder
+from wsis_rag.index.encoders.embedders import new_embedder
+from wsis_rag.index.encoders.embedding_cache import CachedPassageEncoder
+from wsis_rag.index.store.builder import LocalRunner
 
 
 def text_vector(text: str, dim: int = 64) -> np.ndarray:

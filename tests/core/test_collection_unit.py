@@ -13,12 +13,12 @@ from __future__ import annotations
 import pytest
 
 from wsis_rag.core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage
-from wsis_rag.index.builder import build_retriever
-from wsis_rag.index.embedders import Embedder
+from wsis_rag.index.encoders.embedders import Embedder
 from wsis_rag.index.near_duplicates import clause_groups, words
-from wsis_rag.index.priors import DocumentPriors, PriorStrengths, superseded_documents
 from wsis_rag.index.results import Filters, SearchResult
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.search.priors import DocumentPriors, PriorStrengths, superseded_documents
+from wsis_rag.index.store.builder import build_retriever
 from wsis_rag.index.times import named_times
 
 TITLE = "Information and communications technologies for sustainable development"

@@ -11,10 +11,10 @@ import pytest
 
 from wsis_rag.core.errors import InvalidRequestError
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
-from wsis_rag.index.builder import build_retriever
-from wsis_rag.index.fusion import RRF_K, weighted_rrf
 from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.search.fusion import RRF_K, weighted_rrf
+from wsis_rag.index.store.builder import build_retriever
 
 
 def test_rrf_sums_weight_over_rank_across_signals() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from wsis_rag.index.catalog import DocumentCatalog
 from wsis_rag.index.references import DocumentMentions
-from wsis_rag.ingest.metadata import symbol_aliases
 from wsis_rag.ingest.pipeline import ingest_file
+from wsis_rag.ingest.symbols import symbol_aliases
 
 
 def test_a_resolution_symbol_has_its_short_forms() -> None:

@@ -13,6 +13,7 @@ from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.columns import PassageColumns
 from wsis_rag.index.query import QueryOptions
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.search.feedback import FeedbackConfig, cross_lingual_feedback
 from wsis_rag.index.times import NamedTimes, named_times
 
 
@@ -135,15 +136,17 @@ def test_cross_lingual_feedback_is_for_queries_the_termbase_does_not_translate(
     chinese = [row for row, p in enumerate(retriever.passages) if p.lang == "zh"]
     dense = {"hash": chinese}
     # The words the report's best passages use join the English query's BM25 tokens...
-    feedback = retriever._cross_lingual_feedback(untranslated, dense)
+    on, off = FeedbackConfig(), FeedbackConfig(terms=0)
+    feedback = cross_lingual_feedback(retriever.rows, untranslated, dense, on)
     report_words = {token for row in chinese for token in analyse(retriever.passages[row].text)}
     assert feedback and set(feedback) <= report_words - set(untranslated.bm25_tokens)
     assert any("\u4e00" <= c <= "\u9fff" for token in feedback for c in token)
     # ...but not where the termbase already gave the Chinese forms, unless asked to.
-    assert retriever._cross_lingual_feedback(translated, dense) == []
-    assert retriever.with_fusion(feedback_translated=True)._cross_lingual_feedback(translated, dense)
-    assert retriever.with_fusion(feedback_terms=0)._cross_lingual_feedback(untranslated, dense) == []
-    assert retriever._cross_lingual_feedback(retriever.analyse_query("zzqx"), dense) == []  # matches nothing
+    assert cross_lingual_feedback(retriever.rows, translated, dense, on) == []
+    assert cross_lingual_feedback(retriever.rows, translated, dense, FeedbackConfig(translated=True))
+    assert cross_lingual_feedback(retriever.rows, untranslated, dense, off) == []
+    zzqx = retriever.analyse_query("zzqx")  # matches nothing
+    assert cross_lingual_feedback(retriever.rows, zzqx, dense, on) == []
 
 
 def test_front_matter_is_a_column_and_an_older_index_still_answers(

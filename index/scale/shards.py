@@ -1,0 +1,296 @@
+"""An index split into shards by document, searched by fan-out and an exact merge.
+
+Layout: a shard set is a directory with `shards.json` and one sub-directory per shard. Each
+shard is a complete index version (passages, vectors, FAISS, BM25, manifest: `wsis` can
+load one alone) plus `global_rows.npy`, the row each of its passages has in the full index.
+
+Exactness. The retriever fuses per-signal candidate lists (the top `depth` rows of BM25 and
+of each encoder). A sharded signal returns, from every shard, that shard's own top `depth`
+with scores, and merges them by (score desc, global row asc): the global top `depth` is
+always inside the union of the shards' tops, so the merged list is the full index's list
+whenever each shard scores a passage exactly as the full index does. That holds for
+- exact (flat) dense search: a passage's inner product with the query does not depend on
+  which other passages sit beside it;
+- BM25, because every shard keeps the corpus-wide statistics: the index stores each
+  (passage, token) score already weighted by the idf and length norm of the whole corpus,
+  and a shard is that matrix sliced on its passage axis (`LexicalIndex.subset`). Adding a
+  document therefore means re-deriving the shards from a full build (or, at scale, shipping
+  the global document frequencies to every shard, see docs/scale.md).
+Fusion, document boosts and clause references then run once, over the merged lists, in the
+one `HybridRetriever` that fronts the shards: the fused top-k equals the single index's.
+Approximate (HNSW) shards give the union of approximate tops; its recall is measured by the
+benchmark, not promised equal.
+
+A shard that does not answer is never dropped silently: the search fails with
+`ShardUnavailableError` (HTTP 503, naming the shard).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from ...core.errors import IndexNotReadyError
+from ...core.vocabulary import DocumentMeta, Passage
+from ..lexical import LexicalIndex
+from ..retriever import HybridRetriever
+from ..store import versions
+from ..vectors import VectorIndex
+
+logger = logging.getLogger(__name__)
+
+SHARD_SET_FILE = "shards.json"
+GLOBAL_ROWS = "global_rows.npy"
+
+Scored = tuple[np.ndarray, np.ndarray]  # (global rows, scores), best first
+T = TypeVar("T")
+
+
+class ShardUnavailableError(IndexNotReadyError):
+    """A shard of a sharded index did not answer: the result would be partial."""
+
+
+class ShardSearcher(Protocol):
+    """What a shard answers, wherever it runs (this process, a Ray Serve replica)."""
+
+    name: str
+
+    def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored: ...
+
+    def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored: ...
+
+    def document_frequencies(self) -> dict[str, int]: ...
+
+
+@dataclass(frozen=True)
+class ShardSet:
+    root: Path
+    shards: list[str]  # sub-directory names, in order
+    passages: int
+    encoders: list[str]
+
+    def shard_dirs(self) -> list[Path]:
+        return [self.root / name for name in self.shards]
+
+
+def read_shard_set(root: Path) -> ShardSet:
+    path = root / SHARD_SET_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ShardSet(root, list(data["shards"]), int(data["passages"]), list(data["encoders"]))
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexNotReadyError(f"no readable shard set at {root} ({exc}): write one with `wsis index shard`") from exc
+
+
+def assign_documents(passage_counts: dict[str, int], n: int) -> list[list[str]]:
+    """Documents to shards, largest first onto the lightest shard (balanced by passages)."""
+    bins: list[list[str]] = [[] for _ in range(n)]
+    load = [0] * n
+    for doc_id, count in sorted(passage_counts.items(), key=lambda item: (-item[1], item[0])):
+        lightest = min(range(n), key=lambda i: (load[i], i))
+        bins[lightest].append(doc_id)
+        load[lightest] += count
+    return bins
+
+
+def write_shards(index_dir: Path, out: Path, n: int) -> ShardSet:
+    """Split the built index at `index_dir` into `n` shards by document, under `out`
+    (written beside, then swapped in whole: a reader never sees half a shard set)."""
+    if n < 1:
+        raise ValueError(f"a shard set needs at least one shard, not {n}")
+    version = index_dir.resolve()
+    manifest = versions.read_manifest(version)
+    if manifest is None:
+        raise IndexNotReadyError(f"no index at {index_dir}: build one with `wsis index build`")
+    passages = versions.read_passages(version)
+    lexical = LexicalIndex.load(version / versions.BM25_DIR)
+    encoders = list(manifest["encoders"])
+    vectors = {name: np.load(version / versions.vectors_file(name), mmap_mode="r") for name in encoders}
+    counts: dict[str, int] = {}
+    for p in passages:
+        counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+    groups = assign_documents(counts, n)
+    doc_of_row = np.array([p.doc_id for p in passages], dtype=object)
+    tmp = out.with_name(f".{out.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    names = []
+    for i, docs in enumerate(groups):
+        name = f"shard-{i:03d}"
+        names.append(name)
+        shard = tmp / name
+        shard.mkdir()
+        rows = np.flatnonzero(np.isin(doc_of_row, list(docs))).astype(np.int64)
+        np.save(shard / GLOBAL_ROWS, rows)
+        versions.write_passages(shard, [passages[int(r)] for r in rows])
+        for encoder in encoders:
+            part = np.ascontiguousarray(vectors[encoder][rows], dtype=np.float32)
+            np.save(shard / versions.vectors_file(encoder), part)
+            # Exact search in every shard: the merge is then exact (see the module doc).
+            VectorIndex.build(part, exact_max=max(len(part), 1)).save_ann(shard / versions.faiss_file(encoder))
+        lexical.subset(rows).save(shard / versions.BM25_DIR)
+        kept = {doc: record for doc, record in manifest["documents"].items() if doc in set(docs)}
+        versions.write_manifest(shard, {**manifest, "documents": kept, "shard": {"index": i, "of": n}})
+    (tmp / SHARD_SET_FILE).write_text(
+        json.dumps({"shards": names, "passages": len(passages), "encoders": encoders, "source": str(version)}),
+        encoding="utf-8",
+    )
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+    logger.info("wrote %d shards of %d passages to %s", n, len(passages), out)
+    return read_shard_set(out)
+
+
+class LocalShard:
+    """A shard searched in this process (also what a Ray Serve shard replica runs)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.name = directory.name
+        self.directory = directory
+        self.global_rows = np.load(directory / GLOBAL_ROWS)
+        self.lexical = LexicalIndex.load(directory / versions.BM25_DIR)
+        manifest = versions.read_manifest(directory) or {}
+        self.vectors = {
+            name: VectorIndex.load(directory / versions.vectors_file(name), directory / versions.faiss_file(name))
+            for name in manifest["encoders"]
+        }
+
+    def _local(self, allowed: np.ndarray | None) -> np.ndarray | None:
+        """Global allowed rows -> this shard's rows (its global rows are increasing)."""
+        if allowed is None:
+            return None
+        return np.searchsorted(self.global_rows, allowed[np.isin(allowed, self.global_rows)])
+
+    def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
+        local = self._local(allowed)
+        if local is not None and len(local) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        rows, scores = self.lexical.search(tokens, expansion, k, local)
+        return self.global_rows[rows], scores
+
+    def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
+        local = self._local(allowed)
+        if local is not None and len(local) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        rows, scores = self.vectors[signal].search(vector, k, local)
+        return self.global_rows[rows], scores
+
+    def document_frequencies(self) -> dict[str, int]:
+        """How many of this shard's passages hold each token of the vocabulary (those it has)."""
+        # bm25s keeps the empty string in its vocabulary without a column of scores; no
+        # analysed text holds it.
+        counts = self.lexical.document_frequency([t for t in self.lexical.bm25.vocab_dict if t])
+        return {token: n for token, n in counts.items() if n}
+
+
+def merge_top(parts: Sequence[Scored], k: int) -> Scored:
+    """The top-k of several shards' lists: score descending, then global row ascending
+    (the order a single index gives ties)."""
+    rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    scores = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.float32)
+    order = np.lexsort((rows, -scores.astype(np.float64)))[:k]
+    return rows[order], scores[order]
+
+
+class FanOut:
+    """Calls every shard at once and gathers the answers; a shard that fails or does not
+    answer in `timeout_s` fails the whole search with its name (never a silent drop)."""
+
+    def __init__(self, shards: Sequence[ShardSearcher], timeout_s: float = 30.0) -> None:
+        self.shards = list(shards)
+        self.timeout_s = timeout_s
+        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.shards)), thread_name_prefix="shard")
+
+    def gather(self, call: Callable[[ShardSearcher], T]) -> list[T]:
+        futures = [(shard.name, self._pool.submit(call, shard)) for shard in self.shards]
+        answers = []
+        for name, future in futures:
+            try:
+                answers.append(future.result(timeout=self.timeout_s))
+            except Exception as exc:  # any failure of a shard is the same fact to the caller
+                raise ShardUnavailableError(f"shard {name} did not answer ({type(exc).__name__}: {exc})") from exc
+        return answers
+
+
+class ShardedLexical:
+    """BM25 over a shard set, with `LexicalIndex.search`'s contract. The document
+    frequencies (what cross-lingual feedback asks twice per search) are the shards' counts
+    added up once, when the front starts: the shards hold disjoint passages, so the sums are
+    the full index's, and a search asks the shards for rankings only."""
+
+    def __init__(self, fan_out: FanOut, size: int) -> None:
+        self.fan_out = fan_out
+        self.size = size
+        self._frequencies: dict[str, int] = {}
+        for counts in fan_out.gather(lambda shard: shard.document_frequencies()):
+            for token, n in counts.items():
+                self._frequencies[token] = self._frequencies.get(token, 0) + n
+
+    def document_frequency(self, tokens: list[str]) -> dict[str, int]:
+        """How many passages of the whole shard set hold each token it knows (unknown: absent)."""
+        return {t: self._frequencies[t] for t in tokens if t in self._frequencies}
+
+    def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
+        parts = self.fan_out.gather(lambda shard: shard.bm25(tokens, expansion, k, allowed))
+        return merge_top(parts, k)
+
+    def search_within(self, tokens: list[str], expansion: list[str], k: int, rows: np.ndarray) -> Scored:
+        """BM25 within `rows` with the collection's idf: the shards hold disjoint parts of
+        the postings, and an idf over `rows` would need a round trip to all of them first.
+        So a shard set's focus round ranks as `focus_idf=False` does."""
+        return self.search(tokens, expansion, k, rows)
+
+
+class ShardedVectors:
+    """One encoder's vectors over a shard set, with `VectorIndex.search`'s contract."""
+
+    kind = "flat-sharded"
+
+    def __init__(self, fan_out: FanOut, signal: str, size: int) -> None:
+        self.fan_out = fan_out
+        self.signal = signal
+        self.size = size
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Scored:
+        parts = self.fan_out.gather(lambda shard: shard.dense(self.signal, query, k, allowed))
+        return merge_top(parts, k)
+
+
+def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **retriever_args: Any) -> HybridRetriever:
+    """The one retriever in front of the shards: it holds every passage's metadata (for
+    fusion, filters and citations) and sends the signal searches to the shards."""
+    passages: list[Passage | None] = [None] * shard_set.passages
+    documents: dict[str, DocumentMeta] = {}
+    for directory in shard_set.shard_dirs():
+        rows = np.load(directory / GLOBAL_ROWS)
+        for row, passage in zip(rows.tolist(), versions.read_passages(directory), strict=True):
+            passages[row] = passage
+        manifest = versions.read_manifest(directory) or {}
+        for doc_id, record in manifest.get("documents", {}).items():
+            documents[doc_id] = DocumentMeta.model_validate(record["meta"])
+    if any(p is None for p in passages):
+        raise IndexNotReadyError(f"the shard set at {shard_set.root} does not cover every passage: rewrite it")
+    fan_out = FanOut(shards)
+    info = {"index_dir": str(shard_set.root), "shards": len(shards), "encoders": shard_set.encoders}
+    return HybridRetriever(
+        [p for p in passages if p is not None],
+        list(documents.values()),
+        ShardedLexical(fan_out, shard_set.passages),  # type: ignore[arg-type]  # same search contract as LexicalIndex
+        {name: ShardedVectors(fan_out, name, shard_set.passages) for name in shard_set.encoders},  # type: ignore[misc]
+        info,
+        **retriever_args,
+    )

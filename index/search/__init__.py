@@ -1,0 +1,15 @@
+"""Retrieval in stages. `HybridRetriever.search` (index/retriever.py) runs them in this order:
+
+1. `signals`: each signal's candidate list (BM25 and the dense encoders) within the allowed rows;
+2. `feedback`: cross-lingual pseudo-relevance feedback, words of the best dense results in
+   the other language added to the BM25 query (between the dense lists and BM25);
+3. `fusion`: the lists combined into one score per row;
+4. `priors`: scores scaled by what the question says about where to look (the documents it
+   names, front matter) and by the collection priors;
+5. `focus`: a second round of the signals within the documents the first found;
+6. `pinning`: clauses the question names explicitly put first;
+7. `grouping`: one result per group of near-identical clauses, the others in `also_in`.
+
+Each stage is a public function of plain inputs (an `IndexRows` view of the index, the
+`AnalysedQuery`, its own settings), tested on its own.
+"""

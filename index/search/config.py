@@ -1,0 +1,75 @@
+"""The search settings: one flat set of knobs (what evaluation varies by name through
+`HybridRetriever.with_fusion`), handing each stage its own part. The quality of the default
+is on BENCHMARKS.md ("Quality of the default"); the figures that chose each setting are in
+docs/decisions/."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..query import QueryOptions
+from .feedback import FeedbackConfig
+from .focus import FocusConfig
+from .fusion import SignalWeights
+from .priors import PriorConfig, PriorStrengths
+from .titles import TitleConfig
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    # Signals and fusion (signals.py, fusion.py).
+    default_signals: tuple[str, ...] = ("bm25", "e5", "use")
+    weights: Mapping[str, float] = field(default_factory=lambda: {"bm25": 2.0, "e5": 0.5, "use": 0.5})
+    cross_lingual: Mapping[str, float] = field(default_factory=lambda: {"e5": 1.5, "use": 1.5, "minilm": 0.5})
+    method: str = "rrf"  # "rrf" (weighted reciprocal rank) or "convex" (normalised scores)
+    depth: int = 100  # candidates taken from each signal
+    per_language: tuple[str, ...] = ()  # signals ranked per language before fusion
+    # Query understanding (query.py).
+    expand_dense: bool = True  # add termbase equivalents to the query the encoders see
+    strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
+    termbase: bool = True  # expand queries with the termbase at all (off: cross-lingual from the models alone)
+    # Cross-lingual feedback (feedback.py, docs/decisions/cross-lingual-feedback.md).
+    feedback_terms: int = 10
+    feedback_passages: int = 5
+    feedback_translated: bool = False
+    # Priors (priors.py, docs/decisions/document-priors.md).
+    document_boost: float = 0.6
+    cited_by_name: bool = True
+    front_matter_penalty: float = 0.5
+    reference_notes: bool = False
+    curated_boost: float = 0.3
+    draft_penalty: float = 0.3
+    superseded_penalty: float = 0.3
+    time_boost: float = 0.0
+    # The focus round (focus.py, docs/decisions/focus-round.md; 0 documents = off).
+    focus_documents: int = 3
+    focus_per_signal: int = 5
+    focus_idf: bool = True
+    # Documents whose title the question uses join the focus (titles.py; 0 = off).
+    title_coverage: float = 0.0
+    title_documents: int = 3
+    title_boost: float = 0.0
+    # One result per group of near-identical clauses (grouping.py).
+    group_duplicates: bool = True
+
+    def query_options(self) -> QueryOptions:
+        return QueryOptions(strip_mentions=self.strip_mentions, termbase=self.termbase, expand_dense=self.expand_dense)
+
+    def signal_weights(self) -> SignalWeights:
+        return SignalWeights(self.method, self.weights, self.cross_lingual, frozenset(self.per_language))
+
+    def feedback(self) -> FeedbackConfig:
+        return FeedbackConfig(self.feedback_terms, self.feedback_passages, self.feedback_translated)
+
+    def priors(self) -> PriorConfig:
+        strengths = PriorStrengths(self.curated_boost, self.draft_penalty, self.superseded_penalty, self.time_boost)
+        return PriorConfig(
+            self.document_boost, self.cited_by_name, self.front_matter_penalty, self.reference_notes, strengths
+        )
+
+    def titles(self) -> TitleConfig:
+        return TitleConfig(self.title_coverage, self.title_documents)
+
+    def focus(self) -> FocusConfig:
+        return FocusConfig(self.focus_documents, self.focus_per_signal, self.focus_idf)

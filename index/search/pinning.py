@@ -1,0 +1,39 @@
+"""Stage 6: clauses the question names explicitly ("GDC para 33(b)") come first, in the order
+it names them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..query import AnalysedQuery
+from .rows import IndexRows, is_allowed
+
+
+def clause_rows(rows: IndexRows, doc_id: str, anchor: str) -> list[int]:
+    """Rows of a referenced clause, then of its subclauses ("para-71" brings "para-71-a",
+    ...). A subparagraph the index keeps inside its paragraph resolves to the paragraph.
+    Looked up among the document's own rows, not by a scan of every row's anchor."""
+    doc_rows = np.sort(rows.columns.doc_rows(doc_id)).tolist()
+    by_anchor: dict[str, list[int]] = {}
+    for row, row_anchor in zip(doc_rows, rows.columns.anchors[doc_rows].tolist(), strict=True):
+        by_anchor.setdefault(row_anchor, []).append(row)
+    found = list(by_anchor.get(anchor, []))
+    if not found and anchor.count("-") == 2:
+        found = list(by_anchor.get(anchor.rsplit("-", 1)[0], []))
+    found += [r for a, rs in by_anchor.items() if a.startswith(anchor + "-") for r in rs]
+    return found
+
+
+def pin_named_clauses(
+    rows: IndexRows, analysed: AnalysedQuery, fused: dict[int, float], allowed: np.ndarray | None
+) -> None:
+    """Put the allowed rows of the clauses the query names above every other row, in place."""
+    pinned = [
+        row
+        for ref in analysed.clause_references
+        for row in clause_rows(rows, ref.doc_id, ref.anchor)
+        if is_allowed(row, allowed)
+    ]
+    top = max(fused.values(), default=0.0)
+    for i, row in enumerate(dict.fromkeys(pinned)):
+        fused[row] = top + 1.0 / (1 + i)

@@ -1,0 +1,59 @@
+"""Documents a question names by their title's words ("the Pact", "the Cybercrime
+Convention", "the Sevilla Commitment"), not by symbol or alias: a document whose title's
+telling words the question nearly all uses is one the question is about. Such documents
+join the focus round's documents (focus.py), so their clauses are ranked among themselves.
+
+A title's words weigh by their rarity among the titles (idf): "Convention" and "Cybercrime"
+carry "United Nations Convention against Cybercrime", "United" and "Nations" hardly count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ...core.vocabulary import DocumentMeta
+from ..analysis import analyse
+
+
+@dataclass(frozen=True)
+class TitleConfig:
+    coverage: float = 0.0  # share of a title's weight the question must use (0 = off)
+    documents: int = 3  # at most this many documents, best covered first
+
+
+def _title_tokens(doc: DocumentMeta) -> frozenset[str]:
+    # The number a resolution's title carries ("79/1. The Pact for the Future") is its
+    # symbol, which the reference resolver already knows.
+    return frozenset(t for t in analyse(doc.title) if not t.startswith(("sym:", "res:")) and not t.isdigit())
+
+
+class TitleIndex:
+    """Each document's title words with their weights."""
+
+    def __init__(self, documents: Sequence[DocumentMeta]) -> None:
+        self._ids = [doc.id for doc in documents]
+        self._tokens = [_title_tokens(doc) for doc in documents]
+        frequency: dict[str, int] = {}
+        for tokens in self._tokens:
+            for token in tokens:
+                frequency[token] = frequency.get(token, 0) + 1
+        total = len(documents)
+        self._weight = {t: math.log((1 + total) / df) for t, df in frequency.items()}
+        self._mass = [sum(self._weight[t] for t in tokens) for tokens in self._tokens]
+
+    def covered(self, query_tokens: Iterable[str], config: TitleConfig) -> list[str]:
+        """Ids of the documents whose title weight the query's tokens cover at least
+        `config.coverage` of, best covered first, at most `config.documents`."""
+        if config.coverage <= 0:
+            return []
+        query = frozenset(query_tokens)
+        scored = []
+        for doc_id, tokens, mass in zip(self._ids, self._tokens, self._mass, strict=True):
+            shared = tokens & query
+            if shared and mass:
+                share = sum(self._weight[t] for t in shared) / mass
+                if share >= config.coverage:
+                    scored.append((-share, doc_id))
+        return [doc_id for _, doc_id in sorted(scored)[: config.documents]]

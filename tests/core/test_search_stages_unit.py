@@ -1,0 +1,146 @@
+"""Each search stage (index/search/) through its public function, on the mini-corpus."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from wsis_rag.core.vocabulary import DocType, DocumentMeta
+from wsis_rag.index.analysis import analyse
+from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.search.focus import FocusConfig, focus_rows, merge_focus
+from wsis_rag.index.search.fusion import SignalWeights, fused_scores
+from wsis_rag.index.search.grouping import collapse_groups
+from wsis_rag.index.search.pinning import clause_rows, pin_named_clauses
+from wsis_rag.index.search.priors import CitingClauses, DocumentPriors, PriorConfig, apply_priors
+from wsis_rag.index.search.signals import SignalLists, signal_lists
+from wsis_rag.index.search.titles import TitleConfig, TitleIndex
+
+
+def _row(retriever: HybridRetriever, passage_id: str) -> int:
+    return next(i for i, p in enumerate(retriever.passages) if p.id == passage_id)
+
+
+def test_signal_lists_embed_once_and_expand_bm25_from_the_dense_lists(mini_retriever: HybridRetriever) -> None:
+    analysed = mini_retriever.analyse_query("least developed countries")
+    vectors: dict[str, np.ndarray] = {}
+    seen: list[dict[str, list[int]]] = []
+
+    def expansion(dense: dict[str, list[int]]) -> list[str]:
+        seen.append(dict(dense))
+        return ["学校"]
+
+    def embed(signal: str, text: str) -> np.ndarray:
+        return mini_retriever.encoder(signal).embed_queries([text])[0]
+
+    clock: dict[str, float] = {}
+    rows = mini_retriever.rows
+    lists = signal_lists(rows, analysed, ["bm25", "hash"], vectors, embed, 5, None, clock, expansion)
+    assert set(lists.rankings) == {"bm25", "hash"} and "hash" in vectors and seen[0]["hash"] == lists.rankings["hash"]
+    assert lists.expansion == ["学校"] and {"embed:hash", "faiss", "bm25"} <= set(clock)
+    # The expansion token reaches BM25: the Chinese clause on schools is a candidate.
+    assert _row(mini_retriever, "mini-report:s2-p2") in lists.rankings["bm25"]
+    # Within allowed rows only, and the query vector is reused (no second embedding).
+    allowed = np.array(sorted(mini_retriever.rows.columns.doc_rows("mini-res")))
+    again = signal_lists(rows, analysed, ["bm25", "hash"], vectors, embed, 5, allowed, {}, lists.expansion)
+    assert all(row in allowed for ranked in again.rankings.values() for row in ranked)
+
+
+def test_fusion_weighs_other_language_rows_by_the_cross_lingual_weight(mini_retriever: HybridRetriever) -> None:
+    analysed = mini_retriever.analyse_query("digital divide")
+    en, zh = _row(mini_retriever, "mini-res:para-2"), _row(mini_retriever, "mini-report:s1-p1")
+    lists = SignalLists({"hash": [en, zh]}, {"hash": [0.9, 0.8]}, [])
+    plain = fused_scores(mini_retriever.rows, analysed, lists, SignalWeights())
+    lifted = fused_scores(mini_retriever.rows, analysed, lists, SignalWeights(cross_lingual={"hash": 3.0}))
+    assert plain[en] > plain[zh] and lifted[zh] > lifted[en] and lifted[en] == plain[en]
+
+
+def test_priors_favour_the_named_document_and_push_front_matter_down(mini_retriever: HybridRetriever) -> None:
+    rows = mini_retriever.rows
+    citing = CitingClauses(rows, mini_retriever.catalog, mini_retriever._analyser.mentions)
+    priors = DocumentPriors(mini_retriever.documents, curated=[])
+    title, para, cites = (_row(mini_retriever, i) for i in ("mini-res:title", "mini-res:para-1", "mini-report:s1-p2"))
+    other = _row(mini_retriever, "mini-report:s2-p1")
+    named = mini_retriever.analyse_query("What does A/RES/99/7 decide?")
+    fused = dict.fromkeys((title, para, cites, other), 1.0)
+    config = PriorConfig(document_boost=0.6, front_matter_penalty=0.5)
+    apply_priors(rows, named, fused, config, citing, priors)
+    assert fused[para] == 1.6 and fused[cites] == 1.3 and fused[other] == 1.0 and fused[title] == 1.6 * 0.5
+    asks_title = mini_retriever.analyse_query("What is the title of A/RES/99/7?")
+    fused = dict.fromkeys((title,), 1.0)
+    apply_priors(rows, asks_title, fused, config, citing, priors)
+    assert fused[title] == 1.6
+
+
+def test_focus_is_the_first_documents_and_off_on_a_small_index(mini_retriever: HybridRetriever) -> None:
+    rows = mini_retriever.rows
+    analysed = mini_retriever.analyse_query("digital divide")
+    en = _row(mini_retriever, "mini-res:para-2")
+    lists = SignalLists({"hash": [en]}, {"hash": [1.0]}, [])
+    on = FocusConfig(documents=1, per_signal=0)
+    focus = focus_rows(rows, analysed, {en: 1.0}, lists, None, 99, on)
+    assert focus is not None and set(focus.tolist()) == set(rows.columns.doc_rows("mini-res").tolist())
+    assert focus_rows(rows, analysed, {en: 1.0}, lists, None, 1, on) is None  # no more documents than wanted
+    assert focus_rows(rows, analysed, {en: 1.0}, lists, None, 99, FocusConfig()) is None  # off
+    fused, ranks = {en: 0.5}, {"hash": {en: 7}}
+    merge_focus(fused, ranks, {en: 0.9}, SignalLists({"hash": [en]}, {"hash": [0.9]}, []))
+    assert fused[en] == 0.9 and ranks["hash"][en] == 1
+
+
+def test_pinning_puts_named_clauses_first_with_their_subclauses(mini_retriever: HybridRetriever) -> None:
+    rows = mini_retriever.rows
+    para3 = [mini_retriever.passages[r].id for r in clause_rows(rows, "mini-res", "para-3")]
+    assert para3 == ["mini-res:para-3", "mini-res:para-3-a", "mini-res:para-3-b"]
+    analysed = mini_retriever.analyse_query("A/RES/99/7 para 3")
+    other = _row(mini_retriever, "mini-res:para-1")
+    fused = {other: 5.0}
+    pin_named_clauses(rows, analysed, fused, None)
+    best = max(fused, key=fused.__getitem__)
+    assert mini_retriever.passages[best].id == "mini-res:para-3"
+
+
+def test_grouping_shows_one_row_per_group(mini_retriever: HybridRetriever) -> None:
+    rows = copy.copy(mini_retriever.rows)
+    rows.group_of_row = [0, 0, 1, *range(2, rows.size - 1)]  # rows 0 and 1 near-identical
+    ranked = [(1, 3.0), (0, 2.0), (2, 1.0), (3, 0.5)]
+    assert [r for r, _ in collapse_groups(rows, ranked, 2)] == [1, 2]
+    assert [r for r, _ in collapse_groups(mini_retriever.rows, ranked, 2)] == [1, 0]
+
+
+def test_a_title_s_telling_words_name_its_document() -> None:
+    def doc(doc_id: str, title: str) -> DocumentMeta:
+        return DocumentMeta(
+            id=doc_id,
+            symbol=doc_id.upper(),
+            short=doc_id,
+            title=title,
+            body="UN General Assembly",
+            type=DocType.RESOLUTION,
+        )
+
+    titles = TitleIndex(
+        [
+            doc("pact", "79/1. The Pact for the Future"),
+            doc("cyber", "79/243. United Nations Convention against Cybercrime"),
+            doc("sea", "79/144. Oceans and the law of the sea"),
+            doc("zone", "78/13. Implementation of the Declaration of the Indian Ocean as a Zone of Peace"),
+            doc("volunteers", "78/127. International Year of Volunteers for Sustainable Development"),
+            # "United Nations" is in many titles: it names none of them.
+            doc("au", "Cooperation between the United Nations and the African Union"),
+            doc("unctad", "United Nations Conference on Trade and Development"),
+            doc("un-day", "United Nations Day"),
+            doc("torture", "Convention against Torture"),
+        ]
+    )
+    on = TitleConfig(coverage=0.5)
+
+    def covered(question: str, config: TitleConfig = on) -> list[str]:
+        return titles.covered(analyse(question), config)
+
+    assert covered("What does the Pact for the Future say about outer space?") == ["pact"]
+    assert covered("Can the Cybercrime Convention's points of contact use INTERPOL?") == ["cyber"]
+    assert covered("What is the Indian Ocean Zone of Peace declaration about?") == ["zone"]
+    assert covered("What does the ocean declaration ask of States?") == []  # one common word is not a name
+    assert covered("the Pact and the Convention against Cybercrime", TitleConfig(0.5, documents=1)) == ["cyber"]
+    assert covered("What does the Pact for the Future say?", TitleConfig()) == []  # off
