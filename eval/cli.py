@@ -1,7 +1,9 @@
-"""`wsis eval`: score retrieval configurations (or a running service) on a question set."""
+"""`wsis eval`: score retrieval configurations (or a running service) on a question set;
+with `--answers`, the extractive answers of /ask on the answer sets."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import partial
@@ -13,8 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..core.errors import IndexNotReadyError, WsisError
-from ..core.settings import PROJECT_ROOT, get_settings
-from ..core.tables import print_note, print_table, tables_json
+from ..core.settings import PROJECT_ROOT, Settings, get_settings
+from ..core.tables import Table, print_note, print_table, tables_json
 
 if TYPE_CHECKING:
     from .harness import Outcome
@@ -30,9 +32,22 @@ DEFAULT_OUT = PROJECT_ROOT / "var" / "eval"
 
 
 def evaluate_command(
-    question_set: Annotated[
-        Path | None,
-        typer.Option("--set", help="Question set (JSON Lines, dev.jsonl format). Default: the dev_set setting."),
+    question_sets: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--set",
+            help="Question set (JSON Lines, dev.jsonl format). Default: the dev_set setting; with --answers "
+            "(repeatable) the dev set, eval/sets/heldout-wsis.jsonl, answerable-mix.jsonl and unanswerable.jsonl.",
+        ),
+    ] = None,
+    answers: Annotated[
+        bool, typer.Option("--answers", help="Score the answers of /ask (citations, language, abstention).")
+    ] = False,
+    split: Annotated[
+        str, typer.Option(help="With --answers: the questions of the dev or test split (eval/splits.py), or all.")
+    ] = "test",
+    index: Annotated[
+        Path | None, typer.Option("--index", help="The index directory to read (default: the index_dir setting).")
     ] = None,
     configs: Annotated[
         str | None,
@@ -42,7 +57,9 @@ def evaluate_command(
             "With --url: the one name to label the service's run."
         ),
     ] = None,
-    url: Annotated[str | None, typer.Option(help="Score a running service through GET /search instead.")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Score a running service through GET /search (and POST /ask) instead.")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Directory for evaluation.md/.json/.png and TREC files.")] = DEFAULT_OUT,
     k: Annotated[int, typer.Option(min=1, max=100, help="Passages requested per query (metrics use the top 10).")] = 10,
     stat_test: Annotated[
@@ -58,7 +75,8 @@ def evaluate_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON instead.")] = False,
 ) -> None:
-    """Score retrieval on a question set: comparison table, breakdowns, significance tests."""
+    """Score retrieval on a question set: comparison table, breakdowns, significance tests.
+    With --answers: the answers of /ask, by set and slice, and abstention."""
     from .harness import write_trec_files
     from .questions import load_questions
     from .report import all_tables, write_outputs
@@ -67,16 +85,23 @@ def evaluate_command(
     # The progress, the errors and with --json the last message go to stderr: stdout holds
     # the tables (or the JSON) alone.
     stderr = Console(stderr=True)
+    settings = get_settings() if index is None else get_settings().model_copy(update={"index_dir": index})
+    if answers:
+        _evaluate_answers(settings, question_sets, split, url, out, k, as_json, console, stderr)
+        return
     names = [name.strip() for name in configs.split(",") if name.strip()] if configs else None
-    question_set = question_set or get_settings().dev_set
+    if question_sets and len(question_sets) > 1:
+        stderr.print("[red]error:[/] retrieval is scored on one --set at a time (several go with --answers)")
+        raise typer.Exit(2)
+    question_set = question_sets[0] if question_sets else settings.dev_set
     try:
         questions = load_questions(question_set)
         if url:
             if trec_run:
                 raise WsisError("--trec-run is scored with the local index's texts: use it without --url")
-            outcome, mode = _evaluate_service(url, questions, names, k, stderr), f"black-box: {url}"
+            outcome, mode = _evaluate_service(settings, url, questions, names, k, stderr), f"black-box: {url}"
         else:
-            outcome = _evaluate_in_process(questions, names, k, stat_test, trec_run or [], baseline, stderr)
+            outcome = _evaluate_in_process(settings, questions, names, k, stat_test, trec_run or [], baseline, stderr)
             mode = "in-process"
         heading = f"Retrieval evaluation: {question_set.name} ({mode})"
         context = {"set": str(question_set), "questions": len(questions), "mode": mode, "k": k}
@@ -95,7 +120,93 @@ def evaluate_command(
     print_note(console, wrote)
 
 
+def _evaluate_answers(
+    settings: Settings,
+    question_sets: list[Path] | None,
+    split: str,
+    url: str | None,
+    out: Path,
+    k: int,
+    as_json: bool,
+    console: Console,
+    stderr: Console,
+) -> None:
+    from ..index.api import load_retriever
+    from .answers import (
+        abstention_table,
+        answers_table,
+        ask_in_process,
+        ask_over_http,
+        default_answer_sets,
+        judge_sets,
+        latency_note,
+    )
+    from .answers import as_json as answers_json
+    from .questions import load_questions
+    from .relevance import check_snippets
+    from .splits import SPLITS, in_split
+
+    if split not in (*SPLITS, "all"):
+        stderr.print(f"[red]error:[/] --split is one of {', '.join(SPLITS)} or all, not {split!r}")
+        raise typer.Exit(2)
+    chosen = None if split == "all" else split
+    paths = question_sets or default_answer_sets(settings)
+    try:
+        sets = {path.stem: in_split(load_questions(path), chosen) for path in paths}
+        everything = [q for questions in sets.values() for q in questions]
+        retriever = None
+        try:
+            with stderr.status("loading the index..."):
+                retriever = load_retriever(settings)
+            check_snippets(everything, (p.text for p in retriever.passages))
+        except IndexNotReadyError:
+            if not url:
+                raise
+            stderr.print("[yellow]no local index: the gold-snippet guard is skipped for this service[/]")
+        with _progress(stderr) as progress:
+            task = progress.add_task(f"POST {url}/ask" if url else "answering", total=len(everything))
+            advance = partial(progress.advance, task)
+            asked = {
+                name: ask_over_http(url, questions, k, advance)
+                if url
+                else ask_in_process(retriever, questions, k, advance)
+                for name, questions in sets.items()
+            }
+    except WsisError as exc:
+        stderr.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    judged = judge_sets(sets, asked)
+    tables = [answers_table(name, chosen, group) for name, group in judged.items()]
+    tables.append(abstention_table([j for group in judged.values() for j in group]))
+    mode = f"black-box: {url}" if url else f"in-process: {settings.index_dir}"
+    note = f"{mode}; {latency_note([j for group in judged.values() for j in group])}"
+    out.mkdir(parents=True, exist_ok=True)
+    written = out / "answers.json"
+    written.write_text(
+        json.dumps({"mode": mode, **answers_json(judged, chosen)}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (out / "answers.md").write_text(_markdown(tables, note), encoding="utf-8")
+    if as_json:
+        console.print_json(data=tables_json(tables))
+        stderr.print(f"{note}; wrote {written} and {out / 'answers.md'}")
+        return
+    for table in tables:
+        print_table(console, table)
+    print_note(console, f"{note}; wrote {written} and {out / 'answers.md'}")
+
+
+def _markdown(tables: list[Table], note: str) -> str:
+    lines = []
+    for table in tables:
+        lines += [f"## {table.title}", "", "| " + " | ".join(c.name for c in table.columns) + " |"]
+        lines.append("|" + "---|" * len(table.columns))
+        lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in table.rows]
+        lines += ["", table.caption, ""]
+    return "\n".join([*lines, note, ""])
+
+
 def _evaluate_in_process(
+    settings: Settings,
     questions: list[Question],
     names: Sequence[str] | None,
     k: int,
@@ -110,7 +221,7 @@ def _evaluate_in_process(
     from .systems import default_configs
 
     with console.status("loading the index..."):
-        retriever = load_retriever(get_settings())
+        retriever = load_retriever(settings)
     texts = {p.id: p.text for p in retriever.passages}
     other_runs = [read_trec_run(path, texts, name=path.stem) for path in trec_runs]
     total = len(questions) * len(names or default_configs(retriever))
@@ -121,7 +232,7 @@ def _evaluate_in_process(
 
 
 def _evaluate_service(
-    url: str, questions: list[Question], names: Sequence[str] | None, k: int, console: Console
+    settings: Settings, url: str, questions: list[Question], names: Sequence[str] | None, k: int, console: Console
 ) -> Outcome:
     from ..index.api import load_retriever
     from .harness import evaluate_service
@@ -131,7 +242,7 @@ def _evaluate_service(
         raise WsisError("with --url, --configs names the one configuration the service runs")
     # The guard needs the indexed passages; a service on another machine may have none here.
     try:
-        check_snippets(questions, (p.text for p in load_retriever(get_settings()).passages))
+        check_snippets(questions, (p.text for p in load_retriever(settings).passages))
     except IndexNotReadyError:
         console.print("[yellow]no local index: the gold-snippet guard is skipped for this service[/]")
     with _progress(console) as progress:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import InvalidRequestError
 from .metrics import Evaluation, evaluate
-from .questions import Question
+from .questions import Question, require_evidence
 from .relevance import check_snippets, judge_run, qrels_for
 from .runs import Run, write_trec_qrels, write_trec_ranking, write_trec_run
 from .systems import Advance, configure, default_configs, run_in_process, run_over_http
@@ -40,6 +40,7 @@ def evaluate_retriever(
     side by side with `other_runs` (e.g. TREC runs of other systems over this index).
     Differences are reported against `baseline` (default: the first configuration).
     Raises `UnmatchedSnippetError` first if a gold snippet is in no indexed passage."""
+    require_evidence(questions)
     check_snippets(questions, (p.text for p in retriever.passages))
     names = list(configs) if configs else default_configs(retriever)
     systems = {name: configure(retriever, name) for name in names}  # unknown names fail before any search
@@ -54,6 +55,7 @@ def evaluate_service(
     base_url: str, questions: Sequence[Question], name: str, k: int = 10, advance: Advance | None = None
 ) -> Outcome:
     """Score a running service through `GET /search` (one configuration: whatever it serves)."""
+    require_evidence(questions)
     run = run_over_http(base_url, questions, name, k, advance)
     return Outcome(evaluate(questions, [run], k), [run], k)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core.errors import InvalidRequestError
 from ..corpus.manifest import load_manifest
-from .questions import Question
+from .questions import Question, require_evidence
 from .relevance import JudgedRun, judge_run, qrels_for
 from .runs import Run
 
@@ -193,6 +193,7 @@ def evaluate(
     from ranx import Run as RanxRun
     from ranx import evaluate as ranx_evaluate
 
+    require_evidence(questions)
     if len({run.name for run in runs}) != len(runs):
         raise InvalidRequestError(f"run names must be unique, got {[run.name for run in runs]}")
     qrels = Qrels(qrels_for(questions))

@@ -7,9 +7,13 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
 from ..core.errors import WsisError
+
+# Kinds of question the corpus does not answer (eval/sets/unanswerable.jsonl): they alone
+# may have no gold evidence, and a system should decline them.
+UNANSWERABLE_KINDS = frozenset({"near-miss", "off-topic"})
 
 
 class QuestionSetError(WsisError):
@@ -29,8 +33,34 @@ class Question(BaseModel):
     query: str = Field(min_length=1)
     lang: str = "en"
     kind: str = "unknown"
-    relevant: list[RelevantItem] = Field(min_length=1)
+    relevant: list[RelevantItem] = Field(
+        default_factory=list, description="Gold evidence; empty only for the unanswerable kinds."
+    )
     answer: str = ""
+    split: str | None = Field(default=None, description="`dev` or `test` where the set records it.")
+    parts: list[str] = Field(default_factory=list, description="The sub-questions of a multi-part question.")
+
+    @field_validator("relevant")
+    @classmethod
+    def _evidence_unless_unanswerable(cls, relevant: list[RelevantItem], info: ValidationInfo) -> list[RelevantItem]:
+        if not relevant and info.data.get("kind") not in UNANSWERABLE_KINDS:
+            raise ValueError(f"at least one item is needed unless the kind is one of {sorted(UNANSWERABLE_KINDS)}")
+        return relevant
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.relevant)
+
+
+def require_evidence(questions: Iterable[Question]) -> None:
+    """Retrieval is scored against gold evidence: a set with unanswerable questions is for
+    `wsis eval --answers` (raises `QuestionSetError` naming them)."""
+    lacking = [q.id for q in questions if not q.answerable]
+    if lacking:
+        raise QuestionSetError(
+            f"{len(lacking)} questions have no gold evidence to score retrieval with "
+            f"({', '.join(lacking[:5])}{', ...' if len(lacking) > 5 else ''}): use `wsis eval --answers`"
+        )
 
 
 def parse_questions(lines: Iterable[str], source: str = "<questions>") -> list[Question]:

@@ -6,10 +6,11 @@ and service to this module.
 
 from __future__ import annotations
 
+from .analysis import analyse
 from .catalog import DocumentCatalog, UnknownDocumentError
 from .encoders.embedders import Embedder, new_embedder
 from .lineage import LineageTable, ReferenceEdge
-from .references import DocumentMentions
+from .references import ClauseReference, DocumentMentions
 from .results import Filters, Hit, SearchResponse, SearchResult, search_response
 from .retriever import DocumentSize, FusionConfig, HybridRetriever
 from .scale.ray_serve import serve_index_on_ray
@@ -20,6 +21,7 @@ from .versions import YEARLY_SUCCESSOR
 
 __all__ = [
     "BuildReport",
+    "ClauseReference",
     "DocumentCatalog",
     "DocumentMentions",
     "DocumentSize",
@@ -35,6 +37,7 @@ __all__ = [
     "UnknownDocumentError",
     "VersionLease",
     "YEARLY_SUCCESSOR",
+    "analyse",
     "build_index",
     "build_retriever",
     "current_version",

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..core import __version__
 from ..core.settings import Settings, get_settings
 from ..index.api import HybridRetriever
-from ..products.answers.answer import warm_answer_sentences
+from ..products.answers.vectors import warm_answer_sentences
 from .body_limit import BodySizeLimit
 from .deps import ServiceState
 from .errors import PROBLEM_MEDIA_TYPE, install_error_handlers

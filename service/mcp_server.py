@@ -115,8 +115,12 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         doc: list[str] | None = None,
         lang: list[str] | None = None,
     ) -> AskResponse:
-        """An extractive answer: sentences quoted from the best clauses, with citation markers
-        and the cited clauses (empty when the corpus does not answer it)."""
+        """An extractive answer: sentences quoted verbatim from the best clauses, each with its
+        citation marker, language and role (`answer`, or `context` from a document the question
+        does not name), and the cited clauses. `support` says how well the corpus supports it:
+        `strong`; `weak` (say so when you use it: the corpus may not answer this); `none`
+        (declined, `found` false). A question that asks several things is answered per part
+        (`parts`, each with its own sentences, citations and support)."""
         k = budgeted_k(checked_k(k, settings), 1, settings)
         return answer_question(
             retriever(), checked_query(question, settings, "question"), k, filters(doc, lang, None, None)

@@ -37,6 +37,7 @@ INTEGRATION_FIXTURES = frozenset(
         "small_collection",
         "collection_index",
         "collection_retriever",
+        "ten_document_index",
     }
 )
 BROWSER_FIXTURES = frozenset({"chromium"})
@@ -89,16 +90,13 @@ def artifacts_dir() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
-    """Settings whose index_dir holds a fresh index of the default corpus, built once per
-    session (vectors of unchanged texts come from the embedding cache in var/)."""
+def _fresh_index(tmp_path_factory: pytest.TempPathFactory, corpus_dirs: list[Path]) -> Settings:
     from wsis_rag.index.store.builder import build_index
 
     # Every field that shapes the index is given, so no WSIS_* variable leaks in.
     shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
     defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index") / "index", corpus_dirs=[shared_corpus], **defaults)
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index") / "index", corpus_dirs=corpus_dirs, **defaults)
     build_index(settings)
     return settings
 
@@ -160,6 +158,21 @@ def collection_retriever(collection_index: Settings) -> HybridRetriever:
     from wsis_rag.index.api import load_retriever
 
     return load_retriever(collection_index)
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
+    """Settings whose index_dir holds a fresh index of the three WSIS documents, built once
+    per session (vectors of unchanged texts come from the embedding cache in var/)."""
+    return _fresh_index(tmp_path_factory, [shared_corpus])
+
+
+@pytest.fixture(scope="session")
+def ten_document_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path, wsis_docs: Path) -> Settings:
+    """The index `./run.sh` builds: the three documents, A/RES/70/125 and six WSIS-process
+    resolutions (the answers' calibration is fitted on it); built once per session, after
+    built_index its new texts are the seven resolutions alone."""
+    return _fresh_index(tmp_path_factory, [shared_corpus, wsis_docs])
 
 
 @pytest.fixture(scope="session")

@@ -71,6 +71,10 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
             labels = [c["label"] for c in answer["citations"]]
             assert any(label.startswith("A/RES/80/173, para.") for label in labels), labels
             assert "ITU" in answer["answer"] or "International Telecommunication Union" in answer["answer"]
+            # The same answer as POST /ask: its sentences with language and role, and its support.
+            assert answer["support"] in ("strong", "weak") and 0 <= answer["confidence"] <= 1
+            assert answer["answer"] == " ".join(f"{s['text']} [{s['n']}]" for s in answer["sentences"])
+            assert {s["role"] for s in answer["sentences"]} <= {"answer", "context"}
 
             mandates = _structured(await client.call_tool("mandates", {"actor": "ITU", "doc": "A/RES/80/173"}))
             clause_ids = json.dumps(mandates)

@@ -1,5 +1,7 @@
-"""Extractive answers: verbatim sentences of cited clauses, markers that resolve, and a
-plain "not found" when the corpus does not answer."""
+"""Extractive answers over HTTP on the index `./run.sh` builds (the ten documents the
+answers' calibration is fitted on): verbatim sentences of cited clauses, markers that
+resolve, the named document's clauses first, questions the corpus does not answer
+declined, a two-part question answered per part."""
 
 from __future__ import annotations
 
@@ -11,31 +13,43 @@ import pytest
 from fastapi.testclient import TestClient
 
 from wsis_rag.core.settings import Settings
-from wsis_rag.products.answers.answer import (
-    NOT_FOUND_ANSWER,
-    SentenceVectors,
-    content_terms,
-    lexical_overlap,
-    split_sentences,
-)
+from wsis_rag.index.api import load_retriever
+from wsis_rag.products.answers.answer import NOT_FOUND_ANSWER
+from wsis_rag.products.answers.sentences import content_terms, lexical_overlap, split_sentences
+from wsis_rag.products.answers.vectors import SentenceVectors
 from wsis_rag.service.app import create_app
 
+ITU_QUESTION = "What does A/RES/80/173 assign to ITU?"
 MARKER = re.compile(r" ?\[(\d+)\]")
 
 
 @pytest.fixture(scope="module")
-def client(built_index: Settings, retriever) -> Iterator[TestClient]:
-    with TestClient(create_app(built_index, retriever)) as test_client:
+def client(ten_document_index: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(ten_document_index, load_retriever(ten_document_index))) as test_client:
         yield test_client
 
 
-def sentences_with_markers(answer: str) -> list[tuple[str, int]]:
-    """Split 'sentence [1] sentence [2]' into (sentence, marker) pairs."""
-    parts = MARKER.split(answer)
-    return [(parts[i].strip(), int(parts[i + 1])) for i in range(0, len(parts) - 1, 2)]
+def ask(client: TestClient, question: str, **fields: object) -> dict:
+    response = client.post("/ask", json={"question": question, **fields})
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
-def test_sentences_are_verbatim_and_keep_abbreviations(retriever) -> None:
+def assert_markers_resolve(body: dict) -> None:
+    """Every `[n]` of the answer resolves to a cited clause whose text holds its sentence
+    verbatim; the answer is exactly those sentences and markers."""
+    cited = {c["n"]: c for c in body["citations"]}
+    parts = MARKER.split(body["answer"])
+    pairs = [(parts[i].strip(), int(parts[i + 1])) for i in range(0, len(parts) - 1, 2)]
+    assert pairs and [(s["text"], s["n"]) for s in body["sentences"]] == pairs
+    for sentence, n in pairs:
+        assert sentence in cited[n]["text"], (sentence, cited[n]["id"])
+    assert body["answer"] == " ".join(f"{s} [{n}]" for s, n in pairs)
+    assert all(c["label"] == c["citation"]["label"] for c in body["citations"])
+
+
+def test_sentences_are_verbatim_and_keep_abbreviations(client: TestClient, ten_document_index: Settings) -> None:
+    retriever = load_retriever(ten_document_index)
     para = retriever.get("a-res-80-173:para-121").text
     sentences = split_sentences(para)
     assert sentences and all(s in para for s in sentences)
@@ -58,53 +72,62 @@ def test_lexical_overlap_counts_content_terms() -> None:
     assert lexical_overlap(terms, "国际电联第44次会议") == pytest.approx(3 / 5)
 
 
-def test_itu_question_answer_cites_the_clauses_that_name_itu(client: TestClient) -> None:
-    body = client.post("/ask", json={"question": "What does A/RES/80/173 assign to ITU?"}).json()
-    assert body["found"] is True, body
-    citations = {c["n"]: c for c in body["citations"]}
-    pairs = sentences_with_markers(body["answer"])
-    assert pairs and {n for _, n in pairs} == set(citations)
-    # Every sentence is quoted verbatim from the clause its marker cites.
-    for sentence, n in pairs:
-        assert sentence in citations[n]["text"], (sentence, citations[n]["id"])
-    # Nothing else: the answer is exactly those sentences and markers.
-    assert body["answer"] == " ".join(f"{s} [{n}]" for s, n in pairs)
-    cited = {c["id"] for c in body["citations"]}
-    wanted = {"a-res-80-173:para-67", "a-res-80-173:para-107", "a-res-80-173:para-110", "a-res-80-173:para-121"}
-    assert cited & wanted, cited
-    assert all(c["label"] == c["citation"]["label"] for c in body["citations"])
-
-
 def test_the_flagship_question_answers_with_the_named_documents_clauses_first(client: TestClient) -> None:
-    body = client.post("/ask", json={"question": "What does A/RES/80/173 assign to ITU?"}).json()
+    body = ask(client, ITU_QUESTION)
+    assert body["found"] is True and body["support"] in ("strong", "weak"), body
+    assert_markers_resolve(body)
     ids = [c["id"] for c in body["citations"]]
     assert ids[0].startswith("a-res-80-173:") and "a-res-80-173:para-121" in ids, ids
-    # Its own clauses, then the others as context; English before Chinese, never interleaved.
-    langs = [c["lang"] for c in body["citations"]]
+    assert body["sentences"][0]["lang"] == "en"  # no Chinese sentence first
+    # Its own clauses answer, the others follow as context; languages never interleave.
+    roles = [s["role"] for s in body["sentences"]]
+    assert roles == sorted(roles, key=lambda role: role != "answer") and roles[0] == "answer"
+    for sentence in body["sentences"]:
+        cited = next(c for c in body["citations"] if c["n"] == sentence["n"])
+        assert (sentence["role"] == "answer") == cited["id"].startswith("a-res-80-173:")
+    langs = [s["lang"] for s in body["sentences"] if s["role"] == "answer"]
     assert langs == sorted(langs, key=lambda lang: lang != "en"), langs
 
 
 def test_cross_lingual_answer_quotes_the_chinese_report(client: TestClient) -> None:
-    body = client.post(
-        "/ask",
-        json={"question": "When did the CWG-WSIS&SDG hold its 44th meeting?", "filters": {"doc": ["council-report"]}},
-    ).json()
+    body = ask(client, "When did the CWG-WSIS&SDG hold its 44th meeting?", filters={"doc": ["council-report"]})
     assert body["found"] is True, body
     assert any("2026年1月15-16日" in c["text"] for c in body["citations"])
-    for sentence, n in sentences_with_markers(body["answer"]):
-        assert sentence in body["citations"][n - 1]["text"]
+    assert_markers_resolve(body)
 
 
 @pytest.mark.parametrize(
     "question",
-    ["How long should I bake a chocolate cake at 180 degrees?", "Who won the football world cup in 1998?"],
+    [
+        "How long should I bake a chocolate cake at 180 degrees?",  # off-topic
+        "Who won the football world cup in 1998?",  # off-topic
+        "What does paragraph 140 of A/RES/80/173 say?",  # near-miss: the outcome ends at para. 127
+        "What does A/RES/80/173 ask of the World Bank?",  # near-miss: it tasks no World Bank
+    ],
 )
-def test_off_topic_question_is_not_answered(client: TestClient, question: str) -> None:
-    body = client.post("/ask", json={"question": question}).json()
-    assert body == {**body, "found": False, "answer": NOT_FOUND_ANSWER, "citations": []}
+def test_questions_the_corpus_does_not_answer_are_declined(client: TestClient, question: str) -> None:
+    body = ask(client, question)
+    assert body == {**body, "found": False, "support": "none", "answer": NOT_FOUND_ANSWER, "citations": []}
+    assert body["sentences"] == [] and 0 <= body["confidence"] < 0.5
 
 
-def test_sentence_vectors_are_computed_once_and_match_the_encoder(retriever) -> None:
+def test_a_two_part_question_is_answered_per_part(client: TestClient) -> None:
+    body = ask(client, "Compare what the GDC and A/RES/80/173 say about connecting schools to the Internet.")
+    assert [p["question"] for p in body["parts"]] == [
+        "What does the GDC say about connecting schools to the Internet?",
+        "What does A/RES/80/173 say about connecting schools to the Internet?",
+    ]
+    assert_markers_resolve(body)
+    for part, doc in zip(body["parts"], ("gdc:", "a-res-80-173:"), strict=True):
+        assert part["found"] and part["citations"], part
+        assert part["citations"][0]["id"].startswith(doc), part["citations"]
+        assert {c["n"] for c in part["citations"]} == {s["n"] for s in part["sentences"]}
+        assert part["answer"] == " ".join(f"{s['text']} [{s['n']}]" for s in part["sentences"])
+    assert body["sentences"] == [s for p in body["parts"] for s in p["sentences"]]
+
+
+def test_sentence_vectors_are_computed_once_and_match_the_encoder(ten_document_index: Settings) -> None:
+    retriever = load_retriever(ten_document_index)
     encoder = retriever.encoder("e5")
     vectors = SentenceVectors(encoder)
     sentences = split_sentences(retriever.get("a-res-80-173:para-67").text)[1:3]

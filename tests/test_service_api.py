@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from wsis_rag.core.settings import Settings
 from wsis_rag.index.results import Filters, SearchResponse, search_response
-from wsis_rag.products.answers.answer import ANSWER_ENCODER, AnswerConfig, answer_sentences, sentence_vectors
+from wsis_rag.products.answers.sentences import answer_sentences
+from wsis_rag.products.answers.vectors import ANSWER_ENCODER, MIN_WORDS, sentence_vectors
 from wsis_rag.service.app import create_app
 
 ITU_QUESTION = "What does A/RES/80/173 assign to ITU?"
@@ -33,8 +34,7 @@ def test_health_and_readiness(client: TestClient, retriever) -> None:
 
 
 def test_readiness_says_when_the_answer_warm_up_has_ended(built_index: Settings, retriever) -> None:
-    config = AnswerConfig()
-    sentences = {s for p in retriever.passages for s in answer_sentences(p, config.min_words)}
+    sentences = {s for p in retriever.passages for s in answer_sentences(p, MIN_WORDS)}
     with TestClient(create_app(built_index, retriever, warm_answers=True, mcp=False)) as warming:
         # Hundreds of sentences take the warm-up tens of seconds: it is running at first.
         assert warming.get("/readyz").json()["answers_warming"] is True

@@ -47,6 +47,11 @@ def test_search_answer_filter_copy_and_outline(page, artifacts_dir: Path) -> Non
 
     markers = page.locator("#answer a.marker")
     assert page.locator("#answer").is_visible() and markers.count() >= 1
+    # The page shows the support the API gives, with a warning when it is weak.
+    ask = page.request.post("/ask", data={"question": QUESTION}).json()
+    assert page.locator("#answer").get_attribute("data-support") == ask["support"]
+    assert page.locator("#answer-warning").is_visible() == (ask["support"] == "weak")
+    assert markers.count() == len(ask["sentences"])
     target = markers.first.get_attribute("href")
     assert target.startswith("#card-") and page.locator(target).count() == 1
     markers.first.click()

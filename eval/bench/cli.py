@@ -100,6 +100,18 @@ def startup(index_dir: IndexDir = None) -> None:
 
 
 @bench_app.command()
+def ask(index_dir: IndexDir = None) -> None:
+    """POST /ask in the first minute after `wsis serve` says ready and after the answer
+    warm-up, and the CPU the idle server uses (over the default corpus's index)."""
+    from .inputs import dev_queries
+    from .service import bench_ask
+
+    _header()
+    # The default corpus (what `./run.sh` serves): the server must find its index current.
+    bench_ask(Settings(index_dir=_index_dir(index_dir)), dev_queries())
+
+
+@bench_app.command()
 def collection(
     encoders: Encoders = "e5,use,minilm",
     documents: Annotated[int | None, typer.Option(help="Only the first N documents (a smoke run).")] = None,

@@ -1,5 +1,7 @@
-"""Benchmarks of the running service: GET /search against its query-embedding floor, and
-searches in the first seconds after start-up (while the answer-sentence warm-up runs).
+"""Benchmarks of the running service: GET /search against its query-embedding floor,
+searches in the first seconds after start-up (while the answer-sentence warm-up runs), and
+POST /ask in the first minute after start-up and after the warm-up, with the CPU the idle
+server uses.
 
 Both start the real server (`wsis serve`, uvicorn on a free 127.0.0.1 port) in a child
 process over an index that exists already, and talk to it with httpx.
@@ -35,9 +37,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(index_dir: Path, corpus_dirs: list[Path]) -> Iterator[tuple[str, float]]:
-    """`wsis serve` over `index_dir`; yields its URL and the seconds from launch to the
-    first 200 from /readyz."""
+def served(index_dir: Path, corpus_dirs: list[Path]) -> Iterator[tuple[str, float, int]]:
+    """`wsis serve` over `index_dir`; yields its URL, the seconds from launch to the first
+    200 from /readyz, and its process id."""
     port = _free_port()
     env = {
         **os.environ,
@@ -61,7 +63,7 @@ def served(index_dir: Path, corpus_dirs: list[Path]) -> Iterator[tuple[str, floa
                 except httpx.TransportError:
                     pass
                 time.sleep(0.05)
-        yield url, time.perf_counter() - started
+        yield url, time.perf_counter() - started, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -89,7 +91,7 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
     retriever = load_retriever(settings)
     retriever.search("warm-up query")
     dense = [s for s in retriever.signals if s != "bm25"]
-    with served(settings.index_dir, settings.corpus_dirs) as (url, _), httpx.Client(base_url=url) as client:
+    with served(settings.index_dir, settings.corpus_dirs) as (url, _, _), httpx.Client(base_url=url) as client:
         warm_s = _warm_up_ended(client)
         host, port = url.removeprefix("http://").split(":")
         plain = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -136,7 +138,7 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
 def bench_startup(settings: Settings, queries: list[str], seconds: float = 30.0) -> None:
     """`wsis serve` (answer warm-up on) from launch: when /readyz says ready, then one
     search after another for `seconds`: how long until searches are fast, and the slowest."""
-    with served(settings.index_dir, settings.corpus_dirs) as (url, ready_s), httpx.Client(base_url=url) as client:
+    with served(settings.index_dir, settings.corpus_dirs) as (url, ready_s, _), httpx.Client(base_url=url) as client:
         load = os.getloadavg()[0]
         ready_at = time.perf_counter()
         samples: list[tuple[float, float]] = []  # (seconds after ready, latency ms)
@@ -162,3 +164,49 @@ def bench_startup(settings: Settings, queries: list[str], seconds: float = 30.0)
         "\nSlower than that (seconds after ready: ms): "
         + ", ".join(f"{at:.2f}: {ms:.0f}" for at, ms in samples if ms > fast)
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _ask_all(client: httpx.Client, questions: list[str], limit_s: float) -> list[float]:
+    """POST /ask for each question in turn (until `limit_s` has passed); client-side ms."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for question in questions:
+        if time.perf_counter() - started > limit_s:
+            break
+        t = time.perf_counter()
+        client.post("/ask", json={"question": question}).raise_for_status()
+        latencies.append((time.perf_counter() - t) * 1000)
+    return latencies
+
+
+def bench_ask(settings: Settings, questions: list[str], idle_s: float = 30.0) -> None:
+    """`wsis serve` from launch: POST /ask for the questions in the first minute after
+    /readyz (the sentence vectors are being computed: by the warm-up, or by the question
+    that needs them first), then, once the warm-up is over, the CPU the idle server uses
+    over `idle_s` and the same questions again (their sentences' vectors cached)."""
+    with served(settings.index_dir, settings.corpus_dirs) as (url, ready_s, pid):
+        with httpx.Client(base_url=url, timeout=120) as client:
+            load = os.getloadavg()[0]
+            cold = _ask_all(client, questions, limit_s=60.0)
+            warm_s = _warm_up_ended(client)
+            cpu = _cpu_seconds(pid)
+            time.sleep(idle_s)
+            idle_cpu = (_cpu_seconds(pid) - cpu) / idle_s
+            warm = _ask_all(client, questions, limit_s=600.0)
+    cold50, cold95 = percentiles(cold)
+    warm50, warm95 = percentiles(warm)
+    print(
+        f"\n### POST /ask after start-up (`wsis serve`, answer warm-up on; {len(questions)} questions; "
+        f"load average {load:.1f} -> {os.getloadavg()[0]:.1f})\n\n"
+        f"Ready {ready_s:.1f} s after launch; the warm-up ended {warm_s:.0f} s after the first minute's questions.\n"
+    )
+    print("| when | questions | p50 | p95 |\n|---|---|---|---|")
+    print(f"| first minute after /readyz | {len(cold)} | {cold50:.0f} ms | {cold95:.0f} ms |")
+    print(f"| after the warm-up | {len(warm)} | {warm50:.0f} ms | {warm95:.0f} ms |")
+    print(f"\nIdle server after the warm-up: **{idle_cpu * 100:.1f} % of one core** over {idle_s:.0f} s.")

@@ -1,4 +1,4 @@
-"""POST /ask: an extractive answer with citation markers (logic in service/answer.py)."""
+"""POST /ask: an extractive answer with citation markers and its support (logic in products/answers/)."""
 
 from __future__ import annotations
 

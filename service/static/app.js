@@ -6,6 +6,7 @@ const input = document.getElementById("q");
 const docSelect = document.getElementById("doc");
 const answerBox = document.getElementById("answer");
 const answerText = document.getElementById("answer-text");
+const answerWarning = document.getElementById("answer-warning");
 const resultsBox = document.getElementById("results");
 const resultsTitle = document.getElementById("results-title");
 const cards = document.getElementById("cards");
@@ -96,26 +97,70 @@ function renderResults(response) {
   resultsBox.hidden = false;
 }
 
+const LANGUAGES = { en: "English", zh: "Chinese (中文)" };
+const SUPPORT_NOTES = {
+  strong: "",
+  weak: "Weakly supported: the corpus may not answer this question. Read the cited clauses before relying on it.",
+  none: "",
+};
+
+/** One quoted sentence: its text, then its marker, a link to the clause card (or to the
+ * clause in its document). */
+function renderSentence(sentence, cited) {
+  const onPage = document.getElementById(cardId(cited.id));
+  const anchor = cited.id.slice(cited.id.indexOf(":") + 1).replace(/~\d+$/, "");
+  const item = el("li", sentence.text + " ", { lang: sentence.lang, class: "sentence" });
+  item.append(el("a", `[${sentence.n}]`, {
+    class: "marker",
+    href: onPage ? `#${cardId(cited.id)}` : outlineHref(cited.citation.doc_id, anchor),
+    title: cited.label,
+  }));
+  return item;
+}
+
+/** The sentences of one answer (or part) as the API orders them: a heading wherever the
+ * role (answer, or context from other documents) or the language changes, naming the
+ * language and, for context or another language than the question's, the document. */
+function renderSentences(list, sentences, byMarker, questionLang) {
+  let group = "";
+  for (const sentence of sentences) {
+    const cited = byMarker.get(sentence.n);
+    const key = `${sentence.role}/${sentence.lang}/${sentence.role === "context" ? cited.citation.doc_id : ""}`;
+    if (key !== group) {
+      group = key;
+      const names = [];
+      if (sentence.role === "context") names.push("Context from another document");
+      if (sentence.lang !== questionLang || sentence.role === "context") {
+        names.push(LANGUAGES[sentence.lang] || sentence.lang, cited.citation.title);
+      }
+      if (names.length) list.append(el("li", names.join(" · "), { class: "answer-group" }));
+    }
+    list.append(renderSentence(sentence, cited));
+  }
+}
+
 function renderAnswer(ask) {
   answerText.replaceChildren();
   answerBox.classList.toggle("not-found", !ask.found);
+  answerBox.classList.toggle("weak", ask.support === "weak");
+  answerBox.dataset.support = ask.support;
+  answerWarning.textContent = SUPPORT_NOTES[ask.support] || "";
+  answerWarning.hidden = !answerWarning.textContent;
   if (!ask.found) {
     answerText.append(el("li", ask.answer));
   } else {
     const byMarker = new Map(ask.citations.map((c) => [c.n, c]));
-    // The answer is "sentence [n] sentence [m] ...": one quoted sentence per line, its
-    // marker a link to the clause card (or to the clause in its document).
-    for (const [, sentence, n] of ask.answer.matchAll(/(.+?) \[(\d+)\](?: |$)/gs)) {
-      const cited = byMarker.get(Number(n));
-      const onPage = document.getElementById(cardId(cited.id));
-      const anchor = cited.id.slice(cited.id.indexOf(":") + 1).replace(/~\d+$/, "");
-      const item = el("li", sentence + " ", { lang: langOf(sentence) });
-      item.append(el("a", `[${n}]`, {
-        class: "marker",
-        href: onPage ? `#${cardId(cited.id)}` : outlineHref(cited.citation.doc_id, anchor),
-        title: cited.label,
-      }));
-      answerText.append(item);
+    const questionLang = langOf(ask.question);
+    // A question that asks several things is answered part by part, each under its question.
+    const parts = ask.parts.length ? ask.parts : [{ ...ask, question: "" }];
+    for (const part of parts) {
+      if (part.question) {
+        const heading = el("li", part.question, { class: "part-question", lang: langOf(part.question) });
+        if (part.support !== "strong") heading.append(el("span", part.found ? "weak support" : "not answered", { class: "part-support" }));
+        answerText.append(heading);
+      }
+      if (!part.found) answerText.append(el("li", part.answer, { class: "part-none" }));
+      else renderSentences(answerText, part.sentences, byMarker, questionLang);
     }
   }
   answerBox.hidden = false;

@@ -1,6 +1,6 @@
 """The answers' sentence vectors stay bounded: at most `capacity` kept, the least recently
 used dropped first; and the start-up warm-up embeds the manifest's documents only, never a
-collection indexed beside them."""
+collection indexed beside them (so no start-up work grows with a collection)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,9 @@ import pytest
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
 from wsis_rag.index.encoders.embedders import Embedder
 from wsis_rag.index.store.builder import build_retriever
-from wsis_rag.products.answers import answer
-from wsis_rag.products.answers.answer import (
-    AnswerConfig,
-    Candidate,
-    SentenceVectors,
-    answer_sentences,
-    in_reading_order,
-)
+from wsis_rag.products.answers import vectors as answer_vectors
+from wsis_rag.products.answers.sentences import answer_sentences
+from wsis_rag.products.answers.vectors import MIN_WORDS, SentenceVectors
 
 
 def test_the_least_recently_used_sentence_goes_first(hashing_embedder: Embedder) -> None:
@@ -50,23 +45,10 @@ def test_the_warm_up_embeds_the_manifest_documents_only(
     documents = [gdc, *(d for d in mini_documents if d.id != "mini-res")]
     retriever = build_retriever(passages, documents, {"e5": hashing_embedder})
     kept = SentenceVectors(hashing_embedder)
-    monkeypatch.setattr(answer, "sentence_vectors", lambda _: kept)
+    monkeypatch.setattr(answer_vectors, "sentence_vectors", lambda _: kept)
     # on a thread of its own: the warm-up lowers its thread's CPU priority
-    warming = threading.Thread(target=answer.warm_answer_sentences, args=(retriever,))
+    warming = threading.Thread(target=answer_vectors.warm_answer_sentences, args=(retriever,))
     warming.start()
     warming.join()
-    config = AnswerConfig()
-    expected = {s for p in passages if p.doc_id == "gdc" for s in answer_sentences(p, config.min_words)}
+    expected = {s for p in passages if p.doc_id == "gdc" for s in answer_sentences(p, MIN_WORDS)}
     assert len(kept) == len(expected) > 0
-
-
-def test_sentences_are_read_named_document_first_then_the_askers_language(mini_retriever) -> None:  # type: ignore[no-untyped-def]
-    hits = mini_retriever.search("digital divide 数字鸿沟 Bridges resolution", k=8)
-    chosen = [Candidate(hit, hit.passage.text) for hit in hits]
-    assert {c.hit.passage.lang for c in chosen} == {"en", "zh"}
-    english_first = in_reading_order(chosen, "en", frozenset())
-    langs = [c.hit.passage.lang for c in english_first]
-    assert langs == sorted(langs, key=lambda lang: lang != "en")
-    report_first = in_reading_order(chosen, "en", frozenset({"mini-report"}))
-    docs = [c.hit.passage.doc_id for c in report_first]
-    assert docs == sorted(docs, key=lambda doc: doc != "mini-report")

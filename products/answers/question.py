@@ -1,0 +1,101 @@
+"""A question as the answer reads it: once per question (or part), from the retriever's own
+analysis (language, named documents, clause references) and the answer's text rules
+(content terms, names of actors, whether it asks what someone is given to do)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ...core.words import HAN
+from ...index.api import ClauseReference, Hit, HybridRetriever, analyse
+from .sentences import actor_names, asks_for_task, content_terms
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    text: str
+    language: str
+    named: frozenset[str]  # ids of the documents it names
+    references: tuple[ClauseReference, ...]  # clauses it names ("para. 121 of A/RES/80/173")
+    document_names: tuple[str, ...]  # the names of those documents as the question writes them
+    terms: frozenset[str]
+    names: frozenset[str]
+    asks_for_task: bool
+    idf: Mapping[str, float]  # the question's BM25 tokens with their idf (those no clause has: the highest)
+    unknown_words: float  # share of its Latin-script BM25 tokens that no indexed clause contains
+    unknown_pairs: float  # ... of its Chinese character pairs (many span two words: a weaker sign)
+    no_known_words: bool  # no clause contains any of its BM25 tokens (nothing of it is in the corpus)
+
+
+def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
+    analysed = retriever.analyse_query(question)
+    tokens = set(analysed.bm25_tokens)
+    frequency = retriever.lexical.document_frequency(sorted(tokens))
+    size = max(retriever.lexical.size, 1)
+    han = [t for t in tokens if re.match(f"[{HAN}]", t)]
+    latin = [t for t in tokens if t not in han]
+    return AskedQuestion(
+        text=question,
+        language=analysed.language,
+        named=analysed.named_documents,
+        references=analysed.clause_references,
+        document_names=tuple(_as_written(retriever, question, doc_id, at) for doc_id, at in analysed.mentions),
+        terms=frozenset(content_terms(question)),
+        names=frozenset(actor_names(question)),
+        asks_for_task=asks_for_task(question),
+        idf={token: math.log(1 + size / max(frequency.get(token, 0), 1)) for token in tokens},
+        unknown_words=_unknown_share(latin, frequency),
+        unknown_pairs=_unknown_share(han, frequency),
+        no_known_words=bool(tokens) and not any(frequency.values()),
+    )
+
+
+def _unknown_share(tokens: Sequence[str], frequency: Mapping[str, int]) -> float:
+    return sum(not frequency.get(t) for t in tokens) / len(tokens) if tokens else 0.0
+
+
+def idf_coverage(question: AskedQuestion, text: str) -> float:
+    """The share of the question's idf mass that `text` contains: its rare words count
+    most, and a word no clause has counts fully against."""
+    total = sum(question.idf.values())
+    if not total:
+        return 0.0
+    said = set(analyse(text))
+    return sum(idf for token, idf in question.idf.items() if token in said) / total
+
+
+def _as_written(retriever: HybridRetriever, question: str, doc_id: str, at: int) -> str:
+    """The name of a document the question mentions at `at`, as written there: the longest
+    of its names that stands there (the retriever reports where a mention starts)."""
+    doc = retriever.catalog.get(doc_id)
+    for name in sorted({doc.symbol, doc.short, *doc.aliases}, key=len, reverse=True):
+        if question[at : at + len(name)].casefold() == name.casefold():
+            return question[at : at + len(name)]
+    return question[at:].split()[0] if question[at:].split() else ""
+
+
+def _anchor(hit: Hit) -> str:
+    return hit.passage.id.split(":", 1)[1].split("~", 1)[0]
+
+
+def is_referenced(hit: Hit, reference: ClauseReference) -> bool:
+    """Whether the hit is the referenced clause, one of its subclauses, or the paragraph
+    that holds a referenced subparagraph (the retriever pins exactly these)."""
+    if hit.passage.doc_id != reference.doc_id:
+        return False
+    anchor = _anchor(hit)
+    return (
+        anchor == reference.anchor
+        or anchor.startswith(reference.anchor + "-")
+        or (reference.anchor.startswith(anchor + "-") and reference.anchor.count("-") == 2)
+    )
+
+
+def missing_references(question: AskedQuestion, hits: Sequence[Hit]) -> int:
+    """How many of the clauses the question names retrieval did not return: the retriever
+    puts every existing referenced clause first, so one it lacks does not exist
+    ("paragraph 140 of A/RES/80/173", which ends at 127)."""
+    return sum(not any(is_referenced(hit, ref) for hit in hits) for ref in question.references)

@@ -1,0 +1,196 @@
+"""Answers on the mini-corpus: multi-part questions split by rules, the reading order
+(named document first, then the asker's language, never interleaved), support from the
+calibrated model and its thresholds, and markers that resolve verbatim. The calibration
+here is written by the tests (the shipped one is fitted on the real corpus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsis_rag.core.vocabulary import DocumentMeta, Passage
+from wsis_rag.index.api import Embedder, HybridRetriever, build_retriever
+from wsis_rag.products.answers.answer import NOT_FOUND_ANSWER, answer_question
+from wsis_rag.products.answers.calibration import (
+    Calibration,
+    CalibrationError,
+    LogisticModel,
+    load_calibration,
+    parse_calibration,
+)
+from wsis_rag.products.answers.choice import SENTENCE_FEATURES, Candidate, Role, in_reading_order
+from wsis_rag.products.answers.parts import split_question
+from wsis_rag.products.answers.question import missing_references, understand
+from wsis_rag.products.answers.sentences import actor_names, asks_for_task, gives_task
+from wsis_rag.products.answers.support import SUPPORT_FEATURES, Support, support_of
+
+# Sentences ranked by their e5 (here: hashing) cosine, terms and named document, the corpus
+# answering when the best sentence says the question's terms.
+CALIBRATION = Calibration(
+    choice=LogisticModel(-4.0, {"cosine": 6.0, "terms": 2.0, "reciprocal_rank": 1.0, "named": 3.0}),
+    support=LogisticModel(-3.0, {"answer_terms": 6.0, "answer_terms_across": 6.0, "missing_references": -10.0}),
+    strong=0.8,
+    weak=0.3,
+)
+
+
+@pytest.fixture(scope="module")
+def retriever(
+    mini_passages: list[Passage], mini_documents: list[DocumentMeta], hashing_embedder: Embedder
+) -> HybridRetriever:
+    """The mini-corpus with the hashing encoder standing in for e5, the answers' encoder."""
+    return build_retriever(mini_passages, mini_documents, {"e5": hashing_embedder})
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "parts"),
+    [
+        (
+            "What does A/RES/80/173 assign to ITU and to UNESCO?",
+            [],
+            ["What does A/RES/80/173 assign to ITU?", "What does A/RES/80/173 assign to UNESCO?"],
+        ),
+        (
+            "Compare what the GDC and A/RES/80/173 say about connecting schools to the Internet.",
+            [],
+            [
+                "What does the GDC say about connecting schools to the Internet?",
+                "What does A/RES/80/173 say about connecting schools to the Internet?",
+            ],
+        ),
+        (
+            "For how long did A/RES/70/125 extend the IGF mandate, and what did A/RES/80/173 decide about "
+            "the Forum's status?",
+            [],
+            [
+                "For how long did A/RES/70/125 extend the IGF mandate?",
+                "What did A/RES/80/173 decide about the Forum's status?",
+            ],
+        ),
+        (
+            "What do the WSIS+20 outcome and the GDC say about Internet shutdowns?",
+            ["WSIS+20 outcome", "GDC"],
+            [
+                "What does the WSIS+20 outcome say about Internet shutdowns?",
+                "What does the GDC say about Internet shutdowns?",
+            ],
+        ),
+        (
+            "A/RES/70/125和A/RES/80/173分别如何对待互联网治理的工作定义？",
+            ["A/RES/70/125", "A/RES/80/173"],
+            ["A/RES/70/125如何对待互联网治理的工作定义？", "A/RES/80/173如何对待互联网治理的工作定义？"],
+        ),
+        # One question, and a second part that cannot stand alone: both stay whole.
+        ("What does A/RES/80/173 assign to ITU?", [], ["What does A/RES/80/173 assign to ITU?"]),
+        (
+            "What joint road map is UNGIS asked to prepare, and who will consider it?",
+            [],
+            ["What joint road map is UNGIS asked to prepare, and who will consider it?"],
+        ),
+    ],
+)
+def test_multi_part_questions_are_split_by_rules(question: str, names: list[str], parts: list[str]) -> None:
+    assert split_question(question, names) == parts
+
+
+def test_names_and_tasks_of_a_question() -> None:
+    assert actor_names("What does A/RES/80/173 ask of the World Bank?") == {"World Bank"}
+    assert actor_names("Which tasks does the outcome give UNICEF and the Secretary-General?") == {
+        "UNICEF",
+        "Secretary-General",
+    }
+    assert actor_names("成果文件要求国际电联做什么？") == {"International Telecommunication Union"}
+    assert asks_for_task("What does A/RES/80/173 assign to ITU?") and not asks_for_task("When did it meet?")
+    assert gives_task("with a secretariat provided by the International Telecommunication Union")
+
+
+def test_a_clause_reference_the_document_lacks_is_missing(retriever: HybridRetriever) -> None:
+    present = understand(retriever, "What does paragraph 2 of A/RES/99/7 say?")
+    absent = understand(retriever, "What does paragraph 40 of A/RES/99/7 say?")
+    assert present.references and absent.references
+    assert missing_references(present, retriever.search(present.text)) == 0
+    assert missing_references(absent, retriever.search(absent.text)) == 1
+
+
+def test_every_marker_resolves_to_a_cited_clause_that_holds_the_sentence(retriever: HybridRetriever) -> None:
+    body = answer_question(retriever, "Which countries does the digital divide report concern?", 6, None, CALIBRATION)
+    assert body.found and body.sentences
+    cited = {c.n: c for c in body.citations}
+    for sentence in body.sentences:
+        assert sentence.text in cited[sentence.n].text
+        assert sentence.lang == cited[sentence.n].lang
+    assert body.answer == " ".join(f"{s.text} [{s.n}]" for s in body.sentences)
+    assert [c.n for c in body.citations] == list(range(1, len(body.citations) + 1))
+
+
+def test_the_named_documents_clauses_answer_and_the_others_are_context(retriever: HybridRetriever) -> None:
+    body = answer_question(
+        retriever, "What does the Council report say about the digital divide?", 8, None, CALIBRATION
+    )
+    roles = [(s.role, cited.citation.doc_id) for s in body.sentences for cited in body.citations if cited.n == s.n]
+    assert roles and roles[0] == (Role.ANSWER, "mini-report")
+    assert all((role == Role.ANSWER) == (doc == "mini-report") for role, doc in roles), roles
+    assert roles == sorted(roles, key=lambda pair: pair[0] != Role.ANSWER)
+
+
+def test_languages_follow_one_another_never_interleaved(retriever: HybridRetriever) -> None:
+    hits = retriever.search("digital divide 数字鸿沟 least developed countries 最不发达国家", k=8)
+    question = understand(retriever, "digital divide least developed countries")
+    # The Chinese sentences score higher: the asker's language still comes first, each
+    # language in one run.
+    chosen = [Candidate(hit, hit.passage.text, {}, 0.9 if hit.passage.lang == "zh" else 0.2) for hit in hits]
+    assert {c.hit.passage.lang for c in chosen} == {"en", "zh"}
+    langs = [c.lang for c in in_reading_order(chosen, question)]
+    assert langs == sorted(langs, key=lambda lang: lang != "en")
+    chinese = understand(retriever, "数字鸿沟 最不发达国家")
+    langs = [c.lang for c in in_reading_order(chosen, chinese)]
+    assert langs == sorted(langs, key=lambda lang: lang != "zh")
+
+
+def test_a_two_part_question_is_answered_per_part(retriever: HybridRetriever) -> None:
+    body = answer_question(
+        retriever,
+        "What does A/RES/99/7 request of the International Telecommunication Union and of the Secretary-General?",
+        6,
+        None,
+        CALIBRATION,
+    )
+    assert [p.question for p in body.parts] == [
+        "What does A/RES/99/7 request of the International Telecommunication Union?",
+        "What does A/RES/99/7 request of the Secretary-General?",
+    ]
+    numbers = {c.n for c in body.citations}
+    for part in body.parts:
+        assert {c.n for c in part.citations} == {s.n for s in part.sentences} <= numbers
+    assert body.sentences == [s for p in body.parts for s in p.sentences]
+    assert body.confidence == max(p.confidence for p in body.parts)
+
+
+def test_support_follows_the_thresholds_and_none_is_declined(retriever: HybridRetriever) -> None:
+    assert [support_of(c, CALIBRATION) for c in (0.9, 0.8, 0.5, 0.3, 0.1)] == [
+        Support.STRONG,
+        Support.STRONG,
+        Support.WEAK,
+        Support.WEAK,
+        Support.NONE,
+    ]
+    declined = answer_question(retriever, "What does paragraph 40 of A/RES/99/7 say?", 6, None, CALIBRATION)
+    assert declined.support == Support.NONE and not declined.found
+    assert declined.answer == NOT_FOUND_ANSWER and declined.citations == [] and declined.sentences == []
+
+
+def test_the_calibration_is_data_checked_against_the_features() -> None:
+    shipped = load_calibration()
+    assert set(shipped.choice.weights) <= set(SENTENCE_FEATURES)
+    assert set(shipped.support.weights) <= set(SUPPORT_FEATURES)
+    assert 0 < shipped.weak <= shipped.strong <= 1
+    # Each fitted weight keeps the sign its feature is given.
+    for model, signs in ((shipped.choice, SENTENCE_FEATURES), (shipped.support, SUPPORT_FEATURES)):
+        assert all(weight * signs[name] >= 0 for name, weight in model.weights.items())
+    raw = {
+        "choice": {"intercept": 0, "weights": {"cosine": 1}},
+        "support": {"intercept": 0, "weights": {"guesswork": 1}, "thresholds": {"strong": 0.8, "weak": 0.3}},
+    }
+    with pytest.raises(CalibrationError, match="guesswork"):
+        parse_calibration(raw)
+    with pytest.raises(CalibrationError, match="thresholds"):
+        parse_calibration({**raw, "support": {"intercept": 0, "weights": {}}})
