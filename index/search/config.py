@@ -24,7 +24,6 @@ class FusionConfig:
     cross_lingual: Mapping[str, float] = field(default_factory=lambda: {"e5": 1.5, "use": 1.5, "minilm": 0.5})
     method: str = "rrf"  # "rrf" (weighted reciprocal rank) or "convex" (normalised scores)
     depth: int = 100  # candidates taken from each signal
-    per_language: tuple[str, ...] = ()  # signals ranked per language before fusion
     # Query understanding (query.py).
     expand_dense: bool = True  # add termbase equivalents to the query the encoders see
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
@@ -38,7 +37,6 @@ class FusionConfig:
     document_boost: float = 0.6
     cited_by_name: bool = True
     front_matter_penalty: float = 0.5
-    reference_notes: bool = False
     curated_boost: float = 0.3
     curated_rank: int = 10  # the curated bonus only for rows a signal ranks this high (0: every row)
     draft_penalty: float = 0.3
@@ -64,7 +62,7 @@ class FusionConfig:
         )
 
     def signal_weights(self) -> SignalWeights:
-        return SignalWeights(self.method, self.weights, self.cross_lingual, frozenset(self.per_language))
+        return SignalWeights(self.method, self.weights, self.cross_lingual)
 
     def feedback(self) -> FeedbackConfig:
         return FeedbackConfig(self.feedback_terms, self.feedback_passages, self.feedback_translated)
@@ -75,7 +73,6 @@ class FusionConfig:
             self.document_boost,
             self.cited_by_name,
             self.front_matter_penalty,
-            self.reference_notes,
             strengths,
             self.curated_rank,
         )

@@ -72,9 +72,6 @@ class SignalWeights:
     method: str = "rrf"
     weights: Mapping[str, float] = field(default_factory=dict)
     cross_lingual: Mapping[str, float] = field(default_factory=dict)
-    # Signals whose list is split by language before fusion, each language ranked (or
-    # normalised) on its own: the best clause in each language counts as that signal's first.
-    per_language: frozenset[str] = frozenset()
 
 
 def fused_scores(
@@ -82,22 +79,11 @@ def fused_scores(
 ) -> dict[int, float]:
     """Row -> fused score of every row a signal returned."""
     weights, cross, lang_of_row = config.weights, config.cross_lingual, rows.lang_of_row
-    rankings: dict[str, list[int]] = {}
-    scores: dict[str, list[float]] = {}
-    for signal, ranked in lists.rankings.items():
-        for row, value in zip(ranked, lists.scores[signal], strict=True):
-            part = f"{signal}{_LANGUAGE_PART}{lang_of_row[row]}" if signal in config.per_language else signal
-            rankings.setdefault(part, []).append(row)
-            scores.setdefault(part, []).append(value)
 
     def weight(signal: str, row: int) -> float:
-        signal = signal.split(_LANGUAGE_PART, 1)[0]
         w = weights.get(signal, 1.0)
         if lang_of_row[row] != analysed.language:
             w *= cross.get(signal, 1.0)
         return w
 
-    return fuse(config.method, rankings, scores, weight)
-
-
-_LANGUAGE_PART = "@"  # "e5@zh": the Chinese rows of e5's list
+    return fuse(config.method, lists.rankings, lists.scores, weight)

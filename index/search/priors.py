@@ -156,7 +156,6 @@ class PriorConfig:
     document_boost: float = 0.0  # relative bonus of a named document's clauses
     cited_by_name: bool = True  # clauses naming it by a word name (not only by symbol) gain half
     front_matter_penalty: float = 0.0  # relative loss of title blocks and reference lists
-    reference_notes: bool = False  # footnotes that only cite another text count as front matter
     collection: PriorStrengths = PriorStrengths()
     # The curated bonus goes only to rows some signal ranks within its first `curated_rank`
     # (0: to every row of a curated document): a preference among clauses a signal is sure
@@ -214,7 +213,7 @@ def apply_priors(
             or (config.cited_by_name and any(citing.names_by_word(row, doc) for doc in named))
         ):
             fused[row] *= 1.0 + config.document_boost / 2
-        if penalty and (rows.is_front_matter(row) or (config.reference_notes and rows.is_reference_note(row))):
+        if penalty and rows.is_front_matter(row):
             fused[row] *= 1.0 - penalty
     strengths = config.collection
     gated = config.curated_rank > 0 and strengths.curated_boost > 0

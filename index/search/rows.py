@@ -13,8 +13,6 @@ from ..columns import PassageColumns
 from ..lexical import LexicalIndex
 from ..vectors import VectorIndex
 
-_REFERENCE_NOTE_CHARS = 160  # longer footnotes say something of their own
-
 
 class RowSymbols:
     """Symbol tokens of each passage's text, computed when first asked for: only queries
@@ -53,21 +51,6 @@ class IndexRows:
         self.group_of_row: list[int] = columns.group.tolist()
         self.is_front_matter: Callable[[int], bool] = columns.front_matter_test(passages)
         self.symbols_of_row = RowSymbols(passages)
-        self._footnotes = frozenset(
-            np.flatnonzero(np.char.startswith(columns.anchors.astype(str), "footnote")).tolist()
-        )
-        self._reference_notes: dict[int, bool] = {}
-
-    def is_reference_note(self, row: int) -> bool:
-        """A footnote that only points to another text ("8 Resolution 70/125.", "5 See
-        resolution 59/220."): a reference list of one, as little an answer as a title block."""
-        if row not in self._footnotes:
-            return False
-        known = self._reference_notes.get(row)
-        if known is None:
-            text = self.passages[row].text
-            known = self._reference_notes[row] = len(text) <= _REFERENCE_NOTE_CHARS and bool(symbol_tokens(text))
-        return known
 
     @property
     def size(self) -> int:
