@@ -122,6 +122,11 @@ class BriefRequest(CleanRequest):
     filters: RequestFilters | None = Field(
         default=None, description="Restrict the search; by default a question naming a document searches that document."
     )
+    changes: bool = Field(
+        default=False,
+        description="Add what changed in each quoted document since its earlier version (last session's "
+        "resolution of the same title, or its draft).",
+    )
 
 
 class ActorInfo(BaseModel):

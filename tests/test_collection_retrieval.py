@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from wsis_rag.index.api import Hit, HybridRetriever
+from wsis_rag.index.api import Filters, Hit, HybridRetriever
+from wsis_rag.products.briefs.briefing import build_brief
+from wsis_rag.products.briefs.changes import with_changes
+from wsis_rag.products.briefs.render import render_markdown
 
 ICT_2024 = "a-res-79-194"
 
@@ -58,3 +61,21 @@ def test_an_added_document_outranks_the_curated_ones_on_its_own_words(
     # report speak of the same subject, but only in passing.
     hits = collection_retriever.search("safe, secure and trustworthy artificial intelligence systems", k=5)
     assert hits[0].passage.doc_id == "a-res-78-265", [h.passage.label for h in hits]
+
+
+def test_a_briefing_note_says_what_changed_since_the_last_session(collection_retriever: HybridRetriever) -> None:
+    note = build_brief(
+        collection_retriever,
+        ["What does the General Assembly decide about the Indian Ocean as a Zone of Peace?"],
+        k=5,
+        filters=Filters(doc=["A/RES/80/13"]),
+    )
+    changes = with_changes(note, collection_retriever).changes
+    assert [(c.symbol, c.earlier_symbol, c.relation) for c in changes] == [("A/RES/80/13", "A/RES/78/13", "previous")]
+    (ours,) = changes
+    assert ours.counts.get("unchanged", 0) > 0 and ours.counts.get("changed", 0) > 0
+    # The agenda paragraph names the next session it is put on: eightieth, then eighty-second.
+    agenda = next(c for c in ours.clauses if "provisional agenda" in c.text)
+    assert "eighty-second" in agenda.text and agenda.earlier_text and "eightieth" in agenda.earlier_text
+    markdown = render_markdown(note.model_copy(update={"changes": changes}))
+    assert "## Changes since the earlier version" in markdown and "A/RES/80/13 against A/RES/78/13" in markdown

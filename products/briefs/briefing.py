@@ -21,6 +21,7 @@ from ...corpus.manifest import load_manifest
 from ...index.api import DocumentCatalog, DocumentMentions, Filters, Hit
 from ..mandates.mandates import document_order_key, index_mandates
 from ..mandates.rules import load_rules
+from .changes import DocumentChanges
 
 # A question asks for mandates when it names an actor and uses one of these words:
 # "What does A/RES/80/173 assign to ITU?", "ITU's role", "国际电联的职责".
@@ -123,6 +124,10 @@ class BriefNote(BaseModel):
     sections: list[QuestionSection]
     references: list[Reference]
     scope: Scope
+    changes: list[DocumentChanges] = Field(
+        default_factory=list,
+        description="With `changes`: what changed in each quoted document since its earlier version.",
+    )
 
 
 def indexed_documents(retriever: Searchable) -> dict[str, DocumentMeta]:

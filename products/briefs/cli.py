@@ -39,10 +39,14 @@ def brief(
         Path | None, typer.Option("--out", help="File to write (default: standard output; required for docx).")
     ] = None,
     k: Annotated[int | None, typer.Option(help="At most this many searched clauses per question (default 12).")] = None,
+    changes: Annotated[
+        bool, typer.Option("--changes", help="Add what changed in each quoted document since its earlier version.")
+    ] = False,
 ) -> None:
     """A briefing note: the key clauses for each question, quoted verbatim with citations."""
     from ...index.api import load_retriever
     from .briefing import build_brief
+    from .changes import with_changes
     from .render import render
 
     if fmt not in FORMATS:
@@ -50,7 +54,10 @@ def brief(
     if fmt == "docx" and out is None:
         raise InvalidRequestError("a DOCX note is binary: name the file with --out note.docx")
     asked = ([question] if question else []) + (_read_questions(questions) if questions else [])
-    note = build_brief(load_retriever(get_settings()), asked, k=k)
+    retriever = load_retriever(get_settings())
+    note = build_brief(retriever, asked, k=k)
+    if changes:
+        note = with_changes(note, retriever)
     # `fmt` was checked against FORMATS above: anything but json is a BriefFormat.
     data = note.model_dump_json(indent=2).encode() if fmt == "json" else render(note, cast("BriefFormat", fmt))
     if out is None:

@@ -14,6 +14,7 @@ from typing import Literal
 from ...core.text import map_strings
 from ..rendering import NOT_XML, docx_hyperlink, escape, html_link, md_link
 from .briefing import BriefNote, QuestionSection
+from .changes import DocumentChanges
 
 BriefFormat = Literal["md", "html", "docx"]
 
@@ -25,6 +26,9 @@ NO_CLAUSE = "No relevant clause found."
 REFERENCES_HEADING = "References"
 REFERENCE_COLUMNS = ("Symbol", "Title", "Date", "Link")
 SCOPE_HEADING = "Scope of the search"
+CHANGES_HEADING = "Changes since the earlier version"
+CHANGES_LINE = "{symbol} against {earlier} ({relation}): {counts}"
+MORE_CHANGES = "... and {more} more changed clauses (`wsis compare {earlier} {symbol}`)."
 SCOPE_SEARCHED = "Searched {count} documents: {symbols}."
 SCOPE_LANGUAGES = "Languages: {languages}."
 SCOPE_QUERIES = "Queries: {count}."
@@ -69,6 +73,16 @@ def _section_heading(note: BriefNote, section: QuestionSection) -> str | None:
 # --- Markdown ----------------------------------------------------------------------------
 
 
+def _changes_line(changes: DocumentChanges) -> str:
+    counts = ", ".join(f"{n} {status}" for status, n in changes.counts.items())
+    relation = "last session's text" if changes.relation == "previous" else "its draft"
+    return CHANGES_LINE.format(symbol=changes.symbol, earlier=changes.earlier_symbol, relation=relation, counts=counts)
+
+
+def _more_line(changes: DocumentChanges) -> str:
+    return MORE_CHANGES.format(more=changes.more, earlier=changes.earlier_symbol, symbol=changes.symbol)
+
+
 def render_markdown(note: BriefNote) -> str:
     out = [f"# {_title(note)}", ""]
     if not note.subject:
@@ -85,6 +99,15 @@ def render_markdown(note: BriefNote) -> str:
             for clause in doc.clauses:
                 out += [f"> {line}" if line else ">" for line in clause.text.split("\n")]
                 out += [">", f"> — {md_link(clause.label, clause.url)}", ""]
+    if note.changes:
+        out += [f"## {CHANGES_HEADING}", ""]
+    for changes in note.changes:
+        out += [f"### {_changes_line(changes)}", ""]
+        for change in changes.clauses:
+            out += [f"- **{change.status}**, {change.label}: {change.text}"]
+            if change.earlier_text:
+                out += [f"  (before: {change.earlier_text})"]
+        out += [_more_line(changes), ""] if changes.more else [""]
     out += [f"## {REFERENCES_HEADING}", ""]
     out += ["| " + " | ".join(REFERENCE_COLUMNS) + " |", "|" + "---|" * len(REFERENCE_COLUMNS)]
     for ref in note.references:
@@ -152,6 +175,16 @@ def render_html(note: BriefNote) -> str:
                 )
                 out.append(f'<p class="cite">— {html_link(clause.label, clause.url)}</p>')
         out.append("</section>")
+    if note.changes:
+        out.append(f"<h2>{CHANGES_HEADING}</h2>")
+    for changes in note.changes:
+        out.append(f"<h3>{escape(_changes_line(changes))}</h3><ul>")
+        for change in changes.clauses:
+            before = f"<br><del>{escape(change.earlier_text)}</del>" if change.earlier_text else ""
+            out.append(
+                f"<li><strong>{escape(change.status)}</strong>, {escape(change.label)}: {escape(change.text)}{before}</li>"
+            )
+        out.append("</ul>" + (f"<p>{escape(_more_line(changes))}</p>" if changes.more else ""))
     out.append(f"<h2>{REFERENCES_HEADING}</h2>")
     out.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in REFERENCE_COLUMNS) + "</tr></thead><tbody>")
     for ref in note.references:
@@ -200,6 +233,18 @@ def render_docx(note: BriefNote) -> bytes:
                     docx_hyperlink(cite, clause.label, clause.url)
                 else:
                     cite.add_run(clause.label)
+    if note.changes:
+        doc.add_heading(CHANGES_HEADING, level=1)
+    for changes in note.changes:
+        doc.add_heading(_changes_line(changes), level=2)
+        for change in changes.clauses:
+            item = doc.add_paragraph(style="List Bullet")
+            item.add_run(change.status).bold = True
+            item.add_run(f", {change.label}: {change.text}")
+            if change.earlier_text:
+                item.add_run(f" (before: {change.earlier_text})").font.strike = True
+        if changes.more:
+            doc.add_paragraph(_more_line(changes))
     doc.add_heading(REFERENCES_HEADING, level=1)
     table = doc.add_table(rows=1, cols=len(REFERENCE_COLUMNS))
     table.style = "Table Grid"

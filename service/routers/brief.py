@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from ...products.briefs.briefing import DEFAULT_K, build_brief
+from ...products.briefs.changes import with_changes
 from ...products.briefs.render import render
 from ...products.rendering import MEDIA_TYPES
 from ..deps import RetrieverDep, SettingsDep
@@ -31,6 +32,8 @@ def brief(request: BriefRequest, retriever: RetrieverDep, settings: SettingsDep)
     # The cost budget: questions x k passages at most; the header says what k was used.
     k = budgeted_k(asked, len(questions), settings)
     note = build_brief(retriever, questions, k=k, filters=request.filters)
+    if request.changes:
+        note = with_changes(note, retriever)
     used = {K_HEADER: str(k)}
     if request.format == "json":
         return Response(note.model_dump_json(), media_type=MEDIA_TYPES["json"], headers=used)
