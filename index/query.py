@@ -44,7 +44,7 @@ class AnalysedQuery:
     mentions: tuple[tuple[str, int], ...]  # (doc id, position) of each document the query names
     clause_references: tuple[ClauseReference, ...]  # clauses it names explicitly, in order
     searchable: str  # the text the signals match: word names of named documents blanked out
-    bm25_tokens: tuple[str, ...]  # BM25 tokens of `searchable`
+    bm25_tokens: tuple[str, ...]  # BM25 tokens of `searchable` (and of its glosses)
     expansions: tuple[str, ...]  # termbase equivalents in the corpus languages
     expansion_tokens: tuple[str, ...]  # BM25 tokens of the expansions
     encoder_texts: Mapping[str, str] = field(default_factory=dict)  # signal -> text its encoder embeds
@@ -54,6 +54,7 @@ class AnalysedQuery:
     # The termbase gave the query forms in another corpus language (it knows the words the
     # other language uses); cross-lingual feedback is for the queries it does not cover.
     translated: bool = False
+    glosses: tuple[str, ...] = ()  # a Chinese question's words in English (dictionary.py)
 
     @property
     def named_documents(self) -> frozenset[str]:
@@ -111,8 +112,11 @@ class QueryAnalyser:
             extra = Termbase.forms(dense_terms, searchable, known)
             encoder_texts[signal] = searchable + ("\n" + "; ".join(extra) if extra else "")
         language = query_language(text)
+        # A Chinese question's English glosses are its own words in English, not expansions:
+        # they weigh in BM25 as the question's words do.
+        glosses: list[str] = []
         if options.dictionary and language == "zh" and "en" in self.corpus_languages:
-            expansions = [*expansions, *(g for g in english_glosses(searchable) if g not in expansions)]
+            glosses = english_glosses(searchable)
         times = named_times(text)
         return AnalysedQuery(
             text=text,
@@ -120,7 +124,8 @@ class QueryAnalyser:
             mentions=tuple(mentions),
             clause_references=tuple(clause_references(text, mentions)),
             searchable=searchable,
-            bm25_tokens=tuple(analyse(searchable)),
+            bm25_tokens=tuple(analyse(searchable)) + tuple(t for g in glosses for t in analyse(g)),
+            glosses=tuple(glosses),
             expansions=tuple(expansions),
             expansion_tokens=tuple(tok for form in expansions for tok in analyse(form)),
             encoder_texts=encoder_texts,
