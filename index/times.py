@@ -1,8 +1,11 @@
 """The years and General Assembly sessions a question names: "in 2024", "the 2025
 resolution", "at its seventy-ninth session", "the 79th session", "第七十九届会议".
 
-A soft constraint of the search (priors.py): the documents of a named year or session
-gain, the others keep their score. "2030 Agenda" names an agenda, not a year.
+A soft constraint of the search (priors.py): the documents of a named session, or of a
+year the question gives a document ("the 2024 resolution", "the 2023 TB declaration",
+"adopted in 2024", "决议（2025年）"), gain; the others keep their score. A year that dates an
+event ("the 2025 high-level event") does not date the document that reports it. "2030
+Agenda" names an agenda, not a year.
 """
 
 from __future__ import annotations
@@ -11,6 +14,21 @@ import re
 from dataclasses import dataclass
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)(?!\s*(?:agenda|议程))", re.IGNORECASE)
+_DOCUMENT_WORDS = (
+    r"resolutions?|declarations?|drafts?|decisions?|texts?|outcomes?|documents?|conventions?|"
+    r"agreements?|programmes?|commitments?|compacts?|pacts?"
+)
+# A year with a document word at most three words after it, or after "adopted in" or a
+# document word and "of"/"in"/"from".
+_DOCUMENT_YEAR = re.compile(
+    rf"(?<!\d)((?:19|20)\d\d)(?!\d)(?:\W+\w+){{0,3}}?\W+(?:{_DOCUMENT_WORDS})\b|"
+    rf"\b(?:adopted|{_DOCUMENT_WORDS})\s+(?:in|of|from)\s+((?:19|20)\d\d)(?!\d)",
+    re.IGNORECASE,
+)
+_HAN_DOCUMENT = "决议|宣言|草案|决定|成果文件|公约|承诺|契约"
+_HAN_DOCUMENT_YEAR = re.compile(
+    rf"((?:19|20)\d\d)年[^。？！?]{{0,12}}?(?:{_HAN_DOCUMENT})|(?:{_HAN_DOCUMENT})\s*[（(]\s*((?:19|20)\d\d)年?"
+)
 _ORDINAL_UNITS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
 _TENS = ["", "ten", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
@@ -50,8 +68,9 @@ def _han_number(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class NamedTimes:
-    years: frozenset[int] = frozenset()
+    years: frozenset[int] = frozenset()  # every year the question names
     sessions: frozenset[int] = frozenset()
+    document_years: frozenset[int] = frozenset()  # the years it gives a document
 
     def __bool__(self) -> bool:
         return bool(self.years or self.sessions)
@@ -63,4 +82,6 @@ def named_times(text: str) -> NamedTimes:
     sessions = {_ORDINALS[m.group(1).lower()] for m in _WORD_SESSION.finditer(text)}
     sessions |= {int(m.group(1) or m.group(2)) for m in _NUMBER_SESSION.finditer(text)}
     sessions |= {n for m in _HAN_SESSION.finditer(text) if (n := _han_number(m.group(1)))}
-    return NamedTimes(frozenset(years), frozenset(sessions))
+    dated = [*_DOCUMENT_YEAR.finditer(text), *_HAN_DOCUMENT_YEAR.finditer(text)]
+    document_years = {int(m.group(1) or m.group(2)) for m in dated} & years
+    return NamedTimes(frozenset(years), frozenset(sessions), frozenset(document_years))

@@ -111,11 +111,12 @@ class DocumentPriors:
         self._times = {d.id: (session(d) if _SESSION.match(d.symbol) else None, d.year) for d in documents}
 
     def of_times(self, times: NamedTimes) -> frozenset[str]:
-        """The documents of a named year (their date's) or session (their symbol's)."""
+        """The documents of a named session (their symbol's) or of a year the question gives
+        a document (their date's)."""
         return frozenset(
             doc
             for doc, (number, year) in self._times.items()
-            if (number is not None and number in times.sessions) or (year is not None and year in times.years)
+            if (number is not None and number in times.sessions) or (year is not None and year in times.document_years)
         )
 
     def curated_bonus_applies(self, named: Collection[str]) -> bool:
@@ -146,7 +147,7 @@ class DocumentPriors:
         scale(self.drafts - frozenset(named), 1.0 - strengths.draft_penalty)
         if not asks_for_session:
             scale(self.superseded - frozenset(named), 1.0 - strengths.superseded_penalty)
-        if strengths.time_boost and times:
+        if strengths.time_boost and (times.sessions or times.document_years):
             scale(self.of_times(times), 1.0 + strengths.time_boost)
         return factor
 

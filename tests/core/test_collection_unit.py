@@ -217,9 +217,10 @@ def test_priors_pick_the_adopted_latest_session_to_show(collection: HybridRetrie
     assert hit.passage.id == "a-res-99-40:para-7"
     # Unless the question asks for a year: then the earlier session competes on its text,
     # and with the time prior the named year's clause is the one shown.
-    assert strict.analyse_query(query + " in 2043").asks_for_session
+    assert strict.analyse_query(query + " in the 2043 resolution").asks_for_session
     timed = strict.with_fusion(time_boost=0.5)
-    hit = next(h for h in timed.search(query + " in 2043", k=5) if "gender digital divide" in h.passage.text)
+    asked = query + " in the 2043 resolution"
+    hit = next(h for h in timed.search(asked, k=5) if "gender digital divide" in h.passage.text)
     assert hit.passage.id == "a-res-98-31:para-5"
     hit = next(h for h in timed.search(query + " at its ninety-ninth session", k=5) if "gender" in h.passage.text)
     assert hit.passage.id == "a-res-99-40:para-7"

@@ -166,7 +166,15 @@ def test_front_matter_is_a_column_and_an_older_index_still_answers(
 
 
 def test_the_years_and_sessions_a_question_names() -> None:
-    assert named_times("What did the 2024 resolution on ICTs say?") == NamedTimes(years=frozenset({2024}))
+    assert named_times("What did the 2024 resolution on ICTs say?") == NamedTimes(
+        years=frozenset({2024}), document_years=frozenset({2024})
+    )
+    # A year that dates an event is named, but gives no document its date.
+    event = named_times("What did ministers stress at the 2025 high-level event?")
+    assert event.years == {2025} and not event.document_years
+    assert named_times("托克劳问题决议（2025年）要求什么？").document_years == {2025}
+    assert named_times("2025年叙利亚人权状况决议欢迎什么？").document_years == {2025}
+    assert named_times("the resolution adopted in 2024").document_years == {2024}
     assert named_times("at its seventy-ninth session") == NamedTimes(sessions=frozenset({79}))
     assert named_times("the eightieth session and the 78th session") == NamedTimes(sessions=frozenset({78, 80}))
     assert named_times("第七十九届会议通过的决议") == NamedTimes(sessions=frozenset({79}))
