@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from ..index.api import Filters
 from ..products.answers.answer import AnswerCitation, AskResponse
@@ -122,7 +122,7 @@ class BriefRequest(CleanRequest):
     filters: RequestFilters | None = Field(
         default=None, description="Restrict the search; by default a question naming a document searches that document."
     )
-    changes: bool = Field(
+    changes: StrictBool = Field(
         default=False,
         description="Add what changed in each quoted document since its earlier version (last session's "
         "resolution of the same title, or its draft).",

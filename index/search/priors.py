@@ -106,6 +106,7 @@ class DocumentPriors:
     def __init__(self, documents: Collection[DocumentMeta], curated: Collection[str] | None = None) -> None:
         known = curated_documents() if curated is None else frozenset(curated)
         self.curated = frozenset(d.id for d in documents if d.id in known)
+        self._only_curated = len(self.curated) == len(documents)
         self.drafts = frozenset(d.id for d in documents if is_draft(d))
         self.superseded = superseded_documents(documents)
         self._times = {d.id: (session(d) if _SESSION.match(d.symbol) else None, d.year) for d in documents}
@@ -120,10 +121,11 @@ class DocumentPriors:
         )
 
     def curated_bonus_applies(self, named: Collection[str]) -> bool:
-        """In an index of curated documents only, every passage gains alike: no change. A
-        named curated document gains too, or the named-document boost would be undone. A
-        question that names another document is about that one: no curated bonus."""
-        return not frozenset(named) - self.curated
+        """The bonus prefers curated documents to the others: in an index of curated
+        documents only there is nothing to prefer (and the gated bonus would reorder their
+        clauses). A named curated document gains too, or the named-document boost would be
+        undone. A question that names another document is about that one: no curated bonus."""
+        return not self._only_curated and not frozenset(named) - self.curated
 
     def factors(
         self,
