@@ -1,12 +1,17 @@
 """What the products' renderings share: the media types of the formats, HTML escaping and
-links, Markdown links, and for DOCX (python-docx) clickable links and the characters XML
-cannot hold. Briefing notes and comparisons are rendered with these."""
+links, Markdown links, for DOCX (python-docx) clickable links and the characters XML
+cannot hold, and the command line's format check and output. Briefing notes and
+comparisons are rendered with these."""
 
 from __future__ import annotations
 
 import html
 import re
+import sys
+from pathlib import Path
 from typing import Any
+
+from ..core.errors import InvalidRequestError
 
 MEDIA_TYPES: dict[str, str] = {
     "md": "text/markdown; charset=utf-8",
@@ -14,6 +19,7 @@ MEDIA_TYPES: dict[str, str] = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
 }
+FORMATS = tuple(MEDIA_TYPES)
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return); lxml
 # refuses them, so they are dropped from a DOCX rather than failing the whole document.
@@ -55,3 +61,21 @@ def docx_hyperlink(paragraph: Any, text: str, url: str) -> None:
     run.append(text_el)
     link.append(run)
     paragraph._p.append(link)
+
+
+def check_output(fmt: str, out: Path | None, what: str) -> None:
+    """Refuse, before any work, a format that is not one of FORMATS, and a DOCX without
+    a file to write it to (`what` names the document in the message, e.g. "redline")."""
+    if fmt not in FORMATS:
+        raise InvalidRequestError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "docx" and out is None:
+        raise InvalidRequestError(f"a DOCX {what} is binary: name the file with --out {what}.docx")
+
+
+def write_output(data: bytes, out: Path | None) -> None:
+    """A rendering to standard output (text formats), or to the file `out`, said on stderr."""
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    out.write_bytes(data)
+    sys.stderr.write(f"wrote {out} ({len(data):,} bytes)\n")

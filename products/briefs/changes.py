@@ -14,10 +14,10 @@ from ...index.api import HybridRetriever
 if TYPE_CHECKING:
     from .briefing import BriefNote
 from ..compare.comparison import ClausePair, PairStatus, compare_documents
-from ..documents.lineage import document_versions
+from ..documents.lineage import VersionRole, document_versions
 
 # The earlier versions a note compares with, in order of preference: last year's text first.
-EARLIER_ROLES = ("previous", "draft")
+EARLIER_ROLES = (VersionRole.PREVIOUS, VersionRole.DRAFT)
 CLAUSES_SHOWN = 12  # per document; the summary counts every pair
 _SHOWN_STATUSES = (
     PairStatus.CHANGED,
@@ -40,7 +40,7 @@ class DocumentChanges(BaseModel):
     doc_id: str
     symbol: str
     earlier_symbol: str
-    relation: str = Field(description="What the earlier text is: 'previous' (last session's) or 'draft'.")
+    relation: VersionRole = Field(description="What the earlier text is: 'previous' (last session's) or 'draft'.")
     counts: dict[str, int] = Field(description="Pairs by status: unchanged, changed, added, deleted, moved, ...")
     clauses: list[ChangedClause]
     more: int = Field(default=0, description="Changed clauses not listed.")

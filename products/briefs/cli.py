@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from rich.console import Console
 
-from ...core.errors import InvalidRequestError
 from ...core.settings import get_settings
+from ..rendering import check_output, write_output
 
 if TYPE_CHECKING:
     from .render import BriefFormat
-
-FORMATS = ("md", "html", "docx", "json")
 
 
 def _read_questions(path: Path) -> list[str]:
@@ -49,22 +45,15 @@ def brief(
     from .changes import with_changes
     from .render import render
 
-    if fmt not in FORMATS:
-        raise InvalidRequestError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if fmt == "docx" and out is None:
-        raise InvalidRequestError("a DOCX note is binary: name the file with --out note.docx")
+    check_output(fmt, out, "note")
     asked = ([question] if question else []) + (_read_questions(questions) if questions else [])
     retriever = load_retriever(get_settings())
     note = build_brief(retriever, asked, k=k)
     if changes:
         note = with_changes(note, retriever)
-    # `fmt` was checked against FORMATS above: anything but json is a BriefFormat.
+    # `fmt` was checked by check_output above: anything but json is a BriefFormat.
     data = note.model_dump_json(indent=2).encode() if fmt == "json" else render(note, cast("BriefFormat", fmt))
-    if out is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    out.write_bytes(data)
-    Console(stderr=True).print(f"wrote {out} ({len(data):,} bytes)")
+    write_output(data, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ import re
 from typing import Literal
 
 from ...core.text import map_strings
+from ..documents.lineage import VersionRole
 from ..rendering import NOT_XML, docx_hyperlink, escape, html_link, md_link
 from .briefing import BriefNote, QuestionSection
 from .changes import DocumentChanges
@@ -75,7 +76,7 @@ def _section_heading(note: BriefNote, section: QuestionSection) -> str | None:
 
 def _changes_line(changes: DocumentChanges) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in changes.counts.items())
-    relation = "last session's text" if changes.relation == "previous" else "its draft"
+    relation = "last session's text" if changes.relation == VersionRole.PREVIOUS else "its draft"
     return CHANGES_LINE.format(symbol=changes.symbol, earlier=changes.earlier_symbol, relation=relation, counts=counts)
 
 

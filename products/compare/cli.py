@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
 
-from ...core.errors import InvalidRequestError
 from ...core.settings import get_settings
+from ..rendering import check_output, write_output
 
 if TYPE_CHECKING:
     from .render import CompareFormat
-
-FORMATS = ("md", "html", "docx", "json")
 
 
 def compare(
@@ -31,12 +28,9 @@ def compare(
     from .comparison import compare_documents
     from .render import render
 
-    if fmt not in FORMATS:
-        raise InvalidRequestError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if fmt == "docx" and out is None:
-        raise InvalidRequestError("a DOCX redline is binary: name the file with --out redline.docx")
+    check_output(fmt, out, "redline")
     comparison = compare_documents(load_retriever(get_settings()), a, b)
-    # `fmt` was checked against FORMATS above: anything but json is a CompareFormat.
+    # `fmt` was checked by check_output above: anything but json is a CompareFormat.
     data = (
         comparison.model_dump_json(indent=2).encode()
         if fmt == "json"
@@ -44,11 +38,7 @@ def compare(
     )
     for warning in comparison.warnings:
         Console(stderr=True).print(f"[yellow]warning:[/] {warning}")
-    if out is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    out.write_bytes(data)
-    Console(stderr=True).print(f"wrote {out} ({len(data):,} bytes)")
+    write_output(data, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -49,9 +50,20 @@ class VerbGroup(BaseModel):
     edges: list[LineageEdge]
 
 
+class VersionRole(StrEnum):
+    """What the other document of a version link is to this one."""
+
+    DRAFT = "draft"
+    ADOPTED = "adopted"
+    REVISED = "revised"
+    REVISION = "revision"
+    PREVIOUS = "previous"
+    NEXT = "next"
+
+
 class VersionEntry(BaseModel):
     relation: str = Field(description="draft-adopted, revision or yearly-successor.")
-    role: str = Field(
+    role: VersionRole = Field(
         description="What the other document is to this one: 'draft', 'adopted', 'revised', 'revision', 'previous', 'next'."
     )
     document: DocumentRef
@@ -72,12 +84,12 @@ class DocumentLineage(BaseModel):
 
 
 _ROLES = {
-    ("draft-adopted", "a"): "adopted",
-    ("draft-adopted", "b"): "draft",
-    ("revision", "a"): "revision",
-    ("revision", "b"): "revised",
-    (YEARLY_SUCCESSOR, "a"): "next",
-    (YEARLY_SUCCESSOR, "b"): "previous",
+    ("draft-adopted", "a"): VersionRole.ADOPTED,
+    ("draft-adopted", "b"): VersionRole.DRAFT,
+    ("revision", "a"): VersionRole.REVISION,
+    ("revision", "b"): VersionRole.REVISED,
+    (YEARLY_SUCCESSOR, "a"): VersionRole.NEXT,
+    (YEARLY_SUCCESSOR, "b"): VersionRole.PREVIOUS,
 }
 
 
