@@ -47,7 +47,7 @@ from ..products.answers.choice import SENTENCE_FEATURES, Candidate, candidates
 from ..products.answers.parts import split_question
 from ..products.answers.question import AskedQuestion, understand
 from ..products.answers.support import SUPPORT_FEATURES, support_features
-from ..products.answers.vectors import ANSWER_ENCODER, sentence_vectors
+from ..products.answers.vectors import ClauseSentences
 from .answers import AnswerBody, Asked, JudgedAnswer, abstention_f1, default_answer_sets, judge
 from .questions import Question, load_questions
 from .relevance import collapse_whitespace
@@ -77,7 +77,7 @@ class Case:
 
 
 def collect(retriever: HybridRetriever, sets: dict[str, list[Question]], calibration: Calibration) -> list[Case]:
-    vectors = sentence_vectors(retriever.encoder(ANSWER_ENCODER))
+    vectors = ClauseSentences(retriever)
     cases = []
     for name, questions in sets.items():
         for question in questions:

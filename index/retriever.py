@@ -35,6 +35,7 @@ from .search.priors import CitingClauses, DocumentPriors, apply_priors, boost_do
 from .search.rows import IndexRows
 from .search.signals import SignalLists, signal_lists
 from .search.titles import TitleIndex
+from .sentences import SentenceTable
 from .vectors import VectorIndex
 
 __all__ = ["MULTILINGUAL", "DocumentSize", "FusionConfig", "HybridRetriever"]
@@ -61,12 +62,15 @@ class HybridRetriever:
         embedders: Mapping[str, Embedder] | None = None,
         columns: PassageColumns | None = None,
         lineage: LineageTable | None = None,
+        sentences: SentenceTable | None = None,
     ) -> None:
         """`embedders` are the query encoders by signal name; a signal not in it uses the
         process-wide encoder of that registry name (`get_embedder`). `lineage`: the index's
-        references and version links (None for an index built without them)."""
+        references and version links, `sentences`: its sentence vectors (each None for an
+        index built without them)."""
         self.passages = passages
         self.lineage = lineage
+        self.sentences = sentences
         self.documents = documents
         self.catalog = DocumentCatalog(documents)
         self.lexical = lexical
@@ -115,6 +119,7 @@ class HybridRetriever:
             self._embedders,
             self._columns,
             self.lineage,
+            self.sentences,
         )
 
     @property
@@ -134,6 +139,16 @@ class HybridRetriever:
         """The passages of one document in document order, read from the index's columns
         (empty for a document it does not hold): no product walks the whole index for one."""
         return [self.passages[row] for row in self._columns.doc_rows(doc_id).tolist()]
+
+    def sentence_vectors(self, passage_id: str) -> np.ndarray | None:
+        """The stored vectors of the passage's quotable sentences, in their order (by the
+        sentence table's encoder); None when the index holds no sentence table."""
+        if self.sentences is None:
+            return None
+        row = self._row.get(passage_id)
+        if row is None:
+            raise NotFoundError(f"no passage {passage_id!r} in the index")
+        return self.sentences.of_row(row)
 
     @cached_property
     def document_sizes(self) -> dict[str, DocumentSize]:

@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..core import __version__
 from ..core.settings import Settings, get_settings
 from ..index.api import HybridRetriever
-from ..products.answers.vectors import warm_answer_sentences
 from .body_limit import BodySizeLimit
 from .deps import ServiceState
 from .errors import PROBLEM_MEDIA_TYPE, install_error_handlers
@@ -42,26 +41,17 @@ def create_app(
     settings: Settings | None = None,
     retriever: HybridRetriever | None = None,
     *,
-    warm_answers: bool = False,
     mcp: bool = True,
 ) -> FastAPI:
     """The app serving `retriever`, or the index of `settings` loaded at start-up and
     swapped live when a build publishes a new version (until one is loaded, or when there
-    is none, the endpoints that need it answer 503). `warm_answers` embeds the clause
-    sentences of the manifest's documents in the background after each load, so that the
-    first questions to /ask about them do not pay for it. `mcp` mounts the MCP server (streamable HTTP) at /mcp."""
+    is none, the endpoints that need it answer 503). `mcp` mounts the MCP server (streamable HTTP) at /mcp."""
     state = ServiceState(settings or get_settings(), retriever)
     mcp_server = None
     if mcp:
         from .mcp_server import build_mcp_server
 
         mcp_server = build_mcp_server(lambda: state.retriever, state.settings)
-
-    def warm() -> None:
-        if warm_answers and state.retriever is not None:
-            thread = threading.Thread(target=_warm, args=(state.retriever,), name="wsis-warm", daemon=True)
-            state.warmups = [*(t for t in state.warmups if t.is_alive()), thread]
-            thread.start()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -70,8 +60,7 @@ def create_app(
         if state.retriever is None:  # an injected retriever is served as it is, never swapped
             await anyio.to_thread.run_sync(state.refresh)
             if state.settings.index_watch_s > 0:
-                threading.Thread(target=state.watch, args=(stop, warm), name="wsis-index-watch", daemon=True).start()
-        warm()
+                threading.Thread(target=state.watch, args=(stop,), name="wsis-index-watch", daemon=True).start()
         async with AsyncExitStack() as stack:
             if mcp_server is not None:
                 await stack.enter_async_context(mcp_server.session_manager.run())
@@ -98,13 +87,6 @@ def create_app(
         app.mount("/mcp", mcp_server.streamable_http_app(streamable_http_path="/"))
     app.openapi = _openapi_with_limits(app, app.openapi, state.settings)  # type: ignore[method-assign]
     return app
-
-
-def _warm(retriever: HybridRetriever) -> None:
-    try:
-        warm_answer_sentences(retriever)
-    except Exception:  # the warm-up only saves time: /ask embeds what it lacks itself
-        logger.exception("answer warm-up failed")
 
 
 def _openapi_with_limits(

@@ -72,7 +72,7 @@ def serve(
     _ensure_index(settings, rebuild, console)
     console.print(f"serving on [bold]http://{settings.host}:{settings.port}/[/]  (API docs: /docs, MCP: /mcp/)")
     retriever = _ray_front(settings, ray, shards, replicas, console) if ray else None
-    app = create_app(settings, retriever, warm_answers=True)
+    app = create_app(settings, retriever)
     uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -36,16 +35,10 @@ class ServiceState:
     retriever: HybridRetriever | None = None
     load_error: str | None = None  # why nothing is served (no retriever)
     swap_error: str | None = None  # why the newest version is not served (a retriever is)
-    warmups: list[threading.Thread] = field(default_factory=list)  # answer warm-ups started
     _version: Path | None = None
     _lease: VersionLease | None = None
     _refused: Path | None = None  # a version that failed its checks: not retried
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def warming(self) -> bool:
-        """An answer warm-up is still embedding clause sentences in the background."""
-        return any(thread.is_alive() for thread in self.warmups)
 
     def refresh(self) -> bool:
         """Serve the version the index link points at now, if it is new and sound.
@@ -93,12 +86,11 @@ class ServiceState:
             self.swap_error = reason
             logger.error("still serving %s; not the new version: %s", self._version, reason)
 
-    def watch(self, stop: threading.Event, on_swap: Callable[[], None] | None = None) -> None:
+    def watch(self, stop: threading.Event) -> None:
         """Refresh every `index_watch_s` until `stop` is set (run in a thread)."""
         while not stop.wait(self.settings.index_watch_s):
             try:
-                if self.refresh() and on_swap is not None:
-                    on_swap()
+                self.refresh()
             except Exception:  # the watcher must outlive any one failed attempt
                 logger.exception("looking for a new index version failed")
 

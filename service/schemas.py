@@ -83,11 +83,6 @@ class Readiness(BaseModel):
     swap_error: str | None = Field(
         default=None, description="Why the newest published version is not served (it failed its checks)."
     )
-    answers_warming: bool = Field(
-        default=False,
-        description="The clause sentences of the manifest's documents are still being embedded for /ask in the "
-        "background (at the lowest CPU priority); searches may be a little slower until it ends.",
-    )
 
 
 class Problem(BaseModel):

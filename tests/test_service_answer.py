@@ -8,15 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from wsis_rag.core.sentences import split_sentences
 from wsis_rag.core.settings import Settings
 from wsis_rag.index.api import load_retriever
 from wsis_rag.products.answers.answer import NOT_FOUND_ANSWER
-from wsis_rag.products.answers.sentences import content_terms, lexical_overlap, split_sentences
-from wsis_rag.products.answers.vectors import SentenceVectors
+from wsis_rag.products.answers.sentences import content_terms, lexical_overlap
 from wsis_rag.service.app import create_app
 
 ITU_QUESTION = "What does A/RES/80/173 assign to ITU?"
@@ -124,16 +123,3 @@ def test_a_two_part_question_is_answered_per_part(client: TestClient) -> None:
         assert {c["n"] for c in part["citations"]} == {s["n"] for s in part["sentences"]}
         assert part["answer"] == " ".join(f"{s['text']} [{s['n']}]" for s in part["sentences"])
     assert body["sentences"] == [s for p in body["parts"] for s in p["sentences"]]
-
-
-def test_sentence_vectors_are_computed_once_and_match_the_encoder(ten_document_index: Settings) -> None:
-    retriever = load_retriever(ten_document_index)
-    encoder = retriever.encoder("e5")
-    vectors = SentenceVectors(encoder)
-    sentences = split_sentences(retriever.get("a-res-80-173:para-67").text)[1:3]
-    first = vectors.embed(sentences)
-    assert len(vectors) == 2
-    again = vectors.embed([sentences[1], sentences[0], sentences[1]])
-    assert len(vectors) == 2  # nothing new was embedded
-    assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0])
-    assert np.allclose(first, encoder.embed_passages(sentences), atol=1e-5)

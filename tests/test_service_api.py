@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from wsis_rag.core.sentences import quotable_sentences
 from wsis_rag.core.settings import Settings
 from wsis_rag.index.results import Filters, SearchResponse, search_response
-from wsis_rag.products.answers.sentences import answer_sentences
-from wsis_rag.products.answers.vectors import ANSWER_ENCODER, MIN_WORDS, sentence_vectors
 from wsis_rag.service.app import create_app
 
 ITU_QUESTION = "What does A/RES/80/173 assign to ITU?"
@@ -30,19 +29,18 @@ def test_health_and_readiness(client: TestClient, retriever) -> None:
     assert ready["passages"] == len(retriever.passages) > 300
     assert ready["documents"] == 3
     assert ready["index"]["format_version"] and ready["index"]["built_at"]
-    assert ready["answers_warming"] is False  # this app was made without the answer warm-up
 
 
-def test_readiness_says_when_the_answer_warm_up_has_ended(built_index: Settings, retriever) -> None:
-    sentences = {s for p in retriever.passages for s in answer_sentences(p, MIN_WORDS)}
-    with TestClient(create_app(built_index, retriever, warm_answers=True, mcp=False)) as warming:
-        # Hundreds of sentences take the warm-up tens of seconds: it is running at first.
-        assert warming.get("/readyz").json()["answers_warming"] is True
-        deadline = time.monotonic() + 600
-        while warming.get("/readyz").json()["answers_warming"]:
-            assert time.monotonic() < deadline, "the answer warm-up did not end"
-            time.sleep(0.2)
-    assert len(sentence_vectors(retriever.encoder(ANSWER_ENCODER))) >= len(sentences)
+def test_the_built_index_holds_the_answers_sentence_vectors(retriever) -> None:
+    # Built with the real e5: a row per quotable sentence, each the encoder's own vector.
+    assert retriever.sentences is not None
+    quotable = [quotable_sentences(p) for p in retriever.passages]
+    assert len(retriever.sentences.vectors) == sum(map(len, quotable)) > len(retriever.passages)
+    passage = retriever.get("a-res-80-173:para-121")
+    stored = retriever.sentence_vectors(passage.id)
+    assert stored is not None and len(stored) == len(quotable_sentences(passage)) >= 1
+    again = retriever.encoder("e5").embed_passages(quotable_sentences(passage))
+    assert np.allclose(stored, again, atol=1e-4)
 
 
 def itu_question_results(client: TestClient) -> dict:

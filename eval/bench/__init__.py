@@ -8,8 +8,8 @@ record in docs/benchmarks/history.md) and asserts nothing. One command line,
 - search:     in-process latency by stage, then under each kind of filter (search.py);
 - http:       GET /search on a real server against the query embedding (service.py);
 - startup:    searches in the first seconds after `wsis serve` says ready (service.py);
-- ask:        POST /ask in the first minute after ready and after the answer warm-up, and the
-              idle server's CPU (service.py);
+- ask:        POST /ask in the first minute after ready and ten minutes later, and the idle
+              server's CPU between them (service.py);
 - collection: the index over the real UN collection (collection.py);
 - products:   the products at collection size (products.py);
 - synthetic:  writes an index of copies of a built one, for the figures at 10^5 (synthetic.py);

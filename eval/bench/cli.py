@@ -91,7 +91,7 @@ def http(index_dir: IndexDir = None, rounds: Rounds = 2) -> None:
 
 @bench_app.command()
 def startup(index_dir: IndexDir = None) -> None:
-    """Searches in the first seconds after `wsis serve` says ready (answer warm-up on)."""
+    """Searches in the first seconds after `wsis serve` says ready."""
     from .inputs import CORPUS, dev_queries
     from .service import bench_startup
 
@@ -100,15 +100,22 @@ def startup(index_dir: IndexDir = None) -> None:
 
 
 @bench_app.command()
-def ask(index_dir: IndexDir = None) -> None:
-    """POST /ask in the first minute after `wsis serve` says ready and after the answer
-    warm-up, and the CPU the idle server uses (over the default corpus's index)."""
-    from .inputs import dev_queries
+def ask(
+    index_dir: IndexDir = None,
+    questions: Annotated[
+        Path | None, typer.Option(help="A question set (JSON Lines with `query`; default: the dev set).")
+    ] = None,
+    idle: Annotated[float, typer.Option(min=1, help="Seconds idle between the two rounds.")] = 600.0,
+) -> None:
+    """POST /ask in the first minute after `wsis serve` says ready and again after `idle`
+    seconds, and the CPU the idle server uses meanwhile. The server reads the settings of
+    the environment (WSIS_LIBRARY_DIR for a collection's index): it must find its index current."""
+    from .inputs import dev_queries, set_queries
     from .service import bench_ask
 
     _header()
-    # The default corpus (what `./run.sh` serves): the server must find its index current.
-    bench_ask(Settings(index_dir=_index_dir(index_dir)), dev_queries())
+    asked = set_queries(questions) if questions else dev_queries()
+    bench_ask(Settings(index_dir=_index_dir(index_dir)), asked, idle_s=idle)
 
 
 @bench_app.command()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ...core.settings import Settings
 
@@ -13,5 +14,10 @@ CORPUS = SHARED / "corpus"
 UN_COLLECTION = SHARED / "un-corpus" / "un-documents-78-80.jsonl.gz"
 
 
+def set_queries(path: Path) -> list[str]:
+    """The `query` of every line of a question set (JSON Lines)."""
+    return [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def dev_queries() -> list[str]:
-    return [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return set_queries(DEV_SET)

@@ -1,7 +1,6 @@
 """Benchmarks of the running service: GET /search against its query-embedding floor,
-searches in the first seconds after start-up (while the answer-sentence warm-up runs), and
-POST /ask in the first minute after start-up and after the warm-up, with the CPU the idle
-server uses.
+searches in the first seconds after start-up, and POST /ask in the first minute after
+start-up and after ten minutes, with the CPU the idle server uses between them.
 
 Both start the real server (`wsis serve`, uvicorn on a free 127.0.0.1 port) in a child
 process over an index that exists already, and talk to it with httpx.
@@ -69,17 +68,6 @@ def served(index_dir: Path, corpus_dirs: list[Path]) -> Iterator[tuple[str, floa
         server.wait(timeout=30)
 
 
-def _warm_up_ended(client: httpx.Client, limit_s: float = 900.0) -> float:
-    """Seconds until /readyz says the answer warm-up is over: the steady state is measured
-    here, the transient by `bench_startup`."""
-    started = time.perf_counter()
-    while client.get("/readyz").json().get("answers_warming"):
-        if time.perf_counter() - started > limit_s:
-            raise RuntimeError(f"the answer warm-up still ran after {limit_s:.0f} s")
-        time.sleep(0.5)
-    return time.perf_counter() - started
-
-
 def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
     """GET /search end to end against the query embedding measured in this process over
     the same index, interleaved query by query so that both see the same machine load.
@@ -92,7 +80,6 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
     retriever.search("warm-up query")
     dense = [s for s in retriever.signals if s != "bm25"]
     with served(settings.index_dir, settings.corpus_dirs) as (url, _, _), httpx.Client(base_url=url) as client:
-        warm_s = _warm_up_ended(client)
         host, port = url.removeprefix("http://").split(":")
         plain = http.client.HTTPConnection(host, int(port), timeout=30)
         client.get("/search", params={"q": "warm-up query"})
@@ -121,8 +108,7 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
     took50, _ = percentiles(took_ms)
     print(
         f"\n### GET /search against the query-embedding floor ({len(queries)} dev queries x {rounds}, "
-        f"k=10, signals {'+'.join(retriever.signals)}; load average {load:.1f} -> {os.getloadavg()[0]:.1f}; "
-        f"measured after the answer warm-up, which ended {warm_s:.0f} s after ready)\n"
+        f"k=10, signals {'+'.join(retriever.signals)}; load average {load:.1f} -> {os.getloadavg()[0]:.1f})\n"
     )
     print("| measure | p50 | p95 |\n|---|---|---|")
     print(f"| GET /search, client side (http.client: HTTP + JSON + search) | {http50:.1f} ms | {http95:.1f} ms |")
@@ -136,7 +122,7 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
 
 
 def bench_startup(settings: Settings, queries: list[str], seconds: float = 30.0) -> None:
-    """`wsis serve` (answer warm-up on) from launch: when /readyz says ready, then one
+    """`wsis serve` from launch: when /readyz says ready, then one
     search after another for `seconds`: how long until searches are fast, and the slowest."""
     with served(settings.index_dir, settings.corpus_dirs) as (url, ready_s, _), httpx.Client(base_url=url) as client:
         load = os.getloadavg()[0]
@@ -154,7 +140,7 @@ def bench_startup(settings: Settings, queries: list[str], seconds: float = 30.0)
     slow = [ms for _, ms in samples if ms > fast]
     first_10s = [ms for at, ms in samples if at < 10]
     print(
-        f"\n### Searches right after start-up (`wsis serve`, answer warm-up on; load average {load:.1f})\n\n"
+        f"\n### Searches right after start-up (`wsis serve`; load average {load:.1f})\n\n"
         f"Ready (/readyz 200) {ready_s:.1f} s after launch. {len(samples)} searches over the next {seconds:.0f} s: "
         f"first within 2x the steady median ({steady:.1f} ms) at **{first_fast:.2f} s** after ready; "
         f"max {max(ms for _, ms in samples):.0f} ms, p95 over the first 10 s {percentiles(first_10s)[1]:.0f} ms; "
@@ -185,28 +171,25 @@ def _ask_all(client: httpx.Client, questions: list[str], limit_s: float) -> list
     return latencies
 
 
-def bench_ask(settings: Settings, questions: list[str], idle_s: float = 30.0) -> None:
+def bench_ask(settings: Settings, questions: list[str], idle_s: float = 600.0) -> None:
     """`wsis serve` from launch: POST /ask for the questions in the first minute after
-    /readyz (the sentence vectors are being computed: by the warm-up, or by the question
-    that needs them first), then, once the warm-up is over, the CPU the idle server uses
-    over `idle_s` and the same questions again (their sentences' vectors cached)."""
+    /readyz, then the CPU the idle server uses over `idle_s` (ten minutes by default), then
+    the same questions again."""
     with served(settings.index_dir, settings.corpus_dirs) as (url, ready_s, pid):
         with httpx.Client(base_url=url, timeout=120) as client:
             load = os.getloadavg()[0]
-            cold = _ask_all(client, questions, limit_s=60.0)
-            warm_s = _warm_up_ended(client)
+            first = _ask_all(client, questions, limit_s=60.0)
             cpu = _cpu_seconds(pid)
             time.sleep(idle_s)
             idle_cpu = (_cpu_seconds(pid) - cpu) / idle_s
-            warm = _ask_all(client, questions, limit_s=600.0)
-    cold50, cold95 = percentiles(cold)
-    warm50, warm95 = percentiles(warm)
+            later = _ask_all(client, questions, limit_s=600.0)
+    first50, first95 = percentiles(first)
+    later50, later95 = percentiles(later)
     print(
-        f"\n### POST /ask after start-up (`wsis serve`, answer warm-up on; {len(questions)} questions; "
-        f"load average {load:.1f} -> {os.getloadavg()[0]:.1f})\n\n"
-        f"Ready {ready_s:.1f} s after launch; the warm-up ended {warm_s:.0f} s after the first minute's questions.\n"
+        f"\n### POST /ask after start-up (`wsis serve`; {len(questions)} questions; "
+        f"load average {load:.1f} -> {os.getloadavg()[0]:.1f})\n\nReady {ready_s:.1f} s after launch.\n"
     )
     print("| when | questions | p50 | p95 |\n|---|---|---|---|")
-    print(f"| first minute after /readyz | {len(cold)} | {cold50:.0f} ms | {cold95:.0f} ms |")
-    print(f"| after the warm-up | {len(warm)} | {warm50:.0f} ms | {warm95:.0f} ms |")
-    print(f"\nIdle server after the warm-up: **{idle_cpu * 100:.1f} % of one core** over {idle_s:.0f} s.")
+    print(f"| first minute after /readyz | {len(first)} | {first50:.0f} ms | {first95:.0f} ms |")
+    print(f"| after {idle_s / 60:.0f} idle minutes | {len(later)} | {later50:.0f} ms | {later95:.0f} ms |")
+    print(f"\nIdle server between them: **{idle_cpu * 100:.1f} % of one core** over {idle_s:.0f} s.")

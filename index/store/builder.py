@@ -32,6 +32,7 @@ from ..encoders.embedding_cache import BATCH, CachedPassageEncoder
 from ..lexical import LexicalIndex
 from ..lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable, build_lineage
 from ..retriever import FusionConfig, HybridRetriever
+from ..sentences import SENTENCE_ENCODER, SENTENCE_RECIPE, SentenceTable, sentence_texts
 from ..vectors import VectorIndex
 from . import versions
 
@@ -161,7 +162,22 @@ def build_retriever(
         },
     }
     lexical = LexicalIndex.build([lexical_text(p) for p in passages])
-    return HybridRetriever(passages, documents, lexical, vectors, info, embedders=embedders, lineage=lineage)
+    sentences = None
+    if SENTENCE_ENCODER in embedders:
+        sentence_list, offsets = sentence_texts(passages)
+        matrix = (
+            embedders[SENTENCE_ENCODER].embed_passages(sentence_list)
+            if sentence_list
+            else _no_vectors(embedders[SENTENCE_ENCODER])
+        )
+        sentences = SentenceTable(SENTENCE_ENCODER, offsets, matrix)
+    return HybridRetriever(
+        passages, documents, lexical, vectors, info, embedders=embedders, lineage=lineage, sentences=sentences
+    )
+
+
+def _no_vectors(embedder: Embedder) -> np.ndarray:
+    return np.zeros((0, embedder.dim), dtype=np.float32)
 
 
 @dataclass
@@ -251,6 +267,13 @@ def stale_reasons(settings: Settings) -> list[str]:
         return [
             f"the readers changed (version {old.get('reader_version')} -> {READER_VERSION}): documents are read again"
         ]
+    if SENTENCE_ENCODER in old.get("encoders", {}) and (old.get("sentences") or {}).get("recipe") != SENTENCE_RECIPE:
+        # The passages and their vectors are reused; the sentences' vectors come from the
+        # embedding cache where their text was embedded before.
+        return [
+            f"the sentence table is missing or out of date (recipe {(old.get('sentences') or {}).get('recipe')} -> "
+            f"{SENTENCE_RECIPE}): sentences are embedded for answers"
+        ]
     if old.get("lineage_version") != LINEAGE_VERSION:
         # The references and version links are recomputed from the documents (nothing is re-embedded).
         return [
@@ -277,14 +300,14 @@ def is_stale(settings: Settings) -> bool:
     return bool(stale_reasons(settings))
 
 
-def _every_tenth(say: Progress, name: str) -> Callable[[int, int], None]:
+def _every_tenth(say: Progress, name: str, what: str = "passages") -> Callable[[int, int], None]:
     """Progress of one encoder's pass, said at each tenth of the way."""
     said = [0]
 
     def progress(done: int, todo: int) -> None:
         if done * 10 // todo > said[0] or done == todo:
             said[0] = done * 10 // todo
-            say(f"{name}: {done}/{todo} passages embedded")
+            say(f"{name}: {done}/{todo} {what} embedded")
 
     return progress
 
@@ -455,6 +478,7 @@ def _write_version(
         report.encoded_texts[name] = encoded
         np.save(version / versions.vectors_file(name), vectors)
         VectorIndex.build(vectors, settings.exact_search_max).save_ann(version / versions.faiss_file(name))
+    sentences = _write_sentences(settings, version, passages, report, say, runner)
     say("indexing BM25")
     LexicalIndex.build([lexical_text(p) for p in passages]).save(version / versions.BM25_DIR)
     versions.write_manifest(
@@ -464,6 +488,29 @@ def _write_version(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "rows": len(passages),
             "documents": docs,
+            **({"sentences": sentences} if sentences else {}),
             **extra,
         },
     )
+
+
+def _write_sentences(
+    settings: Settings, version: Path, passages: list[Passage], report: BuildReport, say: Progress, runner: BuildRunner
+) -> dict[str, Any] | None:
+    """The sentence table (index/sentences.py) when the index has its encoder: the vectors of
+    unchanged sentences come from the embedding cache, like those of unchanged passages.
+    Returns what the manifest records of it."""
+    if SENTENCE_ENCODER not in index_encoders(settings):
+        return None
+    texts, offsets = sentence_texts(passages)
+    encoder = CachedPassageEncoder(get_embedder(SENTENCE_ENCODER, settings), settings.embedding_cache_dir)
+    say(f"{SENTENCE_ENCODER}: embedding {len(texts)} sentences for answers")
+    t = time.perf_counter()
+    if texts:
+        vectors, encoded = runner.embed(encoder, texts, _every_tenth(say, SENTENCE_ENCODER, "sentences"))
+    else:
+        vectors, encoded = _no_vectors(encoder.embedder), 0
+    report.embed_seconds["sentences"] = time.perf_counter() - t
+    report.encoded_texts["sentences"] = encoded
+    SentenceTable(SENTENCE_ENCODER, offsets, vectors).save(version)
+    return {"encoder": SENTENCE_ENCODER, "recipe": SENTENCE_RECIPE, "count": len(texts)}

@@ -23,6 +23,11 @@ A version directory holds:
                            (`lineage.py`; since lineage version 1, recorded in the manifest:
                            an index without it, or with an older one, is served without
                            lineage and reported stale)
+    sentences-<encoder>.npy, sentence-offsets.npy
+                           the vectors of every passage's quotable sentences, for answers
+                           (`sentences.py`; recorded in the manifest with its recipe: an
+                           index without it, or with another recipe, is served without it,
+                           answers then embed the sentences they need, and reported stale)
 
 The manifest, written last, also records the sha256 and size of every other file and the
 passage count: loading refuses a version whose files or row counts do not match
@@ -60,6 +65,7 @@ from ..columns import PassageColumns, StoredPassages
 from ..lexical import LexicalIndex
 from ..lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable
 from ..retriever import HybridRetriever
+from ..sentences import OFFSETS_FILE, SENTENCE_RECIPE, SentenceTable, sentence_file
 from ..vectors import VectorIndex
 
 # 2: per-row columns (columns.npz) and memory-mapped vectors; the manifest records every
@@ -305,12 +311,15 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
             }
             rows = int(manifest["rows"])
             lineage = read_lineage(version, manifest)
+            sentences = read_sentences(version, manifest)
             passages = reading.result()
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             hashing.result()  # a file that fails its sha256 is the clearer reason
             raise IndexDamagedError(f"the index at {index_dir} is unreadable ({exc}): rebuild it") from exc
         hashing_s = hashing.result()
     counts = {PASSAGES: len(passages), BM25_DIR: lexical.size} | {faiss_file(n): v.size for n, v in vectors.items()}
+    if sentences is not None:
+        counts[OFFSETS_FILE] = sentences.passages
     wrong = {name: count for name, count in counts.items() if count != rows}
     if wrong:
         found = ", ".join(f"{name} has {count}" for name, count in wrong.items())
@@ -333,7 +342,9 @@ def load_version(index_dir: Path, version: Path) -> HybridRetriever:
         (time.perf_counter() - started) * 1000,
         hashing_s * 1000,
     )
-    return HybridRetriever(passages, documents, lexical, vectors, info, columns=columns, lineage=lineage)
+    return HybridRetriever(
+        passages, documents, lexical, vectors, info, columns=columns, lineage=lineage, sentences=sentences
+    )
 
 
 def read_lineage(version: Path, manifest: dict[str, Any]) -> LineageTable | None:
@@ -342,6 +353,16 @@ def read_lineage(version: Path, manifest: dict[str, Any]) -> LineageTable | None
     if manifest.get("lineage_version") != LINEAGE_VERSION or LINEAGE_FILE not in (manifest.get("files") or {}):
         return None
     return LineageTable.load(version / LINEAGE_FILE)
+
+
+def read_sentences(version: Path, manifest: dict[str, Any]) -> SentenceTable | None:
+    """The version's sentence table; None when it was built without one or by another
+    recipe (it is then stale, and answers embed the sentences they need)."""
+    recorded = manifest.get("sentences") or {}
+    encoder = recorded.get("encoder")
+    if recorded.get("recipe") != SENTENCE_RECIPE or sentence_file(str(encoder)) not in (manifest.get("files") or {}):
+        return None
+    return SentenceTable.load(version, str(encoder))
 
 
 def load_vectors(index_dir: Path, name: str) -> np.ndarray:

@@ -24,7 +24,7 @@ from .choice import Candidate, Chosen, Role, candidates, in_reading_order, selec
 from .parts import split_question
 from .question import AskedQuestion, understand
 from .support import Support, support_features, support_of
-from .vectors import ANSWER_ENCODER, sentence_vectors
+from .vectors import ClauseSentences
 
 NOT_FOUND_ANSWER = "The corpus holds no clause that answers this question."
 
@@ -140,7 +140,7 @@ def answer_question(
     whole = understand(retriever, question)
     texts = split_question(question, whole.document_names)
     asked = [whole] if len(texts) == 1 else [understand(retriever, text) for text in texts]
-    vectors = sentence_vectors(retriever.encoder(ANSWER_ENCODER))
+    vectors = ClauseSentences(retriever)
     answers = []
     for part in asked:
         hits = retriever.search(part.text, k=k, filters=filters)

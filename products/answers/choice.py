@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from ...core.sentences import quotable_sentences
 from ...core.vocabulary import ClauseKind
 from ...index.api import Hit
 from .question import AskedQuestion, idf_coverage, is_referenced
-from .sentences import OPERATIVE, answer_sentences, gives_task, lexical_overlap, occurs
-from .vectors import MIN_WORDS, SentenceVectors
+from .sentences import OPERATIVE, gives_task, lexical_overlap, occurs
+from .vectors import ClauseSentences
 
 if TYPE_CHECKING:
     from .calibration import Calibration
@@ -82,16 +83,15 @@ class Chosen:
 
 
 def candidates(
-    question: AskedQuestion, hits: Sequence[Hit], vectors: SentenceVectors, calibration: Calibration
+    question: AskedQuestion, hits: Sequence[Hit], vectors: ClauseSentences, calibration: Calibration
 ) -> list[Candidate]:
     """Every quotable sentence of the top clauses with its features and score, best first."""
-    pool = [
-        (hit, sentence) for hit in hits[: calibration.passages] for sentence in answer_sentences(hit.passage, MIN_WORDS)
-    ]
+    clauses = [(hit, quotable_sentences(hit.passage)) for hit in hits[: calibration.passages]]
+    pool = [(hit, sentence) for hit, sentences in clauses for sentence in sentences]
     if not pool:
         return []
-    query_vector = vectors.encoder.embed_queries([question.text])[0]
-    cosines = vectors.embed([sentence for _, sentence in pool]) @ query_vector
+    sentence_vectors = vectors.vectors([(hit.passage, sentences) for hit, sentences in clauses])
+    cosines = sentence_vectors @ vectors.query(question.text)
     best_cosine = float(cosines.max())
     pinned = {h.passage.id for h in hits if any(is_referenced(h, ref) for ref in question.references)}
     # Pinned clauses score above any fused score: the best of the others is the yardstick.

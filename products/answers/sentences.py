@@ -1,8 +1,6 @@
-"""The text side of answers: clauses cut into quotable sentences, and what a question says
-(its content terms, the names of actors in it, whether it asks what someone is given to
-do) found again in a sentence, in either corpus language.
-
-Every sentence is a verbatim substring of its clause: an answer quotes, it never rewrites.
+"""The text side of answers: what a question says (its content terms, the names of actors
+in it, whether it asks what someone is given to do) found again in a sentence, in either
+corpus language. The sentences themselves are cut by core/sentences.py.
 """
 
 from __future__ import annotations
@@ -10,17 +8,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ...core.vocabulary import ClauseKind, Passage
+from ...core.vocabulary import ClauseKind
 from ...core.words import HAN, STOPWORDS, han_bigrams
 from ...index.api import load_termbase
 
-# A sentence ends at . ! ? ; followed by a space, at a Chinese 。！？； (no space), or at a
-# line break (list items, the lines of a title block).
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\s*\n\s*")
-# ...unless the full stop closes one of these abbreviations ("para. 3", "e.g. the").
-_ABBREVIATIONS = frozenset(
-    {"para", "paras", "no", "nos", "e.g", "i.e", "mr", "ms", "mrs", "dr", "art", "vol", "cf", "op"}
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9/+&'-]*[A-Za-z0-9]|\d+(?:/\d+)+|\d+(?:st|nd|rd|th)\b")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _HAN = re.compile(f"[{HAN}]")
@@ -36,9 +27,6 @@ _QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how does do did is are was were can could should would will "
     "has have had according under for in on to compare list name give quote".split()
 )
-# Title blocks and headings name things, footnotes cite sources: none states what a
-# document decides.
-_NOT_ANSWERS = frozenset({ClauseKind.TITLE, ClauseKind.HEADING, ClauseKind.FOOTNOTE})
 # What a clause decides, asks or gives (as against what it recalls or observes).
 OPERATIVE = frozenset(
     {
@@ -66,32 +54,6 @@ _GIVES_TASK = re.compile(
     r"请|邀请|呼吁|鼓励|决定|委托|负责|牵头|主持|作用|职责|任务",
     re.IGNORECASE,
 )
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of `text`, each a verbatim substring (stripped)."""
-    pieces: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start()
-        words = text[start:end].split()
-        if words and text[end - 1] == "." and words[-1].rstrip(".").lower() in _ABBREVIATIONS:
-            continue
-        pieces.append(text[start:end])
-        start = match.end()
-    pieces.append(text[start:])
-    return [p.strip() for p in pieces if p.strip()]
-
-
-def word_count(sentence: str) -> int:
-    # A Han character counts as a word: Chinese sentences have no spaces.
-    return len(sentence.split()) + len(_HAN.findall(sentence))
-
-
-def answer_sentences(passage: Passage, min_words: int) -> list[str]:
-    if passage.kind in _NOT_ANSWERS:
-        return []
-    return [s for s in split_sentences(passage.text) if word_count(s) >= min_words]
 
 
 def content_terms(question: str) -> set[str]:

@@ -12,10 +12,9 @@ import re
 from typing import Literal
 
 from ...core.text import map_strings
-from ..documents.lineage import VersionRole
 from ..rendering import NOT_XML, docx_hyperlink, escape, html_link, md_link
 from .briefing import BriefNote, QuestionSection
-from .changes import DocumentChanges
+from .changes import DocumentChanges, VersionRole
 
 BriefFormat = Literal["md", "html", "docx"]
 

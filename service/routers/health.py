@@ -23,5 +23,4 @@ def readyz(retriever: RetrieverDep, request: Request) -> Readiness:
         passages=len(retriever.passages),
         index=retriever.info(),
         swap_error=request.app.state.service.swap_error,
-        answers_warming=request.app.state.service.warming,
     )

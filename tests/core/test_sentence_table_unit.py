@@ -1,0 +1,80 @@
+"""Answers' sentence vectors: stored in the index at build time, one row per quotable
+sentence of each passage, and read from there, so an answer embeds only its question; an
+index without the table still answers, its sentences embedded once and kept (bounded)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wsis_rag.core.sentences import quotable_sentences
+from wsis_rag.core.vocabulary import DocumentMeta, Passage
+from wsis_rag.index.encoders.embedders import Embedder
+from wsis_rag.index.sentences import SentenceTable
+from wsis_rag.index.store.builder import build_retriever
+from wsis_rag.products.answers.vectors import ClauseSentences, SentenceCache
+
+
+class CountingEmbedder:
+    """An encoder that counts the texts it is asked to embed as passages."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.model_id, self.dim = "e5", inner.model_id, inner.dim
+        self.passages_embedded = 0
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.passages_embedded += len(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+
+def test_the_least_recently_used_sentence_goes_first(hashing_embedder: Embedder) -> None:
+    vectors = SentenceCache(hashing_embedder, capacity=2)
+    first = vectors.embed(["The first sentence here.", "The second sentence here."])
+    vectors.embed(["The first sentence here."])  # used again: the second is now the oldest
+    vectors.embed(["A third sentence arrives."])
+    assert len(vectors) == 2
+    kept = vectors.embed(["The first sentence here."])
+    assert np.allclose(kept[0], first[0])
+    assert np.allclose(vectors.embed(["The second sentence here."])[0], first[1])  # embedded again, the same
+
+
+def test_the_index_stores_a_vector_per_quotable_sentence(
+    mini_passages: list[Passage], mini_documents: list[DocumentMeta], hashing_embedder: Embedder
+) -> None:
+    retriever = build_retriever(mini_passages, mini_documents, {"e5": hashing_embedder})
+    assert retriever.sentences is not None
+    quotable = 0
+    for passage in mini_passages:
+        sentences = quotable_sentences(passage)
+        quotable += len(sentences)
+        stored = retriever.sentence_vectors(passage.id)
+        assert stored is not None and len(stored) == len(sentences)
+        if sentences:
+            np.testing.assert_allclose(stored, hashing_embedder.embed_passages(sentences), rtol=1e-6)
+    assert quotable > len(mini_passages) // 2 and len(retriever.sentences.vectors) == quotable
+
+
+def test_answers_read_the_stored_rows_and_embed_only_without_them(
+    mini_passages: list[Passage], mini_documents: list[DocumentMeta], hashing_embedder: Embedder
+) -> None:
+    encoder = CountingEmbedder(hashing_embedder)
+    retriever = build_retriever(mini_passages, mini_documents, {"e5": encoder})  # type: ignore[dict-item]
+    clauses = [(p, quotable_sentences(p)) for p in mini_passages if quotable_sentences(p)][:4]
+    built = encoder.passages_embedded
+    stored = ClauseSentences(retriever).vectors(clauses)
+    assert encoder.passages_embedded == built  # nothing embedded per answer
+    assert len(stored) == sum(len(sentences) for _, sentences in clauses)
+
+    retriever.sentences = None  # an index built without the table
+    computed = ClauseSentences(retriever).vectors(clauses)
+    assert encoder.passages_embedded == built + len(stored)
+    np.testing.assert_allclose(computed, stored, rtol=1e-6)
+
+
+def test_a_table_whose_offsets_do_not_cover_its_vectors_is_refused() -> None:
+    with pytest.raises(ValueError, match="3 vectors, offsets end at 2"):
+        SentenceTable("e5", np.array([0, 1, 2]), np.zeros((3, 4), np.float32))
