@@ -8,9 +8,11 @@ interval of `metrics.py`.
         --set heldout-wsis=eval/sets/heldout-wsis.jsonl --exclude a-res-79-1 \\
         --config plain=group_duplicates:0 --config grouping=group_duplicates:1 ...
 
-Near-duplicates of the gold documents (a collection document holding a gold document's
-text, e.g. A/RES/79/1 and its annex I, the GDC) are left out of the large index's
-searches by `--exclude` (a filter on every search, so the index itself is the real one).
+Near-duplicates of the gold documents of the sets scored on both indexes (a collection
+document holding a gold document's text, e.g. A/RES/79/1 and its annex I, the GDC) are
+left out of the large index's searches for those sets by `--exclude` (a filter on every
+search, so the index itself is the real one). The `--large-only` sets, written from the
+collection, search all of it: their evidence may be in any document, A/RES/79/1 included.
 """
 
 from __future__ import annotations
@@ -107,7 +109,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--large", type=Path, required=True, help="Index with the collection beside them.")
     parser.add_argument("--set", action="append", required=True, help="NAME=FILE (repeatable).")
     parser.add_argument("--large-only", action="append", default=[], help="Set names scored on --large only.")
-    parser.add_argument("--exclude", action="append", default=[], help="Document ids left out of --large searches.")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        help="Document ids left out of the --large searches of the sets scored on both indexes.",
+    )
     parser.add_argument("--config", action="append", required=True, help="NAME=field:value,... (repeatable).")
     parser.add_argument("--small-configs", default="", help="Comma-separated config names also run on --small.")
     parser.add_argument("--signals", help="Signals joined by '+' for both indexes (default: the default search's).")
@@ -133,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     filters = Filters(doc=allowed) if args.exclude else None
     print(
         f"large: {len(large.passages):,} passages, {len(large.documents)} documents, signals "
-        f"{'+'.join(large.signals)}; excluded {args.exclude or 'nothing'}"
+        f"{'+'.join(large.signals)}; excluded from the sets on both indexes: {args.exclude or 'nothing'}"
     )
     print(f"fusion (defaults): {FusionConfig()}")
     output: dict[str, Any] = {}
@@ -149,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             wanted = [c for c in configs if c[0] in args.small_configs.split(",")] or configs[:1]
             runs += _runs(small, SMALL, wanted, questions, None)
             baseline = runs[0].name
-        runs += _runs(large, "collection", configs, questions, filters)
+        runs += _runs(large, "collection", configs, questions, None if name in args.large_only else filters)
         evaluation = evaluate(questions, runs, baseline=baseline)
         outside = [q.id for q in questions if q.id not in inside] if inside else []
         if outside:
