@@ -215,7 +215,7 @@ def test_a_build_on_two_workers_writes_the_one_worker_index(tmp_path: Path, shar
             build_workers=workers,
         )
         report = build_index(built[workers])
-        assert set(report.encoder_rates()) == {"e5", "use"}
+        assert set(report.encoder_rates()) == {"e5", "use", "sentences"}  # answers' sentence table too
         assert report.encoded_texts["e5"] > 100
     one, two = (load_retriever(built[w]) for w in (1, 2))
     assert [p.id for p in one.passages] == [p.id for p in two.passages]
@@ -224,3 +224,6 @@ def test_a_build_on_two_workers_writes_the_one_worker_index(tmp_path: Path, shar
             versions.load_vectors(built[1].index_dir, name) - versions.load_vectors(built[2].index_dir, name)
         )
         assert difference.max() <= 1e-6, name
+    assert one.sentences is not None and two.sentences is not None
+    np.testing.assert_array_equal(one.sentences.offsets, two.sentences.offsets)
+    assert np.abs(np.asarray(one.sentences.vectors) - np.asarray(two.sentences.vectors)).max() <= 1e-6

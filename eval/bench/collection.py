@@ -116,6 +116,11 @@ def bench_collection(
             f"| {name} | {raw[name]:.1f} | {rate:.1f} | {rate / raw[name]:.2f} | {report.encoded_texts[name]:,} "
             f"| {report.embed_seconds[name]:.0f} s |"
         )
+    if "sentences" in report.embed_seconds:  # the answers' sentence table (index/sentences.py)
+        print(
+            f"| sentences for answers (e5) | - | {rates.get('sentences', 0.0):.1f} | - "
+            f"| {report.encoded_texts['sentences']:,} | {report.embed_seconds['sentences']:.0f} s |"
+        )
     version = settings.index_dir.resolve()
     sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.0f} MB" for f in sorted(version.glob("*")) if f.is_file())
     print(f"\nIndex on disk: {disk_mb(version):.0f} MB ({sizes}; bm25/ {disk_mb(version / 'bm25'):.0f} MB)")
