@@ -111,6 +111,30 @@ def test_an_index_with_an_older_lineage_table_is_stale_served_without_it_and_mad
     assert not is_stale(small_index)
 
 
+def test_an_index_without_a_current_sentence_table_is_stale_served_without_it_and_made_again(
+    tmp_path: Path, shared_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(tmp_path, _small_corpus(tmp_path, shared_corpus), encoders=["e5"])
+    build_index(settings)
+    built = load_retriever(settings).sentences
+    assert built is not None and built.passages == len(load_retriever(settings).passages)
+    newer = builder.SENTENCE_RECIPE + 1
+    monkeypatch.setattr(builder, "SENTENCE_RECIPE", newer)
+    monkeypatch.setattr(versions, "SENTENCE_RECIPE", newer)
+    assert stale_reasons(settings) == [
+        f"the sentence table is missing or out of date (recipe {newer - 1} -> {newer}): sentences are embedded for answers"
+    ]
+    assert load_retriever(settings).sentences is None  # never read as if it were the newer table
+    report = build_index(settings)
+    # The passages and their vectors are kept, the sentences' vectors come from the cache.
+    assert report.full_rebuild_reason is None and not report.embedded_documents
+    assert report.encoded_texts["sentences"] == 0
+    again = load_retriever(settings).sentences
+    assert again is not None and np.array_equal(again.offsets, built.offsets)
+    assert np.array_equal(np.asarray(again.vectors), np.asarray(built.vectors))
+    assert not is_stale(settings)
+
+
 def test_removed_document_disappears(small_index: Settings) -> None:
     (small_index.corpus_dirs[0] / GDC).unlink()
     assert "gdc: removed" in stale_reasons(small_index)

@@ -165,19 +165,14 @@ def build_retriever(
     sentences = None
     if SENTENCE_ENCODER in embedders:
         sentence_list, offsets = sentence_texts(passages)
+        encoder = embedders[SENTENCE_ENCODER]
         matrix = (
-            embedders[SENTENCE_ENCODER].embed_passages(sentence_list)
-            if sentence_list
-            else _no_vectors(embedders[SENTENCE_ENCODER])
+            encoder.embed_passages(sentence_list) if sentence_list else np.zeros((0, encoder.dim), dtype=np.float32)
         )
         sentences = SentenceTable(SENTENCE_ENCODER, offsets, matrix)
     return HybridRetriever(
         passages, documents, lexical, vectors, info, embedders=embedders, lineage=lineage, sentences=sentences
     )
-
-
-def _no_vectors(embedder: Embedder) -> np.ndarray:
-    return np.zeros((0, embedder.dim), dtype=np.float32)
 
 
 @dataclass
@@ -267,12 +262,13 @@ def stale_reasons(settings: Settings) -> list[str]:
         return [
             f"the readers changed (version {old.get('reader_version')} -> {READER_VERSION}): documents are read again"
         ]
-    if SENTENCE_ENCODER in old.get("encoders", {}) and (old.get("sentences") or {}).get("recipe") != SENTENCE_RECIPE:
+    recipe = (old.get("sentences") or {}).get("recipe")
+    if SENTENCE_ENCODER in old.get("encoders", {}) and recipe != SENTENCE_RECIPE:
         # The passages and their vectors are reused; the sentences' vectors come from the
         # embedding cache where their text was embedded before.
         return [
-            f"the sentence table is missing or out of date (recipe {(old.get('sentences') or {}).get('recipe')} -> "
-            f"{SENTENCE_RECIPE}): sentences are embedded for answers"
+            f"the sentence table is missing or out of date (recipe {recipe} -> {SENTENCE_RECIPE}): "
+            "sentences are embedded for answers"
         ]
     if old.get("lineage_version") != LINEAGE_VERSION:
         # The references and version links are recomputed from the documents (nothing is re-embedded).
@@ -506,10 +502,7 @@ def _write_sentences(
     encoder = CachedPassageEncoder(get_embedder(SENTENCE_ENCODER, settings), settings.embedding_cache_dir)
     say(f"{SENTENCE_ENCODER}: embedding {len(texts)} sentences for answers")
     t = time.perf_counter()
-    if texts:
-        vectors, encoded = runner.embed(encoder, texts, _every_tenth(say, SENTENCE_ENCODER, "sentences"))
-    else:
-        vectors, encoded = _no_vectors(encoder.embedder), 0
+    vectors, encoded = runner.embed(encoder, texts, _every_tenth(say, SENTENCE_ENCODER, "sentences"))
     report.embed_seconds["sentences"] = time.perf_counter() - t
     report.encoded_texts["sentences"] = encoded
     SentenceTable(SENTENCE_ENCODER, offsets, vectors).save(version)

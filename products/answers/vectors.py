@@ -18,8 +18,6 @@ import numpy as np
 from ...core.vocabulary import Passage
 from ...index.api import SENTENCE_ENCODER, Embedder, HybridRetriever
 
-# The encoder whose sentence vectors answers read: the one the index stores them for.
-ANSWER_ENCODER = SENTENCE_ENCODER
 # Sentence vectors kept per encoder when the index has none: e5's 384 floats each, so
 # about 80 MB at most.
 SENTENCE_CAPACITY = 50_000
@@ -69,7 +67,7 @@ class ClauseSentences:
 
     def __init__(self, retriever: HybridRetriever) -> None:
         self.retriever = retriever
-        self.encoder = retriever.encoder(ANSWER_ENCODER)
+        self.encoder = retriever.encoder(SENTENCE_ENCODER)  # the encoder the index stores them for
 
     def vectors(self, clauses: Sequence[tuple[Passage, Sequence[str]]]) -> np.ndarray:
         """One row per sentence of `clauses` (each a passage and its quotable sentences),
