@@ -13,7 +13,7 @@ from .lineage import LineageTable, ReferenceEdge
 from .references import ClauseReference, DocumentMentions
 from .results import Filters, Hit, SearchResponse, SearchResult, search_response
 from .retriever import DocumentSize, FusionConfig, HybridRetriever
-from .scale.ray_serve import serve_index_on_ray
+from .scale.ray_shards import serve_index_on_ray
 from .sentences import SENTENCE_ENCODER
 from .store.builder import BuildReport, build_index, build_retriever, is_stale, stale_reasons
 from .store.versions import VersionLease, current_version, load_retriever, load_version, read_manifest

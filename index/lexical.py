@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,49 @@ from .topk import top_k
 
 # Tokens brought in by the termbase weigh less than the user's own words.
 EXPANSION_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Postings:
+    """The passages (rows, ascending) that hold one token, and its stored score in each."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+
+
+def query_weights(tokens: list[str], expansion: list[str]) -> list[tuple[str, float]]:
+    """The query's tokens at full weight, then the expansion tokens not among them."""
+    weighted = [(t, 1.0) for t in dict.fromkeys(tokens)]
+    return weighted + [(t, EXPANSION_WEIGHT) for t in dict.fromkeys(expansion) if t not in set(tokens)]
+
+
+def rank_within(
+    postings: Mapping[str, Postings],
+    frequency: Mapping[str, int],
+    total: int,
+    rows: np.ndarray,
+    weighted: list[tuple[str, float]],
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """BM25's top-k within the sorted `rows` as an index of those rows alone would rank
+    them: each stored score re-weighted from the idf over all `total` passages (`frequency`:
+    a token's passages among them) to its idf over `rows`. Pure, so a shard set gets the
+    single index's ranking from its shards' postings."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    n = float(len(rows))
+    out = np.zeros(len(rows), dtype=np.float32)
+    for token, weight in weighted:
+        if token not in postings:
+            continue
+        held = postings[token]
+        df_all, df_local = float(frequency[token]), float(len(held.rows))
+        idf_all = np.log(1 + (total - df_all + 0.5) / (df_all + 0.5))
+        idf_local = np.log(1 + (n - df_local + 0.5) / (df_local + 0.5))
+        np.add.at(out, np.searchsorted(rows, held.rows), weight * held.scores * (idf_local / idf_all))
+    best = top_k(out, k)
+    best = best[out[best] > 0]
+    return rows[best].astype(np.int64), out[best]
 
 
 class LexicalIndex:
@@ -65,31 +110,29 @@ class LexicalIndex:
         self, tokens: list[str], expansion: list[str], k: int, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Like `search` within the sorted `rows`, with each token's idf worked out over those rows."""
-        if not len(rows):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        weighted = query_weights(tokens, expansion)
+        terms = [t for t, _ in weighted]
+        return rank_within(self.postings(terms, rows), self.document_frequency(terms), self.size, rows, weighted, k)
+
+    def postings(self, tokens: list[str], rows: np.ndarray) -> dict[str, Postings]:
+        """Each known token's postings among the sorted `rows`: which of them hold it, and
+        the (passage, token) scores stored for them (tokens held by none: absent)."""
         s = self.bm25.scores
         indptr, indices, data = s["indptr"], s["indices"], s["data"]
-        total, n = float(s["num_docs"]), float(len(rows))
-        out = np.zeros(len(rows), dtype=np.float32)
-        weighted = [(t, 1.0) for t in dict.fromkeys(tokens)]
-        weighted += [(t, EXPANSION_WEIGHT) for t in dict.fromkeys(expansion) if t not in set(tokens)]
         vocab = self.bm25.vocab_dict
-        for token, weight in weighted:
+        found: dict[str, Postings] = {}
+        if not len(rows):
+            return found
+        for token in dict.fromkeys(tokens):
             if token not in vocab:
                 continue
             start, end = int(indptr[vocab[token]]), int(indptr[vocab[token] + 1])
             docs = indices[start:end]
             at = np.minimum(np.searchsorted(rows, docs), len(rows) - 1)
             inside = rows[at] == docs
-            df_all, df_local = float(end - start), float(np.count_nonzero(inside))
-            if not df_local:
-                continue
-            idf_all = np.log(1 + (total - df_all + 0.5) / (df_all + 0.5))
-            idf_local = np.log(1 + (n - df_local + 0.5) / (df_local + 0.5))
-            np.add.at(out, at[inside], weight * data[start:end][inside] * (idf_local / idf_all))
-        best = top_k(out, k)
-        best = best[out[best] > 0]
-        return rows[best].astype(np.int64), out[best]
+            if inside.any():
+                found[token] = Postings(docs[inside].astype(np.int64), data[start:end][inside])
+        return found
 
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
         """How many passages contain each token the index knows (unknown tokens: absent)."""

@@ -49,7 +49,7 @@ def serve(
     ray: Annotated[
         str | None,
         typer.Option(
-            "--ray", help="Serve the index as shards on Ray Serve, on the cluster at this address ('auto', host:port)."
+            "--ray", help="Serve the index as shards on Ray actors, on the cluster at this address ('auto', host:port)."
         ),
     ] = None,
     shards: Annotated[int, typer.Option(help="With --ray: how many shards (by document).")] = 2,

@@ -3,7 +3,7 @@ head that runs no tasks and two workers with one CPU each, all on the loopback a
 
 What must hold: the Ray build writes the single-machine index (same passages and ids,
 vectors within 1e-5, same dev-set rankings); sharded search returns the single index's
-top-10, in process and through Ray Serve behind the HTTP API; a shard that is gone is a
+top-10, in process and through Ray actors behind the HTTP API; a shard that is gone is a
 503 naming it, never a silently shorter list. The USE encoder stands for the dense signal
 (one thread, ~100 passages/s): the properties are the index's, not the model's.
 """
@@ -88,19 +88,17 @@ def test_shards_keep_the_single_index_rankings_in_process(single: Settings, tmp_
     """The merge itself, without Ray: 3 shards, exact search, global BM25 statistics."""
     shard_set = write_shards(single.index_dir, tmp_path / "shards", 3)
     assert sorted(len(np.load(d / "global_rows.npy")) for d in shard_set.shard_dirs())[0] > 0
-    sharded = sharded_retriever(shard_set, [LocalShard(d) for d in shard_set.shard_dirs()], signals=SIGNALS)
+    sharded = sharded_retriever(shard_set, [LocalShard.load(d) for d in shard_set.shard_dirs()], signals=SIGNALS)
     questions = _questions(dev_set)
     assert _ranked(sharded, questions) == _ranked(versions.load_retriever(single).with_signals(SIGNALS), questions)
 
 
-def test_sharded_ray_serve_answers_as_the_single_index(
+def test_shards_on_ray_answer_as_the_single_index(
     ray_cluster: str, single: Settings, tmp_path: Path, dev_set: Path
 ) -> None:
-    from ray import serve
-
     from wsis_rag.index.results import search_response
     from wsis_rag.index.scale.distributed import connected
-    from wsis_rag.index.scale.ray_serve import deploy, undeploy
+    from wsis_rag.index.scale.ray_shards import deploy, remove_shard, undeploy
     from wsis_rag.service.app import create_app
 
     reference = versions.load_retriever(single).with_signals(SIGNALS)
@@ -116,7 +114,7 @@ def test_sharded_ray_serve_answers_as_the_single_index(
                     want = search_response(reference, q, 10, None).model_dump(mode="json")
                     assert [r["id"] for r in body["results"]] == [r["id"] for r in want["results"]]
                 # A shard that is gone: the search says so (503 naming it), never a shorter list.
-                serve.delete("wsis-shard-001")
+                remove_shard("shard-001")
                 gone = http.get("/search", params={"q": questions[0], "k": 10})
                 assert gone.status_code == 503, gone.text
                 assert "shard-001" in gone.json()["detail"]

@@ -1,4 +1,4 @@
-"""The Ray cluster: build throughput and sharded search through Ray Serve against the same
+"""The Ray cluster: build throughput and sharded search through Ray actors against the same
 work in process (`wsis bench ray [--parts build,synthetic,serve]`).
 
 Starts its own 3-node cluster on 127.0.0.1 (a head that runs no tasks, two one-CPU workers)
@@ -9,10 +9,10 @@ and, in one run, so that every ratio compares figures taken under the same load:
   at random); then the first texts of the collection encoded by e5 through
   `LocalRunner.embed` and `RayRunner.embed`;
 - synthetic: random unit vectors split into two shards by document; exact search on the
-  single flat index, on the shards in this process (LocalShard) and through Ray Serve
-  (`ray_serve.deploy_shards`), interleaved query by query; ids and order compared;
+  single flat index, on the shards in this process (LocalShard) and through Ray actors
+  (`ray_shards.deploy_shards`), interleaved query by query; ids and order compared;
 - serve: the project's index (`--index-dir`, default the settings') searched by the single
-  retriever, by 2 LocalShards and through the Ray Serve front (`ray_serve.deploy`), on the
+  retriever, by 2 LocalShards and through the Ray front (`ray_shards.deploy`), on the
   dev questions.
 Every figure carries the 1-minute load average when it was taken.
 """
@@ -207,19 +207,6 @@ def rss_bytes(pid: int | str = "self") -> int:
     return 0
 
 
-def replica_rss(app: str) -> int:
-    """Resident memory of the Serve replica process(es) of `app` (0 when not found)."""
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if f"ServeReplica:{app}:" in (proc / "cmdline").read_bytes().decode(errors="replace"):
-                    total += rss_bytes(proc.name)
-            except OSError:
-                continue
-    return total
-
-
 def write_synthetic_shards(n: int, dim: int, root: Path) -> tuple[Any, list[Path]]:
     """Random unit vectors in two shards by document (documents of DOC_PASSAGES rows, dealt
     alternately), each in the shard layout `LocalShard` loads; and the single flat index over
@@ -291,7 +278,7 @@ def compare_interleaved(
 
 
 def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str], None]) -> list[Latency]:
-    from ...index.scale.ray_serve import deploy_shards, undeploy
+    from ...index.scale.ray_shards import deploy_shards, undeploy
     from ...index.scale.shards import FanOut, LocalShard, ShardedVectors
     from ...index.store import versions
 
@@ -299,7 +286,7 @@ def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str]
     say(f"Synthetic index: {n:,} random unit vectors, dim {dim}, documents of {DOC_PASSAGES} passages dealt")
     say(f"alternately to 2 shards; shards and the single flat index written in {ms / 1000:.0f} s.")
     before = rss_bytes()
-    local_shards = [LocalShard(d) for d in directories]
+    local_shards = [LocalShard.load(d) for d in directories]
     in_process = rss_bytes() - before
     local = ShardedVectors(FanOut(local_shards, timeout_s=300), SYNTHETIC, n)
     deploy_s, remote_shards = _timed(lambda: deploy_shards(directories, timeout_s=300))
@@ -314,41 +301,41 @@ def bench_synthetic(n: int, dim: int, count: int, tmp: Path, say: Callable[[str]
             {
                 "single flat index, in process": ids(single.search),
                 "2 shards in process (LocalShard, threads)": ids(local.search),
-                "2 shards through Ray Serve (`deploy_shards`)": ids(remote.search),
+                "2 shards through Ray actors (`deploy_shards`)": ids(remote.search),
             },
             queries,
             f" - synthetic {n:,} x {dim}",
         )
         # After the searches: the memory-mapped vectors are resident once they have been read.
-        replicas = [replica_rss(shard.name) for shard in remote_shards]
+        replicas = [sum(rss_bytes(pid) for pid in shard.pids()) for shard in remote_shards]
         read = rss_bytes() - before
     finally:
         undeploy()
     size = os.path.getsize(directories[0] / versions.vectors_file(SYNTHETIC))
     say(
         f"Memory per shard ({n // 2:,} vectors, exact search over the memory-mapped float32 vectors, no FAISS "
-        f"copy): {size / 2**20:,.0f} MiB on disk; resident in its Ray Serve replica after the searches "
+        f"copy): {size / 2**20:,.0f} MiB on disk; resident in its Ray actor after the searches "
         f"{', '.join(f'{r / 2**20:,.0f}' for r in replicas)} MiB (process total, Ray worker included); both "
         f"shards in this process +{in_process / 2**20:,.0f} MiB loaded (mapped, not yet read), "
         f"+{read / 2**20:,.0f} MiB after the searches. "
-        f"Deploying the 2 shard applications: {deploy_s / 1000:.0f} s."
+        f"Deploying the 2 shards (one actor each): {deploy_s / 1000:.0f} s."
     )
     return rows
 
 
 def bench_real(questions: list[str], index_dir: Path, tmp: Path, say: Callable[[str], None]) -> list[Latency]:
-    from ...index.scale.ray_serve import deploy, undeploy
+    from ...index.scale.ray_shards import deploy, undeploy
     from ...index.scale.shards import LocalShard, sharded_retriever, write_shards
     from ...index.store import versions
 
     settings = Settings(index_dir=index_dir)
     reference = versions.load_retriever(settings)
     shard_set = write_shards(settings.index_dir, tmp / "real-shards", 2)
-    in_process = sharded_retriever(shard_set, [LocalShard(d) for d in shard_set.shard_dirs()])
+    in_process = sharded_retriever(shard_set, [LocalShard.load(d) for d in shard_set.shard_dirs()])
     deploy_s, front = _timed(lambda: deploy(shard_set, timeout_s=300))
     say(
         f"Real index: {settings.index_dir} ({len(reference.passages)} passages, encoders "
-        f"{', '.join(shard_set.encoders)}) in 2 shards; `deploy` (2 shard applications; the front embeds the "
+        f"{', '.join(shard_set.encoders)}) in 2 shards; `deploy` (2 shards, one actor each; the front embeds the "
         f"queries itself): {deploy_s / 1000:.0f} s."
     )
     rows = []
@@ -366,7 +353,7 @@ def bench_real(questions: list[str], index_dir: Path, tmp: Path, say: Callable[[
                 {
                     "single index, in process": ids(reference.with_signals(signals)),
                     "2 shards in process (LocalShard)": ids(in_process.with_signals(signals)),
-                    "2 shards through Ray Serve (`deploy`)": ids(through_serve),
+                    "2 shards through Ray actors (`deploy`)": ids(through_serve),
                 },
                 questions,
                 f" - {'+'.join(signals)}",
@@ -438,7 +425,7 @@ def bench_ray(
             say(f"\n{note}.\n")
         latencies: list[Latency] = []
         if "synthetic" in parts or "serve" in parts:
-            say("### Search through Ray Serve vs in process (k=10, one query at a time)\n")
+            say("### Search through Ray actors vs in process (k=10, one query at a time)\n")
         if "synthetic" in parts:
             latencies += bench_synthetic(synthetic, dim, queries, tmp, say)
             say("")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +40,9 @@ import numpy as np
 
 from ...core.errors import IndexNotReadyError
 from ...core.vocabulary import DocumentMeta, Passage
-from ..lexical import LexicalIndex
+from ..lexical import LexicalIndex, Postings, query_weights, rank_within
 from ..retriever import HybridRetriever
+from ..search.rows import LexicalQuery, Scored, StageAnswer
 from ..store import versions
 from ..vectors import VectorIndex
 
@@ -50,7 +51,6 @@ logger = logging.getLogger(__name__)
 SHARD_SET_FILE = "shards.json"
 GLOBAL_ROWS = "global_rows.npy"
 
-Scored = tuple[np.ndarray, np.ndarray]  # (global rows, scores), best first
 T = TypeVar("T")
 
 
@@ -58,14 +58,23 @@ class ShardUnavailableError(IndexNotReadyError):
     """A shard of a sharded index did not answer: the result would be partial."""
 
 
+@dataclass(frozen=True)
+class ShardAnswer:
+    """A shard's part of one stage of a search, in global rows."""
+
+    dense: dict[str, Scored]  # signal -> the shard's top rows
+    lexical: Scored | None  # BM25's top rows over the whole collection's idf
+    postings: dict[str, Postings] | None  # BM25 within the allowed rows: the front ranks them
+
+
 class ShardSearcher(Protocol):
-    """What a shard answers, wherever it runs (this process, a Ray Serve replica)."""
+    """What a shard answers, wherever it runs (this process, a Ray actor)."""
 
     name: str
 
-    def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored: ...
-
-    def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored: ...
+    def answer(
+        self, dense: dict[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+    ) -> ShardAnswer: ...
 
     def document_frequencies(self) -> dict[str, int]: ...
 
@@ -156,18 +165,26 @@ def write_shards(index_dir: Path, out: Path, n: int) -> ShardSet:
 
 
 class LocalShard:
-    """A shard searched in this process (also what a Ray Serve shard replica runs)."""
+    """A shard searched in this process (also what a shard's Ray actor runs)."""
 
-    def __init__(self, directory: Path) -> None:
-        self.name = directory.name
-        self.directory = directory
-        self.global_rows = np.load(directory / GLOBAL_ROWS)
-        self.lexical = LexicalIndex.load(directory / versions.BM25_DIR)
+    def __init__(
+        self, name: str, global_rows: np.ndarray, lexical: LexicalIndex, vectors: dict[str, VectorIndex]
+    ) -> None:
+        self.name = name
+        self.global_rows = global_rows  # increasing: the full index's row of each of its passages
+        self.lexical = lexical
+        self.vectors = vectors
+
+    @classmethod
+    def load(cls, directory: Path) -> LocalShard:
+        """The shard written at `directory` (`write_shards`)."""
         manifest = versions.read_manifest(directory) or {}
-        self.vectors = {
+        vectors = {
             name: VectorIndex.load(directory / versions.vectors_file(name), directory / versions.faiss_file(name))
             for name in manifest["encoders"]
         }
+        lexical = LexicalIndex.load(directory / versions.BM25_DIR)
+        return cls(directory.name, np.load(directory / GLOBAL_ROWS), lexical, vectors)
 
     def _local(self, allowed: np.ndarray | None) -> np.ndarray | None:
         """Global allowed rows -> this shard's rows (its global rows are increasing)."""
@@ -175,19 +192,28 @@ class LocalShard:
             return None
         return np.searchsorted(self.global_rows, allowed[np.isin(allowed, self.global_rows)])
 
-    def bm25(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
+    def answer(
+        self, dense: dict[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+    ) -> ShardAnswer:
+        """Every dense query's top-k among the allowed rows this shard holds and, when asked,
+        BM25's: its top-k, or for a search `within` the allowed rows the tokens' postings
+        there (their idf over those rows needs every shard's counts)."""
         local = self._local(allowed)
-        if local is not None and len(local) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        rows, scores = self.lexical.search(tokens, expansion, k, local)
-        return self.global_rows[rows], scores
+        empty = local is not None and len(local) == 0
+        nothing: Scored = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 
-    def dense(self, signal: str, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> Scored:
-        local = self._local(allowed)
-        if local is not None and len(local) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        rows, scores = self.vectors[signal].search(vector, k, local)
-        return self.global_rows[rows], scores
+        def global_rows(found: Scored) -> Scored:
+            return self.global_rows[found[0]], found[1]
+
+        found = {s: nothing if empty else global_rows(self.vectors[s].search(v, k, local)) for s, v in dense.items()}
+        if lexical is None:
+            return ShardAnswer(found, None, None)
+        if lexical.within and local is not None:
+            postings = self.lexical.postings([t for t, _ in query_weights(lexical.tokens, lexical.expansion)], local)
+            shared = {t: Postings(self.global_rows[held.rows], held.scores) for t, held in postings.items()}
+            return ShardAnswer(found, None, shared)
+        bm25 = nothing if empty else global_rows(self.lexical.search(lexical.tokens, lexical.expansion, k, local))
+        return ShardAnswer(found, bm25, None)
 
     def document_frequencies(self) -> dict[str, int]:
         """How many of this shard's passages hold each token of the vocabulary (those it has)."""
@@ -213,7 +239,8 @@ class FanOut:
     def __init__(self, shards: Sequence[ShardSearcher], timeout_s: float = 30.0) -> None:
         self.shards = list(shards)
         self.timeout_s = timeout_s
-        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.shards)), thread_name_prefix="shard")
+        # Concurrent searches (the service's requests) each fan out to every shard.
+        self._pool = ThreadPoolExecutor(max_workers=4 * max(1, len(self.shards)), thread_name_prefix="shard")
 
     def gather(self, call: Callable[[ShardSearcher], T]) -> list[T]:
         futures = [(shard.name, self._pool.submit(call, shard)) for shard in self.shards]
@@ -226,11 +253,12 @@ class FanOut:
         return answers
 
 
-class ShardedLexical:
-    """BM25 over a shard set, with `LexicalIndex.search`'s contract. The document
-    frequencies (what cross-lingual feedback asks twice per search) are the shards' counts
-    added up once, when the front starts: the shards hold disjoint passages, so the sums are
-    the full index's, and a search asks the shards for rankings only."""
+class ShardSetSearch:
+    """A shard set as the search stages see it (`StageSearcher`): each stage of a search is
+    one request to every shard at once, merged exactly (see the module doc). BM25's
+    document frequencies (what cross-lingual feedback asks twice per search) are the
+    shards' counts added up once, when the front starts: the shards hold disjoint passages,
+    so the sums are the full index's."""
 
     def __init__(self, fan_out: FanOut, size: int) -> None:
         self.fan_out = fan_out
@@ -244,15 +272,35 @@ class ShardedLexical:
         """How many passages of the whole shard set hold each token it knows (unknown: absent)."""
         return {t: self._frequencies[t] for t in tokens if t in self._frequencies}
 
-    def search(self, tokens: list[str], expansion: list[str], k: int, allowed: np.ndarray | None) -> Scored:
-        parts = self.fan_out.gather(lambda shard: shard.bm25(tokens, expansion, k, allowed))
-        return merge_top(parts, k)
+    def search_stage(
+        self, dense: Mapping[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+    ) -> StageAnswer:
+        queries = dict(dense)
+        parts = self.fan_out.gather(lambda shard: shard.answer(queries, lexical, k, allowed))
+        found = {signal: merge_top([part.dense[signal] for part in parts], k) for signal in queries}
+        if lexical is None:
+            return StageAnswer(found, None)
+        if lexical.within and allowed is not None:
+            return StageAnswer(found, self._rank_within(lexical, [part.postings or {} for part in parts], k, allowed))
+        return StageAnswer(found, merge_top([part.lexical for part in parts if part.lexical is not None], k))
 
-    def search_within(self, tokens: list[str], expansion: list[str], k: int, rows: np.ndarray) -> Scored:
-        """BM25 within `rows` with the collection's idf: the shards hold disjoint parts of
-        the postings, and an idf over `rows` would need a round trip to all of them first.
-        So a shard set's focus round ranks as `focus_idf=False` does."""
-        return self.search(tokens, expansion, k, rows)
+    def _rank_within(self, lexical: LexicalQuery, parts: list[dict[str, Postings]], k: int, rows: np.ndarray) -> Scored:
+        """BM25 within `rows` with each token's idf over them, as `LexicalIndex.search_within`
+        ranks: from the shards' postings among those rows and the summed frequencies."""
+        postings: dict[str, list[Postings]] = {}
+        for part in parts:
+            for token, held in part.items():
+                postings.setdefault(token, []).append(held)
+        merged = {token: _merge_postings(held) for token, held in postings.items()}
+        weighted = query_weights(lexical.tokens, lexical.expansion)
+        return rank_within(merged, self._frequencies, self.size, rows, weighted, k)
+
+
+def _merge_postings(parts: list[Postings]) -> Postings:
+    """One token's postings from several shards (disjoint rows), in row order."""
+    rows = np.concatenate([p.rows for p in parts])
+    order = np.argsort(rows, kind="stable")
+    return Postings(rows[order], np.concatenate([p.scores for p in parts])[order])
 
 
 class ShardedVectors:
@@ -266,8 +314,8 @@ class ShardedVectors:
         self.size = size
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Scored:
-        parts = self.fan_out.gather(lambda shard: shard.dense(self.signal, query, k, allowed))
-        return merge_top(parts, k)
+        parts = self.fan_out.gather(lambda shard: shard.answer({self.signal: query}, None, k, allowed))
+        return merge_top([part.dense[self.signal] for part in parts], k)
 
 
 def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **retriever_args: Any) -> HybridRetriever:
@@ -285,11 +333,12 @@ def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **re
     if any(p is None for p in passages):
         raise IndexNotReadyError(f"the shard set at {shard_set.root} does not cover every passage: rewrite it")
     fan_out = FanOut(shards)
+    stages = ShardSetSearch(fan_out, shard_set.passages)
     info = {"index_dir": str(shard_set.root), "shards": len(shards), "encoders": shard_set.encoders}
     return HybridRetriever(
         [p for p in passages if p is not None],
         list(documents.values()),
-        ShardedLexical(fan_out, shard_set.passages),  # type: ignore[arg-type]  # same search contract as LexicalIndex
+        stages,  # type: ignore[arg-type]  # the stages search through it (search/rows.py: StageSearcher)
         {name: ShardedVectors(fan_out, name, shard_set.passages) for name in shard_set.encoders},  # type: ignore[misc]
         info,
         **retriever_args,

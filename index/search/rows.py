@@ -4,6 +4,8 @@ every stage, so a stage never reaches into the retriever."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -30,6 +32,36 @@ class RowSymbols:
         return symbols
 
 
+Scored = tuple[np.ndarray, np.ndarray]  # (rows, scores), best first
+
+
+@dataclass(frozen=True)
+class LexicalQuery:
+    """BM25's query: the question's tokens, the expansion's, and whether each token weighs
+    by its idf over the allowed rows (`within`) or over the whole index."""
+
+    tokens: list[str]
+    expansion: list[str]
+    within: bool = False
+
+
+@dataclass(frozen=True)
+class StageAnswer:
+    dense: dict[str, Scored]  # signal -> its rows
+    lexical: Scored | None
+
+
+@runtime_checkable
+class StageSearcher(Protocol):
+    """An index whose signals are searched elsewhere (a shard set): each stage of a search
+    sends every dense query and, once it is known, BM25's in one request, since a round
+    trip costs more there than the searches themselves."""
+
+    def search_stage(
+        self, dense: Mapping[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+    ) -> StageAnswer: ...
+
+
 class IndexRows:
     """The passages of one index with the per-row facts the stages need, read from the
     stored columns (no passage is parsed to load an index), and the signals' indexes."""
@@ -45,6 +77,7 @@ class IndexRows:
         self.columns = columns
         self.lexical = lexical
         self.vectors = vectors
+        self.stages = lexical if isinstance(lexical, StageSearcher) else None
         # Lists, not the memory-mapped columns: stages read them one candidate at a time.
         self.doc_of_row: list[str] = columns.doc_ids.tolist()
         self.lang_of_row: list[str] = columns.langs.tolist()

@@ -1,6 +1,7 @@
 """Stage 1: each signal's candidate list for one query within one set of allowed rows.
 
-The dense signals run first (cross-lingual feedback reads their lists before BM25 runs).
+The dense signals run first (cross-lingual feedback reads their lists before BM25 runs),
+unless BM25's expansion is already known (the focus round): then it runs beside them.
 A dense signal's vector search runs on a small pool while the next encoder embeds the
 query (FAISS and the encoders release the GIL), so on two cores the first search hides
 behind the second embedding; the last signal's search runs inline.
@@ -17,17 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..query import AnalysedQuery
-from .rows import IndexRows
+from .rows import IndexRows, LexicalQuery, StageSearcher
 
 # One pool per process: a forked child has none of its parent's threads, and a pool
 # inherited from it would never run what it is given.
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 
 
-def _vector_search_pool() -> ThreadPoolExecutor:
+def _search_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None or _pool[0] != os.getpid():
-        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="wsis-vector-search"))
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=3, thread_name_prefix="wsis-signal-search"))
     return _pool[1]
 
 
@@ -47,6 +48,22 @@ class SignalLists:
 QueryEmbedder = Callable[[str, str], np.ndarray]  # (signal, text) -> the query's vector
 
 
+def query_vector(
+    signal: str,
+    analysed: AnalysedQuery,
+    query_vectors: dict[str, np.ndarray],
+    embed: QueryEmbedder,
+    clock: dict[str, float],
+) -> np.ndarray:
+    """The query's vector for `signal`, embedded once per search (a second round reuses it)."""
+    vector = query_vectors.get(signal)
+    if vector is None:
+        t = time.perf_counter()
+        vector = query_vectors[signal] = embed(signal, analysed.encoder_texts[signal])
+        clock[f"embed:{signal}"] = time.perf_counter() - t
+    return vector
+
+
 def dense_lists(
     rows: IndexRows,
     analysed: AnalysedQuery,
@@ -62,13 +79,9 @@ def dense_lists(
     pending: dict[str, Future[tuple[np.ndarray, np.ndarray]]] = {}
     found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for signal in signals:
-        vector = query_vectors.get(signal)
-        if vector is None:
-            t = time.perf_counter()
-            vector = query_vectors[signal] = embed(signal, analysed.encoder_texts[signal])
-            clock[f"embed:{signal}"] = time.perf_counter() - t
+        vector = query_vector(signal, analysed, query_vectors, embed, clock)
         if signal != signals[-1]:
-            pending[signal] = _vector_search_pool().submit(rows.vectors[signal].search, vector, depth, allowed)
+            pending[signal] = _search_pool().submit(rows.vectors[signal].search, vector, depth, allowed)
         else:
             t = time.perf_counter()
             found[signal] = rows.vectors[signal].search(vector, depth, allowed)
@@ -112,12 +125,64 @@ def signal_lists(
     expansion: Callable[[Mapping[str, list[int]]], list[str]] | list[str],
     within: bool = False,
 ) -> SignalLists:
-    """Every signal's list: the dense ones, then BM25 with `expansion` (a list, or worked
-    out from the dense rankings: termbase and cross-lingual feedback)."""
+    """Every signal's list: the dense ones, and BM25 with `expansion` (a list, or worked out
+    from the dense rankings: termbase and cross-lingual feedback). A given list lets BM25
+    run beside the dense searches instead of after them."""
+    if rows.stages is not None:
+        return staged_lists(
+            rows.stages, analysed, signals, query_vectors, embed, depth, allowed, clock, expansion, within
+        )
     dense = [signal for signal in signals if signal != "bm25"]
+    lexical: Future[tuple[list[int], list[float]]] | None = None
+    if "bm25" in signals and isinstance(expansion, list):
+        lexical = _search_pool().submit(lexical_list, rows, analysed, expansion, depth, allowed, clock, within)
     rankings, scores = dense_lists(rows, analysed, dense, query_vectors, embed, depth, allowed, clock)
     if "bm25" not in signals:
         return SignalLists(rankings, scores, [])
     tokens = expansion if isinstance(expansion, list) else expansion(rankings)
-    rankings["bm25"], scores["bm25"] = lexical_list(rows, analysed, tokens, depth, allowed, clock, within)
+    found = (
+        lexical.result() if lexical is not None else lexical_list(rows, analysed, tokens, depth, allowed, clock, within)
+    )
+    rankings["bm25"], scores["bm25"] = found
+    return SignalLists(rankings, scores, tokens)
+
+
+def staged_lists(
+    stages: StageSearcher,
+    analysed: AnalysedQuery,
+    signals: Sequence[str],
+    query_vectors: dict[str, np.ndarray],
+    embed: QueryEmbedder,
+    depth: int,
+    allowed: np.ndarray | None,
+    clock: dict[str, float],
+    expansion: Callable[[Mapping[str, list[int]]], list[str]] | list[str],
+    within: bool = False,
+) -> SignalLists:
+    """`signal_lists` on an index searched elsewhere: every query embedded first, then one
+    request carrying all of them (BM25's too when its expansion is given), and a second
+    for BM25 only when its expansion reads the dense lists."""
+    dense = [signal for signal in signals if signal != "bm25"]
+    vectors = {signal: query_vector(signal, analysed, query_vectors, embed, clock) for signal in dense}
+    lexical = "bm25" in signals
+    given = expansion if isinstance(expansion, list) else None
+
+    def bm25(tokens: list[str]) -> LexicalQuery:
+        return LexicalQuery(list(analysed.bm25_tokens), tokens, within and allowed is not None)
+
+    t = time.perf_counter()
+    answer = stages.search_stage(vectors, bm25(given) if lexical and given is not None else None, depth, allowed)
+    clock["faiss"] = time.perf_counter() - t
+    rankings = {signal: answer.dense[signal][0].tolist() for signal in dense}
+    scores = {signal: answer.dense[signal][1].tolist() for signal in dense}
+    if not lexical:
+        return SignalLists(rankings, scores, [])
+    tokens = given if given is not None else expansion(rankings)  # type: ignore[operator]
+    found = answer.lexical
+    if found is None:
+        t = time.perf_counter()
+        found = stages.search_stage({}, bm25(tokens), depth, allowed).lexical
+        clock["bm25"] = time.perf_counter() - t
+    assert found is not None
+    rankings["bm25"], scores["bm25"] = found[0].tolist(), found[1].tolist()
     return SignalLists(rankings, scores, tokens)
