@@ -5,7 +5,10 @@ and the audit names them)."""
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
@@ -24,10 +27,12 @@ LOST_WORDS_MAX = 30
 def collection_audit(shared_corpus: Path):  # type: ignore[no-untyped-def]
     path = shared_corpus.parent / "un-corpus" / "un-documents-78-80.jsonl.gz"
     started = time.perf_counter()
-    pairs = []
-    for record in read_collection(path):
-        assert isinstance(record, CollectionRecord), record
-        pairs.append((ingest_record(record).passages, record.text))
+    records = list(read_collection(path))
+    assert all(isinstance(record, CollectionRecord) for record in records)
+    # One process per core (spawned: this process already runs encoder threads).
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=get_context("spawn")) as pool:
+        passages = [document.passages for document in pool.map(ingest_record, records, chunksize=32)]
+    pairs = [(found, record.text) for found, record in zip(passages, records, strict=True)]
     print(f"\n{len(pairs)} documents ingested in {time.perf_counter() - started:.0f} s")
     return audit_documents(pairs, max_tokens=DEFAULT_MAX_TOKENS)
 

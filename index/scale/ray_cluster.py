@@ -34,6 +34,7 @@ RAY_START = (
 )
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 WORKERS = 2
+STOP_GRACE_S = 5.0
 
 
 def _free_port() -> int:
@@ -105,9 +106,11 @@ def local_cluster(workers: int = WORKERS) -> Iterator[str]:
     finally:
         for node in reversed(nodes):
             node.terminate()
+        # A node asked to stop ends its Ray processes within seconds; one that does not is
+        # killed with the stragglers below (this cluster's files go with its temp dir).
         for node in nodes:
             try:
-                node.wait(timeout=60)
+                node.wait(timeout=STOP_GRACE_S)
             except subprocess.TimeoutExpired:
                 node.kill()
                 node.wait()
