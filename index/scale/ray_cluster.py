@@ -65,6 +65,25 @@ def _processes_under(directory: Path) -> list[int]:
     return pids
 
 
+def _descendants(roots: list[int]) -> list[int]:
+    """Every process below `roots` (Ray's agents rename themselves, so their command lines
+    no longer name the cluster's files)."""
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(proc.name))
+    found, todo = [], list(roots)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 @contextmanager
 def local_cluster(workers: int = WORKERS) -> Iterator[str]:
     """A head that runs no tasks and `workers` one-CPU workers, all on 127.0.0.1, each node a
@@ -104,6 +123,7 @@ def local_cluster(workers: int = WORKERS) -> Iterator[str]:
             start(f"--address={address}", "--num-cpus=1")
         yield address
     finally:
+        below = _descendants([node.pid for node in nodes])
         for node in reversed(nodes):
             node.terminate()
         # A node asked to stop ends its Ray processes within seconds; one that does not is
@@ -114,7 +134,7 @@ def local_cluster(workers: int = WORKERS) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 node.kill()
                 node.wait()
-        for pid in _processes_under(temp):  # a straggler of this cluster, and only of it
+        for pid in {*below, *_processes_under(temp)}:  # a straggler of this cluster, and only of it
             try:
                 os.kill(pid, 9)
             except ProcessLookupError:
