@@ -242,8 +242,11 @@ class FanOut:
         # Concurrent searches (the service's requests) each fan out to every shard.
         self._pool = ThreadPoolExecutor(max_workers=4 * max(1, len(self.shards)), thread_name_prefix="shard")
 
-    def gather(self, call: Callable[[ShardSearcher], T]) -> list[T]:
-        futures = [(shard.name, self._pool.submit(call, shard)) for shard in self.shards]
+    def gather(self, call: Callable[[ShardSearcher], T], shards: Sequence[ShardSearcher] | None = None) -> list[T]:
+        """`call` on every shard (or on `shards` only), all at once."""
+        futures = [
+            (shard.name, self._pool.submit(call, shard)) for shard in (self.shards if shards is None else shards)
+        ]
         answers = []
         for name, future in futures:
             try:
@@ -258,11 +261,13 @@ class ShardSetSearch:
     one request to every shard at once, merged exactly (see the module doc). BM25's
     document frequencies (what cross-lingual feedback asks twice per search) are the
     shards' counts added up once, when the front starts: the shards hold disjoint passages,
-    so the sums are the full index's."""
+    so the sums are the full index's. A stage within allowed rows (a filter, the focus
+    round) asks only the shards that hold some of them: the others have nothing to add."""
 
-    def __init__(self, fan_out: FanOut, size: int) -> None:
+    def __init__(self, fan_out: FanOut, size: int, rows_of_shard: Sequence[np.ndarray]) -> None:
         self.fan_out = fan_out
         self.size = size
+        self._rows_of_shard = list(rows_of_shard)  # each shard's global rows, increasing
         self._frequencies: dict[str, int] = {}
         for counts in fan_out.gather(lambda shard: shard.document_frequencies()):
             for token, n in counts.items():
@@ -276,13 +281,24 @@ class ShardSetSearch:
         self, dense: Mapping[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
     ) -> StageAnswer:
         queries = dict(dense)
-        parts = self.fan_out.gather(lambda shard: shard.answer(queries, lexical, k, allowed))
+        parts = self.fan_out.gather(lambda shard: shard.answer(queries, lexical, k, allowed), self._holding(allowed))
         found = {signal: merge_top([part.dense[signal] for part in parts], k) for signal in queries}
         if lexical is None:
             return StageAnswer(found, None)
         if lexical.within and allowed is not None:
             return StageAnswer(found, self._rank_within(lexical, [part.postings or {} for part in parts], k, allowed))
         return StageAnswer(found, merge_top([part.lexical for part in parts if part.lexical is not None], k))
+
+    def _holding(self, allowed: np.ndarray | None) -> list[ShardSearcher] | None:
+        """The shards holding any of the sorted `allowed` rows (None: every shard)."""
+        if allowed is None:
+            return None
+        holding = []
+        for shard, rows in zip(self.fan_out.shards, self._rows_of_shard, strict=True):
+            at = np.minimum(np.searchsorted(rows, allowed), len(rows) - 1)
+            if len(rows) and bool(np.any(rows[at] == allowed)):
+                holding.append(shard)
+        return holding
 
     def _rank_within(self, lexical: LexicalQuery, parts: list[dict[str, Postings]], k: int, rows: np.ndarray) -> Scored:
         """BM25 within `rows` with each token's idf over them, as `LexicalIndex.search_within`
@@ -323,8 +339,10 @@ def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **re
     fusion, filters and citations) and sends the signal searches to the shards."""
     passages: list[Passage | None] = [None] * shard_set.passages
     documents: dict[str, DocumentMeta] = {}
+    rows_of_shard = []
     for directory in shard_set.shard_dirs():
         rows = np.load(directory / GLOBAL_ROWS)
+        rows_of_shard.append(rows)
         for row, passage in zip(rows.tolist(), versions.read_passages(directory), strict=True):
             passages[row] = passage
         manifest = versions.read_manifest(directory) or {}
@@ -333,7 +351,7 @@ def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **re
     if any(p is None for p in passages):
         raise IndexNotReadyError(f"the shard set at {shard_set.root} does not cover every passage: rewrite it")
     fan_out = FanOut(shards)
-    stages = ShardSetSearch(fan_out, shard_set.passages)
+    stages = ShardSetSearch(fan_out, shard_set.passages, rows_of_shard)
     info = {"index_dir": str(shard_set.root), "shards": len(shards), "encoders": shard_set.encoders}
     return HybridRetriever(
         [p for p in passages if p is not None],

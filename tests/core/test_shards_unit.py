@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.scale.shards import FanOut, LocalShard, ShardAnswer, ShardedVectors, ShardSetSearch
 from wsis_rag.index.search.rows import LexicalQuery
@@ -50,7 +51,7 @@ def _split(retriever: HybridRetriever) -> HybridRetriever:
     return HybridRetriever(
         retriever.passages,
         retriever.documents,
-        ShardSetSearch(fan_out, size),
+        ShardSetSearch(fan_out, size, [shard.global_rows for shard in shards]),
         {name: ShardedVectors(fan_out, name, size) for name in retriever.vectors},
         {},
         list(retriever.signals),
@@ -79,6 +80,21 @@ def test_a_search_asks_each_shard_once_per_stage(mini_retriever: HybridRetriever
     sharded.search("digital divide connectivity", 5, timings=timings)
     # The dense queries in one request; BM25, whose expansion reads the dense lists, in a second.
     assert [shard.calls for shard in shards] == [2, 2]
+
+
+def test_a_search_within_one_document_asks_only_its_shard(mini_retriever: HybridRetriever) -> None:
+    sharded = _split(mini_retriever.with_fusion(focus_documents=0))
+    shards = sharded.lexical.fan_out.shards
+    report = next(
+        doc.id for doc in mini_retriever.documents if any(p.lang == "zh" for p in sharded.document_passages(doc.id))
+    )
+    hits = sharded.search("数字鸿沟", 5, filters=Filters(doc=[report]))
+    assert hits and {hit.passage.doc_id for hit in hits} == {report}
+    asked = [shard.calls for shard in shards]
+    holder = next(
+        i for i, shard in enumerate(shards) if mini_retriever.passages[int(shard.global_rows[0])].doc_id == report
+    )
+    assert asked[holder] >= 1 and asked[1 - holder] == 0
 
 
 def test_bm25_within_rows_from_postings_equals_the_single_index(mini_retriever: HybridRetriever) -> None:
