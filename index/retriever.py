@@ -26,7 +26,7 @@ from .query import AnalysedQuery, QueryAnalyser
 from .references import DocumentMentions
 from .results import Filters, Hit
 from .search.config import FusionConfig
-from .search.feedback import cross_lingual_feedback
+from .search.feedback import cross_lingual_feedback, feedback_applies
 from .search.focus import focus_rows, merge_focus
 from .search.fusion import fused_scores
 from .search.grouping import also_in, collapse_groups
@@ -236,9 +236,12 @@ class HybridRetriever:
         query_vectors: dict[str, np.ndarray] = {}
         feedback = self.fusion.feedback()
 
-        def expansion(dense: Mapping[str, list[int]]) -> list[str]:
+        def with_feedback(dense: Mapping[str, list[int]]) -> list[str]:
             return [*analysed.expansion_tokens, *cross_lingual_feedback(self._rows, analysed, dense, feedback)]
 
+        # Without feedback BM25's query is known now, and it runs beside the dense searches.
+        applies = feedback_applies(self._rows, analysed, feedback)
+        expansion = with_feedback if applies else list(analysed.expansion_tokens)
         lists, fused = self._round(analysed, query_vectors, expansion, k, allowed, clock)
         signal_ranks = lists.ranks()
         titled = self._titles.covered(analysed.match_tokens, self.fusion.titles())

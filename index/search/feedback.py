@@ -23,6 +23,16 @@ class FeedbackConfig:
     translated: bool = False  # also for queries the termbase already translated
 
 
+def feedback_applies(rows: IndexRows, analysed: AnalysedQuery, config: FeedbackConfig) -> bool:
+    """Whether feedback may add words to this query, known before any signal runs: not when
+    off, not (unless `translated`) when the termbase already translated the query, not when
+    no passage contains a word of it. When it may not, BM25 need not wait for the dense
+    lists (signals.py runs it beside them)."""
+    if config.terms <= 0 or (analysed.translated and not config.translated):
+        return False
+    return bool(rows.lexical.document_frequency(list(analysed.bm25_tokens)))
+
+
 def cross_lingual_feedback(
     rows: IndexRows, analysed: AnalysedQuery, dense: Mapping[str, list[int]], config: FeedbackConfig
 ) -> list[str]:
@@ -31,11 +41,7 @@ def cross_lingual_feedback(
     off, when no dense signal runs, when no passage contains a word of the query ("zzqx"
     must stay unanswered: its dense neighbours are arbitrary), and (unless `translated`)
     when the termbase already translated the query."""
-    if config.terms <= 0 or not dense:
-        return []
-    if analysed.translated and not config.translated:
-        return []
-    if not rows.lexical.document_frequency(list(analysed.bm25_tokens)):
+    if not dense or not feedback_applies(rows, analysed, config):
         return []
     ranked = fuse("rrf", dense, {}, lambda _signal, _row: 1.0)
     foreign = [row for row, _ in sorted(ranked.items(), key=lambda item: -item[1])]
