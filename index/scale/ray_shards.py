@@ -7,8 +7,9 @@ A replica loads its shard once and answers a stage of a search (`LocalShard.answ
 dense query and BM25's in one call). The front retriever embeds the queries itself (its
 encoders load in the front process, as in a single-index server), answers the document
 frequencies that cross-lingual feedback needs from the shards' counts gathered once at
-start, and sends each shard one call per stage, the shards called at once: two stages per
-search, three when the focus round runs. It fuses the merged lists itself: the HTTP API and
+start, and sends each shard one call per stage, the shards called at once: one or two
+stages per search (two when cross-lingual feedback may add words to BM25's query), one
+more when the focus round runs. It fuses the merged lists itself: the HTTP API and
 its answers are those of the single index.
 
 Why actors and not Ray Serve deployments: a round trip through a Serve handle cost several
