@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .analysis import analyse
 from .catalog import DocumentCatalog, UnknownDocumentError
+from .dictionary import load_dictionary
 from .encoders.embedders import Embedder, new_embedder
 from .lineage import LineageTable, ReferenceEdge
 from .references import ClauseReference, DocumentMentions
@@ -45,6 +46,7 @@ __all__ = [
     "current_version",
     "is_stale",
     "load_retriever",
+    "load_dictionary",
     "load_termbase",
     "load_version",
     "new_embedder",

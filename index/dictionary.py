@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,9 +54,36 @@ def _glosses(definitions: list[str]) -> list[str]:
     return out[:_GLOSSES_PER_WORD]
 
 
+class Glossary(Mapping[str, list[str]]):
+    """Simplified headword -> its English glosses. The glosses of a headword are worked out
+    when a question first uses it, not for all 120,000 at load: a headword without a usable
+    gloss is not in the glossary (a longer match never stops at it)."""
+
+    def __init__(self, definitions: dict[str, list[str]]) -> None:
+        self._definitions = definitions
+        self._glosses: dict[str, list[str]] = {}
+
+    def __getitem__(self, word: str) -> list[str]:
+        glosses = self._glosses.get(word)
+        if glosses is None:
+            glosses = self._glosses[word] = _glosses(self._definitions[word])
+        if not glosses:
+            raise KeyError(word)
+        return glosses
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self._definitions and bool(self.get(word))
+
+    def __iter__(self) -> Iterator[str]:
+        return (word for word in self._definitions if word in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @lru_cache(maxsize=1)
-def load_dictionary() -> dict[str, list[str]]:
-    """Simplified headword -> its English glosses (loaded once per process, on first use)."""
+def load_dictionary() -> Glossary:
+    """The dictionary's glossary (read once per process; the service reads it at start-up)."""
     entries: dict[str, list[str]] = {}
     with gzip.open(_dictionary_path(), "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -66,10 +94,10 @@ def load_dictionary() -> dict[str, list[str]]:
             if len(simplified) < 2 or not rest:
                 continue
             entries.setdefault(simplified, []).extend(rest.rstrip().split("/")[1:-1])
-    return {word: glosses for word, definitions in entries.items() if (glosses := _glosses(definitions))}
+    return Glossary(entries)
 
 
-def chinese_words(text: str, dictionary: dict[str, list[str]]) -> list[str]:
+def chinese_words(text: str, dictionary: Mapping[str, list[str]]) -> list[str]:
     """The dictionary words of `text`'s Chinese runs, longest match first, in order."""
     words: list[str] = []
     for run in _HAN_RUN.findall(text):

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import __version__
 from ..core.settings import Settings, get_settings
-from ..index.api import HybridRetriever
+from ..index.api import HybridRetriever, load_dictionary
 from .body_limit import BodySizeLimit
 from .deps import ServiceState
 from .errors import PROBLEM_MEDIA_TYPE, install_error_handlers
@@ -57,6 +57,8 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         logger.info("wsis-rag %s starting; index at %s", __version__, state.settings.index_dir)
+        # Read once now rather than by the first Chinese question.
+        await anyio.to_thread.run_sync(load_dictionary)
         if state.retriever is None:  # an injected retriever is served as it is, never swapped
             await anyio.to_thread.run_sync(state.refresh)
             if state.settings.index_watch_s > 0:

@@ -11,7 +11,7 @@ import pytest
 from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.columns import PassageColumns
-from wsis_rag.index.dictionary import chinese_words, english_glosses, load_dictionary
+from wsis_rag.index.dictionary import Glossary, chinese_words, english_glosses, load_dictionary
 from wsis_rag.index.query import QueryOptions
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.search.feedback import FeedbackConfig, cross_lingual_feedback
@@ -195,3 +195,10 @@ def test_chinese_words_are_carried_into_english_for_bm25(mini_retriever: HybridR
     assert mini_retriever.analyse_query("outer space resolution").glosses == ()  # English is not glossed
     off = mini_retriever.with_fusion(dictionary=False).analyse_query("外层空间决议")
     assert off.glosses == () and "outer" not in off.bm25_tokens
+
+
+def test_a_headword_without_a_usable_gloss_is_not_in_the_glossary() -> None:
+    glossary = Glossary({"甲乙": ["variant of 丙丁"], "丙丁": ["to ratify", "CL:個"], "戊己": []})
+    assert "甲乙" not in glossary and "戊己" not in glossary and "丙丁" in glossary
+    assert glossary["丙丁"] == ["ratify"] and list(glossary) == ["丙丁"] and len(glossary) == 1
+    assert chinese_words("甲乙丙丁", glossary) == ["丙丁"]  # no match stops at a word without a gloss
