@@ -177,7 +177,7 @@ def staged_lists(
     scores = {signal: answer.dense[signal][1].tolist() for signal in dense}
     if not lexical:
         return SignalLists(rankings, scores, [])
-    tokens = given if given is not None else expansion(rankings)  # type: ignore[operator]
+    tokens = expansion if isinstance(expansion, list) else expansion(rankings)
     found = answer.lexical
     if found is None:
         t = time.perf_counter()
