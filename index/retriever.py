@@ -27,13 +27,13 @@ from .references import DocumentMentions
 from .results import Filters, Hit
 from .search.config import FusionConfig
 from .search.feedback import cross_lingual_feedback, feedback_applies
-from .search.focus import focus_rows, merge_focus
+from .search.focus import focus_rows, likely_focus_rows, merge_focus
 from .search.fusion import fused_scores
 from .search.grouping import also_in, collapse_groups
 from .search.pinning import pin_named_clauses
 from .search.priors import CitingClauses, DocumentPriors, apply_priors, boost_documents
 from .search.rows import IndexRows
-from .search.signals import SignalLists, signal_lists
+from .search.signals import SearchRound, SignalLists, signal_lists
 from .search.titles import TitleIndex
 from .sentences import SentenceTable
 from .vectors import VectorIndex
@@ -242,19 +242,23 @@ class HybridRetriever:
         # Without feedback BM25's query is known now, and it runs beside the dense searches.
         applies = feedback_applies(self._rows, analysed, feedback)
         expansion = with_feedback if applies else list(analysed.expansion_tokens)
-        lists, fused = self._round(analysed, query_vectors, expansion, k, allowed, clock)
-        signal_ranks = lists.ranks()
         titled = self._titles.covered(analysed.match_tokens, self.fusion.titles())
+        focus_config, documents = self.fusion.focus(), len(self.documents)
+
+        def likely_focus(dense: Mapping[str, list[int]]) -> np.ndarray | None:
+            return likely_focus_rows(self._rows, analysed, dense, allowed, documents, focus_config, titled)
+
+        lists, fused = self._round(
+            analysed, query_vectors, SearchRound(allowed, expansion, prefetch=likely_focus), k, clock
+        )
+        signal_ranks = lists.ranks()
         if titled and self.fusion.title_boost:
             boost_documents(self._rows, fused, titled, self.fusion.title_boost)
-        focus = focus_rows(
-            self._rows, analysed, fused, lists, allowed, len(self.documents), self.fusion.focus(), titled
-        )
+        focus = focus_rows(self._rows, analysed, fused, lists, allowed, documents, focus_config, titled)
         if focus is not None:
             t = time.perf_counter()
-            focused_lists, focused = self._round(
-                analysed, query_vectors, lists.expansion, k, focus, {}, within=self.fusion.focus_idf
-            )
+            within = SearchRound(focus, lists.expansion, within=focus_config.idf, known=lists.fetched)
+            focused_lists, focused = self._round(analysed, query_vectors, within, k, {})
             if titled and self.fusion.title_boost:
                 boost_documents(self._rows, focused, titled, self.fusion.title_boost)
             merge_focus(fused, signal_ranks, focused, focused_lists)
@@ -269,17 +273,13 @@ class HybridRetriever:
         self,
         analysed: AnalysedQuery,
         query_vectors: dict[str, np.ndarray],
-        expansion: Any,
+        scope: SearchRound,
         k: int,
-        allowed: np.ndarray | None,
         clock: dict[str, float],
-        within: bool = False,
     ) -> tuple[SignalLists, dict[int, float]]:
-        """One round of the signals within `allowed`: their lists, fused and scaled by the priors."""
+        """One round of the signals: their lists, fused and scaled by the priors."""
         depth = max(self.fusion.depth, k)
-        lists = signal_lists(
-            self._rows, analysed, self.signals, query_vectors, self._embed, depth, allowed, clock, expansion, within
-        )
+        lists = signal_lists(self._rows, analysed, self.signals, query_vectors, self._embed, depth, scope, clock)
         t = time.perf_counter()
         fused = fused_scores(self._rows, analysed, lists, self.fusion.signal_weights())
         apply_priors(

@@ -8,8 +8,9 @@ dense query and BM25's in one call). The front retriever embeds the queries itse
 encoders load in the front process, as in a single-index server), answers the document
 frequencies that cross-lingual feedback needs from the shards' counts gathered once at
 start, and sends each shard one call per stage, the shards called at once: one or two
-stages per search (two when cross-lingual feedback may add words to BM25's query), one
-more when the focus round runs. It fuses the merged lists itself: the HTTP API and
+stages per search (two when cross-lingual feedback may add words to BM25's query); the
+focus round's rows mostly come back with BM25's stage (`search/focus.likely_focus_rows`),
+and it asks the shards only for the rest. It fuses the merged lists itself: the HTTP API and
 its answers are those of the single index.
 
 Why actors and not Ray Serve deployments: a round trip through a Serve handle cost several
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..retriever import HybridRetriever
-from ..search.rows import LexicalQuery
+from ..search.rows import Fetch, LexicalQuery
 from .distributed import _ray
 from .shards import LocalShard, ShardAnswer, ShardSet, sharded_retriever, write_shards
 
@@ -49,9 +50,14 @@ class ShardReplica:
         self.shard = LocalShard.load(Path(directory))
 
     def answer(
-        self, dense: dict[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+        self,
+        dense: dict[str, np.ndarray],
+        lexical: LexicalQuery | None,
+        k: int,
+        allowed: np.ndarray | None,
+        fetch: Fetch | None = None,
     ) -> ShardAnswer:
-        return self.shard.answer(dense, lexical, k, allowed)
+        return self.shard.answer(dense, lexical, k, allowed, fetch)
 
     def document_frequencies(self) -> dict[str, int]:
         return self.shard.document_frequencies()
@@ -76,9 +82,14 @@ class RemoteShard:
         return _ray().get(getattr(replica, method).remote(*args), timeout=self.timeout_s)
 
     def answer(
-        self, dense: dict[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+        self,
+        dense: dict[str, np.ndarray],
+        lexical: LexicalQuery | None,
+        k: int,
+        allowed: np.ndarray | None,
+        fetch: Fetch | None = None,
     ) -> ShardAnswer:
-        result: ShardAnswer = self._call("answer", dense, lexical, k, allowed)
+        result: ShardAnswer = self._call("answer", dense, lexical, k, allowed, fetch)
         return result
 
     def document_frequencies(self) -> dict[str, int]:

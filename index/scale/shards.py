@@ -42,7 +42,7 @@ from ...core.errors import IndexNotReadyError
 from ...core.vocabulary import DocumentMeta, Passage
 from ..lexical import LexicalIndex, Postings, query_weights, rank_within
 from ..retriever import HybridRetriever
-from ..search.rows import LexicalQuery, Scored, StageAnswer
+from ..search.rows import Fetch, Fetched, LexicalQuery, Scored, StageAnswer
 from ..store import versions
 from ..vectors import VectorIndex
 
@@ -65,6 +65,7 @@ class ShardAnswer:
     dense: dict[str, Scored]  # signal -> the shard's top rows
     lexical: Scored | None  # BM25's top rows over the whole collection's idf
     postings: dict[str, Postings] | None  # BM25 within the allowed rows: the front ranks them
+    fetched: Fetched | None = None  # the fetched rows this shard holds
 
 
 class ShardSearcher(Protocol):
@@ -73,7 +74,12 @@ class ShardSearcher(Protocol):
     name: str
 
     def answer(
-        self, dense: dict[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+        self,
+        dense: dict[str, np.ndarray],
+        lexical: LexicalQuery | None,
+        k: int,
+        allowed: np.ndarray | None,
+        fetch: Fetch | None = None,
     ) -> ShardAnswer: ...
 
     def document_frequencies(self) -> dict[str, int]: ...
@@ -193,11 +199,17 @@ class LocalShard:
         return np.searchsorted(self.global_rows, allowed[np.isin(allowed, self.global_rows)])
 
     def answer(
-        self, dense: dict[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+        self,
+        dense: dict[str, np.ndarray],
+        lexical: LexicalQuery | None,
+        k: int,
+        allowed: np.ndarray | None,
+        fetch: Fetch | None = None,
     ) -> ShardAnswer:
         """Every dense query's top-k among the allowed rows this shard holds and, when asked,
         BM25's: its top-k, or for a search `within` the allowed rows the tokens' postings
-        there (their idf over those rows needs every shard's counts)."""
+        there (their idf over those rows needs every shard's counts). `fetch`: the fetched
+        rows this shard holds, every one with its dense scores and BM25's postings."""
         local = self._local(allowed)
         empty = local is not None and len(local) == 0
         nothing: Scored = (np.zeros(0, np.int64), np.zeros(0, np.float32))
@@ -208,12 +220,25 @@ class LocalShard:
         found = {s: nothing if empty else global_rows(self.vectors[s].search(v, k, local)) for s, v in dense.items()}
         if lexical is None:
             return ShardAnswer(found, None, None)
+        fetched = self._fetch(fetch, lexical) if fetch is not None else None
         if lexical.within and local is not None:
-            postings = self.lexical.postings([t for t, _ in query_weights(lexical.tokens, lexical.expansion)], local)
-            shared = {t: Postings(self.global_rows[held.rows], held.scores) for t, held in postings.items()}
-            return ShardAnswer(found, None, shared)
+            return ShardAnswer(found, None, self._postings(lexical, local), fetched)
         bm25 = nothing if empty else global_rows(self.lexical.search(lexical.tokens, lexical.expansion, k, local))
-        return ShardAnswer(found, bm25, None)
+        return ShardAnswer(found, bm25, None, fetched)
+
+    def _postings(self, lexical: LexicalQuery, local: np.ndarray) -> dict[str, Postings]:
+        """The postings of BM25's tokens among this shard's `local` rows, in global rows."""
+        postings = self.lexical.postings([t for t, _ in query_weights(lexical.tokens, lexical.expansion)], local)
+        return {t: Postings(self.global_rows[held.rows], held.scores) for t, held in postings.items()}
+
+    def _fetch(self, fetch: Fetch, lexical: LexicalQuery) -> Fetched:
+        local = self._local(fetch.rows)
+        assert local is not None
+        dense = {}
+        for signal, vector in fetch.dense.items():
+            rows, scores = self.vectors[signal].search(vector, len(local), local)
+            dense[signal] = (self.global_rows[rows], scores)
+        return Fetched(self.global_rows[local], dense, self._postings(lexical, local))
 
     def document_frequencies(self) -> dict[str, int]:
         """How many of this shard's passages hold each token of the vocabulary (those it has)."""
@@ -278,16 +303,33 @@ class ShardSetSearch:
         return {t: self._frequencies[t] for t in tokens if t in self._frequencies}
 
     def search_stage(
-        self, dense: Mapping[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+        self,
+        dense: Mapping[str, np.ndarray],
+        lexical: LexicalQuery | None,
+        k: int,
+        allowed: np.ndarray | None,
+        fetch: Fetch | None = None,
+        known: Fetched | None = None,
     ) -> StageAnswer:
         queries = dict(dense)
-        parts = self.fan_out.gather(lambda shard: shard.answer(queries, lexical, k, allowed), self._holding(allowed))
+        have, asked = None, allowed
+        if known is not None and allowed is not None and lexical is not None and lexical.within:
+            have = known.among(allowed)
+            asked = np.setdiff1d(allowed, have.rows, assume_unique=True)
+        parts: list[ShardAnswer] = []
+        if have is None or asked is None or len(asked):  # nothing to ask when every row is known
+            ask = self._holding(asked)
+            parts = self.fan_out.gather(lambda shard: shard.answer(queries, lexical, k, asked, fetch), ask)
+        if have is not None:  # the known rows, as one more shard's answer
+            parts.append(ShardAnswer(have.dense, None, have.postings))
         found = {signal: merge_top([part.dense[signal] for part in parts], k) for signal in queries}
         if lexical is None:
             return StageAnswer(found, None)
+        fetched = _merge_fetched([part.fetched for part in parts if part.fetched is not None]) if fetch else None
         if lexical.within and allowed is not None:
-            return StageAnswer(found, self._rank_within(lexical, [part.postings or {} for part in parts], k, allowed))
-        return StageAnswer(found, merge_top([part.lexical for part in parts if part.lexical is not None], k))
+            postings = [part.postings or {} for part in parts]
+            return StageAnswer(found, self._rank_within(lexical, postings, k, allowed), fetched)
+        return StageAnswer(found, merge_top([part.lexical for part in parts if part.lexical is not None], k), fetched)
 
     def _holding(self, allowed: np.ndarray | None) -> list[ShardSearcher] | None:
         """The shards holding any of the sorted `allowed` rows (None: every shard)."""
@@ -310,6 +352,18 @@ class ShardSetSearch:
         merged = {token: _merge_postings(held) for token, held in postings.items()}
         weighted = query_weights(lexical.tokens, lexical.expansion)
         return rank_within(merged, self._frequencies, self.size, rows, weighted, k)
+
+
+def _merge_fetched(parts: list[Fetched]) -> Fetched:
+    """The shards' parts of one fetch (disjoint rows) as one."""
+    rows = np.sort(np.concatenate([part.rows for part in parts])) if parts else np.zeros(0, np.int64)
+    signals = parts[0].dense if parts else {}
+    dense = {s: merge_top([part.dense[s] for part in parts], sum(len(p.rows) for p in parts)) for s in signals}
+    tokens: dict[str, list[Postings]] = {}
+    for part in parts:
+        for token, held in part.postings.items():
+            tokens.setdefault(token, []).append(held)
+    return Fetched(rows, dense, {token: _merge_postings(held) for token, held in tokens.items()})
 
 
 def _merge_postings(parts: list[Postings]) -> Postings:

@@ -46,6 +46,7 @@ class FusionConfig:
     focus_documents: int = 3
     focus_per_signal: int = 5
     focus_idf: bool = True
+    focus_prefetch_rows: int = 2048  # on a shard set: rows of likely focus documents fetched early
     # Documents whose title the question uses join the focus (titles.py; 0 = off).
     title_coverage: float = 0.5
     title_documents: int = 3
@@ -81,4 +82,4 @@ class FusionConfig:
         return TitleConfig(self.title_coverage, self.title_documents)
 
     def focus(self) -> FocusConfig:
-        return FocusConfig(self.focus_documents, self.focus_per_signal, self.focus_idf)
+        return FocusConfig(self.focus_documents, self.focus_per_signal, self.focus_idf, self.focus_prefetch_rows)

@@ -6,6 +6,7 @@ alone; each of their clauses keeps the better of its two scores."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ class FocusConfig:
     documents: int = 0  # the first round's first documents searched again (0 = off)
     per_signal: int = 0  # and the documents of each signal's first rows
     idf: bool = True  # BM25 weighs tokens by their idf over the focus's rows
+    # On a shard set: at most this many rows of the likely focus documents fetched with the
+    # first round's BM25 stage (0: none; see `likely_focus_rows`).
+    prefetch_rows: int = 0
 
 
 def focus_rows(
@@ -58,6 +62,43 @@ def focus_rows(
         focus = np.intersect1d(focus, allowed, assume_unique=True)
     everything = rows.size if allowed is None else len(allowed)
     return focus if len(focus) < everything else None  # a second round would change nothing
+
+
+def likely_focus_rows(
+    rows: IndexRows,
+    analysed: AnalysedQuery,
+    dense: Mapping[str, list[int]],
+    allowed: np.ndarray | None,
+    documents: int,
+    config: FocusConfig,
+    titled: Sequence[str] = (),
+) -> np.ndarray | None:
+    """The allowed rows of the documents the focus round is likely to search, as far as
+    they are known before BM25 answers: those the query names or titles, then those of the
+    `dense` rankings' rows taken rank by rank across the signals, while they hold at most
+    `config.prefetch_rows` rows (every allowed row when there are no more). On a shard set
+    they are fetched with the first round's BM25 stage, and the focus round then searches
+    only its rows not among them: none, most of the time, and no stage of its own. None
+    when the focus round cannot run within BM25's idf over its rows."""
+    budget = config.prefetch_rows
+    if budget <= 0 or not config.idf or config.documents <= 0 or documents <= config.documents:
+        return None
+    if (rows.size if allowed is None else len(allowed)) <= budget:
+        return np.arange(rows.size, dtype=np.int64) if allowed is None else allowed
+    ranked = [
+        rows.doc_of_row[row] for ranks in itertools.zip_longest(*dense.values()) for row in ranks if row is not None
+    ]
+    docs: dict[str, None] = {}
+    held = 0
+    for doc_id in dict.fromkeys([*analysed.named_documents, *titled, *ranked]):
+        size = len(rows.columns.doc_rows(doc_id))
+        if held + size <= budget:
+            docs[doc_id] = None
+            held += size
+    if not docs:
+        return None
+    likely = rows.columns.allowed(doc_ids=docs)
+    return likely if allowed is None else np.intersect1d(likely, allowed, assume_unique=True)
 
 
 def merge_focus(

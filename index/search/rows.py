@@ -12,7 +12,7 @@ import numpy as np
 from ...core.vocabulary import Passage
 from ..analysis import symbol_tokens
 from ..columns import PassageColumns
-from ..lexical import LexicalIndex
+from ..lexical import LexicalIndex, Postings
 from ..vectors import VectorIndex
 
 
@@ -46,9 +46,44 @@ class LexicalQuery:
 
 
 @dataclass(frozen=True)
+class Fetch:
+    """Rows a later stage of the same search is likely to search within (the focus round),
+    fetched whole with this stage: every dense query's score of each, and the postings of
+    the stage's BM25 tokens among them."""
+
+    rows: np.ndarray  # sorted
+    dense: Mapping[str, np.ndarray]  # signal -> its query vector
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a `Fetch` brought back: each dense signal's score of every fetched row, and
+    BM25's postings among them."""
+
+    rows: np.ndarray  # sorted
+    dense: dict[str, Scored]
+    postings: dict[str, Postings]
+
+    def among(self, allowed: np.ndarray) -> Fetched:
+        """Only what falls within the sorted `allowed` rows."""
+
+        def held(rows: np.ndarray) -> np.ndarray:
+            return np.isin(rows, allowed, assume_unique=True)
+
+        dense = {signal: (rows[held(rows)], scores[held(rows)]) for signal, (rows, scores) in self.dense.items()}
+        postings = {}
+        for token, found in self.postings.items():
+            inside = held(found.rows)
+            if inside.any():
+                postings[token] = Postings(found.rows[inside], found.scores[inside])
+        return Fetched(self.rows[held(self.rows)], dense, postings)
+
+
+@dataclass(frozen=True)
 class StageAnswer:
     dense: dict[str, Scored]  # signal -> its rows
     lexical: Scored | None
+    fetched: Fetched | None = None  # what the stage's `Fetch` asked for
 
 
 @runtime_checkable
@@ -58,8 +93,20 @@ class StageSearcher(Protocol):
     trip costs more there than the searches themselves."""
 
     def search_stage(
-        self, dense: Mapping[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
-    ) -> StageAnswer: ...
+        self,
+        dense: Mapping[str, np.ndarray],
+        lexical: LexicalQuery | None,
+        k: int,
+        allowed: np.ndarray | None,
+        fetch: Fetch | None = None,
+        known: Fetched | None = None,
+    ) -> StageAnswer:
+        """Each dense query's top-k and BM25's within the allowed rows. `fetch`: rows to
+        bring back whole with the answer (it needs `lexical`). `known`: what an earlier
+        stage fetched, for a stage within allowed rows with BM25 `within` them: the rows
+        among them are not searched again, and the stage asks nothing of the index when
+        they are all known."""
+        ...
 
 
 class IndexRows:

@@ -1,7 +1,8 @@
 """Stage 1: each signal's candidate list for one query within one set of allowed rows.
 
 The dense signals run first (cross-lingual feedback reads their lists before BM25 runs),
-unless BM25's expansion is already known (the focus round): then it runs beside them.
+unless BM25's expansion is already known (no feedback, the focus round): then it runs
+beside them.
 A dense signal's vector search runs on a small pool while the next encoder embeds the
 query (FAISS and the encoders release the GIL), so on two cores the first search hides
 behind the second embedding; the last signal's search runs inline.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..query import AnalysedQuery
-from .rows import IndexRows, LexicalQuery, StageSearcher
+from .rows import Fetch, Fetched, IndexRows, LexicalQuery, StageSearcher
 
 # One pool per process: a forked child has none of its parent's threads, and a pool
 # inherited from it would never run what it is given.
@@ -39,6 +40,7 @@ class SignalLists:
     rankings: dict[str, list[int]]  # signal -> rows, best first
     scores: dict[str, list[float]]  # signal -> the rows' scores
     expansion: list[str]  # the BM25 expansion tokens used (termbase, then feedback)
+    fetched: Fetched | None = None  # rows fetched whole for a later round (SearchRound.prefetch)
 
     def ranks(self) -> dict[str, dict[int, int]]:
         """Each signal's rank (from 1) of every row it returned."""
@@ -46,6 +48,7 @@ class SignalLists:
 
 
 QueryEmbedder = Callable[[str, str], np.ndarray]  # (signal, text) -> the query's vector
+Expansion = Callable[[Mapping[str, list[int]]], list[str]] | list[str]
 
 
 def query_vector(
@@ -113,6 +116,21 @@ def lexical_list(
     return found.tolist(), values.tolist()
 
 
+@dataclass(frozen=True)
+class SearchRound:
+    """One round of the signals: the rows it searches and how BM25's query is made."""
+
+    allowed: np.ndarray | None  # sorted rows every signal may return (None: all)
+    expansion: Expansion  # BM25's expansion tokens: a list, or worked out from the dense rankings
+    within: bool = False  # BM25 weighs each token by its idf over the allowed rows
+    # On an index searched elsewhere: the rows a later round is likely to search within,
+    # worked out from the dense rankings (empty before they are known), fetched whole with
+    # BM25's stage ...
+    prefetch: Callable[[Mapping[str, list[int]]], np.ndarray | None] | None = None
+    # ... and what an earlier round fetched so (`SignalLists.fetched`).
+    known: Fetched | None = None
+
+
 def signal_lists(
     rows: IndexRows,
     analysed: AnalysedQuery,
@@ -120,18 +138,14 @@ def signal_lists(
     query_vectors: dict[str, np.ndarray],
     embed: QueryEmbedder,
     depth: int,
-    allowed: np.ndarray | None,
+    scope: SearchRound,
     clock: dict[str, float],
-    expansion: Callable[[Mapping[str, list[int]]], list[str]] | list[str],
-    within: bool = False,
 ) -> SignalLists:
-    """Every signal's list: the dense ones, and BM25 with `expansion` (a list, or worked out
-    from the dense rankings: termbase and cross-lingual feedback). A given list lets BM25
-    run beside the dense searches instead of after them."""
+    """Every signal's list: the dense ones, and BM25 with the round's expansion. A given
+    list lets BM25 run beside the dense searches instead of after them."""
     if rows.stages is not None:
-        return staged_lists(
-            rows.stages, analysed, signals, query_vectors, embed, depth, allowed, clock, expansion, within
-        )
+        return staged_lists(rows.stages, analysed, signals, query_vectors, embed, depth, scope, clock)
+    allowed, expansion, within = scope.allowed, scope.expansion, scope.within
     dense = [signal for signal in signals if signal != "bm25"]
     lexical: Future[tuple[list[int], list[float]]] | None = None
     if "bm25" in signals and isinstance(expansion, list):
@@ -154,35 +168,42 @@ def staged_lists(
     query_vectors: dict[str, np.ndarray],
     embed: QueryEmbedder,
     depth: int,
-    allowed: np.ndarray | None,
+    scope: SearchRound,
     clock: dict[str, float],
-    expansion: Callable[[Mapping[str, list[int]]], list[str]] | list[str],
-    within: bool = False,
 ) -> SignalLists:
     """`signal_lists` on an index searched elsewhere: every query embedded first, then one
     request carrying all of them (BM25's too when its expansion is given), and a second
-    for BM25 only when its expansion reads the dense lists."""
+    for BM25 only when its expansion reads the dense lists. The request carrying BM25 also
+    fetches the rows of `scope.prefetch`; a round within rows already `known` asks only
+    for the rest."""
     dense = [signal for signal in signals if signal != "bm25"]
     vectors = {signal: query_vector(signal, analysed, query_vectors, embed, clock) for signal in dense}
     lexical = "bm25" in signals
+    allowed, expansion = scope.allowed, scope.expansion
     given = expansion if isinstance(expansion, list) else None
 
     def bm25(tokens: list[str]) -> LexicalQuery:
-        return LexicalQuery(list(analysed.bm25_tokens), tokens, within and allowed is not None)
+        return LexicalQuery(list(analysed.bm25_tokens), tokens, scope.within and allowed is not None)
+
+    def fetch(rankings: Mapping[str, list[int]]) -> Fetch | None:
+        wanted = scope.prefetch(rankings) if scope.prefetch is not None else None
+        return Fetch(wanted, vectors) if wanted is not None and len(wanted) else None
 
     t = time.perf_counter()
-    answer = stages.search_stage(vectors, bm25(given) if lexical and given is not None else None, depth, allowed)
+    if lexical and given is not None:
+        answer = stages.search_stage(vectors, bm25(given), depth, allowed, fetch({}), scope.known)
+    else:
+        answer = stages.search_stage(vectors, None, depth, allowed, known=scope.known)
     clock["faiss"] = time.perf_counter() - t
     rankings = {signal: answer.dense[signal][0].tolist() for signal in dense}
     scores = {signal: answer.dense[signal][1].tolist() for signal in dense}
     if not lexical:
         return SignalLists(rankings, scores, [])
     tokens = expansion if isinstance(expansion, list) else expansion(rankings)
-    found = answer.lexical
-    if found is None:
+    if answer.lexical is None:
         t = time.perf_counter()
-        found = stages.search_stage({}, bm25(tokens), depth, allowed).lexical
+        answer = stages.search_stage({}, bm25(tokens), depth, allowed, fetch(rankings))
         clock["bm25"] = time.perf_counter() - t
-    assert found is not None
-    rankings["bm25"], scores["bm25"] = found[0].tolist(), found[1].tolist()
-    return SignalLists(rankings, scores, tokens)
+    assert answer.lexical is not None
+    rankings["bm25"], scores["bm25"] = answer.lexical[0].tolist(), answer.lexical[1].tolist()
+    return SignalLists(rankings, scores, tokens, answer.fetched)

@@ -9,12 +9,12 @@ import numpy as np
 from wsis_rag.core.vocabulary import DocType, DocumentMeta
 from wsis_rag.index.analysis import analyse
 from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.index.search.focus import FocusConfig, focus_rows, merge_focus
+from wsis_rag.index.search.focus import FocusConfig, focus_rows, likely_focus_rows, merge_focus
 from wsis_rag.index.search.fusion import SignalWeights, fused_scores
 from wsis_rag.index.search.grouping import collapse_groups
 from wsis_rag.index.search.pinning import clause_rows, pin_named_clauses
 from wsis_rag.index.search.priors import CitingClauses, DocumentPriors, PriorConfig, PriorStrengths, apply_priors
-from wsis_rag.index.search.signals import SignalLists, signal_lists
+from wsis_rag.index.search.signals import SearchRound, SignalLists, signal_lists
 from wsis_rag.index.search.titles import TitleConfig, TitleIndex
 
 
@@ -36,14 +36,15 @@ def test_signal_lists_embed_once_and_expand_bm25_from_the_dense_lists(mini_retri
 
     clock: dict[str, float] = {}
     rows = mini_retriever.rows
-    lists = signal_lists(rows, analysed, ["bm25", "hash"], vectors, embed, 5, None, clock, expansion)
+    lists = signal_lists(rows, analysed, ["bm25", "hash"], vectors, embed, 5, SearchRound(None, expansion), clock)
     assert set(lists.rankings) == {"bm25", "hash"} and "hash" in vectors and seen[0]["hash"] == lists.rankings["hash"]
     assert lists.expansion == ["学校"] and {"embed:hash", "faiss", "bm25"} <= set(clock)
     # The expansion token reaches BM25: the Chinese clause on schools is a candidate.
     assert _row(mini_retriever, "mini-report:s2-p2") in lists.rankings["bm25"]
     # Within allowed rows only, and the query vector is reused (no second embedding).
     allowed = np.array(sorted(mini_retriever.rows.columns.doc_rows("mini-res")))
-    again = signal_lists(rows, analysed, ["bm25", "hash"], vectors, embed, 5, allowed, {}, lists.expansion)
+    within = SearchRound(allowed, lists.expansion)
+    again = signal_lists(rows, analysed, ["bm25", "hash"], vectors, embed, 5, within, {})
     assert all(row in allowed for ranked in again.rankings.values() for row in ranked)
 
 
@@ -86,6 +87,30 @@ def test_focus_is_the_first_documents_and_off_on_a_small_index(mini_retriever: H
     fused, ranks = {en: 0.5}, {"hash": {en: 7}}
     merge_focus(fused, ranks, {en: 0.9}, SignalLists({"hash": [en]}, {"hash": [0.9]}, []))
     assert fused[en] == 0.9 and ranks["hash"][en] == 1
+
+
+def test_likely_focus_rows_are_the_named_then_the_dense_lists_documents_within_the_budget(
+    mini_retriever: HybridRetriever,
+) -> None:
+    rows = mini_retriever.rows
+    report, resolution = (set(rows.columns.doc_rows(doc).tolist()) for doc in ("mini-report", "mini-res"))
+    named = mini_retriever.analyse_query("What does A/RES/99/7 decide?")
+    dense = {"hash": [_row(mini_retriever, "mini-report:s2-p1")]}
+
+    def likely(config: FocusConfig, allowed: np.ndarray | None = None) -> set[int] | None:
+        found = likely_focus_rows(rows, named, dense, allowed, 99, config)
+        return None if found is None else set(found.tolist())
+
+    assert likely(FocusConfig(documents=1, prefetch_rows=rows.size)) == report | resolution  # all fit
+    # One document's worth: the named one before the dense lists' first.
+    assert likely(FocusConfig(documents=1, prefetch_rows=len(resolution))) == resolution
+    # The named one does not fit in a smaller budget; the next document that does is taken.
+    assert len(report) < len(resolution) and likely(FocusConfig(documents=1, prefetch_rows=len(report))) == report
+    allowed = np.array(sorted(report), dtype=np.int64)
+    assert likely(FocusConfig(documents=1, prefetch_rows=len(report)), allowed) == report  # within the filter
+    assert likely(FocusConfig(documents=1, prefetch_rows=0)) is None  # off
+    assert likely(FocusConfig(documents=1, prefetch_rows=rows.size, idf=False)) is None  # the focus BM25 needs all
+    assert likely(FocusConfig(prefetch_rows=rows.size)) is None  # no focus round
 
 
 def test_pinning_puts_named_clauses_first_with_their_subclauses(mini_retriever: HybridRetriever) -> None:

@@ -11,7 +11,7 @@ from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.scale.shards import FanOut, LocalShard, ShardAnswer, ShardedVectors, ShardSetSearch
 from wsis_rag.index.search.feedback import feedback_applies
-from wsis_rag.index.search.rows import LexicalQuery
+from wsis_rag.index.search.rows import Fetch, LexicalQuery
 from wsis_rag.index.vectors import VectorIndex
 
 QUERIES = [
@@ -31,10 +31,15 @@ class CountingShard(LocalShard):
     calls = 0
 
     def answer(
-        self, dense: dict[str, np.ndarray], lexical: LexicalQuery | None, k: int, allowed: np.ndarray | None
+        self,
+        dense: dict[str, np.ndarray],
+        lexical: LexicalQuery | None,
+        k: int,
+        allowed: np.ndarray | None,
+        fetch: Fetch | None = None,
     ) -> ShardAnswer:
         self.calls += 1
-        return super().answer(dense, lexical, k, allowed)
+        return super().answer(dense, lexical, k, allowed, fetch)
 
 
 def _split(retriever: HybridRetriever) -> HybridRetriever:
@@ -62,9 +67,17 @@ def _split(retriever: HybridRetriever) -> HybridRetriever:
     )
 
 
-@pytest.mark.parametrize("focus", [0, 1], ids=["one round", "focus round"])
-def test_the_shard_set_ranks_as_the_single_index(mini_retriever: HybridRetriever, focus: int) -> None:
-    single = mini_retriever.with_fusion(focus_documents=focus, focus_per_signal=0)
+FOCUS = {
+    "one round": {"focus_documents": 0},
+    # The focus rows fetched with BM25's stage, or none of them.
+    "focus round, its rows fetched early": {"focus_documents": 1, "focus_prefetch_rows": 10_000},
+    "focus round, no row fetched early": {"focus_documents": 1, "focus_prefetch_rows": 0},
+}
+
+
+@pytest.mark.parametrize("fusion", FOCUS.values(), ids=FOCUS.keys())
+def test_the_shard_set_ranks_as_the_single_index(mini_retriever: HybridRetriever, fusion: dict[str, int]) -> None:
+    single = mini_retriever.with_fusion(focus_per_signal=0, **fusion)
     sharded = _split(single)
     rounds = set()
     for query in QUERIES:
@@ -72,22 +85,26 @@ def test_the_shard_set_ranks_as_the_single_index(mini_retriever: HybridRetriever
         want = [(h.passage.id, round(h.score, 6), h.signals) for h in single.search(query, 8, timings=timings)]
         assert [(h.passage.id, round(h.score, 6), h.signals) for h in sharded.search(query, 8)] == want, query
         rounds.add("focus" in timings)
-    assert (True in rounds) == bool(focus)  # the focus round ran for some queries
+    assert (True in rounds) == bool(fusion["focus_documents"])  # the focus round ran for some queries
 
 
-def test_a_search_asks_each_shard_once_per_stage(mini_retriever: HybridRetriever) -> None:
-    single = mini_retriever.with_fusion(focus_documents=0)
+@pytest.mark.parametrize("focus", [0, 1], ids=["one round", "focus round, its rows fetched early"])
+def test_a_search_asks_each_shard_once_per_stage(mini_retriever: HybridRetriever, focus: int) -> None:
+    single = mini_retriever.with_fusion(focus_documents=focus, focus_per_signal=0, focus_prefetch_rows=10_000)
     stages = set()
     for query in QUERIES:
         sharded = _split(single)
         shards = sharded.lexical.fan_out.shards
-        sharded.search(query, 5)
+        timings: dict[str, float] = {}
+        sharded.search(query, 5, timings=timings)
         # The dense queries in one request, and BM25 in the same one unless its expansion
-        # reads the dense lists (cross-lingual feedback): then in a second.
+        # reads the dense lists (cross-lingual feedback): then in a second. The focus round
+        # searches rows BM25's stage brought back: no request of its own.
         applies = feedback_applies(sharded.rows, sharded.analyse_query(query), single.fusion.feedback())
-        assert [shard.calls for shard in shards] == [2, 2] if applies else [1, 1], query
-        stages.add(applies)
-    assert stages == {True, False}
+        assert [shard.calls for shard in shards] == ([2, 2] if applies else [1, 1]), query
+        stages.add((applies, "focus" in timings))
+    assert {applies for applies, _ in stages} == {True, False}
+    assert any(focused for _, focused in stages) == bool(focus)
 
 
 def test_a_search_within_one_document_asks_only_its_shard(mini_retriever: HybridRetriever) -> None:
@@ -114,3 +131,32 @@ def test_bm25_within_rows_from_postings_equals_the_single_index(mini_retriever: 
     assert answer.lexical is not None and len(want_rows) > 1
     assert answer.lexical[0].tolist() == want_rows.tolist()
     assert answer.lexical[1].tolist() == want_scores.tolist()
+
+
+def test_a_stage_within_rows_partly_fetched_asks_for_the_rest_and_ranks_as_the_single_index(
+    mini_retriever: HybridRetriever,
+) -> None:
+    sharded = _split(mini_retriever)
+    stages = sharded.rows.stages
+    tokens = list(mini_retriever.analyse_query("digital divide connectivity schools").bm25_tokens)
+    query = LexicalQuery(tokens, ["学校"], within=True)
+    vectors = {name: sharded.encoder(name).embed_queries(["digital divide"])[0] for name in sharded.vectors}
+    rows = np.arange(0, len(mini_retriever.passages), 2, dtype=np.int64)
+    early = rows[: len(rows) // 2]  # one document's rows fetched early, the other's and one of its own left
+    fetched = stages.search_stage({}, LexicalQuery(tokens, ["学校"]), 10, None, Fetch(early, vectors)).fetched
+    assert fetched is not None and fetched.rows.tolist() == early.tolist()
+    shards = sharded.lexical.fan_out.shards
+    before = [shard.calls for shard in shards]
+    answer = stages.search_stage(vectors, query, 10, rows, known=fetched)
+    assert sum(shard.calls for shard in shards) - sum(before) >= 1  # the rest was asked for
+    assert answer.lexical is not None
+    want_rows, want_scores = mini_retriever.lexical.search_within(tokens, ["学校"], 10, rows)
+    assert answer.lexical[0].tolist() == want_rows.tolist() and answer.lexical[1].tolist() == want_scores.tolist()
+    for name, vector in vectors.items():
+        dense_rows, dense_scores = mini_retriever.vectors[name].search(vector, 10, rows)
+        assert answer.dense[name][0].tolist() == dense_rows.tolist(), name
+        assert answer.dense[name][1].tolist() == dense_scores.tolist(), name
+    # Every row known: nothing is asked.
+    before = [shard.calls for shard in shards]
+    stages.search_stage(vectors, query, 10, early, known=fetched)
+    assert [shard.calls for shard in shards] == before
