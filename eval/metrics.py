@@ -5,8 +5,11 @@ the whole set and over slices (by kind, by query language, cross-lingual both wa
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -189,34 +192,60 @@ def evaluate(
     """Judge each run against the gold snippets and score it with ranx; with two or more
     runs, a paired test (`student` t-test or `fisher` randomisation) between every pair.
     Bootstrap intervals of differences are taken against `baseline` (default: the first run)."""
-    from ranx import Qrels, compare
-    from ranx import Run as RanxRun
-    from ranx import evaluate as ranx_evaluate
-
     require_evidence(questions)
     if len({run.name for run in runs}) != len(runs):
         raise InvalidRequestError(f"run names must be unique, got {[run.name for run in runs]}")
-    qrels = Qrels(qrels_for(questions))
     judged: list[JudgedRun] = [judge_run(questions, run, k) for run in runs]
-    ranx_runs = [RanxRun(j.ranking, name=j.name) for j in judged]
     configs = []
-    for j, ranx_run in zip(judged, ranx_runs, strict=True):
-        ranx_evaluate(qrels, ranx_run, list(METRICS), make_comparable=True)
-        per_query = {m: {q.id: float(ranx_run.scores[m][q.id]) for q in questions} for m in METRICS}
-        configs.append(ConfigScores(name=j.name, per_query=per_query, shared_ranks=j.shared_ranks))
     p_values: dict[str, dict[str, dict[str, float | None]]] = {}
-    if len(ranx_runs) > 1:
-        report = compare(
-            qrels, ranx_runs, list(METRICS), stat_test=stat_test, max_p=SIGNIFICANCE_LEVEL, make_comparable=True
-        )
-        table = report.to_dict()
-        p_values = {
-            a: {b: {m: _finite(p) for m, p in table[a]["comparisons"][b].items()} for b in table[a]["comparisons"]}
-            for a in report.model_names
-        }
+    with _ranx(interpreted=stat_test != "fisher") as ranx:
+        qrels = ranx.Qrels(qrels_for(questions))
+        ranx_runs = [ranx.Run(j.ranking, name=j.name) for j in judged]
+        for j, ranx_run in zip(judged, ranx_runs, strict=True):
+            ranx.evaluate(qrels, ranx_run, list(METRICS), make_comparable=True)
+            per_query = {m: {q.id: float(ranx_run.scores[m][q.id]) for q in questions} for m in METRICS}
+            configs.append(ConfigScores(name=j.name, per_query=per_query, shared_ranks=j.shared_ranks))
+        if len(ranx_runs) > 1:
+            report = ranx.compare(
+                qrels, ranx_runs, list(METRICS), stat_test=stat_test, max_p=SIGNIFICANCE_LEVEL, make_comparable=True
+            )
+            table = report.to_dict()
+            p_values = {
+                a: {b: {m: _finite(p) for m, p in table[a]["comparisons"][b].items()} for b in table[a]["comparisons"]}
+                for a in report.model_names
+            }
     return Evaluation(
         configs=configs, slices=slices(questions), p_values=p_values, stat_test=stat_test, baseline=baseline
     )
+
+
+# How ranx was first imported in this process: numba decorates its functions then, for good.
+_ranx_interpreted: bool | None = None
+
+
+@contextmanager
+def _ranx(interpreted: bool) -> Iterator[ModuleType]:
+    """ranx, with its numba kernels run as plain Python (`interpreted`) or compiled. Compiled,
+    they cost minutes on the first run of every fresh install (and on every run where numba
+    cannot write its cache); plain, the metrics and the paired t-test take a second or less
+    on a judged set of a thousand questions, but Fisher's randomisation test ten times what
+    it does compiled (docs/decisions/eval-ranx-interpreted.md). numba reads the switch when
+    ranx's functions are decorated, at its first import, and whenever ranx makes a typed
+    list: it stays as the first import set it."""
+    global _ranx_interpreted
+    import numba
+
+    config: Any = numba.config  # its settings are made at run time: no type knows them
+    if _ranx_interpreted is None:
+        _ranx_interpreted = interpreted
+    jit_was_off = config.DISABLE_JIT
+    config.DISABLE_JIT = _ranx_interpreted
+    try:
+        import ranx
+
+        yield ranx
+    finally:
+        config.DISABLE_JIT = jit_was_off
 
 
 def _finite(p: float) -> float | None:

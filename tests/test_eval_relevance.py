@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from typing import Any
 
 import pytest
 
@@ -131,3 +133,16 @@ def test_paired_test_between_configurations() -> None:
     assert evaluation.significantly_better("good", "poor", "mrr@10")
     assert not evaluation.significantly_better("poor", "good", "mrr@10")
     assert evaluation.p_values["good"]["poor"]["mrr@10"] < 0.05
+
+
+def test_ranx_runs_as_plain_python_and_numba_is_left_as_it_was() -> None:
+    import numba
+
+    config: Any = numba.config
+    jit_was_off = config.DISABLE_JIT
+    q = question("plain", A)
+    evaluate([q], [run_of("system", {q.id: [A]})])
+    kernel = sys.modules["ranx.metrics.recall"]._recall
+    # Compiled, ranx's kernels cost minutes on a fresh install (docs/decisions/eval-ranx-interpreted.md).
+    assert callable(kernel) and not isinstance(kernel, numba.core.registry.CPUDispatcher)
+    assert config.DISABLE_JIT == jit_was_off
