@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command: install, then run the tests.
 #   ./test.sh           every layer: unit + integration (the shared corpus, the real index and
-#                       models, the live server, Chromium)
+#                       models, the live server, Chromium), one worker per core
 #   ./test.sh --quick   the unit layer only (-m "not integration"): hand-made data, no ../shared,
 #                       no models, no browser
 # Other arguments go to pytest: ./test.sh --quick -k fusion, ./test.sh -m browser, ...
@@ -28,4 +28,6 @@ cd "$root"
 if [ "$quick" = 1 ]; then
   exec .venv/bin/python -m pytest -m "not integration" "${args[@]}"
 fi
-exec .venv/bin/python -m pytest "${args[@]}"
+# Every layer on one worker per core (pytest-xdist), each test file whole on one worker (its
+# module fixtures built once); WSIS_TEST_WORKERS=0 runs them in this one process.
+exec .venv/bin/python -m pytest --numprocesses "${WSIS_TEST_WORKERS:-auto}" --dist loadfile "${args[@]}"

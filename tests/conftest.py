@@ -12,7 +12,9 @@ are hand-made and built in milliseconds."""
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,15 +92,30 @@ def artifacts_dir() -> Path:
     return path
 
 
-def _fresh_index(tmp_path_factory: pytest.TempPathFactory, corpus_dirs: list[Path]) -> Settings:
+@contextmanager
+def _one_build_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session's index builds one at a time across the test workers (pytest-xdist: each
+    worker builds its own session indexes): a build embeds on every core, and the second
+    build of a corpus then takes its vectors from the shared embedding cache."""
+    with open(tmp_path_factory.getbasetemp().parent / "wsis-session-builds.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _build(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Settings:
     from wsis_rag.index.store.builder import build_index
 
+    with _one_build_at_a_time(tmp_path_factory):
+        build_index(settings)
+    return settings
+
+
+def _fresh_index(tmp_path_factory: pytest.TempPathFactory, corpus_dirs: list[Path]) -> Settings:
     # Every field that shapes the index is given, so no WSIS_* variable leaks in.
     shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
     defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
     settings = Settings(index_dir=tmp_path_factory.mktemp("index") / "index", corpus_dirs=corpus_dirs, **defaults)
-    build_index(settings)
-    return settings
+    return _build(tmp_path_factory, settings)
 
 
 # The small test collection: documents of the real UN collection that the retrieval tests
@@ -137,8 +154,6 @@ def small_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def collection_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path, small_collection: Path) -> Settings:
     """Settings whose index holds the three WSIS documents and the small collection, built
     with the real encoders (vectors of unchanged texts from the embedding cache in var/)."""
-    from wsis_rag.index.store.builder import build_index
-
     shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
     defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
     root = tmp_path_factory.mktemp("collection-index")
@@ -149,8 +164,7 @@ def collection_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Pa
         collections=[small_collection],
         **defaults,
     )
-    build_index(settings)
-    return settings
+    return _build(tmp_path_factory, settings)
 
 
 @pytest.fixture(scope="session")
