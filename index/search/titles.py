@@ -30,30 +30,34 @@ def _title_tokens(doc: DocumentMeta) -> frozenset[str]:
 
 
 class TitleIndex:
-    """Each document's title words with their weights."""
+    """Each document's title words with their weights, and the documents holding each word
+    (a question meets only the titles that share a word with it)."""
 
     def __init__(self, documents: Sequence[DocumentMeta]) -> None:
         self._ids = [doc.id for doc in documents]
-        self._tokens = [_title_tokens(doc) for doc in documents]
-        frequency: dict[str, int] = {}
-        for tokens in self._tokens:
-            for token in tokens:
-                frequency[token] = frequency.get(token, 0) + 1
+        self._holders: dict[str, list[int]] = {}  # title word -> the documents whose title has it
+        for i, doc in enumerate(documents):
+            for token in _title_tokens(doc):
+                self._holders.setdefault(token, []).append(i)
         total = len(documents)
-        self._weight = {t: math.log((1 + total) / df) for t, df in frequency.items()}
-        self._mass = [sum(self._weight[t] for t in tokens) for tokens in self._tokens]
+        self._weight = {t: math.log((1 + total) / len(held)) for t, held in self._holders.items()}
+        self._mass = [0.0] * total
+        for token, held in self._holders.items():
+            for i in held:
+                self._mass[i] += self._weight[token]
 
     def covered(self, query_tokens: Iterable[str], config: TitleConfig) -> list[str]:
         """Ids of the documents whose title weight the query's tokens cover at least
         `config.coverage` of, best covered first, at most `config.documents`."""
         if config.coverage <= 0:
             return []
-        query = frozenset(query_tokens)
-        scored = []
-        for doc_id, tokens, mass in zip(self._ids, self._tokens, self._mass, strict=True):
-            shared = tokens & query
-            if shared and mass:
-                share = sum(self._weight[t] for t in shared) / mass
-                if share >= config.coverage:
-                    scored.append((-share, doc_id))
+        used: dict[int, float] = {}
+        for token in frozenset(query_tokens) & self._holders.keys():
+            for i in self._holders[token]:
+                used[i] = used.get(i, 0.0) + self._weight[token]
+        scored = [
+            (-share, self._ids[i])
+            for i, weight in used.items()
+            if self._mass[i] and (share := weight / self._mass[i]) >= config.coverage
+        ]
         return [doc_id for _, doc_id in sorted(scored)[: config.documents]]
