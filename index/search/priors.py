@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from types import MappingProxyType
 
 from ...core.vocabulary import DocType, DocumentMeta
 from ...corpus.manifest import load_manifest
@@ -110,6 +111,7 @@ class DocumentPriors:
         self.drafts = frozenset(d.id for d in documents if is_draft(d))
         self.superseded = superseded_documents(documents)
         self._times = {d.id: (session(d) if _SESSION.match(d.symbol) else None, d.year) for d in documents}
+        self._factors = lru_cache(maxsize=256)(self._factors_uncached)
 
     def of_times(self, times: NamedTimes) -> frozenset[str]:
         """The documents of a named session (their symbol's) or of a year the question gives
@@ -133,10 +135,18 @@ class DocumentPriors:
         named: Collection[str],
         asks_for_session: bool,
         times: NamedTimes = NamedTimes(),
-    ) -> dict[str, float]:
-        """Document id -> factor for one query (documents absent keep their score)."""
+    ) -> Mapping[str, float]:
+        """Document id -> factor for one query (documents absent keep their score). The
+        same few combinations come back query after query (most questions name nothing),
+        and at collection size each is a pass over hundreds of drafts and superseded
+        sessions: they are remembered."""
+        return self._factors(strengths, frozenset(named), asks_for_session, times)
+
+    def _factors_uncached(
+        self, strengths: PriorStrengths, named: frozenset[str], asks_for_session: bool, times: NamedTimes
+    ) -> Mapping[str, float]:
         if strengths.is_off:
-            return {}
+            return MappingProxyType({})
         factor: dict[str, float] = {}
 
         def scale(ids: Iterable[str], by: float) -> None:
@@ -151,7 +161,7 @@ class DocumentPriors:
             scale(self.superseded - frozenset(named), 1.0 - strengths.superseded_penalty)
         if strengths.time_boost and (times.sessions or times.document_years):
             scale(self.of_times(times), 1.0 + strengths.time_boost)
-        return factor
+        return MappingProxyType(factor)  # shared by every query with the same combination
 
 
 @dataclass(frozen=True)
