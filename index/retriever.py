@@ -233,34 +233,18 @@ class HybridRetriever:
         if allowed is not None and len(allowed) == 0:
             return []
         analysed = self.analyse_query(query)
-        query_vectors: dict[str, np.ndarray] = {}
-        feedback = self.fusion.feedback()
-
-        def with_feedback(dense: Mapping[str, list[int]]) -> list[str]:
-            return [*analysed.expansion_tokens, *cross_lingual_feedback(self._rows, analysed, dense, feedback)]
-
-        # Without feedback BM25's query is known now, and it runs beside the dense searches.
-        applies = feedback_applies(self._rows, analysed, feedback)
-        expansion = with_feedback if applies else list(analysed.expansion_tokens)
         titled = self._titles.covered(analysed.match_tokens, self.fusion.titles())
-        focus_config, documents = self.fusion.focus(), len(self.documents)
-
-        def likely_focus(dense: Mapping[str, list[int]]) -> np.ndarray | None:
-            return likely_focus_rows(self._rows, analysed, dense, allowed, documents, focus_config, titled)
-
-        lists, fused = self._round(
-            analysed, query_vectors, SearchRound(allowed, expansion, prefetch=likely_focus), k, clock
-        )
+        query_vectors: dict[str, np.ndarray] = {}
+        first = self._first_round(analysed, allowed, titled)
+        lists, fused = self._round(analysed, query_vectors, first, k, titled, clock)
         signal_ranks = lists.ranks()
-        if titled and self.fusion.title_boost:
-            boost_documents(self._rows, fused, titled, self.fusion.title_boost)
-        focus = focus_rows(self._rows, analysed, fused, lists, allowed, documents, focus_config, titled)
+        focus = focus_rows(
+            self._rows, analysed, fused, lists, allowed, len(self.documents), self.fusion.focus(), titled
+        )
         if focus is not None:
             t = time.perf_counter()
-            within = SearchRound(focus, lists.expansion, within=focus_config.idf, known=lists.fetched)
-            focused_lists, focused = self._round(analysed, query_vectors, within, k, {})
-            if titled and self.fusion.title_boost:
-                boost_documents(self._rows, focused, titled, self.fusion.title_boost)
+            within = SearchRound(focus, lists.expansion, within=self.fusion.focus_idf, known=lists.fetched)
+            focused_lists, focused = self._round(analysed, query_vectors, within, k, titled, {})
             merge_focus(fused, signal_ranks, focused, focused_lists)
             clock["focus"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -269,15 +253,35 @@ class HybridRetriever:
         clock["fusion"] = clock.get("fusion", 0.0) + time.perf_counter() - t
         return hits
 
+    def _first_round(self, analysed: AnalysedQuery, allowed: np.ndarray | None, titled: list[str]) -> SearchRound:
+        """The first round within the allowed rows: BM25 expanded by the termbase and, when it
+        can apply, by cross-lingual feedback from the dense lists (otherwise BM25's query is
+        known now, and it runs beside the dense searches); on a shard set, the rows the focus
+        round is likely to search come back with BM25's stage."""
+        feedback, focus, documents = self.fusion.feedback(), self.fusion.focus(), len(self.documents)
+
+        def with_feedback(dense: Mapping[str, list[int]]) -> list[str]:
+            return [*analysed.expansion_tokens, *cross_lingual_feedback(self._rows, analysed, dense, feedback)]
+
+        def likely_focus(dense: Mapping[str, list[int]]) -> np.ndarray | None:
+            return likely_focus_rows(self._rows, analysed, dense, allowed, documents, focus, titled)
+
+        applies = feedback_applies(self._rows, analysed, feedback)
+        return SearchRound(
+            allowed, with_feedback if applies else list(analysed.expansion_tokens), prefetch=likely_focus
+        )
+
     def _round(
         self,
         analysed: AnalysedQuery,
         query_vectors: dict[str, np.ndarray],
         scope: SearchRound,
         k: int,
+        titled: list[str],
         clock: dict[str, float],
     ) -> tuple[SignalLists, dict[int, float]]:
-        """One round of the signals: their lists, fused and scaled by the priors."""
+        """One round of the signals: their lists, fused and scaled by the priors, the
+        documents whose title the question uses (`titled`) lifted."""
         depth = max(self.fusion.depth, k)
         lists = signal_lists(self._rows, analysed, self.signals, query_vectors, self._embed, depth, scope, clock)
         t = time.perf_counter()
@@ -285,6 +289,8 @@ class HybridRetriever:
         apply_priors(
             self._rows, analysed, fused, self.fusion.priors(), self._citing, self._document_priors, lists.rankings
         )
+        if titled and self.fusion.title_boost:
+            boost_documents(self._rows, fused, titled, self.fusion.title_boost)
         clock["fusion"] = clock.get("fusion", 0.0) + time.perf_counter() - t
         return lists, fused
 
