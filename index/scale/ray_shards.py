@@ -30,12 +30,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..retriever import HybridRetriever
-from ..search.rows import Fetch, LexicalQuery
 from .distributed import _ray
-from .shards import LocalShard, ShardAnswer, ShardSet, sharded_retriever, write_shards
+from .shards import LocalShard, ShardAnswer, ShardRequest, ShardSet, sharded_retriever, write_shards
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +46,8 @@ class ShardReplica:
     def __init__(self, directory: str) -> None:
         self.shard = LocalShard.load(Path(directory))
 
-    def answer(
-        self,
-        dense: dict[str, np.ndarray],
-        lexical: LexicalQuery | None,
-        k: int,
-        allowed: np.ndarray | None,
-        fetch: Fetch | None = None,
-    ) -> ShardAnswer:
-        return self.shard.answer(dense, lexical, k, allowed, fetch)
+    def answer(self, request: ShardRequest) -> ShardAnswer:
+        return self.shard.answer(request)
 
     def document_frequencies(self) -> dict[str, int]:
         return self.shard.document_frequencies()
@@ -81,15 +71,8 @@ class RemoteShard:
         replica = next(self._turn)
         return _ray().get(getattr(replica, method).remote(*args), timeout=self.timeout_s)
 
-    def answer(
-        self,
-        dense: dict[str, np.ndarray],
-        lexical: LexicalQuery | None,
-        k: int,
-        allowed: np.ndarray | None,
-        fetch: Fetch | None = None,
-    ) -> ShardAnswer:
-        result: ShardAnswer = self._call("answer", dense, lexical, k, allowed, fetch)
+    def answer(self, request: ShardRequest) -> ShardAnswer:
+        result: ShardAnswer = self._call("answer", request)
         return result
 
     def document_frequencies(self) -> dict[str, int]:

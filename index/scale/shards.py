@@ -68,19 +68,23 @@ class ShardAnswer:
     fetched: Fetched | None = None  # the fetched rows this shard holds
 
 
+@dataclass(frozen=True)
+class ShardRequest:
+    """One stage of a search as each shard is asked it (`LocalShard.answer`)."""
+
+    dense: dict[str, np.ndarray]  # signal -> its query vector: that signal's top-k
+    lexical: LexicalQuery | None  # BM25's query, once it is known
+    k: int
+    allowed: np.ndarray | None  # sorted global rows (None: every row)
+    fetch: Fetch | None = None  # rows to bring back whole (they need `lexical`)
+
+
 class ShardSearcher(Protocol):
     """What a shard answers, wherever it runs (this process, a Ray actor)."""
 
     name: str
 
-    def answer(
-        self,
-        dense: dict[str, np.ndarray],
-        lexical: LexicalQuery | None,
-        k: int,
-        allowed: np.ndarray | None,
-        fetch: Fetch | None = None,
-    ) -> ShardAnswer: ...
+    def answer(self, request: ShardRequest) -> ShardAnswer: ...
 
     def document_frequencies(self) -> dict[str, int]: ...
 
@@ -198,26 +202,22 @@ class LocalShard:
             return None
         return np.searchsorted(self.global_rows, allowed[np.isin(allowed, self.global_rows)])
 
-    def answer(
-        self,
-        dense: dict[str, np.ndarray],
-        lexical: LexicalQuery | None,
-        k: int,
-        allowed: np.ndarray | None,
-        fetch: Fetch | None = None,
-    ) -> ShardAnswer:
+    def answer(self, request: ShardRequest) -> ShardAnswer:
         """Every dense query's top-k among the allowed rows this shard holds and, when asked,
         BM25's: its top-k, or for a search `within` the allowed rows the tokens' postings
         there (their idf over those rows needs every shard's counts). `fetch`: the fetched
         rows this shard holds, every one with its dense scores and BM25's postings."""
-        local = self._local(allowed)
+        lexical, k, fetch = request.lexical, request.k, request.fetch
+        local = self._local(request.allowed)
         empty = local is not None and len(local) == 0
         nothing: Scored = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 
         def global_rows(found: Scored) -> Scored:
             return self.global_rows[found[0]], found[1]
 
-        found = {s: nothing if empty else global_rows(self.vectors[s].search(v, k, local)) for s, v in dense.items()}
+        found = {
+            s: nothing if empty else global_rows(self.vectors[s].search(v, k, local)) for s, v in request.dense.items()
+        }
         if lexical is None:
             return ShardAnswer(found, None, None)
         fetched = self._fetch(fetch, lexical) if fetch is not None else None
@@ -319,7 +319,8 @@ class ShardSetSearch:
         parts: list[ShardAnswer] = []
         if have is None or asked is None or len(asked):  # nothing to ask when every row is known
             ask = self._holding(asked)
-            parts = self.fan_out.gather(lambda shard: shard.answer(queries, lexical, k, asked, fetch), ask)
+            request = ShardRequest(queries, lexical, k, asked, fetch)
+            parts = self.fan_out.gather(lambda shard: shard.answer(request), ask)
         if have is not None:  # the known rows, as one more shard's answer
             parts.append(ShardAnswer(have.dense, None, have.postings))
         found = {signal: merge_top([part.dense[signal] for part in parts], k) for signal in queries}
@@ -384,7 +385,8 @@ class ShardedVectors:
         self.size = size
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Scored:
-        parts = self.fan_out.gather(lambda shard: shard.answer({self.signal: query}, None, k, allowed))
+        request = ShardRequest({self.signal: query}, None, k, allowed)
+        parts = self.fan_out.gather(lambda shard: shard.answer(request))
         return merge_top([part.dense[self.signal] for part in parts], k)
 
 

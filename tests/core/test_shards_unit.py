@@ -9,7 +9,7 @@ import pytest
 
 from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.index.scale.shards import FanOut, LocalShard, ShardAnswer, ShardedVectors, ShardSetSearch
+from wsis_rag.index.scale.shards import FanOut, LocalShard, ShardAnswer, ShardedVectors, ShardRequest, ShardSetSearch
 from wsis_rag.index.search.feedback import feedback_applies
 from wsis_rag.index.search.rows import Fetch, LexicalQuery
 from wsis_rag.index.vectors import VectorIndex
@@ -30,16 +30,9 @@ class CountingShard(LocalShard):
 
     calls = 0
 
-    def answer(
-        self,
-        dense: dict[str, np.ndarray],
-        lexical: LexicalQuery | None,
-        k: int,
-        allowed: np.ndarray | None,
-        fetch: Fetch | None = None,
-    ) -> ShardAnswer:
+    def answer(self, request: ShardRequest) -> ShardAnswer:
         self.calls += 1
-        return super().answer(dense, lexical, k, allowed, fetch)
+        return super().answer(request)
 
 
 def _split(retriever: HybridRetriever) -> HybridRetriever:
