@@ -17,10 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import __version__
+from ..core.errors import IndexNotReadyError
 from ..core.settings import Settings, get_settings
 from ..index.api import HybridRetriever, load_dictionary
 from .body_limit import BodySizeLimit
-from .deps import ServiceState
+from .deps import ServiceState, warm_up
 from .errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from .limits import HeavyRequestSlots
 from .schemas import Problem
@@ -59,10 +60,15 @@ def create_app(
         logger.info("wsis-rag %s starting; index at %s", __version__, state.settings.index_dir)
         # Read once now rather than by the first Chinese question.
         await anyio.to_thread.run_sync(load_dictionary)
-        if state.retriever is None:  # an injected retriever is served as it is, never swapped
+        if state.retriever is None:
             await anyio.to_thread.run_sync(state.refresh)
             if state.settings.index_watch_s > 0:
                 threading.Thread(target=state.watch, args=(stop,), name="wsis-index-watch", daemon=True).start()
+        else:  # an injected retriever is served as it is, never swapped, and as ready
+            try:
+                await anyio.to_thread.run_sync(warm_up, state.retriever)
+            except IndexNotReadyError as error:  # e.g. a shard not up yet: its searches are 503s
+                logger.warning("serving an index that is not ready yet: %s", error)
         async with AsyncExitStack() as stack:
             if mcp_server is not None:
                 await stack.enter_async_context(mcp_server.session_manager.run())

@@ -27,6 +27,12 @@ from ..index.api import HybridRetriever, VersionLease, current_version, load_ver
 logger = logging.getLogger(__name__)
 
 
+def warm_up(retriever: HybridRetriever) -> None:
+    """Ready means fast: the default signals' models, the stemmer and the termbase load
+    here, before a retriever is served, not in a user's first search."""
+    retriever.search("WSIS follow-up", k=1)
+
+
 @dataclass
 class ServiceState:
     """Held on `app.state.service`: the settings, and the retriever being served."""
@@ -56,9 +62,7 @@ class ServiceState:
                 return False
             try:
                 retriever = load_version(index_dir, version)
-                # Ready means fast: the default signals' models, the stemmer and the
-                # termbase load here, before the version is served, not in a user's search.
-                retriever.search("WSIS follow-up", k=1)
+                warm_up(retriever)
             except (OSError, IndexNotReadyError) as error:
                 lease.release()
                 self._fail(str(error), version)

@@ -141,8 +141,8 @@ def test_unexpected_failure_is_500_problem_without_internals(built_index: Settin
     def fail(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internal detail")
 
-    broken.search = fail  # type: ignore[method-assign]
     with TestClient(create_app(built_index, broken), raise_server_exceptions=False) as client:
+        broken.search = fail  # type: ignore[method-assign]  # once served: a request meets it
         body = assert_problem(client.get("/search", params={"q": "ITU"}), 500, "/search")
         assert "secret" not in body["detail"]
         assert client.get("/healthz").status_code == 200  # the app keeps serving
