@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,30 +91,21 @@ def artifacts_dir() -> Path:
     return path
 
 
-@contextmanager
-def _one_build_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The session's index builds one at a time across the test workers (pytest-xdist: each
+def _built_index(tmp_path_factory: pytest.TempPathFactory, name: str, **fields: object) -> Settings:
+    """Settings of an index built under a fresh `name` directory from `fields` (its corpus,
+    library and collections), every field that shapes an index at its default, so no WSIS_*
+    variable leaks in. The session's builds run one at a time across the test workers (pytest-xdist: each
     worker builds its own session indexes): a build embeds on every core, and the second
     build of a corpus then takes its vectors from the shared embedding cache."""
-    with open(tmp_path_factory.getbasetemp().parent / "wsis-session-builds.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        yield
-
-
-def _build(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Settings:
     from wsis_rag.index.store.builder import build_index
 
-    with _one_build_at_a_time(tmp_path_factory):
+    shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
+    defaults = {field: Settings.model_fields[field].get_default(call_default_factory=True) for field in shaping}
+    settings = Settings(index_dir=tmp_path_factory.mktemp(name) / "index", **fields, **defaults)
+    with open(tmp_path_factory.getbasetemp().parent / "wsis-session-builds.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         build_index(settings)
     return settings
-
-
-def _fresh_index(tmp_path_factory: pytest.TempPathFactory, corpus_dirs: list[Path]) -> Settings:
-    # Every field that shapes the index is given, so no WSIS_* variable leaks in.
-    shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
-    defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index") / "index", corpus_dirs=corpus_dirs, **defaults)
-    return _build(tmp_path_factory, settings)
 
 
 # The small test collection: documents of the real UN collection that the retrieval tests
@@ -154,17 +144,14 @@ def small_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def collection_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path, small_collection: Path) -> Settings:
     """Settings whose index holds the three WSIS documents and the small collection, built
     with the real encoders (vectors of unchanged texts from the embedding cache in var/)."""
-    shaping = ("encoders", "e5_backend", "minilm_backend", "exact_search_max", "max_passage_tokens")
-    defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in shaping}
-    root = tmp_path_factory.mktemp("collection-index")
-    settings = Settings(
-        index_dir=root / "index",
+    library = tmp_path_factory.mktemp("collection-library")
+    return _built_index(
+        tmp_path_factory,
+        "collection-index",
         corpus_dirs=[shared_corpus],
-        library_dir=root / "library",
+        library_dir=library,
         collections=[small_collection],
-        **defaults,
     )
-    return _build(tmp_path_factory, settings)
 
 
 @pytest.fixture(scope="session")
@@ -178,7 +165,7 @@ def collection_retriever(collection_index: Settings) -> HybridRetriever:
 def built_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
     """Settings whose index_dir holds a fresh index of the three WSIS documents, built once
     per session (vectors of unchanged texts come from the embedding cache in var/)."""
-    return _fresh_index(tmp_path_factory, [shared_corpus])
+    return _built_index(tmp_path_factory, "index", corpus_dirs=[shared_corpus])
 
 
 @pytest.fixture(scope="session")
@@ -186,7 +173,7 @@ def ten_document_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: 
     """The index `./run.sh` builds: the three documents, A/RES/70/125 and six WSIS-process
     resolutions (the answers' calibration is fitted on it); built once per session, after
     built_index its new texts are the seven resolutions alone."""
-    return _fresh_index(tmp_path_factory, [shared_corpus, wsis_docs])
+    return _built_index(tmp_path_factory, "index", corpus_dirs=[shared_corpus, wsis_docs])
 
 
 @pytest.fixture(scope="session")

@@ -70,7 +70,10 @@ class Fetched:
         def held(rows: np.ndarray) -> np.ndarray:
             return np.isin(rows, allowed, assume_unique=True)
 
-        dense = {signal: (rows[held(rows)], scores[held(rows)]) for signal, (rows, scores) in self.dense.items()}
+        dense = {}
+        for signal, (rows, scores) in self.dense.items():
+            inside = held(rows)
+            dense[signal] = (rows[inside], scores[inside])
         postings = {}
         for token, found in self.postings.items():
             inside = held(found.rows)
