@@ -54,6 +54,15 @@ def test_a_year_in_the_question_chooses_the_session(
     assert collection_retriever.search(question, k=3)[0].passage.doc_id == doc_id
 
 
+def test_a_question_comparing_two_sessions_finds_a_clause_of_each(collection_retriever: HybridRetriever) -> None:
+    # "Effects of atomic radiation", adopted in 2023 (78/71) and again in 2024 (79/85): both
+    # years date a document, so both sessions gain, and each shows clauses of its own (not
+    # only as the other's near-identical `also_in`).
+    question = "How did the 2023 and 2024 resolutions on the effects of atomic radiation treat new members?"
+    hits = collection_retriever.search(question, k=5)
+    assert {"a-res-78-71", "a-res-79-85"} <= set(_docs(hits)), _docs(hits)
+
+
 def test_an_added_document_outranks_the_curated_ones_on_its_own_words(
     collection_retriever: HybridRetriever,
 ) -> None:

@@ -179,6 +179,14 @@ def test_the_years_and_sessions_a_question_names() -> None:
     assert named_times("the eightieth session and the 78th session") == NamedTimes(sessions=frozenset({78, 80}))
     assert named_times("第七十九届会议通过的决议") == NamedTimes(sessions=frozenset({79}))
     assert named_times("第80届会议") == NamedTimes(sessions=frozenset({80}))
+    # Lists: every year and session of "the 2023 and 2024 resolutions" dates a document.
+    assert named_times("between the 2023 and 2024 resolutions on radiation").document_years == {2023, 2024}
+    assert named_times("the resolutions of 2023, 2024 and 2025").document_years == {2023, 2024, 2025}
+    assert named_times("2023年和2024年的决议").document_years == {2023, 2024}
+    assert named_times("its seventy-eighth and seventy-ninth sessions").sessions == {78, 79}
+    assert named_times("the 78th, 79th and 80th sessions").sessions == {78, 79, 80}
+    # A period dates one document: "2024–2034" is not a second year of a document.
+    assert named_times("the 2024–2034 programme for landlocked countries").document_years == {2024}
     assert not named_times("the 2030 Agenda for Sustainable Development")
     assert not named_times("What does A/RES/80/173 assign to ITU?")
 
