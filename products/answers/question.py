@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from ...core.words import HAN
 from ...index.api import ClauseReference, Hit, HybridRetriever, analyse
-from .sentences import actor_names, asks_for_task, content_terms
+from .sentences import actor_names, asks_for_task, content_terms, occurs
+
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
+_HAN_CHARACTER = re.compile(f"[{HAN}]")
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,16 @@ class AskedQuestion:
     unknown_words: float  # share of its Latin-script BM25 tokens that no indexed clause contains
     unknown_pairs: float  # ... of its Chinese character pairs (many span two words: a weaker sign)
     no_known_words: bool  # no clause contains any of its BM25 tokens (nothing of it is in the corpus)
+    # Share of its names that no document it names says anywhere, in their language (0 when
+    # it names none): "What role does A/RES/80/173 give the World Bank?" of a text that never
+    # mentions the Bank, however many other documents do.
+    unsaid_names: float = 0.0
 
 
 def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
     analysed = retriever.analyse_query(question)
     tokens = set(analysed.bm25_tokens)
+    names = frozenset(actor_names(question))
     frequency = retriever.lexical.document_frequency(sorted(tokens))
     size = max(retriever.lexical.size, 1)
     han = [t for t in tokens if re.match(f"[{HAN}]", t)]
@@ -44,13 +52,37 @@ def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
         references=analysed.clause_references,
         document_names=tuple(_as_written(retriever, question, doc_id, at) for doc_id, at in analysed.mentions),
         terms=frozenset(content_terms(question)),
-        names=frozenset(actor_names(question)),
+        names=names,
         asks_for_task=asks_for_task(question),
         idf={token: math.log(1 + size / max(frequency.get(token, 0), 1)) for token in tokens},
         unknown_words=_unknown_share(latin, frequency),
         unknown_pairs=_unknown_share(han, frequency),
         no_known_words=bool(tokens) and not any(frequency.values()),
+        unsaid_names=_unsaid_by_named(retriever, names, analysed.named_documents),
     )
+
+
+def _unsaid_by_named(retriever: HybridRetriever, names: frozenset[str], named: frozenset[str]) -> float:
+    """The share of `names` that no document of `named` says, its symbol and title included.
+    Only names of two words or more count: an acronym is often written out in full where the
+    question abbreviates it ("UNMISS", "AMR"). And only those a named document in their
+    script could say: a Latin name is not looked for in a Chinese report, whose forms of it
+    are not all known."""
+    texts: dict[bool, list[str]] = {True: [], False: []}  # Han script? -> the named documents' texts
+    for doc_id in sorted(named):
+        passages = retriever.document_passages(doc_id)
+        if passages:
+            doc = retriever.catalog.get(doc_id)
+            text = " ".join(" ".join([doc.symbol, doc.title, *(p.text for p in passages)]).split()).lower()
+            texts[doc.lang == "zh"].append(text)
+    checked = [
+        name
+        for name in sorted(names)
+        if len(name.split()) > 1 and not _HAN_CHARACTER.search(name) and texts[False] and not _MONTH.search(name)
+    ]
+    if not checked:
+        return 0.0
+    return sum(not any(occurs(name, text) for text in texts[False]) for name in checked) / len(checked)
 
 
 def _unknown_share(tokens: Sequence[str], frequency: Mapping[str, int]) -> float:

@@ -40,6 +40,7 @@ SUPPORT_FEATURES: dict[str, int] = {
     "across": 0,  # the answer opens in another language than the question's
     "missing_names": -1,  # share of the question's names the cited clauses do not say
     "unretrieved_names": -1,  # ... that no retrieved clause says
+    "unsaid_by_named": -1,  # ... that no document the question names says anywhere
     "named": 0,  # the question names a document
     "named_elsewhere": -1,  # ... and the answer opens with a clause of another document
     "missing_references": -1,  # the question names a clause that does not exist
@@ -116,6 +117,7 @@ def support_features(
         "across": float(across),
         "missing_names": _missing(question.names, cited),
         "unretrieved_names": _missing(question.names, "\n".join(_said_by(h) for h in hits)),
+        "unsaid_by_named": question.unsaid_names,
         "named": float(bool(question.named)),
         "named_elsewhere": float(
             bool(question.named) and bool(chosen) and chosen[0].candidate.hit.passage.doc_id not in question.named

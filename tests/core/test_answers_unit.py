@@ -111,6 +111,19 @@ def test_a_clause_reference_the_document_lacks_is_missing(retriever: HybridRetri
     assert missing_references(absent, retriever.search(absent.text)) == 1
 
 
+def test_a_name_the_named_document_never_says_counts_against_the_answer(retriever: HybridRetriever) -> None:
+    # The resolution names the Internet Governance Forum, never the World Bank.
+    assert understand(retriever, "What does A/RES/99/7 ask of the World Bank?").unsaid_names == 1.0
+    assert understand(retriever, "What does A/RES/99/7 decide for the Internet Governance Forum?").unsaid_names == 0.0
+    both = understand(retriever, "What do the Internet Governance Forum and the World Bank get under A/RES/99/7?")
+    assert both.unsaid_names == 0.5
+    # Only where the question names a document, and not a one-word name (an acronym is often
+    # written out in full in the text), nor a Latin name in a Chinese document.
+    assert understand(retriever, "What does the World Bank do?").unsaid_names == 0.0
+    assert understand(retriever, "What does A/RES/99/7 ask of UNICEF?").unsaid_names == 0.0
+    assert understand(retriever, "What does the Council report say about the World Bank?").unsaid_names == 0.0
+
+
 def test_every_marker_resolves_to_a_cited_clause_that_holds_the_sentence(retriever: HybridRetriever) -> None:
     body = answer_question(retriever, "Which countries does the digital divide report concern?", 6, None, CALIBRATION)
     assert body.found and body.sentences
