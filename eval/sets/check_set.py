@@ -21,7 +21,8 @@ Prints counts per kind, lang, document group and cross-lingual direction; exits 
 violation.  Further sets (unanswerable.jsonl, answerable-mix.jsonl) may add the optional
 fields split (dev|test), parts and why, the kinds near-miss and off-topic (empty relevant,
 empty answer, near-miss needs a why) and multi-part (2-4 items, parts = two sub-questions),
-and items on A/RES/70/125 (read from <shared>/wsis-docs, checked like UN-collection items).
+and items on A/RES/70/125 and the six other WSIS-process resolutions (read from
+<shared>/wsis-docs, checked like UN-collection items).
 --write-wsis PATH regenerates the WSIS-only subset (questions whose every
 relevant item is on one of the three WSIS documents).
 """
@@ -49,7 +50,15 @@ WSIS_FILES = {
 }
 # Documents read from <shared>/wsis-docs: checked like UN-collection items (raw pdftotext
 # text, unique across the UN collection + the WSIS files + these files).
-OTHER_FILES = {"A/RES/70/125": "wsis-docs/WSIS10_outcome_A-RES-70-125_en.txt"}
+OTHER_FILES = {
+    "A/RES/70/125": "wsis-docs/WSIS10_outcome_A-RES-70-125_en.txt",
+    "A/RES/56/183": "wsis-docs/GA_A-RES-56-183_WSIS_en.txt",
+    "A/RES/57/238": "wsis-docs/GA_A-RES-57-238_WSIS_en.txt",
+    "A/RES/59/220": "wsis-docs/GA_A-RES-59-220_WSIS_en.txt",
+    "A/RES/60/252": "wsis-docs/GA_A-RES-60-252_WSIS_en.txt",
+    "A/RES/68/302": "wsis-docs/GA_A-RES-68-302_WSIS-review-modalities_en.txt",
+    "A/RES/77/150": "wsis-docs/GA_A-RES-77-150_ICT4SD_en.txt",
+}
 KINDS = {"factoid", "multi", "symbol", "paraphrase", "keyword", "briefing", "multi-part", "near-miss", "off-topic"}
 UNANSWERABLE = {"near-miss", "off-topic"}
 LANGS = {"en", "zh"}
