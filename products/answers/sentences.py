@@ -56,6 +56,12 @@ _GIVES_TASK = re.compile(
 )
 
 
+def task_words(question: str) -> list[str]:
+    """The words with which the question asks for a task ("assign", "mandate", "要求"): its
+    frame, not its topic."""
+    return [m.group() for m in _ASKS_FOR_TASK.finditer(question)]
+
+
 def content_terms(question: str) -> set[str]:
     """Content words and symbols of the question (as written: the termbase knows "ITU",
     not "itu"), and its Chinese character bigrams."""

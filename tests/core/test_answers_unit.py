@@ -124,6 +124,13 @@ def test_a_name_the_named_document_never_says_counts_against_the_answer(retrieve
     assert understand(retriever, "What does the Council report say about the World Bank?").unsaid_names == 0.0
 
 
+def test_the_verb_asking_for_a_task_is_no_unknown_word(retriever: HybridRetriever) -> None:
+    # No clause of the mini-corpus says "assign": the question's frame, not its topic.
+    assert understand(retriever, "What does A/RES/99/7 assign to the Internet Governance Forum?").unknown_words == 0.0
+    assert understand(retriever, "What does A/RES/99/7 say about the Internet Governance Forum?").unknown_words == 0.0
+    assert understand(retriever, "What does A/RES/99/7 say about guitars?").unknown_words == 0.5  # guitar, sym:99/7
+
+
 def test_every_marker_resolves_to_a_cited_clause_that_holds_the_sentence(retriever: HybridRetriever) -> None:
     body = answer_question(retriever, "Which countries does the digital divide report concern?", 6, None, CALIBRATION)
     assert body.found and body.sentences
