@@ -50,13 +50,20 @@ ALSO_IN_FIELD: Any = Field(
     f"at most {ALSO_IN_MAX} of them, `also_in_total` in all.",
 )
 ALSO_IN_TOTAL_FIELD: Any = Field(default=0, description="How many near-identical clauses there are in all.")
+SCORE_FIELD: Any = Field(
+    description=(
+        "Ranking score, falling with rank: the signals' fused score with the priors. Below the first "
+        "places a clause whose best sentence is close to the query may climb; it takes the score of "
+        "the place it climbs to."
+    )
+)
 
 
 class Hit(BaseModel):
     """One ranked passage with the evidence of how it got there."""
 
     rank: int = Field(description="1-based rank in the fused list.")
-    score: float
+    score: float = SCORE_FIELD
     passage: Passage
     signals: dict[str, int] = Field(
         default_factory=dict, description="Rank each signal gave the passage (1-based), e.g. {'bm25': 3, 'e5': 1}."
@@ -73,7 +80,7 @@ class SearchResult(BaseModel):
     """One element of `results` in the search response body."""
 
     rank: int
-    score: float
+    score: float = SCORE_FIELD
     id: str
     text: str = Field(description="The clause text as cited.")
     citation: Citation

@@ -33,9 +33,10 @@ from .search.grouping import also_in, collapse_groups
 from .search.pinning import pin_named_clauses
 from .search.priors import CitingClauses, DocumentPriors, apply_priors, boost_documents
 from .search.rows import IndexRows
+from .search.sentences import best_sentence_similarity, rerank_by_sentences
 from .search.signals import SearchRound, SignalLists, signal_lists
 from .search.titles import TitleIndex
-from .sentences import SentenceTable
+from .sentences import SENTENCE_ENCODER, SentenceTable
 from .vectors import VectorIndex
 
 __all__ = ["MULTILINGUAL", "DocumentSize", "FusionConfig", "HybridRetriever"]
@@ -248,8 +249,8 @@ class HybridRetriever:
             merge_focus(fused, signal_ranks, focused, focused_lists)
             clock["focus"] = time.perf_counter() - t
         t = time.perf_counter()
-        pin_named_clauses(self._rows, analysed, fused, allowed)
-        hits = self._hits(analysed, fused, signal_ranks, k, allowed)
+        pinned = pin_named_clauses(self._rows, analysed, fused, allowed)
+        hits = self._hits(analysed, fused, signal_ranks, k, allowed, pinned, query_vectors.get(SENTENCE_ENCODER))
         clock["fusion"] = clock.get("fusion", 0.0) + time.perf_counter() - t
         return hits
 
@@ -304,10 +305,25 @@ class HybridRetriever:
         signal_ranks: Mapping[str, Mapping[int, int]],
         k: int,
         allowed: np.ndarray | None,
+        pinned: int = 0,
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
+        """The first `k` results: one per group of near-identical clauses, the places after
+        the first ones (and after the `pinned` clauses) ordered again by the clauses' best
+        sentences when the index stores their vectors and the search embedded the query for
+        their encoder."""
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
         grouped = self.fusion.group_duplicates
-        top_k = collapse_groups(self._rows, ranked, k) if grouped else ranked[:k]
+        config = self.fusion.sentences()
+        depth = max(k, config.candidates)
+        top = collapse_groups(self._rows, ranked, depth) if grouped else ranked[:depth]
+        if self.sentences is not None and query_vector is not None:
+            table = self.sentences
+            config = replace(config, keep=max(config.keep, pinned))
+            top = rerank_by_sentences(
+                top, lambda row: best_sentence_similarity(table.of_row(row), query_vector), config
+            )
+        top_k = top[:k]
         match = analysed.match_tokens
         return [
             Hit(

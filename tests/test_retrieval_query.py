@@ -3,9 +3,12 @@ results a reader wants: operative clauses above title blocks and reference lists
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from wsis_rag.corpus.manifest import load_manifest
+from wsis_rag.eval.questions import load_questions
 from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.query import QueryAnalyser, QueryOptions
 from wsis_rag.index.references import DocumentMentions
@@ -116,3 +119,17 @@ def test_front_matter_keeps_its_place_when_asked_for(retriever: HybridRetriever,
     ranked = [(h.passage.id, h.score) for h in retriever.search(query, k=10)]
     assert ranked == [(h.passage.id, h.score) for h in plain.search(query, k=10)]
     assert any(retriever.get(pid).is_front_matter for pid, _ in ranked[:5])
+
+
+def test_the_lower_places_follow_the_clauses_best_sentences(retriever: HybridRetriever, dev_set: Path) -> None:
+    # The real index stores every quotable sentence's e5 vector: below the first five places,
+    # a clause whose best sentence is close to the question may climb; the first five stay.
+    off = retriever.with_fusion(sentence_weight=0.0)
+    moved = 0
+    for question in load_questions(dev_set):
+        hits, plain = retriever.search(question.query, k=30), off.search(question.query, k=30)
+        ids, plain_ids = [h.passage.id for h in hits], [h.passage.id for h in plain]
+        assert ids[:5] == plain_ids[:5] and sorted(ids) == sorted(plain_ids), question.query
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        moved += ids[:10] != plain_ids[:10]
+    assert moved, "no question's first page changed"

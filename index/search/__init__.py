@@ -8,7 +8,9 @@
    names, front matter) and by the collection priors;
 5. `focus`: a second round of the signals within the documents the first found;
 6. `pinning`: clauses the question names explicitly put first;
-7. `grouping`: one result per group of near-identical clauses, the others in `also_in`.
+7. `grouping`: one result per group of near-identical clauses, the others in `also_in`;
+8. `sentences`: the first page's places after the first five ordered again with the
+   clauses' best sentences (their vectors stored with the index for answers).
 
 Each stage is a public function of plain inputs (an `IndexRows` view of the index, the
 `AnalysedQuery`, its own settings), tested on its own.

@@ -13,6 +13,7 @@ from .feedback import FeedbackConfig
 from .focus import FocusConfig
 from .fusion import SignalWeights
 from .priors import PriorConfig, PriorStrengths
+from .sentences import SentenceConfig
 from .titles import TitleConfig
 
 
@@ -53,6 +54,11 @@ class FusionConfig:
     title_boost: float = 0.3
     # One result per group of near-identical clauses (grouping.py).
     group_duplicates: bool = True
+    # The first page's places after `sentence_keep`, up to `sentence_candidates`, ordered
+    # again with their best sentence's e5 cosine (sentences.py; weight 0 = off).
+    sentence_keep: int = 5
+    sentence_candidates: int = 30
+    sentence_weight: float = 1.0
 
     def query_options(self) -> QueryOptions:
         return QueryOptions(
@@ -80,6 +86,9 @@ class FusionConfig:
 
     def titles(self) -> TitleConfig:
         return TitleConfig(self.title_coverage, self.title_documents)
+
+    def sentences(self) -> SentenceConfig:
+        return SentenceConfig(self.sentence_keep, self.sentence_candidates, self.sentence_weight)
 
     def focus(self) -> FocusConfig:
         return FocusConfig(self.focus_documents, self.focus_per_signal, self.focus_idf, self.focus_prefetch_rows)

@@ -26,14 +26,16 @@ def clause_rows(rows: IndexRows, doc_id: str, anchor: str) -> list[int]:
 
 def pin_named_clauses(
     rows: IndexRows, analysed: AnalysedQuery, fused: dict[int, float], allowed: np.ndarray | None
-) -> None:
-    """Put the allowed rows of the clauses the query names above every other row, in place."""
-    pinned = [
+) -> int:
+    """Put the allowed rows of the clauses the query names above every other row, in place;
+    how many there are."""
+    pinned = dict.fromkeys(
         row
         for ref in analysed.clause_references
         for row in clause_rows(rows, ref.doc_id, ref.anchor)
         if is_allowed(row, allowed)
-    ]
+    )
     top = max(fused.values(), default=0.0)
-    for i, row in enumerate(dict.fromkeys(pinned)):
+    for i, row in enumerate(pinned):
         fused[row] = top + 1.0 / (1 + i)
+    return len(pinned)

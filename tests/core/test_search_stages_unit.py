@@ -14,6 +14,7 @@ from wsis_rag.index.search.fusion import SignalWeights, fused_scores
 from wsis_rag.index.search.grouping import collapse_groups
 from wsis_rag.index.search.pinning import clause_rows, pin_named_clauses
 from wsis_rag.index.search.priors import CitingClauses, DocumentPriors, PriorConfig, PriorStrengths, apply_priors
+from wsis_rag.index.search.sentences import SentenceConfig, best_sentence_similarity, rerank_by_sentences
 from wsis_rag.index.search.signals import SearchRound, SignalLists, signal_lists
 from wsis_rag.index.search.titles import TitleConfig, TitleIndex
 
@@ -186,3 +187,22 @@ def test_the_curated_bonus_goes_only_to_rows_a_signal_is_sure_of(mini_retriever:
     fused = dict.fromkeys((sure, unsure, other), 1.0)
     apply_priors(rows, analysed, fused, PriorConfig(collection=strengths), citing, priors, ranked)  # ungated
     assert (fused[sure], fused[unsure], fused[other]) == (1.5, 1.5, 1.0)
+
+
+def test_the_lower_places_are_ordered_again_by_the_clauses_best_sentences() -> None:
+    ranked = [(row, 1.0 - row / 100) for row in range(10)]  # row r at place r + 1
+    # Row 7's best sentence is the closest to the query, row 9's the next; the others far.
+    similarity = {7: 0.9, 9: 0.8}
+    config = SentenceConfig(keep=3, candidates=8, weight=1.0)
+    moved = rerank_by_sentences(ranked, lambda row: similarity.get(row, 0.1), config)
+    assert [row for row, _ in moved[:3]] == [0, 1, 2]  # the first places stay
+    # Row 7 climbs from place 8 to place 6: 1/(60 + 5) + 1/(60 + 1) beats every row below
+    # place 5 (1/(60 + 3) + 1/(60 + 4) for row 5), not rows 3 and 4, whose places count too.
+    assert [row for row, _ in moved[3:8]] == [3, 4, 7, 5, 6]
+    assert moved[8:] == ranked[8:]  # row 9 is no candidate: it keeps its place
+    assert [score for _, score in moved] == [score for _, score in ranked]  # scores still fall with rank
+    assert rerank_by_sentences(ranked, lambda row: 0.0, SentenceConfig(3, 8, 0.0)) == ranked  # off
+    # A clause without sentence vectors has none close to the query.
+    query = np.array([1.0, 0.0])
+    assert best_sentence_similarity(np.array([[0.6, 0.8], [1.0, 0.0]]), query) == 1.0
+    assert best_sentence_similarity(None, query) == -1.0
