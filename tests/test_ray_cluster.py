@@ -93,6 +93,23 @@ def test_shards_keep_the_single_index_rankings_in_process(single: Settings, tmp_
     assert _ranked(sharded, questions) == _ranked(versions.load_retriever(single).with_signals(SIGNALS), questions)
 
 
+def test_the_shard_set_keeps_the_sentence_table_and_the_sentence_stage(
+    built_index: Settings, tmp_path: Path, dev_set: Path
+) -> None:
+    """The default signals (e5 among them) on an index with a sentence table: the front reads
+    the table kept whole at the shard set's root, so the first page's lower places are
+    ordered by the same sentences as on the single index."""
+    single = versions.load_retriever(built_index)
+    assert single.sentences is not None
+    shard_set = write_shards(built_index.index_dir, tmp_path / "shards", 2)
+    sharded = sharded_retriever(shard_set, [LocalShard.load(d) for d in shard_set.shard_dirs()])
+    assert sharded.sentences is not None
+    assert np.array_equal(sharded.sentences.offsets, single.sentences.offsets)
+    assert np.array_equal(sharded.sentences.vectors, single.sentences.vectors)
+    questions = _questions(dev_set)
+    assert _ranked(sharded, questions) == _ranked(single, questions)
+
+
 def test_shards_on_ray_answer_as_the_single_index(
     ray_cluster: str, single: Settings, tmp_path: Path, dev_set: Path
 ) -> None:

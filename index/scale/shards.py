@@ -43,6 +43,7 @@ from ...core.vocabulary import DocumentMeta, Passage
 from ..lexical import LexicalIndex, Postings, query_weights, rank_within
 from ..retriever import HybridRetriever
 from ..search.rows import Fetch, Fetched, LexicalQuery, Scored, StageAnswer
+from ..sentences import SentenceTable
 from ..store import versions
 from ..vectors import VectorIndex
 
@@ -95,6 +96,9 @@ class ShardSet:
     shards: list[str]  # sub-directory names, in order
     passages: int
     encoders: list[str]
+    # The encoder of the sentence table kept whole at the root for the front (answers and
+    # the sentence stage read it); None when the source index has none.
+    sentences: str | None = None
 
     def shard_dirs(self) -> list[Path]:
         return [self.root / name for name in self.shards]
@@ -104,7 +108,9 @@ def read_shard_set(root: Path) -> ShardSet:
     path = root / SHARD_SET_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return ShardSet(root, list(data["shards"]), int(data["passages"]), list(data["encoders"]))
+        return ShardSet(
+            root, list(data["shards"]), int(data["passages"]), list(data["encoders"]), data.get("sentences")
+        )
     except (OSError, ValueError, KeyError) as exc:
         raise IndexNotReadyError(f"no readable shard set at {root} ({exc}): write one with `wsis index shard`") from exc
 
@@ -158,8 +164,13 @@ def write_shards(index_dir: Path, out: Path, n: int) -> ShardSet:
         lexical.subset(rows).save(shard / versions.BM25_DIR)
         kept = {doc: record for doc, record in manifest["documents"].items() if doc in set(docs)}
         versions.write_manifest(shard, {**manifest, "documents": kept, "shard": {"index": i, "of": n}})
+    # The sentence table stays whole, at the root: the front, which answers, reads it.
+    sentences = versions.read_sentences(version, manifest)
+    if sentences is not None:
+        sentences.save(tmp)
+    layout = {"shards": names, "passages": len(passages), "encoders": encoders, "source": str(version)}
     (tmp / SHARD_SET_FILE).write_text(
-        json.dumps({"shards": names, "passages": len(passages), "encoders": encoders, "source": str(version)}),
+        json.dumps({**layout, "sentences": sentences.encoder if sentences is not None else None}),
         encoding="utf-8",
     )
     if out.exists():
@@ -392,7 +403,8 @@ class ShardedVectors:
 
 def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **retriever_args: Any) -> HybridRetriever:
     """The one retriever in front of the shards: it holds every passage's metadata (for
-    fusion, filters and citations) and sends the signal searches to the shards."""
+    fusion, filters and citations) and the sentence table (for answers and the sentence
+    stage), and sends the signal searches to the shards."""
     passages: list[Passage | None] = [None] * shard_set.passages
     documents: dict[str, DocumentMeta] = {}
     rows_of_shard = []
@@ -409,11 +421,13 @@ def sharded_retriever(shard_set: ShardSet, shards: Sequence[ShardSearcher], **re
     fan_out = FanOut(shards)
     stages = ShardSetSearch(fan_out, shard_set.passages, rows_of_shard)
     info = {"index_dir": str(shard_set.root), "shards": len(shards), "encoders": shard_set.encoders}
+    sentences = SentenceTable.load(shard_set.root, shard_set.sentences) if shard_set.sentences else None
     return HybridRetriever(
         [p for p in passages if p is not None],
         list(documents.values()),
         stages,  # type: ignore[arg-type]  # the stages search through it (search/rows.py: StageSearcher)
         {name: ShardedVectors(fan_out, name, shard_set.passages) for name in shard_set.encoders},  # type: ignore[misc]
         info,
+        sentences=sentences,
         **retriever_args,
     )
