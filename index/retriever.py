@@ -7,7 +7,7 @@ which runs the stages of `index/search/` in order (see its `__init__`).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -314,16 +314,10 @@ class HybridRetriever:
         their encoder."""
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
         grouped = self.fusion.group_duplicates
-        config = self.fusion.sentences()
-        depth = max(k, config.candidates)
+        reorder = self._sentence_stage(query_vector, pinned)
+        depth = max(k, self.fusion.sentence_candidates) if reorder else k
         top = collapse_groups(self._rows, ranked, depth) if grouped else ranked[:depth]
-        if self.sentences is not None and query_vector is not None:
-            table = self.sentences
-            config = replace(config, keep=max(config.keep, pinned))
-            top = rerank_by_sentences(
-                top, lambda row: best_sentence_similarity(table.of_row(row), query_vector), config
-            )
-        top_k = top[:k]
+        top_k = (reorder(top) if reorder else top)[:k]
         match = analysed.match_tokens
         return [
             Hit(
@@ -336,6 +330,22 @@ class HybridRetriever:
             )
             for i, (row, score) in enumerate(top_k, start=1)
         ]
+
+    def _sentence_stage(
+        self, query_vector: np.ndarray | None, pinned: int
+    ) -> Callable[[list[tuple[int, float]]], list[tuple[int, float]]] | None:
+        """The sentence stage of one search (search/sentences.py), the `pinned` clauses kept
+        in place; None when it cannot run: no sentence table, no query vector of its
+        encoder, or switched off."""
+        table, config = self.sentences, self.fusion.sentences()
+        if table is None or query_vector is None or config.weight <= 0:
+            return None
+        config = replace(config, keep=max(config.keep, pinned))
+
+        def similarity(row: int) -> float:
+            return best_sentence_similarity(table.of_row(row), query_vector)
+
+        return lambda ranked: rerank_by_sentences(ranked, similarity, config)
 
     @cached_property
     def _titles(self) -> TitleIndex:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RRF_K = 60
+from .fusion import weighted_rrf
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,19 @@ def rerank_by_sentences(
     ranked: list[tuple[int, float]], similarity: Callable[[int], float], config: SentenceConfig
 ) -> list[tuple[int, float]]:
     """`ranked` (row, score), best first, with places `config.keep` + 1 to
-    `config.candidates` ordered by weighted reciprocal rank of their place and of their
-    best sentence's similarity among them. Each moved row takes the score of the place it
-    moves to, so that scores still fall with rank."""
+    `config.candidates` ordered by weighted reciprocal rank (fusion.py) of their place and
+    of their best sentence's similarity among them. Each moved row takes the score of the
+    place it moves to, so that scores still fall with rank."""
     if config.weight <= 0 or len(ranked) <= config.keep + 1:
         return ranked
     head, tail, rest = ranked[: config.keep], ranked[config.keep : config.candidates], ranked[config.candidates :]
-    similarities = np.array([similarity(row) for row, _ in tail])
-    by_sentence = np.empty(len(tail), dtype=np.int64)
-    by_sentence[np.argsort(-similarities, kind="stable")] = np.arange(1, len(tail) + 1)
-    fused = [
-        1 / (RRF_K + place) + config.weight / (RRF_K + by_sentence[place - 1]) for place in range(1, len(tail) + 1)
-    ]
-    order = sorted(range(len(tail)), key=lambda i: (-fused[i], i))
-    return head + [(tail[i][0], score) for i, (_, score) in zip(order, tail, strict=True)] + rest
+    rows = [row for row, _ in tail]
+    closeness = {row: similarity(row) for row in rows}
+    weights = {"place": 1.0, "sentence": config.weight}
+    fused = weighted_rrf(
+        {"place": rows, "sentence": sorted(rows, key=lambda row: -closeness[row])},
+        lambda ranking, _: weights[ranking],
+    )
+    place = {row: i for i, row in enumerate(rows)}
+    order = sorted(rows, key=lambda row: (-fused[row], place[row]))
+    return head + [(row, score) for row, (_, score) in zip(order, tail, strict=True)] + rest

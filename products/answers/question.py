@@ -68,24 +68,23 @@ def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
 def _unsaid_by_named(retriever: HybridRetriever, names: frozenset[str], named: frozenset[str]) -> float:
     """The share of `names` that no document of `named` says, its symbol and title included.
     Only names of two words or more count: an acronym is often written out in full where the
-    question abbreviates it ("UNMISS", "AMR"). And only those a named document in their
-    script could say: a Latin name is not looked for in a Chinese report, whose forms of it
-    are not all known."""
-    texts: dict[bool, list[str]] = {True: [], False: []}  # Han script? -> the named documents' texts
-    for doc_id in sorted(named):
-        passages = retriever.document_passages(doc_id)
-        if passages:
-            doc = retriever.catalog.get(doc_id)
-            text = " ".join(" ".join([doc.symbol, doc.title, *(p.text for p in passages)]).split()).lower()
-            texts[doc.lang == "zh"].append(text)
+    question abbreviates it ("UNMISS", "AMR"). And only Latin names, in the named documents
+    not written in Chinese: the forms of a name in a Chinese report are not all known. A
+    document's text is read only when some name is to be looked for."""
     checked = [
         name
         for name in sorted(names)
-        if len(name.split()) > 1 and not _HAN_CHARACTER.search(name) and texts[False] and not _MONTH.search(name)
+        if len(name.split()) > 1 and not _HAN_CHARACTER.search(name) and not _MONTH.search(name)
     ]
-    if not checked:
+    documents = [retriever.catalog.get(doc_id) for doc_id in sorted(named)]
+    texts = [
+        " ".join(" ".join([doc.symbol, doc.title, *(p.text for p in passages)]).split()).lower()
+        for doc in documents
+        if doc.lang != "zh" and checked and (passages := retriever.document_passages(doc.id))
+    ]
+    if not texts:
         return 0.0
-    return sum(not any(occurs(name, text) for text in texts[False]) for name in checked) / len(checked)
+    return sum(not any(occurs(name, text) for text in texts) for name in checked) / len(checked)
 
 
 def _unknown_share(tokens: Sequence[str], frequency: Mapping[str, int]) -> float:
