@@ -29,9 +29,13 @@ def _fetch_missing_documents(settings: Settings, console: Console) -> None:
         console.print(f"[dim]no official download known for: {', '.join(r.doc_id for r in report.no_source)}[/]")
 
 
-def _ensure_index(settings: Settings, rebuild: bool, console: Console) -> None:
+def _ensure_index(settings: Settings, rebuild: bool, build: bool, console: Console) -> None:
     from ..index.api import build_index, stale_reasons
 
+    if rebuild and not build:
+        raise typer.BadParameter("--rebuild and --no-build contradict each other")
+    if not build:
+        return
     reasons = ["--rebuild asked for"] if rebuild else stale_reasons(settings)
     if reasons:
         console.print(f"building the index at {settings.index_dir}: {'; '.join(reasons)}")
@@ -46,6 +50,13 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 8000).")] = None,
     fetch: Annotated[bool, typer.Option(help="Download the manifest's missing documents first.")] = True,
     rebuild: Annotated[bool, typer.Option(help="Rebuild the index even when it is up to date.")] = False,
+    build: Annotated[
+        bool,
+        typer.Option(
+            help="Build the index when it is missing or out of date with the corpus (--no-build: serve it as it "
+            "stands, e.g. to measure it; a missing index is answered with 503s)."
+        ),
+    ] = True,
     ray: Annotated[
         str | None,
         typer.Option(
@@ -69,7 +80,7 @@ def serve(
     configure_logging(settings)
     if fetch:
         _fetch_missing_documents(settings, console)
-    _ensure_index(settings, rebuild, console)
+    _ensure_index(settings, rebuild, build, console)
     console.print(f"serving on [bold]http://{settings.host}:{settings.port}/[/]  (API docs: /docs, MCP: /mcp/)")
     retriever = _ray_front(settings, ray, shards, replicas, console) if ray else None
     app = create_app(settings, retriever)

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -46,19 +48,18 @@ def test_errors_over_http(base_url: str, built_index: Settings) -> None:
         assert bad.status_code == 400 and bad.json()["title"] == "Bad request"
 
 
-def test_wsis_serve_starts_on_the_configured_port(built_index: Settings, tmp_path: Path) -> None:
+@contextmanager
+def _wsis_serve(env: dict[str, str], args: list[str], log: Path) -> Iterator[httpx.Response]:
+    """`wsis serve --no-fetch --port <free port> [args]` as a process; its first /readyz
+    answer (the test fails with the log if none comes within two minutes)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "WSIS_INDEX_DIR": str(built_index.index_dir),
-        "WSIS_CORPUS_DIRS": json.dumps([str(d) for d in built_index.corpus_dirs]),
-        "WSIS_PORT": "1",
-    }
-    log = tmp_path / "serve.log"
     with log.open("w") as out:
         # --port overrides WSIS_PORT; --no-fetch keeps the test off the network.
         server = subprocess.Popen(
-            [str(WSIS), "serve", "--no-fetch", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+            [str(WSIS), "serve", "--no-fetch", "--port", str(port), *args],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 120
@@ -70,8 +71,33 @@ def test_wsis_serve_starts_on_the_configured_port(built_index: Settings, tmp_pat
             except httpx.TransportError:
                 time.sleep(0.5)
         assert ready is not None and ready.status_code == 200, log.read_text()
-        assert ready.json()["index"]["index_dir"] == str(built_index.index_dir)
         assert f"http://127.0.0.1:{port}/" in log.read_text()
+        yield ready
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_wsis_serve_starts_on_the_configured_port(built_index: Settings, tmp_path: Path) -> None:
+    env = {
+        "WSIS_INDEX_DIR": str(built_index.index_dir),
+        "WSIS_CORPUS_DIRS": json.dumps([str(d) for d in built_index.corpus_dirs]),
+        "WSIS_PORT": "1",
+    }
+    with _wsis_serve(env, [], tmp_path / "serve.log") as ready:
+        assert ready.json()["index"]["index_dir"] == str(built_index.index_dir)
+
+
+def test_wsis_serve_no_build_serves_the_index_as_it_stands(built_index: Settings, tmp_path: Path) -> None:
+    # Against an empty corpus the index is out of date (every document gone); --no-build
+    # serves it as built and writes no version (a benchmark measures the index it is given).
+    versions = sorted(p.name for p in built_index.index_dir.parent.iterdir())
+    version = built_index.index_dir.resolve()
+    empty = tmp_path / "no-corpus"
+    empty.mkdir()
+    env = {"WSIS_INDEX_DIR": str(built_index.index_dir), "WSIS_CORPUS_DIRS": json.dumps([str(empty)])}
+    with _wsis_serve(env, ["--no-build"], tmp_path / "serve.log") as ready:
+        assert ready.json()["index"]["version"] == version.name
+        assert "building the index" not in (tmp_path / "serve.log").read_text()
+    assert built_index.index_dir.resolve() == version
+    assert sorted(p.name for p in built_index.index_dir.parent.iterdir()) == versions

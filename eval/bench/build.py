@@ -57,7 +57,7 @@ def bench_load(index_dir: Path) -> None:
     t = time.perf_counter()
     from ...index.api import load_retriever
 
-    settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir)
+    settings = Settings(index_dir=index_dir)
     before_mb = rss_mb()
     retriever = load_retriever(settings)
     first = (time.perf_counter() - t) * 1000

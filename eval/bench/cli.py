@@ -82,21 +82,21 @@ def search(index_dir: IndexDir = None) -> None:
 @bench_app.command()
 def http(index_dir: IndexDir = None, rounds: Rounds = 2) -> None:
     """GET /search on a real server against the query embedding in this process."""
-    from .inputs import CORPUS, dev_queries
+    from .inputs import dev_queries
     from .service import bench_http
 
     _header()
-    bench_http(Settings(corpus_dirs=[CORPUS], index_dir=_index_dir(index_dir)), dev_queries(), rounds)
+    bench_http(Settings(index_dir=_index_dir(index_dir)), dev_queries(), rounds)
 
 
 @bench_app.command()
 def startup(index_dir: IndexDir = None) -> None:
     """Searches in the first seconds after `wsis serve` says ready."""
-    from .inputs import CORPUS, dev_queries
+    from .inputs import dev_queries
     from .service import bench_startup
 
     _header()
-    bench_startup(Settings(corpus_dirs=[CORPUS], index_dir=_index_dir(index_dir)), dev_queries())
+    bench_startup(Settings(index_dir=_index_dir(index_dir)), dev_queries())
 
 
 @bench_app.command()

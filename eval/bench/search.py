@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from ...core.settings import Settings
-from .inputs import CORPUS, dev_queries
+from .inputs import dev_queries
 from .timing import load_average, percentiles
 
 
 def bench_search(index_dir: Path) -> None:
     from ...index.api import load_retriever
 
-    settings = Settings(corpus_dirs=[CORPUS], index_dir=index_dir)
+    settings = Settings(index_dir=index_dir)
     retriever = load_retriever(settings)
     queries = dev_queries()
     print(f"\n### Search latency in-process ({len(queries)} dev queries, k=10, models warm; {load_average()})\n")

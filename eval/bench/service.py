@@ -36,19 +36,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(index_dir: Path, corpus_dirs: list[Path]) -> Iterator[tuple[str, float, int]]:
-    """`wsis serve` over `index_dir`; yields its URL, the seconds from launch to the first
-    200 from /readyz, and its process id."""
+def served(index_dir: Path) -> Iterator[tuple[str, float, int]]:
+    """`wsis serve` over the index at `index_dir` as it stands (never rebuilt: a benchmark
+    measures the index it is given, whatever corpus built it); yields its URL, the seconds
+    from launch to the first 200 from /readyz, and its process id."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "WSIS_INDEX_DIR": str(index_dir),
-        "WSIS_CORPUS_DIRS": "[" + ",".join(f'"{d}"' for d in corpus_dirs) + "]",
-        "WSIS_PORT": str(port),
-    }
+    env = {**os.environ, "WSIS_INDEX_DIR": str(index_dir), "WSIS_PORT": str(port)}
     started = time.perf_counter()
     server = subprocess.Popen(
-        [str(WSIS), "serve", "--no-fetch"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(WSIS), "serve", "--no-fetch", "--no-build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -79,7 +75,7 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
     retriever = load_retriever(settings)
     retriever.search("warm-up query")
     dense = [s for s in retriever.signals if s != "bm25"]
-    with served(settings.index_dir, settings.corpus_dirs) as (url, _, _), httpx.Client(base_url=url) as client:
+    with served(settings.index_dir) as (url, _, _), httpx.Client(base_url=url) as client:
         host, port = url.removeprefix("http://").split(":")
         plain = http.client.HTTPConnection(host, int(port), timeout=30)
         client.get("/search", params={"q": "warm-up query"})
@@ -124,7 +120,7 @@ def bench_http(settings: Settings, queries: list[str], rounds: int = 3) -> None:
 def bench_startup(settings: Settings, queries: list[str], seconds: float = 30.0) -> None:
     """`wsis serve` from launch: when /readyz says ready, then one
     search after another for `seconds`: how long until searches are fast, and the slowest."""
-    with served(settings.index_dir, settings.corpus_dirs) as (url, ready_s, _), httpx.Client(base_url=url) as client:
+    with served(settings.index_dir) as (url, ready_s, _), httpx.Client(base_url=url) as client:
         load = os.getloadavg()[0]
         ready_at = time.perf_counter()
         samples: list[tuple[float, float]] = []  # (seconds after ready, latency ms)
@@ -175,7 +171,7 @@ def bench_ask(settings: Settings, questions: list[str], idle_s: float = 600.0) -
     """`wsis serve` from launch: POST /ask for the questions in the first minute after
     /readyz, then the CPU the idle server uses over `idle_s` (ten minutes by default), then
     the same questions again."""
-    with served(settings.index_dir, settings.corpus_dirs) as (url, ready_s, pid):
+    with served(settings.index_dir) as (url, ready_s, pid):
         with httpx.Client(base_url=url, timeout=120) as client:
             load = os.getloadavg()[0]
             first = _ask_all(client, questions, limit_s=60.0)
