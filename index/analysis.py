@@ -53,6 +53,26 @@ def symbol_tokens(text: str) -> list[str]:
     return tokens
 
 
+# What makes a UN symbol in a question the name of a document, not a ratio or a period:
+# its series ("A/RES/80/118", "A/80/L.5", "E/RES/2025/18"), the word before it ("resolution
+# 80/118", "第80/118号决议"), or, bare as delegates type it, a two-digit session and a number
+# of two or three digits ("80/118"; not the budget period "2024/25" or "24/7").
+_SERIES = re.compile(r"[AE]/", re.IGNORECASE)
+_NAMED_BEFORE = re.compile(r"(?:\b(?:resolutions?|decisions?|res\.?)\s*|第\s*)$", re.IGNORECASE)
+_BARE_SYMBOL = re.compile(r"\d{2}/\d{2,3}")
+
+
+def document_symbols(text: str) -> list[tuple[str, str]]:
+    """The UN documents `text` names by symbol: (canonical token, the symbol as written),
+    each token once, in order."""
+    found: dict[str, str] = {}
+    for match in _UN_SYMBOL.finditer(text):
+        written = match.group(0)
+        if _SERIES.match(written) or _NAMED_BEFORE.search(text[: match.start()]) or _BARE_SYMBOL.fullmatch(written):
+            found.setdefault(f"sym:{match.group(1)}/{match.group(2).lower()}", written)
+    return list(found.items())
+
+
 def latin_tokens(text: str) -> list[str]:
     words = [w.lower() for w in _LATIN_WORD.findall(text)]
     return [_latin_token(w) for w in words if w not in STOPWORDS]

@@ -110,11 +110,26 @@ class SearchResult(BaseModel):
         )
 
 
+class MissingDocument(BaseModel):
+    """A document the query names by symbol that the index does not hold: no result comes
+    from it, whatever the results say of it."""
+
+    symbol: str = Field(description="The symbol as the query writes it, e.g. '80/118' or 'A/RES/80/118'.")
+    cited_by: int = Field(description="Indexed passages that cite the symbol (0: the corpus never mentions it).")
+
+
+MISSING_DOCUMENTS_FIELD: Any = Field(
+    default_factory=list,
+    description="Documents the query names by symbol that the index does not hold (empty when it holds every one).",
+)
+
+
 class SearchResponse(BaseModel):
     """Body of `GET/POST /search`, printed verbatim by `wsis search --json`."""
 
     query: str
     results: list[SearchResult]
+    missing_documents: list[MissingDocument] = MISSING_DOCUMENTS_FIELD
     took_ms: float
 
 
@@ -124,5 +139,11 @@ def search_response(
     """Run one search and shape it as the response body (timed end to end)."""
     started = time.perf_counter()
     hits = retriever.search(query, k=k, filters=filters)
+    missing = retriever.missing_documents(query)
     took_ms = (time.perf_counter() - started) * 1000
-    return SearchResponse(query=query, results=[SearchResult.from_hit(h) for h in hits], took_ms=round(took_ms, 2))
+    return SearchResponse(
+        query=query,
+        results=[SearchResult.from_hit(h) for h in hits],
+        missing_documents=missing,
+        took_ms=round(took_ms, 2),
+    )

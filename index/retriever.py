@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core.errors import InvalidRequestError, NotFoundError
 from ..core.vocabulary import DocumentMeta, Passage
-from .analysis import matched_terms
+from .analysis import document_symbols, matched_terms, symbol_tokens
 from .catalog import DocumentCatalog
 from .columns import PassageColumns
 from .encoders.embedders import Embedder, get_embedder
@@ -24,7 +24,7 @@ from .lexical import LexicalIndex
 from .lineage import LineageTable
 from .query import AnalysedQuery, QueryAnalyser
 from .references import DocumentMentions
-from .results import Filters, Hit
+from .results import Filters, Hit, MissingDocument
 from .search.config import FusionConfig
 from .search.feedback import cross_lingual_feedback, feedback_applies
 from .search.focus import focus_rows, likely_focus_rows, merge_focus
@@ -183,6 +183,21 @@ class HybridRetriever:
             "passages": len(self.passages),
             "documents": len(self.documents),
         }
+
+    def missing_documents(self, query: str) -> list[MissingDocument]:
+        """The documents `query` names by symbol ("resolution 80/118", "A/RES/80/118") that
+        no indexed document is, each with how many indexed passages cite it."""
+        named = [(token, written) for token, written in document_symbols(query) if token not in self._symbols]
+        if not named:
+            return []
+        cited = self.lexical.document_frequency([token for token, _ in named])
+        return [MissingDocument(symbol=written, cited_by=cited.get(token, 0)) for token, written in named]
+
+    @cached_property
+    def _symbols(self) -> frozenset[str]:
+        """The symbol tokens of every indexed document's symbol and aliases."""
+        names = (name for doc in self.documents for name in (doc.symbol, doc.short, *doc.aliases))
+        return frozenset(token for name in names for token in symbol_tokens(name) if token.startswith("sym:"))
 
     def encoder(self, name: str) -> Embedder:
         return self._embedders.get(name) or get_embedder(name)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from wsis_rag.index.analysis import analyse, caseless, query_language, symbol_tokens
+from wsis_rag.index.analysis import analyse, caseless, document_symbols, query_language, symbol_tokens
 from wsis_rag.index.termbase import load_termbase
 
 
@@ -38,6 +38,26 @@ def test_symbol_forms_agree_and_differ_where_they_should() -> None:
     assert "res:80" not in analyse("resolution 80/173")  # the pair is one symbol, not "Resolution 80"
     assert symbol_tokens("A/RES/70/1") != symbol_tokens("A/RES/70/125")
     assert symbol_tokens("the 2025-2026 budget") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("What does resolution 80/118 ask of ITU?", [("sym:80/118", "80/118")]),
+        ("A/RES/80/173, para. 121", [("sym:80/173", "A/RES/80/173")]),
+        ("第79/194号决议", [("sym:79/194", "79/194")]),
+        ("经社理事会E/RES/2025/18号决议", [("sym:2025/18", "E/RES/2025/18")]),
+        ("draft A/80/L.41", [("sym:80/l.41", "A/80/L.41")]),
+        ("resolutions 78/132 and 79/194 and 78/132", [("sym:78/132", "78/132"), ("sym:79/194", "79/194")]),
+        ("the 79/194 text", [("sym:79/194", "79/194")]),
+        # Not documents: a budget period, a phrase, a date.
+        ("For 2024/25, how do the appropriations compare?", []),
+        ("网络犯罪公约 24/7网络", []),
+        ("adopted on 12/05/2025", []),
+    ],
+)
+def test_documents_named_by_symbol(text: str, named: list[tuple[str, str]]) -> None:
+    assert document_symbols(text) == named
 
 
 def test_english_is_lowercased_stemmed_and_stopword_free() -> None:

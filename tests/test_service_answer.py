@@ -110,6 +110,24 @@ def test_questions_the_corpus_does_not_answer_are_declined(client: TestClient, q
     assert body["sentences"] == [] and 0 <= body["confidence"] < 0.5
 
 
+def test_a_question_about_a_document_the_corpus_lacks_is_declined_naming_it(client: TestClient) -> None:
+    # A/RES/80/118 is not indexed and no indexed clause cites it: the Council report's
+    # paragraphs on ITU must not answer for it.
+    body = ask(client, "What does resolution 80/118 ask of ITU?")
+    assert body["found"] is False and body["support"] == "none" and body["citations"] == [], body
+    assert body["missing_documents"] == [{"symbol": "80/118", "cited_by": 0}]
+    assert "80/118" in body["answer"]
+    search = client.get("/search", params={"q": "What does resolution 80/118 ask of ITU?"}).json()
+    assert search["missing_documents"] == [{"symbol": "80/118", "cited_by": 0}]
+    # A document the corpus lacks but cites: what the citing clause says of it answers.
+    body = ask(client, "Is A/RES/73/218 among the reference documents of the Council report?")
+    assert body["found"] is True, body
+    assert body["missing_documents"][0]["symbol"] == "A/RES/73/218" and body["missing_documents"][0]["cited_by"] >= 1
+    assert any("A/RES/73/218" in c["text"] for c in body["citations"])
+    # Every document named is indexed: nothing is missing.
+    assert ask(client, ITU_QUESTION)["missing_documents"] == []
+
+
 def test_a_two_part_question_is_answered_per_part(client: TestClient) -> None:
     body = ask(client, "Compare what the GDC and A/RES/80/173 say about connecting schools to the Internet.")
     assert [p["question"] for p in body["parts"]] == [

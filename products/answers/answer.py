@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, QuotedClause
-from ...index.api import Filters, Hit, HybridRetriever
+from ...index.api import Filters, Hit, HybridRetriever, MissingDocument
 from .calibration import Calibration, load_calibration
 from .choice import Candidate, Chosen, Role, candidates, in_reading_order, select
 from .parts import split_question
@@ -78,6 +78,11 @@ class AskResponse(BaseModel):
     parts: list[AnswerPart] = Field(
         default_factory=list, description="The parts of a question that asks several things, each answered apart."
     )
+    missing_documents: list[MissingDocument] = Field(
+        default_factory=list,
+        description="Documents the question names by symbol that the corpus does not hold. A question that "
+        "names no other document, about documents no indexed clause cites, is declined.",
+    )
     took_ms: float
 
 
@@ -103,9 +108,12 @@ def answer_from(
     return PartAnswer(question.text, chosen if support != Support.NONE else [], confidence, support)
 
 
-def respond(question: str, answers: Sequence[PartAnswer], took_ms: float) -> AskResponse:
+def respond(
+    question: str, answers: Sequence[PartAnswer], took_ms: float, missing: Sequence[MissingDocument] = ()
+) -> AskResponse:
     """The response to a question from the answers to its parts (one, or several), their
-    markers numbered across the parts."""
+    markers numbered across the parts. `missing`: documents it names that the corpus lacks
+    but some indexed clause cites (a question about what those clauses say of them)."""
     markers: dict[str, AnswerCitation] = {}
     parts = [_compose(answer, markers) for answer in answers]
     support = _overall([p.support for p in parts])
@@ -118,6 +126,24 @@ def respond(question: str, answers: Sequence[PartAnswer], took_ms: float) -> Ask
         support=support,
         confidence=max(p.confidence for p in parts),
         parts=parts if len(parts) > 1 else [],
+        missing_documents=list(missing),
+        took_ms=took_ms,
+    )
+
+
+def about_missing_documents(question: str, missing: Sequence[MissingDocument], took_ms: float) -> AskResponse:
+    """The response to a question about documents the corpus does not hold and never cites:
+    declined, saying which (other documents' clauses would answer for a text nobody can read here)."""
+    names = " and ".join(m.symbol for m in missing)
+    return AskResponse(
+        question=question,
+        answer=f"The corpus does not hold {names}, which the question names, and no indexed clause cites it.",
+        sentences=[],
+        citations=[],
+        found=False,
+        support=Support.NONE,
+        confidence=0.0,
+        missing_documents=list(missing),
         took_ms=took_ms,
     )
 
@@ -138,6 +164,9 @@ def answer_question(
     started = time.perf_counter()
     calibration = calibration or load_calibration()
     whole = understand(retriever, question)
+    missing = retriever.missing_documents(question)
+    if missing and not whole.named and not any(m.cited_by for m in missing):
+        return about_missing_documents(question, missing, _since(started))
     texts = split_question(question, whole.document_names)
     asked = [whole] if len(texts) == 1 else [understand(retriever, text) for text in texts]
     vectors = ClauseSentences(retriever)
@@ -145,7 +174,11 @@ def answer_question(
     for part in asked:
         hits = retriever.search(part.text, k=k, filters=filters)
         answers.append(answer_from(part, hits, candidates(part, hits, vectors, calibration), calibration))
-    return respond(question, answers, round((time.perf_counter() - started) * 1000, 1))
+    return respond(question, answers, _since(started), missing)
+
+
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 def _compose(result: PartAnswer, markers: dict[str, AnswerCitation]) -> AnswerPart:

@@ -93,7 +93,9 @@ function renderAlsoIn(node, result) {
 function renderResults(response) {
   cards.replaceChildren(...response.results.map((r) => renderCard(r)));
   const n = response.results.length;
-  resultsTitle.textContent = n ? `${n} clause${n === 1 ? "" : "s"} (${Math.round(response.took_ms)} ms)` : "No matching clauses";
+  const missing = (response.missing_documents || []).map((m) => m.symbol);
+  resultsTitle.textContent = (n ? `${n} clause${n === 1 ? "" : "s"} (${Math.round(response.took_ms)} ms)` : "No matching clauses")
+    + (missing.length ? ` · not in the corpus: ${missing.join(", ")}` : "");
   resultsBox.hidden = false;
 }
 
