@@ -59,6 +59,7 @@ def symbol_tokens(text: str) -> list[str]:
 # of two or three digits ("80/118"; not the budget period "2024/25" or "24/7").
 _SERIES = re.compile(r"[AE]/", re.IGNORECASE)
 _NAMED_BEFORE = re.compile(r"(?:\b(?:resolutions?|decisions?|res\.?)\s*|第\s*)$", re.IGNORECASE)
+_NAMED_BEFORE_CHARS = 16  # "resolutions" and the spaces after it
 _BARE_SYMBOL = re.compile(r"\d{2}/\d{2,3}")
 
 
@@ -68,7 +69,8 @@ def document_symbols(text: str) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for match in _UN_SYMBOL.finditer(text):
         written = match.group(0)
-        if _SERIES.match(written) or _NAMED_BEFORE.search(text[: match.start()]) or _BARE_SYMBOL.fullmatch(written):
+        before = text[max(0, match.start() - _NAMED_BEFORE_CHARS) : match.start()]
+        if _SERIES.match(written) or _NAMED_BEFORE.search(before) or _BARE_SYMBOL.fullmatch(written):
             found.setdefault(f"sym:{match.group(1)}/{match.group(2).lower()}", written)
     return list(found.items())
 
