@@ -82,6 +82,16 @@ def test_search_answer_filter_copy_and_outline(page, artifacts_dir: Path) -> Non
     page.screenshot(path=str(artifacts_dir / "web_document_outline.png"))
 
 
+def test_a_document_the_corpus_lacks_is_named_and_not_answered(page, artifacts_dir: Path) -> None:
+    page.goto("/?q=" + "What does resolution 80/118 ask of ITU?".replace(" ", "+"))
+    page.locator("#answer.not-found").wait_for()
+    assert "does not hold 80/118" in page.locator("#answer-text").text_content()
+    assert page.locator("#answer a.marker").count() == 0
+    page.wait_for_function("document.querySelector('#results-title').textContent.includes('not in the corpus')")
+    assert page.locator("#results-title").text_content().endswith("not in the corpus: 80/118")
+    page.screenshot(path=str(artifacts_dir / "web_missing_document.png"))
+
+
 def test_error_state_is_shown(page) -> None:
     page.route("**/search?*", lambda route: route.abort())
     page.goto("/?q=ITU")
