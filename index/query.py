@@ -5,8 +5,8 @@ termbase expansions and the text each encoder sees are worked out in one place."
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from .analysis import analyse, query_language
 from .dictionary import english_glosses
@@ -134,3 +134,17 @@ class QueryAnalyser:
             times=times,
             translated=bool(Termbase.forms(terms, text, self.corpus_languages - {language})),
         )
+
+
+def spelled_out(analysed: AnalysedQuery, names: Sequence[str]) -> AnalysedQuery:
+    """`analysed` with the names its acronyms stand for ("UNDOF": "United Nations
+    Disengagement Observer Force", which the documents write and the acronym's own
+    documents never abbreviate) as the question's own words, for BM25 and every encoder."""
+    if not names:
+        return analysed
+    words = "; ".join(names)
+    return replace(
+        analysed,
+        bm25_tokens=analysed.bm25_tokens + tuple(analyse(words)),
+        encoder_texts={signal: f"{text}\n{words}" for signal, text in analysed.encoder_texts.items()},
+    )

@@ -22,7 +22,7 @@ from .columns import PassageColumns
 from .encoders.embedders import Embedder, get_embedder
 from .lexical import LexicalIndex
 from .lineage import LineageTable
-from .query import AnalysedQuery, QueryAnalyser
+from .query import AnalysedQuery, QueryAnalyser, spelled_out
 from .references import DocumentMentions
 from .results import Filters, Hit, MissingDocument
 from .search.config import FusionConfig
@@ -37,6 +37,7 @@ from .search.sentences import best_sentence_similarity, rerank_by_sentences
 from .search.signals import SearchRound, SignalLists, signal_lists
 from .search.titles import TitleIndex
 from .sentences import SENTENCE_ENCODER, SentenceTable
+from .termbase import load_termbase
 from .vectors import VectorIndex
 
 __all__ = ["MULTILINGUAL", "DocumentSize", "FusionConfig", "HybridRetriever"]
@@ -249,7 +250,15 @@ class HybridRetriever:
         if allowed is not None and len(allowed) == 0:
             return []
         analysed = self.analyse_query(query)
-        titled = self._titles.covered(analysed.match_tokens, self.fusion.titles())
+        titles = self.fusion.titles()
+        titled = self._titles.covered(analysed.match_tokens, titles)
+        acronyms = self._titles.acronyms(analysed.text, titles)
+        if not titled and not analysed.named_documents:
+            # An acronym names the document asked about when nothing else names one ("the
+            # UNDOF appropriation"); beside a named document it is an entity of that one
+            # ("what does the Pact want discussed in COPUOS").
+            titled = list(dict.fromkeys(doc_id for acronym in acronyms for doc_id in acronym.documents))
+        analysed = spelled_out(analysed, [acronym.name for acronym in acronyms])
         query_vectors: dict[str, np.ndarray] = {}
         first = self._first_round(analysed, allowed, titled)
         lists, fused = self._round(analysed, query_vectors, first, k, titled, clock)
@@ -365,7 +374,7 @@ class HybridRetriever:
     @cached_property
     def _titles(self) -> TitleIndex:
         """The documents' title words, worked out when a query first needs them."""
-        return TitleIndex(self.documents)
+        return TitleIndex(self.documents, terms=load_termbase().acronyms())
 
     @cached_property
     def _rows_of_group(self) -> dict[int, np.ndarray]:

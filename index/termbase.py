@@ -16,6 +16,9 @@ TERMBASE_PATH = Path(__file__).with_name("data") / "termbase.toml"
 LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")
 
 
+_LATIN_ACRONYM = re.compile(r"[A-Z]{2,8}")
+
+
 @dataclass(frozen=True)
 class Term:
     forms: tuple[tuple[str, str], ...]  # (language, surface form), every language
@@ -31,6 +34,10 @@ class Termbase:
         # unless the pattern is case-sensitive): the substring test rules out nearly every
         # term of a query before a regular expression runs.
         self._patterns = [[_filtered_pattern(f) for f in t.in_languages(None)] for t in terms]
+
+    def acronyms(self) -> frozenset[str]:
+        """Every form of every term that is an acronym in Latin capitals ("ITU", "WSIS", "GDC")."""
+        return frozenset(f for term in self.terms for f in term.in_languages(None) if _LATIN_ACRONYM.fullmatch(f))
 
     def find(self, text: str) -> list[Term]:
         """The terms `text` mentions, in termbase order. Expanding a query needs this once;

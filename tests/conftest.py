@@ -116,6 +116,7 @@ def _built_index(tmp_path_factory: pytest.TempPathFactory, name: str, **fields: 
 SMALL_COLLECTION_NAMED = (
     "A/RES/79/194", "A/C.2/80/L.17", "A/RES/78/265", "A/RES/79/314", "A/RES/78/13", "A/RES/80/13", "A/C.1/80/L.10",
     "A/RES/78/71", "A/RES/79/85",
+    "A/RES/79/301", "A/RES/79/303", "A/RES/79/307", "A/RES/79/309",
 )  # fmt: skip
 SMALL_COLLECTION_CROWD = 24
 

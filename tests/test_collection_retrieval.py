@@ -45,6 +45,19 @@ def test_a_title_names_its_document(collection_retriever: HybridRetriever) -> No
     assert hits[0].passage.doc_id == "a-res-78-123"
 
 
+@pytest.mark.parametrize(
+    ("acronym", "doc_id"), [("UNDOF", "a-res-79-307"), ("UNISFA", "a-res-79-301"), ("UNMISS", "a-res-79-309")]
+)
+def test_an_acronym_of_its_title_names_a_document(
+    collection_retriever: HybridRetriever, acronym: str, doc_id: str
+) -> None:
+    # Four financing resolutions of the same wording; none writes its mission's acronym.
+    question = f"How much did the General Assembly appropriate for {acronym} for 2025/26?"
+    hits = collection_retriever.search(question, k=3)
+    assert [h.passage.doc_id for h in hits] == [doc_id] * 3
+    assert acronym not in " ".join(p.text for p in collection_retriever.document_passages(doc_id))
+
+
 @pytest.mark.parametrize(("year", "doc_id"), [("2023", "a-res-78-13"), ("2025", "a-res-80-13")])
 def test_a_year_in_the_question_chooses_the_session(
     collection_retriever: HybridRetriever, year: str, doc_id: str

@@ -5,22 +5,72 @@ join the focus round's documents (focus.py), so their clauses are ranked among t
 
 A title's words weigh by their rarity among the titles (idf): "Convention" and "Cybercrime"
 carry "United Nations Convention against Cybercrime", "United" and "Nations" hardly count.
+
+A title also names its documents by the acronyms of the names in it: "UNDOF" is the
+"Financing of the United Nations Disengagement Observer Force" resolutions, which never
+write it. An acronym names documents only when it is specific: of at most two distinct
+titles (a recurring resolution's sessions share one), and not a term of the termbase
+("ITU", "WSIS", "ICT" are what questions ask about, not which document).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from ...core.vocabulary import DocumentMeta
 from ..analysis import analyse
+from .priors import recurring_title
 
 
 @dataclass(frozen=True)
 class TitleConfig:
     coverage: float = 0.0  # share of a title's weight the question must use (0 = off)
     documents: int = 3  # at most this many documents, best covered first
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{3,8}\b")
+_TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_JOINING = frozenset({"of", "in", "for", "and", "on", "the", "to"})
+_LONGEST_NAME = 10  # words
+_ACRONYM_TITLES = 2  # distinct titles an acronym may name
+
+
+def title_acronyms(title: str) -> dict[str, str]:
+    """The acronyms the names in `title` make, each with the words it stands for: the
+    initials of each run of capitalised words, the joining words between them taken or left
+    out ("United Nations Mission in South Sudan": UNMISS and UNMSS), of three to eight
+    letters."""
+    words = _TITLE_WORD.findall(title)
+    found: dict[str, str] = {}
+    for start, first in enumerate(words):
+        if not first[0].isupper():
+            continue
+        initials = [first[0]]
+        for end in range(start + 1, min(len(words), start + _LONGEST_NAME)):
+            word = words[end]
+            if word[0].isupper():
+                initials = [a + word[0] for a in initials]
+                name = " ".join(words[start : end + 1])
+                for acronym in initials:
+                    if 3 <= len(acronym) <= 8:
+                        found.setdefault(acronym, name)
+            elif word.lower() in _JOINING:
+                initials = [*initials, *(a + word[0].upper() for a in initials)]
+            else:
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class TitleAcronym:
+    """An acronym of a question that names documents by their title."""
+
+    acronym: str  # as the question writes it: "UNDOF"
+    name: str  # the words of the title it stands for: "United Nations Disengagement Observer Force"
+    documents: tuple[str, ...]  # ids of the documents it names
 
 
 def _title_tokens(doc: DocumentMeta) -> frozenset[str]:
@@ -33,7 +83,8 @@ class TitleIndex:
     """Each document's title words with their weights, and the documents holding each word
     (a question meets only the titles that share a word with it)."""
 
-    def __init__(self, documents: Sequence[DocumentMeta]) -> None:
+    def __init__(self, documents: Sequence[DocumentMeta], terms: Collection[str] = ()) -> None:
+        """`terms`: acronyms that are terms of the domain, never a document's name."""
         self._ids = [doc.id for doc in documents]
         self._holders: dict[str, list[int]] = {}  # title word -> the documents whose title has it
         for i, doc in enumerate(documents):
@@ -45,6 +96,26 @@ class TitleIndex:
         for token, held in self._holders.items():
             for i in held:
                 self._mass[i] += self._weight[token]
+        named: dict[str, list[int]] = {}
+        spelled: dict[str, str] = {}
+        for i, doc in enumerate(documents):
+            for acronym, name in title_acronyms(doc.title).items():
+                named.setdefault(acronym, []).append(i)
+                spelled.setdefault(acronym, name)
+        recurring = [recurring_title(doc) for doc in documents]
+        self._by_acronym = {
+            acronym: TitleAcronym(acronym, spelled[acronym], tuple(self._ids[i] for i in held))
+            for acronym, held in named.items()
+            if acronym not in terms and len({recurring[i] for i in held}) <= _ACRONYM_TITLES
+        }
+
+    def acronyms(self, text: str, config: TitleConfig) -> list[TitleAcronym]:
+        """The acronyms in `text` (as written: capitals) that name documents, in the
+        question's order (off with the title coverage)."""
+        if config.coverage <= 0:
+            return []
+        found = (self._by_acronym.get(acronym) for acronym in dict.fromkeys(_ACRONYM.findall(text)))
+        return [acronym for acronym in found if acronym is not None]
 
     def covered(self, query_tokens: Iterable[str], config: TitleConfig) -> list[str]:
         """Ids of the documents whose title weight the query's tokens cover at least

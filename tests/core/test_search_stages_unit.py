@@ -8,6 +8,7 @@ import numpy as np
 
 from wsis_rag.core.vocabulary import DocType, DocumentMeta
 from wsis_rag.index.analysis import analyse
+from wsis_rag.index.query import spelled_out
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.search.focus import FocusConfig, focus_rows, likely_focus_rows, merge_focus
 from wsis_rag.index.search.fusion import SignalWeights, fused_scores
@@ -16,7 +17,7 @@ from wsis_rag.index.search.pinning import clause_rows, pin_named_clauses
 from wsis_rag.index.search.priors import CitingClauses, DocumentPriors, PriorConfig, PriorStrengths, apply_priors
 from wsis_rag.index.search.sentences import SentenceConfig, best_sentence_similarity, rerank_by_sentences
 from wsis_rag.index.search.signals import SearchRound, SignalLists, signal_lists
-from wsis_rag.index.search.titles import TitleConfig, TitleIndex
+from wsis_rag.index.search.titles import TitleConfig, TitleIndex, title_acronyms
 
 
 def _row(retriever: HybridRetriever, passage_id: str) -> int:
@@ -170,6 +171,64 @@ def test_a_title_s_telling_words_name_its_document() -> None:
     assert covered("What does the ocean declaration ask of States?") == []  # one common word is not a name
     assert covered("the Pact and the Convention against Cybercrime", TitleConfig(0.5, documents=1)) == ["cyber"]
     assert covered("What does the Pact for the Future say?", TitleConfig()) == []  # off
+
+
+def test_a_title_names_its_documents_by_the_acronyms_of_its_names() -> None:
+    undof = "United Nations Disengagement Observer Force"
+    assert title_acronyms(f"79/307. Financing of the {undof}")["UNDOF"] == undof
+    mission = title_acronyms("Financing of the United Nations Mission in South Sudan")
+    assert mission["UNMISS"] == mission["UNMSS"] == "United Nations Mission in South Sudan"  # "in" taken or left
+    assert "UNISFA" in title_acronyms("Financing of the United Nations Interim Security Force for Abyei")
+    assert not title_acronyms("Oceans and the law of the sea")  # no run of capitalised words
+
+    def doc(doc_id: str, title: str) -> DocumentMeta:
+        return DocumentMeta(
+            id=doc_id,
+            symbol=doc_id.upper(),
+            short=doc_id,
+            title=title,
+            body="UN General Assembly",
+            type=DocType.RESOLUTION,
+        )
+
+    titles = TitleIndex(
+        [
+            doc("undof-78", f"78/304. Financing of the {undof}"),
+            doc("undof-79", f"79/307. Financing of the {undof}"),
+            doc("unmiss", "79/309. Financing of the United Nations Mission in South Sudan"),
+            doc("itu", "International Telecommunication Union Plenipotentiary Resolution 140"),
+            doc("hr-a", "Situation of Human Rights in Myanmar"),
+            doc("hr-b", "Situation of Human Rights in the Syrian Arab Republic"),
+            doc("hr-c", "Situation of Human Rights in Iran"),
+        ],
+        terms={"ITU"},
+    )
+    on = TitleConfig(coverage=0.5)
+
+    def named(text: str, config: TitleConfig = on) -> list[tuple[str, tuple[str, ...]]]:
+        return [(a.acronym, a.documents) for a in titles.acronyms(text, config)]
+
+    # Both sessions of a recurring title; in the order the question names them.
+    assert named("UNMISS and UNDOF budgets for 2025/26") == [
+        ("UNMISS", ("unmiss",)),
+        ("UNDOF", ("undof-78", "undof-79")),
+    ]
+    assert titles.acronyms("the UNDOF budget", on)[0].name == undof
+    assert named("What does the ITU resolution say?") == []  # a term, not a name
+    assert named("SHR in three countries") == []  # three titles: not specific
+    assert named("undof budget") == []  # an acronym is written in capitals
+    assert named("UNDOF budget", TitleConfig()) == []  # off
+
+
+def test_a_question_s_acronyms_are_spelled_out_for_the_signals(mini_retriever: HybridRetriever) -> None:
+    analysed = mini_retriever.analyse_query("UNDOF budget")
+    spelled = spelled_out(analysed, ["United Nations Disengagement Observer Force"])
+    assert spelled.bm25_tokens[: len(analysed.bm25_tokens)] == analysed.bm25_tokens
+    assert {"disengag", "observ", "forc"} <= set(spelled.bm25_tokens) - set(analysed.bm25_tokens)
+    assert all(
+        text.endswith("\nUnited Nations Disengagement Observer Force") for text in spelled.encoder_texts.values()
+    )
+    assert spelled_out(analysed, []) is analysed
 
 
 def test_the_curated_bonus_goes_only_to_rows_a_signal_is_sure_of(mini_retriever: HybridRetriever) -> None:
