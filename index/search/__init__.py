@@ -1,4 +1,6 @@
-"""Retrieval in stages. `HybridRetriever.search` (index/retriever.py) runs them in this order:
+"""Retrieval in stages. `HybridRetriever.search` (index/retriever.py) runs them in this order,
+after `titles` has found the documents the question names by their title's words or by the
+acronyms of the names in their title (the acronyms spelled out for the signals):
 
 1. `signals`: each signal's candidate list (BM25 and the dense encoders) within the allowed rows;
 2. `feedback`: cross-lingual pseudo-relevance feedback, words of the best dense results in
