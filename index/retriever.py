@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core.errors import InvalidRequestError, NotFoundError
 from ..core.vocabulary import DocumentMeta, Passage
-from .analysis import document_symbols, matched_terms, symbol_tokens
+from .analysis import document_symbols, matched_terms
 from .catalog import DocumentCatalog
 from .columns import PassageColumns
 from .encoders.embedders import Embedder, get_embedder
@@ -197,8 +197,7 @@ class HybridRetriever:
     @cached_property
     def _symbols(self) -> frozenset[str]:
         """The symbol tokens of every indexed document's symbol and aliases."""
-        names = (name for doc in self.documents for name in (doc.symbol, doc.short, *doc.aliases))
-        return frozenset(token for name in names for token in symbol_tokens(name) if token.startswith("sym:"))
+        return frozenset().union(*(self._citing.document_symbols(doc.id) for doc in self.documents))
 
     def encoder(self, name: str) -> Embedder:
         return self._embedders.get(name) or get_embedder(name)

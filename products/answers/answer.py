@@ -135,9 +135,10 @@ def about_missing_documents(question: str, missing: Sequence[MissingDocument], t
     """The response to a question about documents the corpus does not hold and never cites:
     declined, saying which (other documents' clauses would answer for a text nobody can read here)."""
     names = " and ".join(m.symbol for m in missing)
+    them = "it" if len(missing) == 1 else "them"
     return AskResponse(
         question=question,
-        answer=f"The corpus does not hold {names}, which the question names, and no indexed clause cites it.",
+        answer=f"The corpus does not hold {names}, which the question names, and no indexed clause cites {them}.",
         sentences=[],
         citations=[],
         found=False,

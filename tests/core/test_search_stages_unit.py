@@ -135,16 +135,15 @@ def test_grouping_shows_one_row_per_group(mini_retriever: HybridRetriever) -> No
     assert [r for r, _ in collapse_groups(mini_retriever.rows, ranked, 2)] == [1, 0]
 
 
+def _resolution(doc_id: str, title: str) -> DocumentMeta:
+    """A resolution known by its id and title (what the title index reads)."""
+    return DocumentMeta(
+        id=doc_id, symbol=doc_id.upper(), short=doc_id, title=title, body="UN General Assembly", type=DocType.RESOLUTION
+    )
+
+
 def test_a_title_s_telling_words_name_its_document() -> None:
-    def doc(doc_id: str, title: str) -> DocumentMeta:
-        return DocumentMeta(
-            id=doc_id,
-            symbol=doc_id.upper(),
-            short=doc_id,
-            title=title,
-            body="UN General Assembly",
-            type=DocType.RESOLUTION,
-        )
+    doc = _resolution
 
     titles = TitleIndex(
         [
@@ -181,15 +180,7 @@ def test_a_title_names_its_documents_by_the_acronyms_of_its_names() -> None:
     assert "UNISFA" in title_acronyms("Financing of the United Nations Interim Security Force for Abyei")
     assert not title_acronyms("Oceans and the law of the sea")  # no run of capitalised words
 
-    def doc(doc_id: str, title: str) -> DocumentMeta:
-        return DocumentMeta(
-            id=doc_id,
-            symbol=doc_id.upper(),
-            short=doc_id,
-            title=title,
-            body="UN General Assembly",
-            type=DocType.RESOLUTION,
-        )
+    doc = _resolution
 
     titles = TitleIndex(
         [
