@@ -30,32 +30,30 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
-from ..core.settings import PROJECT_ROOT, get_settings
+from ..core.logistic import LogisticModel
+from ..core.settings import get_settings
 from ..index.api import Hit, HybridRetriever, load_retriever
 from ..products.answers.answer import PartAnswer, answer_from, respond
-from ..products.answers.calibration import CALIBRATION_PATH, Calibration, LogisticModel
+from ..products.answers.calibration import CALIBRATION_PATH, Calibration
 from ..products.answers.choice import SENTENCE_FEATURES, Candidate, candidates
 from ..products.answers.parts import split_question
 from ..products.answers.question import AskedQuestion, understand
 from ..products.answers.support import SUPPORT_FEATURES, support_features
 from ..products.answers.vectors import ClauseSentences
 from .answers import AnswerBody, Asked, JudgedAnswer, abstention_f1, default_answer_sets, judge
+from .logistic_fit import fit_logistic, header_lines, model_lines
 from .questions import Question, load_questions
 from .relevance import collapse_whitespace
 from .splits import DEV, in_split
 
 K = 10
-L2 = 1.0  # penalty on the standardised weights
 KEEP_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
@@ -112,35 +110,6 @@ def sentence_label(candidate: Candidate, snippets: Sequence[str]) -> float | Non
     if sentence and any(start < sentence[1] and sentence[0] < end for start, end in spans):
         return 1.0
     return None
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, signs: Mapping[str, int], l2: float = L2) -> LogisticModel:
-    """L2-regularised logistic regression on standardised features (the columns of `x`,
-    in the order of `signs`), each weight held to its sign (+1: at least 0, -1: at most 0,
-    0: free); returned in the features' own units (the product applies it to raw features)."""
-    names = list(signs)
-    sign_bounds = {1: (0.0, None), -1: (None, 0.0), 0: (None, None)}
-    mean, std = x.mean(axis=0), x.std(axis=0)
-    std[std == 0] = 1.0
-    z = (x - mean) / std
-    design = np.hstack([np.ones((len(z), 1)), z])
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        logits = design @ w
-        p = 1 / (1 + np.exp(-logits))
-        nll = np.sum(np.logaddexp(0, logits) - y * logits)
-        penalty = 0.5 * l2 * np.sum(w[1:] ** 2)
-        grad = design.T @ (p - y)
-        grad[1:] += l2 * w[1:]
-        return float(nll + penalty), grad
-
-    bounds = [(None, None), *(sign_bounds[signs[name]] for name in names)]
-    w = minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds).x
-    weights = w[1:] / std
-    intercept = float(w[0] - np.sum(weights * mean))
-    return LogisticModel(
-        round(intercept, 4), {n: round(float(v), 4) for n, v in zip(names, weights, strict=True) if v != 0}
-    )
 
 
 def rescored(cases: Sequence[Case], choice: LogisticModel) -> list[Case]:
@@ -233,37 +202,18 @@ def thresholds_of(
     return best_weak, strong
 
 
-def _model_lines(name: str, model: LogisticModel) -> list[str]:
-    return [
-        f"[{name}]",
-        f"intercept = {model.intercept}",
-        "",
-        f"[{name}.weights]",
-        *(f"{feature} = {weight}" for feature, weight in model.weights.items()),
-        "",
-    ]
-
-
 def write_toml(calibration: Calibration, path: Path, command: str, summary: str) -> None:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT_ROOT
-    ).stdout.strip()
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# What answers learned on the dev split (products/answers/calibration.py reads it).",
-        f"# Written by `{command}`",
-        f"# on {stamp}, at commit {commit or 'unknown'}; do not edit by hand: run the command again.",
-        *(f"# {line}" for line in summary.splitlines()),
-        "",
+        *header_lines("What answers learned on the dev split", "products/answers/calibration.py", command, summary),
         "[selection]",
         f"passages = {calibration.passages}",
         f"max_sentences = {calibration.max_sentences}",
         f"keep = {calibration.keep}",
         "",
         "# P(a sentence holds a gold snippet): the order of the answer's sentences.",
-        *_model_lines("choice", calibration.choice),
+        *model_lines("choice", calibration.choice),
         "# P(the corpus answers the question): the response's `confidence`.",
-        *_model_lines("support", calibration.support),
+        *model_lines("support", calibration.support),
         "[support.thresholds]",
         f"strong = {calibration.strong}  # at or above: support strong",
         f"weak = {calibration.weak}  # at or above: weak (shown with a warning); under: none (declined)",

@@ -6,7 +6,6 @@ answers lives in code."""
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,29 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ...core.logistic import CalibrationError, LogisticModel
 from .choice import SENTENCE_FEATURES
 from .support import SUPPORT_FEATURES
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.toml")
-
-
-class CalibrationError(ValueError):
-    """calibration.toml is missing a setting, or weighs a feature the code does not compute."""
-
-
-@dataclass(frozen=True)
-class LogisticModel:
-    """P(yes | features) = 1 / (1 + exp(-(intercept + Σ weight × feature)))."""
-
-    intercept: float
-    weights: Mapping[str, float]
-
-    def probability(self, features: Mapping[str, float]) -> float:
-        z = self.intercept + sum(w * features[name] for name, w in self.weights.items())
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
-
-    def as_toml(self) -> dict[str, Any]:
-        return {"intercept": self.intercept, "weights": dict(self.weights)}
 
 
 @dataclass(frozen=True)
@@ -58,11 +39,7 @@ def parse_calibration(raw: Mapping[str, Any]) -> Calibration:
     try:
         models = {}
         for name, known in (("choice", SENTENCE_FEATURES), ("support", SUPPORT_FEATURES)):
-            table = raw[name]
-            unknown = set(table["weights"]) - set(known)
-            if unknown:
-                raise CalibrationError(f"[{name}] weighs features the code does not compute: {sorted(unknown)}")
-            models[name] = LogisticModel(float(table["intercept"]), {k: float(v) for k, v in table["weights"].items()})
+            models[name] = LogisticModel.from_toml(raw[name], known, name)
         thresholds = raw["support"]["thresholds"]
         selection = raw.get("selection", {})
         unknown = set(selection) - set(SELECTION)

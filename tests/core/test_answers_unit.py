@@ -7,16 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from wsis_rag.core.logistic import CalibrationError, LogisticModel
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
 from wsis_rag.index.api import Embedder, HybridRetriever, build_retriever
 from wsis_rag.products.answers.answer import NOT_FOUND_ANSWER, answer_question
-from wsis_rag.products.answers.calibration import (
-    Calibration,
-    CalibrationError,
-    LogisticModel,
-    load_calibration,
-    parse_calibration,
-)
+from wsis_rag.products.answers.calibration import Calibration, load_calibration, parse_calibration
 from wsis_rag.products.answers.choice import SENTENCE_FEATURES, Candidate, Role, in_reading_order
 from wsis_rag.products.answers.parts import split_question
 from wsis_rag.products.answers.question import missing_references, understand
