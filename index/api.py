@@ -15,6 +15,7 @@ from .references import ClauseReference, DocumentMentions
 from .results import Filters, Hit, MissingDocument, SearchResponse, SearchResult, search_response
 from .retriever import DocumentSize, FusionConfig, HybridRetriever
 from .scale.ray_shards import serve_index_on_ray
+from .search.rerank import RERANK_FEATURES, RERANK_PATH, QueryFacts, candidate_features, page_of
 from .sentences import SENTENCE_ENCODER
 from .store.builder import BuildReport, build_index, build_retriever, is_stale, stale_reasons
 from .store.versions import VersionLease, current_version, load_retriever, load_version, read_manifest
@@ -33,6 +34,9 @@ __all__ = [
     "Hit",
     "LineageTable",
     "MissingDocument",
+    "QueryFacts",
+    "RERANK_FEATURES",
+    "RERANK_PATH",
     "ReferenceEdge",
     "SENTENCE_ENCODER",
     "HybridRetriever",
@@ -44,6 +48,7 @@ __all__ = [
     "analyse",
     "build_index",
     "build_retriever",
+    "candidate_features",
     "current_version",
     "is_stale",
     "load_retriever",
@@ -51,6 +56,7 @@ __all__ = [
     "load_termbase",
     "load_version",
     "new_embedder",
+    "page_of",
     "read_manifest",
     "search_response",
     "serve_index_on_ray",

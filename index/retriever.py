@@ -6,6 +6,7 @@ which runs the stages of `index/search/` in order (see its `__init__`).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from .search.fusion import fused_scores
 from .search.grouping import also_in, collapse_groups
 from .search.pinning import pin_named_clauses
 from .search.priors import CitingClauses, DocumentPriors, apply_priors, boost_documents
+from .search.rerank import RERANK_DEPTH, QueryFacts, load_rerank_model, rerank
 from .search.rows import IndexRows
 from .search.sentences import best_sentence_similarity, rerank_by_sentences
 from .search.signals import SearchRound, SignalLists, signal_lists
@@ -238,16 +240,32 @@ class HybridRetriever:
         self, query: str, k: int = 10, filters: Filters | None = None, timings: dict[str, float] | None = None
     ) -> list[Hit]:
         """The top-k passages for `query`, best first. `timings`, when given, receives the
-        seconds spent per stage (query embedding, faiss, bm25, fusion, focus)."""
+        seconds spent per stage (query embedding, faiss, bm25, fusion, focus, rerank)."""
+        clock = timings if timings is not None else {}
+        hits, facts = self._search(query, k, filters, clock)
+        if facts is not None and self.fusion.rerank:
+            t = time.perf_counter()
+            hits = rerank(hits, facts, load_rerank_model())
+            clock["rerank"] = time.perf_counter() - t
+        return hits[:k]
+
+    def rerank_candidates(self, query: str, filters: Filters | None = None) -> tuple[list[Hit], QueryFacts | None]:
+        """The first page before the rerank stage, and what that stage knows of the question
+        (None when no row is allowed): what its calibration learns from."""
+        return self._search(query, RERANK_DEPTH, filters, {})
+
+    def _search(
+        self, query: str, k: int, filters: Filters | None, clock: dict[str, float]
+    ) -> tuple[list[Hit], QueryFacts | None]:
+        """Every stage but the rerank: at least the `RERANK_DEPTH` first places."""
         query = query.strip()
         if not query:
             raise InvalidRequestError("the query is empty")
         if k < 1:
             raise InvalidRequestError(f"k must be at least 1, got {k}")
-        clock = timings if timings is not None else {}
         allowed = self.allowed_rows(filters)
         if allowed is not None and len(allowed) == 0:
-            return []
+            return [], None
         analysed = self.analyse_query(query)
         titles = self.fusion.titles()
         titled = self._titles.covered(analysed.match_tokens, titles)
@@ -273,9 +291,27 @@ class HybridRetriever:
             clock["focus"] = time.perf_counter() - t
         t = time.perf_counter()
         pinned = pin_named_clauses(self._rows, analysed, fused, allowed)
-        hits = self._hits(analysed, fused, signal_ranks, k, allowed, pinned, query_vectors.get(SENTENCE_ENCODER))
+        depth = max(k, RERANK_DEPTH)
+        hits = self._hits(analysed, fused, signal_ranks, depth, allowed, pinned, query_vectors.get(SENTENCE_ENCODER))
         clock["fusion"] = clock.get("fusion", 0.0) + time.perf_counter() - t
-        return hits
+        return hits, self._query_facts(analysed, titled, pinned)
+
+    def _query_facts(self, analysed: AnalysedQuery, titled: Sequence[str], pinned: int) -> QueryFacts:
+        own = list(dict.fromkeys(analysed.bm25_tokens))
+        expansion = [token for token in dict.fromkeys(analysed.expansion_tokens) if token not in set(own)]
+        total = self._rows.size
+        idf = {
+            token: math.log(1 + (total - df + 0.5) / (df + 0.5))
+            for token, df in self._rows.lexical.document_frequency([*own, *expansion]).items()
+        }
+        return QueryFacts(
+            analysed.language,
+            analysed.named_documents,
+            frozenset(titled),
+            {token: idf[token] for token in own if token in idf},
+            {token: idf[token] for token in expansion if token in idf},
+            pinned,
+        )
 
     def _first_round(self, analysed: AnalysedQuery, allowed: np.ndarray | None, titled: list[str]) -> SearchRound:
         """The first round within the allowed rows: BM25 expanded by the termbase and, when it

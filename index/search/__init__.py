@@ -12,7 +12,10 @@ acronyms of the names in their title (the acronyms spelled out for the signals):
 6. `pinning`: clauses the question names explicitly put first;
 7. `grouping`: one result per group of near-identical clauses, the others in `also_in`;
 8. `sentences`: the first page's places after the first five ordered again with the
-   clauses' best sentences (their vectors stored with the index for answers).
+   clauses' best sentences (their vectors stored with the index for answers);
+9. `rerank`: the first page (after the pinned clauses) ordered by a logistic model of
+   "this clause holds the answer" over what the stages know of each result, fitted on the
+   dev splits of the question sets and kept as data (`index/data/rerank.toml`).
 
 Each stage is a public function of plain inputs (an `IndexRows` view of the index, the
 `AnalysedQuery`, its own settings), tested on its own.

@@ -59,6 +59,8 @@ class FusionConfig:
     sentence_keep: int = 5
     sentence_candidates: int = 30
     sentence_weight: float = 1.0
+    # The first page ordered again by the rerank model (rerank.py, docs/decisions/rerank.md).
+    rerank: bool = True
 
     def query_options(self) -> QueryOptions:
         return QueryOptions(
