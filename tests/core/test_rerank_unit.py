@@ -65,7 +65,11 @@ def test_a_search_of_fewer_places_is_the_head_of_the_longer_one(mini_retriever: 
 def test_features_say_what_the_question_and_the_page_share(mini_retriever: HybridRetriever) -> None:
     hits = _fused(mini_retriever, "broadband connectivity", k=4)
     facts = QueryFacts(
-        "en", named=frozenset({"mini-res"}), titled=frozenset(), idf={"broadband": 2.0, "connect": 1.0}, expansion_idf={}
+        "en",
+        named=frozenset({"mini-res"}),
+        titled=frozenset(),
+        idf={"broadband": 2.0, "connect": 1.0},
+        expansion_idf={},
     )
     features = candidate_features(hits, facts)
     assert [set(f) for f in features] == [set(RERANK_FEATURES)] * len(hits)
