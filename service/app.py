@@ -81,7 +81,7 @@ def create_app(
         summary="Cited retrieval and extractive answers over the WSIS corpus.",
         version=__version__,
         lifespan=lifespan,
-        responses={code: _PROBLEM for code in (400, 404, 413, 415, 422, 503)},
+        responses={code: _PROBLEM for code in (400, 404, 413, 415, 422, 431, 503)},
     )
     app.state.service = state
     app.state.heavy_slots = HeavyRequestSlots(state.settings.heavy_concurrency, state.settings.heavy_retry_after_s)

@@ -98,7 +98,9 @@ def _passages() -> list[Passage]:
 
 @pytest.fixture(scope="module")
 def collection(hashing_embedder: Embedder) -> HybridRetriever:
-    return build_retriever(_passages(), DOCUMENTS, {"hash": hashing_embedder}).with_signals(["bm25", "hash"])
+    """Without the rerank stage, as the mini-corpus retriever (its model weighs the real encoders)."""
+    retriever = build_retriever(_passages(), DOCUMENTS, {"hash": hashing_embedder})
+    return retriever.with_signals(["bm25", "hash"]).with_fusion(rerank=False)
 
 
 # ----- detection -----
@@ -236,8 +238,7 @@ def test_a_named_draft_is_not_penalised(collection: HybridRetriever) -> None:
 
 def test_curated_documents_rise_over_routine_resolutions(collection: HybridRetriever) -> None:
     query = "affordable broadband and meaningful connectivity"
-    # The fused order, no prior (the rerank stage would weigh the priors' factors again).
-    neutral = collection.with_fusion(curated_boost=0.0, draft_penalty=0.0, superseded_penalty=0.0, rerank=False)
+    neutral = collection.with_fusion(curated_boost=0.0, draft_penalty=0.0, superseded_penalty=0.0)  # no prior
     plain = [h.passage.doc_id for h in neutral.search(query, k=4)]
     boosted = [h.passage.doc_id for h in neutral.with_fusion(curated_boost=0.5).search(query, k=4)]
     assert plain[0] == OLD.id and boosted[0] == OUTCOME.id

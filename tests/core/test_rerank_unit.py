@@ -10,7 +10,7 @@ import pytest
 
 from wsis_rag.core.logistic import CalibrationError, LogisticModel
 from wsis_rag.eval.logistic_fit import fit_logistic
-from wsis_rag.index.api import HybridRetriever
+from wsis_rag.index.api import Hit, HybridRetriever
 from wsis_rag.index.search.rerank import (
     RERANK_DEPTH,
     RERANK_FEATURES,
@@ -26,13 +26,13 @@ from wsis_rag.index.search.rerank import (
 LOWEST_FIRST = LogisticModel(0.0, {"reciprocal_rank": -1.0})
 
 
-def _fused(retriever: HybridRetriever, query: str, k: int) -> list:
-    return retriever.with_fusion(rerank=False).search(query, k=k)
+def _fused(retriever: HybridRetriever, query: str, k: int) -> list[Hit]:
+    return retriever.search(query, k=k)  # the mini-corpus retriever has no rerank stage
 
 
 def test_the_stage_orders_the_first_page_by_the_model_and_no_further(mini_retriever: HybridRetriever) -> None:
     query = "digital divide broadband connectivity for schools"
-    _, facts = mini_retriever.with_fusion(rerank=False).rerank_candidates(query)
+    _, facts = mini_retriever.rerank_candidates(query)
     assert facts is not None and facts.pinned == 0
     hits = _fused(mini_retriever, query, k=RERANK_DEPTH + 3)
     assert len(hits) > RERANK_DEPTH  # the mini-corpus fills more than one page
@@ -46,7 +46,7 @@ def test_the_stage_orders_the_first_page_by_the_model_and_no_further(mini_retrie
 
 def test_a_referenced_clause_stays_first(mini_retriever: HybridRetriever) -> None:
     query = "What does paragraph 2 of A/RES/99/7 say about the digital divide?"
-    hits, facts = mini_retriever.with_fusion(rerank=False).rerank_candidates(query)
+    hits, facts = mini_retriever.rerank_candidates(query)
     assert facts is not None and facts.pinned == 1 and hits[0].passage.id == "mini-res:para-2"
     ordered = rerank(hits, facts, LOWEST_FIRST)
     assert ordered[0].passage.id == "mini-res:para-2"
@@ -57,8 +57,9 @@ def test_a_referenced_clause_stays_first(mini_retriever: HybridRetriever) -> Non
 def test_a_search_of_fewer_places_is_the_head_of_the_longer_one(mini_retriever: HybridRetriever) -> None:
     # The stage orders the same page whatever k is asked for.
     query = "人工智能治理 multi-stakeholder"
-    assert [h.passage.id for h in mini_retriever.search(query, k=3)] == [
-        h.passage.id for h in mini_retriever.search(query, k=RERANK_DEPTH)[:3]
+    reranked = mini_retriever.with_fusion(rerank=True)
+    assert [h.passage.id for h in reranked.search(query, k=3)] == [
+        h.passage.id for h in reranked.search(query, k=RERANK_DEPTH)[:3]
     ]
 
 
