@@ -3,17 +3,21 @@ results a reader wants: operative clauses above title blocks and reference lists
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from wsis_rag.core.settings import Settings
 from wsis_rag.corpus.manifest import load_manifest
+from wsis_rag.eval import rerank_calibration
 from wsis_rag.eval.questions import load_questions
 from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.query import QueryAnalyser, QueryOptions
 from wsis_rag.index.references import DocumentMentions
 from wsis_rag.index.results import SearchResult
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.index.search.rerank import RERANK_FEATURES, parse_rerank_model
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +153,18 @@ def test_the_rerank_stage_orders_the_first_page_it_is_given(retriever: HybridRet
         assert [h.score for h in hits] == [h.score for h in plain]  # each place keeps its score
         moved += ids[:10] != plain_ids[:10]
     assert moved, "no question's first page changed"
+
+
+def test_the_rerank_calibration_fits_and_writes_a_model_the_stage_reads(
+    built_index: Settings, dev_set: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The command end to end on the real index and the shared dev set's dev split: the file
+    # it writes parses, weighs only known features with their signs, and records its fit.
+    out = tmp_path / "rerank.toml"
+    rerank_calibration.main(["--index", str(built_index.index_dir), "--set", f"dev={dev_set}", "--out", str(out)])
+    model = parse_rerank_model(tomllib.loads(out.read_text(encoding="utf-8")))
+    assert model.weights and all(RERANK_FEATURES[name] * weight >= 0 for name, weight in model.weights.items())
+    header = out.read_text(encoding="utf-8").split("[rerank]")[0]
+    assert "rerank_calibration --index" in header and "by 5-fold cross-validation" in header
+    printed = capsys.readouterr().out
+    assert f"dev on {built_index.index_dir}" in printed and f"written to {out}" in printed
