@@ -298,7 +298,7 @@ class HybridRetriever:
 
     def _query_facts(self, analysed: AnalysedQuery, titled: Sequence[str], pinned: int) -> QueryFacts:
         own = list(dict.fromkeys(analysed.bm25_tokens))
-        expansion = [token for token in dict.fromkeys(analysed.expansion_tokens) if token not in set(own)]
+        expansion = [token for token in dict.fromkeys(analysed.expansion_tokens) if token not in analysed.bm25_tokens]
         total = self._rows.size
         idf = {
             token: math.log(1 + (total - df + 0.5) / (df + 0.5))
