@@ -5,7 +5,7 @@ A Chinese question about an English resolution shares no word with it, so BM25 s
 the Chinese Council report; the encoders alone then have to pull the English clause past
 every Chinese paragraph. The dictionary gives BM25 the English words for the question's
 Chinese words ("托克劳" -> Tokelau, "外层空间" -> outer space, "批准" -> ratify), as the
-termbase does for the domain's own terms (docs/decisions/chinese-dictionary.md).
+termbase does for the domain's own terms (docs/decisions/collection-retrieval.md).
 
 Words are found by forward maximum matching against the dictionary's headwords (no
 segmenter needed: the question is short, and a word the dictionary lacks falls apart into
