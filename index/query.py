@@ -55,6 +55,9 @@ class AnalysedQuery:
     # other language uses); cross-lingual feedback is for the queries it does not cover.
     translated: bool = False
     glosses: tuple[str, ...] = ()  # a Chinese question's words in English (dictionary.py)
+    # The termbase's forms of the terms the question says outside the names of the documents
+    # it names: with its own tokens, what may name a document by its title.
+    unnamed_expansion_tokens: tuple[str, ...] = ()
 
     @property
     def named_documents(self) -> frozenset[str]:
@@ -64,6 +67,14 @@ class AnalysedQuery:
     def match_tokens(self) -> frozenset[str]:
         """Every BM25 token a passage may match: the query's own and its expansions'."""
         return frozenset(self.bm25_tokens) | frozenset(self.expansion_tokens)
+
+    @property
+    def title_tokens(self) -> frozenset[str]:
+        """The tokens that may name a document by its title's words: the question's own and
+        the expansions of its terms, the names of the documents it names left out ("the
+        WSIS+20成果文件" names A/RES/80/173; its expansion "World Summit on the Information
+        Society" is no title of a further document)."""
+        return frozenset(self.bm25_tokens) | frozenset(self.unnamed_expansion_tokens)
 
 
 @dataclass(frozen=True)
@@ -103,9 +114,11 @@ class QueryAnalyser:
         termbase = load_termbase() if options.termbase else None
         terms = termbase.find(text) if termbase else []
         expansions = Termbase.forms(terms, text, self.corpus_languages)
-        dense_terms: list[Term] = []
-        if termbase and options.expand_dense:
-            dense_terms = terms if searchable == text else termbase.find(searchable)
+        # The terms said outside the names of documents the question names.
+        unnamed_terms: list[Term] = []
+        if termbase:
+            unnamed_terms = terms if searchable == text else termbase.find(searchable)
+        dense_terms = unnamed_terms if options.expand_dense else []
         encoder_texts = {}
         for signal, languages in encoder_languages.items():
             known = self.corpus_languages if languages is None else self.corpus_languages & languages
@@ -133,6 +146,11 @@ class QueryAnalyser:
             asks_for_session=bool(times) or bool(_ASKS_ABOUT_SESSIONS.search(text)),
             times=times,
             translated=bool(Termbase.forms(terms, text, self.corpus_languages - {language})),
+            unnamed_expansion_tokens=tuple(
+                tok
+                for form in Termbase.forms(unnamed_terms, searchable, self.corpus_languages)
+                for tok in analyse(form)
+            ),
         )
 
 

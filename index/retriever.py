@@ -268,7 +268,7 @@ class HybridRetriever:
             return [], None
         analysed = self.analyse_query(query)
         titles = self.fusion.titles()
-        titled = self._titles.covered(analysed.match_tokens, titles)
+        titled = self._titles.covered(analysed.title_tokens, titles)
         acronyms = self._titles.acronyms(analysed.text, titles)
         if not titled and not analysed.named_documents:
             # An acronym names the document asked about when nothing else names one ("the

@@ -168,3 +168,14 @@ def test_the_rerank_calibration_fits_and_writes_a_model_the_stage_reads(
     assert "rerank_calibration --index" in header and "by 5-fold cross-validation" in header
     printed = capsys.readouterr().out
     assert f"dev on {built_index.index_dir}" in printed and f"written to {out}" in printed
+
+
+def test_a_named_documents_name_does_not_name_further_documents_by_title(retriever: HybridRetriever) -> None:
+    # "WSIS+20成果文件" names A/RES/80/173; the termbase's expansion of its "WSIS" (World
+    # Summit on the Information Society) must not make every WSIS resolution's title a name
+    # the question uses. The same term said outside a name still counts.
+    named = retriever.analyse_query("WSIS+20成果文件对国际电联提出了哪些请求？")
+    assert named.named_documents == {"a-res-80-173"}
+    assert "summit" in named.match_tokens and "summit" not in named.title_tokens
+    unnamed = retriever.analyse_query("What do the General Assembly's WSIS resolutions ask of ITU?")
+    assert "summit" in unnamed.title_tokens
