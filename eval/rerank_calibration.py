@@ -88,8 +88,8 @@ def mrr(pages: Sequence[Page], model: LogisticModel | None) -> float:
     scores = []
     for p in pages:
         order = list(range(len(p.found)))
-        if model is not None and len(order):
-            logits = model.intercept + p.features @ np.array([model.weights.get(n, 0.0) for n in RERANK_FEATURES])
+        if model is not None:
+            logits = [model.logit(dict(zip(RERANK_FEATURES, row, strict=True))) for row in p.features]
             order.sort(key=lambda i: (-logits[i], i))
         scores.append(reciprocal_rank(p, order))
     return float(np.mean(scores)) if scores else 0.0

@@ -24,6 +24,11 @@ class Postings:
     scores: np.ndarray
 
 
+def bm25_idf(frequency: Any, total: Any) -> Any:
+    """BM25's idf of a token held by `frequency` of `total` passages (numbers or arrays)."""
+    return np.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+
+
 def query_weights(tokens: list[str], expansion: list[str]) -> list[tuple[str, float]]:
     """The query's tokens at full weight, then the expansion tokens not among them."""
     weighted = [(t, 1.0) for t in dict.fromkeys(tokens)]
@@ -51,8 +56,7 @@ def rank_within(
             continue
         held = postings[token]
         df_all, df_local = float(frequency[token]), float(len(held.rows))
-        idf_all = np.log(1 + (total - df_all + 0.5) / (df_all + 0.5))
-        idf_local = np.log(1 + (n - df_local + 0.5) / (df_local + 0.5))
+        idf_all, idf_local = bm25_idf(df_all, total), bm25_idf(df_local, n)
         np.add.at(out, np.searchsorted(rows, held.rows), weight * held.scores * (idf_local / idf_all))
     best = top_k(out, k)
     best = best[out[best] > 0]

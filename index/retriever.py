@@ -6,7 +6,6 @@ which runs the stages of `index/search/` in order (see its `__init__`).
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +20,7 @@ from .analysis import document_symbols, matched_terms
 from .catalog import DocumentCatalog
 from .columns import PassageColumns
 from .encoders.embedders import Embedder, get_embedder
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, bm25_idf
 from .lineage import LineageTable
 from .query import AnalysedQuery, QueryAnalyser, spelled_out
 from .references import DocumentMentions
@@ -301,7 +300,7 @@ class HybridRetriever:
         expansion = [token for token in dict.fromkeys(analysed.expansion_tokens) if token not in analysed.bm25_tokens]
         total = self._rows.size
         idf = {
-            token: math.log(1 + (total - df + 0.5) / (df + 0.5))
+            token: float(bm25_idf(df, total))
             for token, df in self._rows.lexical.document_frequency([*own, *expansion]).items()
         }
         return QueryFacts(

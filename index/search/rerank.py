@@ -85,7 +85,9 @@ def candidate_features(hits: Sequence[Hit], query: QueryFacts) -> list[dict[str,
     out = []
     for place, hit in enumerate(hits, start=1):
         passage = hit.passage
-        tokens = set(analyse(passage.text))
+        # The question's tokens the clause holds, read off the words the search already
+        # matched in it for highlighting (`Hit.matched_terms`) rather than analysing its text again.
+        tokens = {token for term in hit.matched_terms for token in analyse(term)}
         held = [token for token in query.idf if token in tokens]
         idf_share = sum(query.idf[token] for token in held) / idf_total
         features = {
