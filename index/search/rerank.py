@@ -76,7 +76,9 @@ def page_of(hits: list[Hit], query: QueryFacts) -> list[Hit]:
 
 
 def candidate_features(hits: Sequence[Hit], query: QueryFacts) -> list[dict[str, float]]:
-    """The features of each of `hits` (the places the stage orders), in their order."""
+    """The features of each of `hits` (the places the stage orders), in their order. The hits
+    are the search's own: their `matched_terms` were found for the question's tokens and
+    expansions, of which `query.idf` and `query.expansion_idf` hold the ones the index knows."""
     if not hits:
         return []
     top = hits[0].score or 1.0
