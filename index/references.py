@@ -19,7 +19,11 @@ _PARAGRAPH = re.compile(
     r"(?:\s*\(?(?P<sub>[a-z])\))?(?![\d/])",
     re.IGNORECASE,
 )
-_PARAGRAPH_ZH = re.compile(r"(?<![节\d])第\s*(?P<num>\d{1,3})\s*段(?:\s*[（(]?(?P<sub>[a-z])[)）])?")
+# "A/RES/80/173第57段": a symbol may stand right before it, digits and all; "第3节第2段" is a
+# section's paragraph (_SECTION_PARAGRAPH); "序言部分第3段" a preambular one.
+_PARAGRAPH_ZH = re.compile(
+    r"(?:(?P<pre>序言(?:部分)?)\s*)?(?<!节)第\s*(?P<num>\d{1,3})\s*段(?:\s*[（(]?(?P<sub>[a-z])[)）])?"
+)
 # Report paragraphs by section: "section 3, para. 2", "§3 ¶2", "第3节第2段".
 _SECTION_PARAGRAPH = re.compile(
     r"(?:section\s*|§\s*|第\s*)(?P<section>\d{1,2})\s*节?\s*,?\s*(?:paragraph|para\.?|¶|第)\s*(?P<num>\d{1,3})\s*段?",

@@ -41,6 +41,8 @@ def test_word_names_are_blanked_but_symbols_stay(mentions: DocumentMentions) -> 
         ("A/RES/99/7 para 3(a)", [ClauseReference("mini-res", "para-3-a")]),
         ("preambular paragraph 1 of the Bridges resolution", [ClauseReference("mini-res", "preamble-1")]),
         ("C99/12 第1节第2段", [ClauseReference("mini-report", "s1-p2")]),
+        ("A/RES/99/7第2段说了什么？", [ClauseReference("mini-res", "para-2")]),  # no space after the symbol
+        ("A/RES/99/7序言部分第1段", [ClauseReference("mini-res", "preamble-1")]),
         ("section 2, para. 1 of the Council report", [ClauseReference("mini-report", "s2-p1")]),
         ("paragraph 2", []),  # no document named: ambiguous, ignored
     ],
