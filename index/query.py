@@ -5,7 +5,7 @@ termbase expansions and the text each encoder sees are worked out in one place."
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .analysis import analyse, query_language
@@ -90,9 +90,17 @@ class QueryOptions:
 class QueryAnalyser:
     """Builds the `AnalysedQuery` of a query over one index (its documents and languages)."""
 
-    def __init__(self, mentions: DocumentMentions, corpus_languages: Collection[str]) -> None:
+    def __init__(
+        self,
+        mentions: DocumentMentions,
+        corpus_languages: Collection[str],
+        anchors: Callable[[str], frozenset[str]] | None = None,
+    ) -> None:
+        """`anchors`: a document's clause anchors, to anchor the clauses a query names the
+        way the document does (references.clause_references)."""
         self.mentions = mentions
         self.corpus_languages = frozenset(corpus_languages)
+        self.anchors = anchors
 
     def analyse(
         self,
@@ -104,7 +112,8 @@ class QueryAnalyser:
         encoder knows (None = multilingual): the text it sees is expanded only into those."""
         options = options or QueryOptions()
         text = query.strip()
-        mentions = self.mentions.find(text)
+        spans = self.mentions.spans(text)
+        mentions = [(doc_id, start) for doc_id, start, _ in spans]
         searchable = self.mentions.without_mentions(text) if options.strip_mentions else text
         # Expanded from the whole query: a named document's equivalents ("Council report" ->
         # 理事会, 报告) are what carries an English question to Chinese text. Only into the
@@ -135,7 +144,7 @@ class QueryAnalyser:
             text=text,
             language=language,
             mentions=tuple(mentions),
-            clause_references=tuple(clause_references(text, mentions)),
+            clause_references=tuple(clause_references(text, spans, self.anchors, self.mentions.annexes)),
             searchable=searchable,
             bm25_tokens=tuple(analyse(searchable)) + tuple(t for g in glosses for t in analyse(g)),
             glosses=tuple(glosses),

@@ -9,26 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.vocabulary import DocumentMeta
 from .analysis import caseless, symbol_tokens
-
-_PARAGRAPH = re.compile(
-    r"(?<![A-Za-z¶])(?P<pre>preambular\s+)?(?:paragraphs?|paras?\.?|¶)\s*(?P<num>\d{1,3})"
-    r"(?:\s*\(?(?P<sub>[a-z])\))?(?![\d/])",
-    re.IGNORECASE,
-)
-# "A/RES/80/173第57段": a symbol may stand right before it, digits and all; "第3节第2段" is a
-# section's paragraph (_SECTION_PARAGRAPH); "序言部分第3段" a preambular one.
-_PARAGRAPH_ZH = re.compile(
-    r"(?:(?P<pre>序言(?:部分)?)\s*)?(?<!节)第\s*(?P<num>\d{1,3})\s*段(?:\s*[（(]?(?P<sub>[a-z])[)）])?"
-)
-# Report paragraphs by section: "section 3, para. 2", "§3 ¶2", "第3节第2段".
-_SECTION_PARAGRAPH = re.compile(
-    r"(?:section\s*|§\s*|第\s*)(?P<section>\d{1,2})\s*节?\s*,?\s*(?:paragraph|para\.?|¶|第)\s*(?P<num>\d{1,3})\s*段?",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -84,6 +69,13 @@ class DocumentMentions:
                     self._word_names.append(word_name)
                     self._word_names_of.setdefault(doc.id, []).append(word_name)
         self._name_needles = _Needles([needle for _, needle, _ in self._names])
+        # Documents that are an annex of another ("A/RES/79/1, annex I"), by id, with the
+        # annex's number as the anchors write it ("i"; "" for a lone annex).
+        self.annexes = {
+            doc.id: _roman(_value(m["n"])) if m["n"] else ""
+            for doc in documents
+            if (m := _ANNEX_OF_SYMBOL.search(doc.symbol))
+        }
         self._word_needles = _Needles([needle for needle, _ in self._word_names])
 
     def names_by_word(self, text: str, doc_ids: frozenset[str]) -> bool:
@@ -97,13 +89,18 @@ class DocumentMentions:
 
     def find(self, query: str) -> list[tuple[str, int]]:
         """(doc_id, position of the mention), first mention per document, in query order."""
-        first: dict[str, int] = {}
+        return [(doc_id, start) for doc_id, start, _ in self.spans(query)]
+
+    def spans(self, query: str) -> list[tuple[str, int, int]]:
+        """(doc_id, start, end) of the first mention of each document, by its longest name
+        there, in query order."""
+        first: dict[str, tuple[int, int]] = {}
         for i in self._name_needles.present(caseless(query)):
             doc_id, _, name = self._names[i]
             m = _alias_pattern(name).search(query)
-            if m and m.start() < first.get(doc_id, len(query) + 1):
-                first[doc_id] = m.start()
-        return sorted(first.items(), key=lambda item: item[1])
+            if m and m.start() < first.get(doc_id, (len(query) + 1, 0))[0]:
+                first[doc_id] = m.span()
+        return sorted(((doc_id, *span) for doc_id, span in first.items()), key=lambda item: item[1])
 
     def without_mentions(self, query: str) -> str:
         """`query` with the word names of documents blanked out ("the GDC", "Council
@@ -117,50 +114,249 @@ class DocumentMentions:
         return stripped if stripped.strip() else query
 
 
-def clause_references(query: str, mentions: list[tuple[str, int]]) -> list[ClauseReference]:
-    """Paragraph references in `query`, each tied to the document mentioned nearest to it.
+def clause_references(
+    query: str,
+    mentions: Sequence[tuple[str, int, int]],
+    anchors: Callable[[str], frozenset[str]] | None = None,
+    annexes: Mapping[str, str] | None = None,
+) -> list[ClauseReference]:
+    """The clauses `query` names, in its order, each in the document mentioned with it.
 
-    A reference without any document mention in the query is ambiguous and ignored.
-    """
+    `mentions`: (doc id, start, end) of each document the query names; a reference without
+    any is ambiguous and ignored. `anchors`: a document's clause anchors, to choose among
+    the ways a locator may be anchored ("section 7, para. 3" is "s7-p3" in a report and
+    "section-vii-para-3" in a resolution; "article 64" of a convention adopted as an annex
+    is "annex-art-64"), and among documents the query names at one place ("resolution
+    79/1" is the Pact and its annex I, the Global Digital Compact, indexed apart). Without
+    it, or when no way exists, the first way: a clause a document lacks stays named (the
+    answer tells the asker so). `annexes`: documents that are themselves an annex of
+    another, with its number ("A/RES/79/1, annex I": "i"): "annex I" names the document,
+    not a part of it, and another annex of the same resolution is no part of it either."""
     if not mentions:
         return []
     refs: list[ClauseReference] = []
-    sections = list(_SECTION_PARAGRAPH.finditer(query))
-    inside = [range(m.start(), m.end()) for m in sections]
-    found = [(m.start(), m) for m in sections]
-    found += [
-        (m.start(), m)
-        for pattern in (_PARAGRAPH, _PARAGRAPH_ZH)
-        for m in pattern.finditer(query)
-        if not any(m.start() in span for span in inside)
-    ]
-    for _, m in sorted(found, key=lambda item: item[0]):
-        doc_id = _owner(query, m, mentions)
-        groups = m.groupdict()
-        sub = groups.get("sub")
-        if groups.get("section"):
-            anchor = f"s{int(m.group('section'))}-p{int(m.group('num'))}"
-        elif groups.get("pre"):
-            anchor = f"preamble-{int(m.group('num'))}"
+    for group in _locator_groups(query):
+        owners = _owners(query, group, mentions, annexes or {})
+        ways = [(doc, way) for doc in owners for way in _anchorings(group, doc, mentions, annexes or {})]
+        for item in _numbers(group):
+            found = next(
+                ((doc, way(item)) for doc, way in ways if anchors is None or _exists(way(item), anchors(doc))),
+                None,
+            )
+            if found is None and not _names_missing_clauses(group):
+                continue
+            refs.append(ClauseReference(*(found or (ways[0][0], ways[0][1](item)))))
+    return list(dict.fromkeys(refs))
+
+
+# A locator is a run of levels ("annex I, para. 7", "article 64, paragraph 3", "paragraph 7
+# of annex I", "第3节第2段", "附件一第7段"), each found by one pattern whose group `n` is the
+# level's number. Paragraph levels may list several ("paragraphs 65 and 66", "paras.
+# 121-122", "第121和122段"), a subparagraph's letter after each.
+# A subparagraph after the number: "(b)", "(aa)", "(a) (ii)", "3(b)".
+_SUB = r"(?:\s*\(?[a-z]{1,2}\))?(?:\s*\([ivx]{1,5}\))?"
+_NUMBER_LIST = rf"\d{{1,3}}{_SUB}(?:\s*(?:,|and|to|&|-|–)\s*\d{{1,3}}{_SUB})*(?![\d/])"
+_NUMBER_LIST_ZH = r"\d{1,3}(?:\s*(?:、|和|及|至|-|–)\s*\d{1,3})*"
+_ROMAN = r"[IVXL]{1,6}\b"
+_LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("annex", re.compile(rf"\bannex\b(?:\s+(?P<n>{_ROMAN}|\d{{1,2}}\b))?", re.IGNORECASE)),
+    ("annex", re.compile(r"附件(?P<n>[一二三四五六七八九十])?")),
+    ("section", re.compile(rf"(?:\bsection\s+|§\s*)(?P<n>{_ROMAN}|\d{{1,2}}\b)", re.IGNORECASE)),
+    ("section", re.compile(r"第\s*(?P<n>\d{1,2})\s*节")),
+    ("art", re.compile(rf"\b(?:article|art\.)\s*(?P<n>\d{{1,3}}\b{_SUB})", re.IGNORECASE)),
+    ("art", re.compile(r"第\s*(?P<n>\d{1,3})\s*条")),
+    ("rule", re.compile(rf"\brule\s+(?P<n>\d{{1,3}}\b{_SUB})", re.IGNORECASE)),
+    # The numbered texts of a draft that proposes several ("A/C.6/80/L.1, text 1").
+    ("text", re.compile(rf"\btext\s+(?P<n>\d{{1,3}}\b{_SUB})", re.IGNORECASE)),
+    (
+        "preamble",
+        re.compile(
+            rf"\b(?:preambular\s+(?:paragraphs?|paras?\.?)|(?P<short>(?-i:PP)))\s*(?P<n>{_NUMBER_LIST})", re.IGNORECASE
+        ),
+    ),
+    ("preamble", re.compile(rf"序言(?:部分)?\s*第\s*(?P<n>{_NUMBER_LIST_ZH})\s*段")),
+    (
+        "para",
+        re.compile(
+            rf"(?<![A-Za-z¶])(?:(?:operative\s+)?(?:paragraphs?|paras?\.?)|¶|(?P<short>(?-i:OP)))\s*(?P<n>{_NUMBER_LIST})",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "para",
+        re.compile(rf"(?<!序言)(?<!序言部分)第\s*(?P<n>{_NUMBER_LIST_ZH})\s*[段款](?:\s*[（(]?(?P<sub>[a-z])[)）])?"),
+    ),
+)
+_ANNEX_OF_SYMBOL = re.compile(rf",?\s*annex(?:\s+(?P<n>{_ROMAN}|\d{{1,2}}\b))?\s*$", re.IGNORECASE)
+_RANK = {"annex": 0, "section": 1, "art": 2, "rule": 2, "preamble": 3, "para": 3, "text": 3}
+_CLAUSES = ("para", "preamble", "art", "rule", "text")  # the levels that name a clause
+# What may stand between two levels of one locator: "annex I, para. 7", "paragraph 7 of annex I".
+_BETWEEN_LEVELS = re.compile(r"[\s,，、的]*(?:(?:of|in|to|the|thereof)\b[\s,]*)*", re.IGNORECASE)
+_MAX_RANGE = 20  # "paras. 1-150" names no clause in particular
+_CHINESE_NUMERALS = "一二三四五六七八九十"
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+_Item = tuple[str, tuple[str, ...]]  # a clause's number and subparagraph labels: ("6", ("d", "i"))
+
+
+@dataclass(frozen=True)
+class _Level:
+    kind: str
+    value: str  # the number as written: "7", "XVII", "二", "65 and 66", "" (a bare "annex")
+    start: int
+    end: int
+    sub: str = ""
+    # Written as delegates abbreviate it ("OP5", "PP3"): a clause only if the document has it
+    # ("PP22" is also the Plenipotentiary Conference of 2022).
+    abbreviated: bool = False
+
+
+def _locator_groups(query: str) -> list[list[_Level]]:
+    """The query's locators: runs of levels that stand together, in the query's order."""
+    found: list[_Level] = []
+    for kind, pattern in _LEVELS:
+        for m in pattern.finditer(query):
+            if not any(m.start() < level.end and level.start < m.end() for level in found):
+                named = m.groupdict()
+                found.append(
+                    _Level(kind, m["n"] or "", m.start(), m.end(), named.get("sub") or "", bool(named.get("short")))
+                )
+    groups: list[list[_Level]] = []
+    for level in sorted(found, key=lambda lv: lv.start):
+        last = groups[-1][-1] if groups else None
+        joined = last is not None and _BETWEEN_LEVELS.fullmatch(query, last.end, level.start) is not None
+        if joined and all(lv.kind != level.kind for lv in groups[-1]):
+            groups[-1].append(level)
         else:
-            anchor = f"para-{int(m.group('num'))}" + (f"-{sub.lower()}" if sub else "")
-        refs.append(ClauseReference(doc_id, anchor))
-    return refs
+            groups.append([level])
+    # A locator names a clause: a bare "annex" or "section 3" is a part, not a clause.
+    return [g for g in groups if any(lv.kind in _CLAUSES for lv in g)]
 
 
-_OF = re.compile(r"\s*(?:of|in)\s+(?:the\s+)?", re.IGNORECASE)
+def _names_missing_clauses(group: list[_Level]) -> bool:
+    """Whether the locator names a clause even where the document lacks it ("paragraph 140
+    of A/RES/80/173", which ends at 127: the answer says so). Not an abbreviation, and not
+    an annex's, article's or rule's: "article 19 of the Universal Declaration" in a
+    question about another document is no clause of it."""
+    return not any(level.abbreviated or level.kind in ("annex", "art", "rule", "text") for level in group)
 
 
-def _owner(query: str, ref: re.Match[str], mentions: list[tuple[str, int]]) -> str:
-    """The document a paragraph reference belongs to: the one named right after it
-    ("para 12 of resolution 80/173"), else the nearest named before it ("GDC para 33(b)"),
-    else the nearest named after it."""
-    of = _OF.match(query, ref.end())
-    if of:
-        following = [doc for doc, pos in mentions if pos == of.end()]
-        if following:
-            return following[0]
-    before = [(doc, pos) for doc, pos in mentions if pos < ref.start()]
-    if before:
-        return before[-1][0]
-    return mentions[0][0] if mentions[0][1] > ref.start() else mentions[-1][0]
+def _numbers(group: list[_Level]) -> list[tuple[str, tuple[str, ...]]]:
+    """(number, subparagraph labels) of each clause the locator's last level lists:
+    "paras. 6 (d) (i) and 7" -> ("6", ("d", "i")), ("7", ())."""
+    last = max(group, key=lambda lv: _RANK[lv.kind])
+    if last.value.isalpha():  # a Chinese numeral
+        return [(str(_value(last.value)), ())]
+    items = re.findall(rf"(\d{{1,3}})({_SUB})", last.value)
+    numbers = [
+        (str(int(n)), tuple(re.findall(r"[a-z]+", sub)) or ((last.sub,) if last.sub else ())) for n, sub in items
+    ]
+    ranged = re.search(r"(\d{1,3})\s*(?:to|-|–|至)\s*(\d{1,3})", last.value)
+    if ranged and 0 < int(ranged[2]) - int(ranged[1]) <= _MAX_RANGE:
+        numbers = [(str(n), ()) for n in range(int(ranged[1]), int(ranged[2]) + 1)]
+    return list(dict.fromkeys(numbers))
+
+
+def _value(value: str) -> int:
+    """A level's number written in Arabic, Roman ("XVII") or Chinese ("二") numerals."""
+    if value.isdigit():
+        return int(value)
+    if value in _CHINESE_NUMERALS:
+        return _CHINESE_NUMERALS.index(value) + 1
+    total, largest = 0, 0
+    for numeral in reversed(value.upper()):
+        amount = _ROMAN_VALUES[numeral]
+        total += -amount if amount < largest else amount
+        largest = max(largest, amount)
+    return total
+
+
+def _roman(number: int) -> str:
+    """A number as the anchors write a part's: lower-case Roman (17 -> "xvii")."""
+    out = ""
+    for amount, numeral in ((50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        count, number = divmod(number, amount)
+        out += numeral * count
+    return out
+
+
+def _anchorings(
+    group: list[_Level], doc: str, mentions: Sequence[tuple[str, int, int]], annexes: Mapping[str, str]
+) -> list[Callable[[_Item], str]]:
+    """The ways the locator may be anchored in `doc`, most likely first, each a function of
+    one listed (number, letter). A level inside the document's own mention is part of its
+    name ("A/RES/79/1, annex I"), as is the annex of a document that is one."""
+    spans = [(start, end) for d, start, end in mentions if d == doc]
+    levels = {lv.kind: lv for lv in group if not any(start <= lv.start < end for start, end in spans)}
+    if doc in annexes and "annex" in levels:
+        written = levels.pop("annex").value
+        if (_roman(_value(written)) if written else "") != annexes[doc]:
+            return []  # annex II of the resolution whose annex I this document is
+    last = max(group, key=lambda lv: _RANK[lv.kind]).kind
+
+    def path(annex: str | None, section: str | None) -> Callable[[_Item], str]:
+        def anchor(item: _Item) -> str:
+            number, subs = item
+            parts = [p for p in (annex, section) if p]
+            for kind in ("art", "rule"):
+                if kind in levels and kind != last:
+                    parts.append(f"{kind}-{int(levels[kind].value.split('(')[0])}")
+            parts += [f"{last}-{number}", *subs]
+            return "-".join(parts)
+
+        return anchor
+
+    annex = levels.get("annex")
+    annex_ways: list[str | None] = [None, "annex"]  # a convention's articles are its resolution's annex
+    if annex:
+        number = _value(annex.value) if annex.value else 0
+        annex_ways = [f"annex-{_roman(number)}", f"annex-{number}"] if number else ["annex"]
+    section = levels.get("section")
+    if section and last == "para" and not annex:
+        number = _value(section.value)
+        report = _report_paragraph(number)
+        resolution = path(None, f"section-{_roman(number)}")
+        return [report, resolution] if section.value.isdigit() else [resolution, report]
+    return [path(way, f"section-{_roman(_value(section.value))}" if section else None) for way in annex_ways]
+
+
+def _report_paragraph(section: int) -> Callable[[_Item], str]:
+    return lambda item: f"s{section}-p{item[0]}"
+
+
+def _exists(anchor: str, anchors: frozenset[str]) -> bool:
+    """Whether the document holds the clause: itself, its subclauses, or (a subparagraph it
+    keeps inside its paragraph) the paragraph (pinning.clause_rows finds the same)."""
+    if anchor in anchors or any(a.startswith(anchor + "-") for a in anchors):
+        return True
+    parent, _, letter = anchor.rpartition("-")
+    return len(letter) == 1 and letter.isalpha() and parent in anchors
+
+
+_OF = re.compile(r"\s*(?:of|in|to)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _owners(
+    query: str, group: list[_Level], mentions: Sequence[tuple[str, int, int]], annexes: Mapping[str, str]
+) -> list[str]:
+    """The documents a locator may belong to, most likely first: one named right after it
+    ("para 12 of resolution 80/173"), then those named before it, nearest first ("GDC para
+    33(b)"), then those after it, nearest first. Of documents named at one place
+    ("A/RES/79/1" is the Pact and its annex I, the GDC), the whole resolution first: its
+    "annex I, para. 7" is the locator as written."""
+    start, end = group[0].start, group[-1].end
+
+    def nearest_before(mention: tuple[str, int, int]) -> tuple[int, bool, int]:
+        doc, at, until = mention
+        return -at, doc in annexes, -until
+
+    def nearest_after(mention: tuple[str, int, int]) -> tuple[int, bool]:
+        doc, at, _ = mention
+        return at, doc in annexes
+
+    of = _OF.match(query, end)
+    after_of = [doc for doc, pos, _ in sorted(mentions, key=nearest_before) if of and pos == of.end()]
+    before = [doc for doc, pos, _ in sorted(mentions, key=nearest_before) if pos < start]
+    after = [doc for doc, pos, _ in sorted(mentions, key=nearest_after) if pos >= start]
+    return list(dict.fromkeys([*after_of, *before, *after]))

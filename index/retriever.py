@@ -90,7 +90,9 @@ class HybridRetriever:
         self._rows = IndexRows(passages, self._columns, lexical, self.vectors)
         self._languages = frozenset(self._rows.lang_of_row)
         mentions = DocumentMentions(self.catalog.documents)
-        self._analyser = QueryAnalyser(mentions, self._languages)
+        # The anchors of the documents queries name clauses of (references.py reads them).
+        self._anchors_of = lru_cache(maxsize=256)(self._document_anchors)
+        self._analyser = QueryAnalyser(mentions, self._languages, self._anchors_of)
         self._citing = CitingClauses(self._rows, self.catalog, mentions)
         self._document_priors = DocumentPriors(documents)
         # The rows of the filters asked for lately (recomputing them is not free at 10^5).
@@ -137,6 +139,10 @@ class HybridRetriever:
         if row is None:
             raise NotFoundError(f"no passage {passage_id!r} in the index")
         return self.passages[row]
+
+    def _document_anchors(self, doc_id: str) -> frozenset[str]:
+        """The anchors of a document's clauses (empty for a document the index lacks)."""
+        return frozenset(self._columns.anchors[self._columns.doc_rows(doc_id)].tolist())
 
     def document_passages(self, doc_id: str) -> list[Passage]:
         """The passages of one document in document order, read from the index's columns

@@ -111,12 +111,14 @@ def _built_index(tmp_path_factory: pytest.TempPathFactory, name: str, **fields: 
 # The small test collection: documents of the real UN collection that the retrieval tests
 # ask about (the 2024 ICT resolution and its 2025 draft, the 2024 AI resolution, the ocean
 # declaration, two sessions of a yearly resolution and their draft, two sessions of another
-# whose texts differ more), and the collection's first short adopted resolutions as the
-# crowd they must be found in.
+# whose texts differ more, a convention adopted as an annex and a resolution in sections,
+# whose clauses are cited by article and by section), and the collection's first short
+# adopted resolutions as the crowd they must be found in.
 SMALL_COLLECTION_NAMED = (
     "A/RES/79/194", "A/C.2/80/L.17", "A/RES/78/265", "A/RES/79/314", "A/RES/78/13", "A/RES/80/13", "A/C.1/80/L.10",
     "A/RES/78/71", "A/RES/79/85",
     "A/RES/79/301", "A/RES/79/303", "A/RES/79/307", "A/RES/79/309",
+    "A/RES/80/162", "A/RES/78/247",
 )  # fmt: skip
 SMALL_COLLECTION_CROWD = 24
 

@@ -44,7 +44,7 @@ def test_a_paragraph_reference_brings_its_subparagraphs(retriever: HybridRetriev
 
 def test_each_reference_belongs_to_the_document_named_with_it() -> None:
     query = "para 7 of the GDC and para 12 of resolution 80/173"
-    mentions = DocumentMentions([e.meta for e in load_manifest().documents]).find(query)
+    mentions = DocumentMentions([e.meta for e in load_manifest().documents]).spans(query)
     refs = [(r.doc_id, r.anchor) for r in clause_references(query, mentions)]
     assert refs == [("gdc", "para-7"), ("a-res-80-173", "para-12")]
 

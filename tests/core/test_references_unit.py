@@ -48,7 +48,7 @@ def test_word_names_are_blanked_but_symbols_stay(mentions: DocumentMentions) -> 
     ],
 )
 def test_clause_references(mentions: DocumentMentions, query: str, refs: list[ClauseReference]) -> None:
-    assert clause_references(query, mentions.find(query)) == refs
+    assert clause_references(query, mentions.spans(query)) == refs
 
 
 def test_a_named_clause_comes_first_with_its_subclauses(mini_retriever: HybridRetriever) -> None:
@@ -81,3 +81,71 @@ def test_name_substring_filter_finds_what_the_patterns_find(mentions: DocumentMe
     for _, name in mentions._word_names:
         blanked = _alias_pattern(name).sub(" ", blanked)
     assert mentions.without_mentions(query) == (blanked if blanked.strip() else query)
+
+
+# The clauses of the mini documents as a larger document would anchor them: an annexed
+# convention's articles, a resolution's sections and annexes, a draft's texts.
+ANCHORS = {
+    "mini-res": frozenset(
+        {
+            "preamble-1",
+            "para-2",
+            "para-3",
+            "para-3-a",
+            "para-6-d-i",
+            "annex-art-4-para-2",
+            "section-ii-para-1",
+            "annex-i-para-7",
+            "text-1",
+        }
+    ),
+    "mini-report": frozenset({"s1-p2", "s2-p1"}),
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "anchors"),
+    [
+        ("OP 3 of A/RES/99/7", ["para-3"]),
+        ("PP1 of A/RES/99/7", ["preamble-1"]),
+        ("PP9 of A/RES/99/7", []),  # an abbreviation names only a clause the document has
+        ("paragraph 9 of A/RES/99/7", ["para-9"]),  # a paragraph it lacks stays named
+        ("paragraphs 2 and 3 of A/RES/99/7", ["para-2", "para-3"]),
+        ("A/RES/99/7 paras. 2-3", ["para-2", "para-3"]),
+        ("article 4, paragraph 2 of A/RES/99/7", ["annex-art-4-para-2"]),
+        ("A/RES/99/7第4条第2款", ["annex-art-4-para-2"]),
+        ("article 19 of A/RES/99/7", []),  # another instrument's article, not one of this document
+        ("A/RES/99/7, section II, para. 1", ["section-ii-para-1"]),
+        ("A/RES/99/7, annex I, para. 7", ["annex-i-para-7"]),
+        ("A/RES/99/7附件一第7段", ["annex-i-para-7"]),
+        ("A/RES/99/7, para. 6 (d) (i)", ["para-6-d-i"]),
+        ("A/RES/99/7, text 1", ["text-1"]),
+        ("C99/12 section 1, para. 2", ["s1-p2"]),
+    ],
+)
+def test_locators_anchor_the_way_the_document_does(mentions: DocumentMentions, query: str, anchors: list[str]) -> None:
+    refs = clause_references(query, mentions.spans(query), ANCHORS.__getitem__)
+    assert [ref.anchor for ref in refs] == anchors
+
+
+def test_an_annex_indexed_as_a_document_of_its_own(mini_documents: list[DocumentMeta]) -> None:
+    # A resolution and its annex I indexed apart, both named by the resolution's symbol
+    # (as A/RES/79/1 and the Global Digital Compact are).
+    resolution = mini_documents[0].model_copy(update={"id": "pact", "symbol": "A/RES/98/1", "aliases": ["98/1"]})
+    annex = resolution.model_copy(update={"id": "compact", "symbol": "A/RES/98/1, annex I"})
+    anchors = {
+        "pact": frozenset({"para-1", "annex-i-para-7", "annex-ii-para-1"}),
+        "compact": frozenset({"para-1", "para-7"}),
+    }
+    both = DocumentMentions([resolution, annex])
+
+    def refs(query: str, documents: DocumentMentions = both) -> list[tuple[str, str]]:
+        found = clause_references(query, documents.spans(query), anchors.__getitem__, documents.annexes)
+        return [(ref.doc_id, ref.anchor) for ref in found]
+
+    assert refs("A/RES/98/1, para. 1") == [("pact", "para-1")]
+    assert refs("A/RES/98/1, annex I, para. 7") == [("pact", "annex-i-para-7")]
+    assert refs("A/RES/98/1, annex II, para. 1") == [("pact", "annex-ii-para-1")]
+    alone = DocumentMentions([annex])
+    assert refs("A/RES/98/1, annex I, para. 7", alone) == [("compact", "para-7")]
+    assert refs("A/RES/98/1, annex II, para. 1", alone) == []
