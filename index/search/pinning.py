@@ -1,10 +1,14 @@
 """Stage 6: clauses the question names explicitly ("GDC para 33(b)") come first, in the order
-it names them."""
+it names them; each before its subclauses. Those (an article's paragraphs, a paragraph's
+subparagraphs) follow in document order when the question names no more than the clause,
+and in the order the search ranks them when it asks something of it: "article 57: when must
+the first Conference be convened?" asks about one of the article's paragraphs."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..analysis import analyse
 from ..query import AnalysedQuery
 from .rows import IndexRows, is_allowed
 
@@ -24,17 +28,34 @@ def clause_rows(rows: IndexRows, doc_id: str, anchor: str) -> list[int]:
     return found
 
 
+# The words of a locator ("paragraph", "art.", "OP"), no question about the clause.
+_LOCATOR_TOKENS = frozenset(
+    analyse("paragraph paragraphs para paras article art annex section rule text operative preambular")
+    + analyse("第 号决议第 条 段 款 节 附件 序言部分 执行部分")
+)
+_ASKING = 2  # tokens beyond the locator, the symbols and the numbers that ask something of the clause
+
+
+def _asks_within(analysed: AnalysedQuery) -> bool:
+    # The question's own words (a Chinese question's English glosses would count its words twice).
+    tokens = analyse(analysed.searchable)
+    said = [t for t in tokens if t not in _LOCATOR_TOKENS and not t.startswith("sym:") and not t.isdigit()]
+    return len(said) >= _ASKING
+
+
 def pin_named_clauses(
     rows: IndexRows, analysed: AnalysedQuery, fused: dict[int, float], allowed: np.ndarray | None
 ) -> int:
     """Put the allowed rows of the clauses the query names above every other row, in place;
     how many there are."""
-    pinned = dict.fromkeys(
-        row
-        for ref in analysed.clause_references
-        for row in clause_rows(rows, ref.doc_id, ref.anchor)
-        if is_allowed(row, allowed)
-    )
+    pinned: dict[int, None] = {}
+    for ref in analysed.clause_references:
+        found = [row for row in clause_rows(rows, ref.doc_id, ref.anchor) if is_allowed(row, allowed)]
+        own = [row for row in found if rows.columns.anchors[row] == ref.anchor]
+        below = [row for row in found if row not in own]
+        if _asks_within(analysed):
+            below.sort(key=lambda row: -fused.get(row, 0.0))
+        pinned.update(dict.fromkeys([*own, *below]))
     top = max(fused.values(), default=0.0)
     for i, row in enumerate(pinned):
         fused[row] = top + 1.0 / (1 + i)

@@ -56,6 +56,13 @@ def test_a_named_clause_comes_first_with_its_subclauses(mini_retriever: HybridRe
     assert ids[:3] == ["mini-res:para-3", "mini-res:para-3-a", "mini-res:para-3-b"]
 
 
+def test_a_question_about_a_named_clause_ranks_its_subclauses(mini_retriever: HybridRetriever) -> None:
+    # Named alone, a paragraph reads in document order; asked about, the subparagraph that
+    # answers comes first after it.
+    ids = [h.passage.id for h in mini_retriever.search("para 3 of A/RES/99/7: what about schools connectivity?", k=5)]
+    assert ids[:3] == ["mini-res:para-3", "mini-res:para-3-b", "mini-res:para-3-a"]
+
+
 def test_a_named_clause_in_the_other_language(mini_retriever: HybridRetriever) -> None:
     assert mini_retriever.search("C99/12 第2节第2段", k=3)[0].passage.id == "mini-report:s2-p2"
 
