@@ -159,7 +159,7 @@ _NUMBER_LIST = rf"\d{{1,3}}{_SUB}(?:\s*(?:,|and|to|&|-|–)\s*\d{{1,3}}{_SUB})*(
 _NUMBER_LIST_ZH = r"\d{1,3}(?:\s*(?:、|和|及|至|-|–)\s*\d{1,3})*"
 _ROMAN = r"[IVXL]{1,6}\b"
 _LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("annex", re.compile(rf"\bannex\b(?:\s+(?P<n>{_ROMAN}|\d{{1,2}}\b))?", re.IGNORECASE)),
+    ("annex", re.compile(rf"\bannex\b(?:\s+(?P<n>{_ROMAN}|\d{{1,4}}\b))?", re.IGNORECASE)),
     ("annex", re.compile(r"附件(?P<n>[一二三四五六七八九十])?")),
     ("section", re.compile(rf"(?:\bsection\s+|§\s*)(?P<n>{_ROMAN}|\d{{1,2}}\b)", re.IGNORECASE)),
     ("section", re.compile(r"第\s*(?P<n>\d{1,2})\s*节")),
@@ -275,7 +275,10 @@ def _value(value: str) -> int:
 def _roman(number: int) -> str:
     """A number as the anchors write a part's: lower-case Roman (17 -> "xvii")."""
     out = ""
-    for amount, numeral in ((50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+    for amount, numeral in (
+        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+    ):  # fmt: skip
         count, number = divmod(number, amount)
         out += numeral * count
     return out
