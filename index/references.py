@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.vocabulary import DocumentMeta
+from ..ingest.clauses import slug
 from .analysis import caseless, symbol_tokens
 
 
@@ -137,7 +138,11 @@ def clause_references(
     refs: list[ClauseReference] = []
     for group in _locator_groups(query):
         owners = _owners(query, group, mentions, annexes or {})
-        ways = [(doc, way) for doc in owners for way in _anchorings(group, doc, mentions, annexes or {})]
+        ways = [
+            (doc, way)
+            for doc in owners
+            for way in _anchorings(group, doc, mentions, annexes or {}, anchors(doc) if anchors else None)
+        ]
         for item in _numbers(group):
             found = next(
                 ((doc, way(item)) for doc, way in ways if anchors is None or _exists(way(item), anchors(doc))),
@@ -158,6 +163,13 @@ _SUB = r"(?:\s*\(?[a-z]{1,2}\))?(?:\s*\([ivx]{1,5}\))?"
 _NUMBER_LIST = rf"\d{{1,3}}{_SUB}(?:\s*(?:,|and|to|&|-|–)\s*\d{{1,3}}{_SUB})*(?![\d/])"
 _NUMBER_LIST_ZH = r"\d{1,3}(?:\s*(?:、|和|及|至|-|–)\s*\d{1,3})*"
 _ROMAN = r"[IVXL]{1,6}\b"
+_BLOCK_VERBS = (
+    r"(?:considering|recognizing|recognising|noting|recalling|bearing in mind|taking into account|emphasizing|"
+    r"acknowledging|aware|convinced|mindful|reaffirming|welcoming|resolves|decides|instructs|invites|requests|"
+    r"encourages|urges|calls upon|endorses|recommends)"
+)
+# "2", "6 (i)", "b)", "(b)"; not a year ("invites ... 2030").
+_BLOCK_ITEM = r"(?:(?P<n>\d{1,2}(?:\s*\([ivx]{1,5}\))?)(?![\d/])|\(?(?P<letter>[a-z])\))"
 _LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("annex", re.compile(rf"\bannex\b(?:\s+(?P<n>{_ROMAN}|\d{{1,4}}\b))?", re.IGNORECASE)),
     ("annex", re.compile(r"附件(?P<n>[一二三四五六七八九十])?")),
@@ -168,6 +180,9 @@ _LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rule", re.compile(rf"\brule\s+(?P<n>\d{{1,3}}\b{_SUB})", re.IGNORECASE)),
     # The numbered texts of a draft that proposes several ("A/C.6/80/L.1, text 1").
     ("text", re.compile(rf"\btext\s+(?P<n>\d{{1,3}}\b{_SUB})", re.IGNORECASE)),
+    # An ITU resolution's items, cited by their block's name ("resolves 2", "considering b)",
+    # "instructs the Secretary-General 3 (ii)"): the name may be shortened, the anchors say how.
+    ("block", re.compile(rf"\b(?P<name>{_BLOCK_VERBS}(?:\s+(?!\d)[A-Za-z][\w'’&-]*,?){{0,12}}?)\s+{_BLOCK_ITEM}")),
     (
         "preamble",
         re.compile(
@@ -188,8 +203,9 @@ _LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _ANNEX_OF_SYMBOL = re.compile(rf",?\s*annex(?:\s+(?P<n>{_ROMAN}|\d{{1,2}}\b))?\s*$", re.IGNORECASE)
-_RANK = {"annex": 0, "section": 1, "art": 2, "rule": 2, "preamble": 3, "para": 3, "text": 3}
-_CLAUSES = ("para", "preamble", "art", "rule", "text")  # the levels that name a clause
+_BLOCK_ITEM_ANCHOR = re.compile(r"-(?:\d{1,2}|[a-z])(?:-[ivx]{1,5})?$")  # "-3-ii", "-b" after a block's name
+_RANK = {"annex": 0, "section": 1, "art": 2, "rule": 2, "preamble": 3, "para": 3, "text": 3, "block": 3}
+_CLAUSES = ("para", "preamble", "art", "rule", "text", "block")  # the levels that name a clause
 # What may stand between two levels of one locator: "annex I, para. 7", "paragraph 7 of annex I".
 _BETWEEN_LEVELS = re.compile(r"[\s,，、的]*(?:(?:of|in|to|the|thereof)\b[\s,]*)*", re.IGNORECASE)
 _MAX_RANGE = 20  # "paras. 1-150" names no clause in particular
@@ -203,13 +219,14 @@ _Item = tuple[str, tuple[str, ...]]  # a clause's number and subparagraph labels
 @dataclass(frozen=True)
 class _Level:
     kind: str
-    value: str  # the number as written: "7", "XVII", "二", "65 and 66", "" (a bare "annex")
+    value: str  # the number as written: "7", "XVII", "二", "65 and 66", "b" (an item), "" (a bare "annex")
     start: int
     end: int
     sub: str = ""
     # Written as delegates abbreviate it ("OP5", "PP3"): a clause only if the document has it
     # ("PP22" is also the Plenipotentiary Conference of 2022).
     abbreviated: bool = False
+    name: str = ""  # an ITU block's name as written: "instructs the Secretary-General"
 
 
 def _locator_groups(query: str) -> list[list[_Level]]:
@@ -219,8 +236,17 @@ def _locator_groups(query: str) -> list[list[_Level]]:
         for m in pattern.finditer(query):
             if not any(m.start() < level.end and level.start < m.end() for level in found):
                 named = m.groupdict()
+                number = m["n"] or named.get("letter") or ""
                 found.append(
-                    _Level(kind, m["n"] or "", m.start(), m.end(), named.get("sub") or "", bool(named.get("short")))
+                    _Level(
+                        kind,
+                        number,
+                        m.start(),
+                        m.end(),
+                        named.get("sub") or "",
+                        bool(named.get("short")),
+                        named.get("name") or "",
+                    )
                 )
     groups: list[list[_Level]] = []
     for level in sorted(found, key=lambda lv: lv.start):
@@ -239,13 +265,15 @@ def _names_missing_clauses(group: list[_Level]) -> bool:
     of A/RES/80/173", which ends at 127: the answer says so). Not an abbreviation, and not
     an annex's, article's or rule's: "article 19 of the Universal Declaration" in a
     question about another document is no clause of it."""
-    return not any(level.abbreviated or level.kind in ("annex", "art", "rule", "text") for level in group)
+    return not any(level.abbreviated or level.kind in ("annex", "art", "rule", "text", "block") for level in group)
 
 
 def _numbers(group: list[_Level]) -> list[tuple[str, tuple[str, ...]]]:
     """(number, subparagraph labels) of each clause the locator's last level lists:
     "paras. 6 (d) (i) and 7" -> ("6", ("d", "i")), ("7", ())."""
     last = max(group, key=lambda lv: _RANK[lv.kind])
+    if last.kind == "block" and last.value.isalpha():  # "considering b)"
+        return [(last.value, ())]
     if last.value.isalpha():  # a Chinese numeral
         return [(str(_value(last.value)), ())]
     items = re.findall(rf"(\d{{1,3}})({_SUB})", last.value)
@@ -285,11 +313,16 @@ def _roman(number: int) -> str:
 
 
 def _anchorings(
-    group: list[_Level], doc: str, mentions: Sequence[tuple[str, int, int]], annexes: Mapping[str, str]
+    group: list[_Level],
+    doc: str,
+    mentions: Sequence[tuple[str, int, int]],
+    annexes: Mapping[str, str],
+    doc_anchors: frozenset[str] | None,
 ) -> list[Callable[[_Item], str]]:
-    """The ways the locator may be anchored in `doc`, most likely first, each a function of
-    one listed (number, letter). A level inside the document's own mention is part of its
-    name ("A/RES/79/1, annex I"), as is the annex of a document that is one."""
+    """The ways the locator may be anchored in `doc` (whose anchors are `doc_anchors`, when
+    known), most likely first, each a function of one listed (number, letters). A level
+    inside the document's own mention is part of its name ("A/RES/79/1, annex I"), as is the
+    annex of a document that is one."""
     spans = [(start, end) for d, start, end in mentions if d == doc]
     levels = {lv.kind: lv for lv in group if not any(start <= lv.start < end for start, end in spans)}
     if doc in annexes and "annex" in levels:
@@ -297,6 +330,7 @@ def _anchorings(
         if (_roman(_value(written)) if written else "") != annexes[doc]:
             return []  # annex II of the resolution whose annex I this document is
     last = max(group, key=lambda lv: _RANK[lv.kind]).kind
+    clause = _block(levels["block"].name, doc_anchors) if "block" in levels else last
 
     def path(annex: str | None, section: str | None) -> Callable[[_Item], str]:
         def anchor(item: _Item) -> str:
@@ -305,7 +339,7 @@ def _anchorings(
             for kind in ("art", "rule"):
                 if kind in levels and kind != last:
                     parts.append(f"{kind}-{int(levels[kind].value.split('(')[0])}")
-            parts += [f"{last}-{number}", *subs]
+            parts += [f"{clause}-{number}", *subs]
             return "-".join(parts)
 
         return anchor
@@ -322,6 +356,19 @@ def _anchorings(
         resolution = path(None, f"section-{_roman(number)}")
         return [report, resolution] if section.value.isdigit() else [resolution, report]
     return [path(way, f"section-{_roman(_value(section.value))}" if section else None) for way in annex_ways]
+
+
+def _block(name: str, doc_anchors: frozenset[str] | None) -> str:
+    """The anchor of an ITU resolution's block its (maybe shortened) name names: "instructs
+    the Secretary-General" is "instructs-the-secretary-general-and-the-directors-of-the-bureaux"
+    in a resolution that has no shorter block so named."""
+    written = slug(name)
+    blocks = {
+        _BLOCK_ITEM_ANCHOR.sub("", anchor)
+        for anchor in doc_anchors or ()
+        if anchor == written or anchor.startswith(written + "-")
+    }
+    return min(blocks, key=len) if blocks else written
 
 
 def _report_paragraph(section: int) -> Callable[[_Item], str]:

@@ -74,9 +74,19 @@ def short_symbol(match: re.Match[str], kind: str, body: str) -> str | None:
     return f"A/{word}/{number}{letter}"
 
 
+# An ITU resolution as its conferences number it: "Resolution 140 (Rev. Dubai, 2018)".
+ITU_RESOLUTION_SYMBOL = re.compile(r"Resolution (?P<number>\d{1,4})(?: \((?:Rev\. )?[^()]+\))?")
+
+
 def symbol_aliases(symbol: str) -> list[str]:
     """The short forms delegates give a resolution's symbol: "A/RES/79/194" is also
-    "79/194", "resolution 79/194" and "第79/194号决议" (decisions likewise)."""
+    "79/194", "resolution 79/194" and "第79/194号决议" (decisions likewise); ITU's
+    "Resolution 140 (Rev. Dubai, 2018)" is "Resolution 140" (also in "PP Resolution 140"),
+    "Res. 140" and "第140号决议"."""
+    itu = ITU_RESOLUTION_SYMBOL.fullmatch(symbol.strip())
+    if itu is not None:
+        number = itu.group("number")
+        return [f"Resolution {number}", f"Res. {number}", f"第{number}号决议"]
     match = RESOLUTION_SYMBOL.fullmatch(symbol.strip())
     if match is None:
         return []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from wsis_rag.core.settings import Settings
+from wsis_rag.core.vocabulary import ClauseKind
 from wsis_rag.corpus.manifest import load_manifest
 from wsis_rag.index.references import DocumentMentions, clause_references
 from wsis_rag.index.retriever import HybridRetriever
+from wsis_rag.ingest.pipeline import ingest_file
 
 
 @pytest.mark.parametrize(
@@ -58,3 +61,34 @@ def test_a_named_document_is_boosted_not_required(retriever: HybridRetriever) ->
     assert hits[0].passage.doc_id == "council-report-2026"
     plain = retriever.search("WSIS+20 review and the Global Digital Compact", k=10)
     assert len({h.passage.doc_id for h in plain}) > 1
+
+
+@pytest.mark.integration
+def test_an_itu_resolutions_items_are_named_by_their_block() -> None:
+    # ITU PP Resolution 140 as a user adds it: its items are cited by their block's name
+    # ("resolves 2", "considering b)", "instructs the Secretary-General and the Directors of
+    # the Bureaux 3 (ii)"); each printed citation, and the forms delegates write, name the item.
+    doc = ingest_file(Settings().shared_dir / "itu" / "ITU_PP18_RES_140.txt")
+    mentions = DocumentMentions([doc.meta])
+    anchors = frozenset(p.id.split(":", 1)[1].split("~")[0] for p in doc.passages)
+
+    def named(query: str) -> list[str]:
+        refs = clause_references(query, mentions.spans(query), lambda _: anchors, mentions.annexes)
+        return [ref.anchor for ref in refs]
+
+    items = {
+        p.id.split(":", 1)[1]: p.citation.label
+        for p in doc.passages
+        if p.kind in (ClauseKind.BLOCK_ITEM, ClauseKind.ITEM) and "~" not in p.id and p.id[-1].isalnum()
+    }
+    numbered = {
+        anchor: label
+        for anchor, label in items.items()
+        if anchor.rsplit("-", 1)[-1].isalnum() and len(anchor.rsplit("-", 1)[-1]) <= 3
+    }
+    assert len(numbered) > 50
+    assert {anchor: named(label) for anchor, label in numbered.items()} == {a: [a] for a in numbered}
+    assert named("What does resolves 1 of PP Resolution 140 say?") == ["resolves-1"]
+    assert named("第140号决议 considering b)") == ["considering-b"]
+    assert named("Res. 140, considering further a)") == ["considering-further-a"]
+    assert named("What does Resolution 140 invite Member States to do by 2030?") == []  # a year, not an item

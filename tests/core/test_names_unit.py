@@ -16,6 +16,7 @@ def test_a_resolution_symbol_has_its_short_forms() -> None:
     assert symbol_aliases("A/RES/79/194") == ["79/194", "resolution 79/194", "第79/194号决议"]
     assert symbol_aliases("A/DEC/78/5") == ["78/5", "decision 78/5", "第78/5号决定"]
     assert symbol_aliases("A/C.2/80/L.17") == []  # a draft is named by its symbol
+    assert symbol_aliases("Resolution 140 (Rev. Dubai, 2018)") == ["Resolution 140", "Res. 140", "第140号决议"]
 
 
 def test_every_form_names_an_added_resolution(tmp_path: Path) -> None:
