@@ -148,10 +148,10 @@ def clause_references(
                 ((doc, way(item)) for doc, way in ways if anchors is None or _exists(way(item), anchors(doc))),
                 None,
             )
-            if found is None and not _names_missing_clauses(group):
+            if found is None and (not ways or not _names_missing_clauses(group)):
                 continue
             refs.append(ClauseReference(*(found or (ways[0][0], ways[0][1](item)))))
-    return list(dict.fromkeys(refs))
+    return list(dict.fromkeys(refs))[:_MAX_REFERENCES]
 
 
 # A locator is a run of levels ("annex I, para. 7", "article 64, paragraph 3", "paragraph 7
@@ -209,6 +209,7 @@ _CLAUSES = ("para", "preamble", "art", "rule", "text", "block")  # the levels th
 # What may stand between two levels of one locator: "annex I, para. 7", "paragraph 7 of annex I".
 _BETWEEN_LEVELS = re.compile(r"[\s,，、的]*(?:(?:of|in|to|the|thereof)\b[\s,]*)*", re.IGNORECASE)
 _MAX_RANGE = 20  # "paras. 1-150" names no clause in particular
+_MAX_REFERENCES = 50  # a question pins no more clauses than a page can show
 _CHINESE_NUMERALS = "一二三四五六七八九十"
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
