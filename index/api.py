@@ -12,7 +12,7 @@ from .dictionary import load_dictionary
 from .encoders.embedders import Embedder, new_embedder
 from .lineage import LineageTable, ReferenceEdge
 from .references import ClauseReference, DocumentMentions
-from .results import Filters, Hit, MissingDocument, SearchResponse, SearchResult, search_response
+from .results import Filters, Hit, MissingClause, MissingDocument, SearchResponse, SearchResult, search_response
 from .retriever import DocumentSize, FusionConfig, HybridRetriever
 from .scale.ray_shards import serve_index_on_ray
 from .search.rerank import RERANK_FEATURES, RERANK_PATH, QueryFacts, candidate_features, page_of
@@ -33,6 +33,7 @@ __all__ = [
     "FusionConfig",
     "Hit",
     "LineageTable",
+    "MissingClause",
     "MissingDocument",
     "QueryFacts",
     "RERANK_FEATURES",

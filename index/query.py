@@ -102,6 +102,14 @@ class QueryAnalyser:
         self.corpus_languages = frozenset(corpus_languages)
         self.anchors = anchors
 
+    def clause_references(self, query: str) -> tuple[ClauseReference, ...]:
+        """The clauses `query` names (the part of `analyse` that needs no termbase)."""
+        text = query.strip()
+        return self._references(text, self.mentions.spans(text))
+
+    def _references(self, text: str, spans: Sequence[tuple[str, int, int]]) -> tuple[ClauseReference, ...]:
+        return tuple(clause_references(text, spans, self.anchors, self.mentions.annexes))
+
     def analyse(
         self,
         query: str,
@@ -144,7 +152,7 @@ class QueryAnalyser:
             text=text,
             language=language,
             mentions=tuple(mentions),
-            clause_references=tuple(clause_references(text, spans, self.anchors, self.mentions.annexes)),
+            clause_references=self._references(text, spans),
             searchable=searchable,
             bm25_tokens=tuple(analyse(searchable)) + tuple(t for g in glosses for t in analyse(g)),
             glosses=tuple(glosses),

@@ -3,6 +3,7 @@ and the evaluation harness, so that all of them speak one shape."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -124,12 +125,40 @@ MISSING_DOCUMENTS_FIELD: Any = Field(
 )
 
 
+class MissingClause(BaseModel):
+    """A paragraph the query names that its document does not have ("paragraph 140 of
+    A/RES/80/173", which ends at para. 127): no result is that clause."""
+
+    doc_id: str
+    symbol: str = Field(description="The document's symbol, e.g. 'A/RES/80/173'.")
+    locator: str = Field(description="The clause as the document would number it, e.g. 'para. 140'.")
+
+
+MISSING_CLAUSES_FIELD: Any = Field(
+    default_factory=list,
+    description="Paragraphs the query names that their (indexed) document does not have.",
+)
+
+
+def clause_locator(anchor: str) -> str:
+    """How a paragraph anchor reads in a citation: "para-140" -> "para. 140", "para-5-b" ->
+    "para. 5 (b)", "preamble-3" -> "preambular para. 3", "s3-p9" -> "section 3, para. 9"."""
+    report = re.fullmatch(r"s(\d+)-p(\d+)", anchor)
+    if report:
+        return f"section {report[1]}, para. {report[2]}"
+    kind, _, rest = anchor.partition("-")
+    number, *subs = rest.split("-")
+    word = {"para": "para.", "preamble": "preambular para."}.get(kind, kind)
+    return " ".join([word, number, *(f"({sub})" for sub in subs)])
+
+
 class SearchResponse(BaseModel):
     """Body of `GET/POST /search`, printed verbatim by `wsis search --json`."""
 
     query: str
     results: list[SearchResult]
     missing_documents: list[MissingDocument] = MISSING_DOCUMENTS_FIELD
+    missing_clauses: list[MissingClause] = MISSING_CLAUSES_FIELD
     took_ms: float
 
 
@@ -145,5 +174,6 @@ def search_response(
         query=query,
         results=[SearchResult.from_hit(h) for h in hits],
         missing_documents=missing,
+        missing_clauses=retriever.missing_clauses(query),
         took_ms=round(took_ms, 2),
     )

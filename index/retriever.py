@@ -24,13 +24,13 @@ from .lexical import LexicalIndex, bm25_idf
 from .lineage import LineageTable
 from .query import AnalysedQuery, QueryAnalyser, spelled_out
 from .references import DocumentMentions
-from .results import Filters, Hit, MissingDocument
+from .results import Filters, Hit, MissingClause, MissingDocument, clause_locator
 from .search.config import FusionConfig
 from .search.feedback import cross_lingual_feedback, feedback_applies
 from .search.focus import focus_rows, likely_focus_rows, merge_focus
 from .search.fusion import fused_scores
 from .search.grouping import also_in, collapse_groups
-from .search.pinning import pin_named_clauses
+from .search.pinning import clause_rows, pin_named_clauses
 from .search.priors import CitingClauses, DocumentPriors, apply_priors, boost_documents
 from .search.rerank import RERANK_DEPTH, QueryFacts, load_rerank_model, rerank
 from .search.rows import IndexRows
@@ -200,6 +200,16 @@ class HybridRetriever:
             return []
         cited = self.lexical.document_frequency([token for token, _ in named])
         return [MissingDocument(symbol=written, cited_by=cited.get(token, 0)) for token, written in named]
+
+    def missing_clauses(self, query: str) -> list[MissingClause]:
+        """The paragraphs `query` names that their document does not have."""
+        return [
+            MissingClause(
+                doc_id=ref.doc_id, symbol=self.catalog.get(ref.doc_id).symbol, locator=clause_locator(ref.anchor)
+            )
+            for ref in self._analyser.clause_references(query)
+            if not clause_rows(self._rows, ref.doc_id, ref.anchor)
+        ]
 
     @cached_property
     def _symbols(self) -> frozenset[str]:

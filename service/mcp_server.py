@@ -90,7 +90,8 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         """Ranked clauses for a query in any corpus language, each with its citation label.
         Filters: doc (ids, symbols or aliases, e.g. 'A/RES/80/173'), lang ('en', 'zh'),
         type (document type), year (of adoption). `missing_documents`: documents the query
-        names by symbol that the index does not hold (no result comes from them)."""
+        names by symbol that the index does not hold (no result comes from them);
+        `missing_clauses`: paragraphs it names that their document does not have."""
         return search_response(
             retriever(), checked_query(query, settings, "query"), checked_k(k, settings), filters(doc, lang, type, year)
         )
@@ -122,7 +123,8 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         `strong`; `weak` (say so when you use it: the corpus may not answer this); `none`
         (declined, `found` false). A question that asks several things is answered per part
         (`parts`, each with its own sentences, citations and support). `missing_documents`:
-        documents the question names that the corpus does not hold (say so)."""
+        documents the question names that the corpus does not hold, `missing_clauses`:
+        paragraphs it names that their document does not have (say so)."""
         k = budgeted_k(checked_k(k, settings), 1, settings)
         return answer_question(
             retriever(), checked_query(question, settings, "question"), k, filters(doc, lang, None, None)

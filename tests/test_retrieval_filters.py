@@ -81,8 +81,9 @@ def test_lookup_and_neighbours(retriever: HybridRetriever) -> None:
 
 def test_search_response_is_the_api_body(retriever: HybridRetriever) -> None:
     body = search_response(retriever, "GDC para 71", k=3, filters=None).model_dump(mode="json")
-    assert set(body) == {"query", "results", "missing_documents", "took_ms"}
+    assert set(body) == {"query", "results", "missing_documents", "missing_clauses", "took_ms"}
     assert body["missing_documents"] == []  # every document the query names is indexed
+    assert body["missing_clauses"] == []  # and the GDC has a para. 71
     first = body["results"][0]
     assert set(first) == {
         "rank",

@@ -106,8 +106,20 @@ def test_cross_lingual_answer_quotes_the_chinese_report(client: TestClient) -> N
 )
 def test_questions_the_corpus_does_not_answer_are_declined(client: TestClient, question: str) -> None:
     body = ask(client, question)
-    assert body == {**body, "found": False, "support": "none", "answer": NOT_FOUND_ANSWER, "citations": []}
+    assert body == {**body, "found": False, "support": "none", "citations": []}
+    assert body["answer"].startswith(NOT_FOUND_ANSWER)
     assert body["sentences"] == [] and 0 <= body["confidence"] < 0.5
+
+
+def test_a_question_about_a_paragraph_its_document_lacks_is_declined_naming_it(client: TestClient) -> None:
+    # A/RES/80/173 ends at para. 127: the answer and the search say which clause is not there.
+    lacking = {"doc_id": "a-res-80-173", "symbol": "A/RES/80/173", "locator": "para. 140"}
+    body = ask(client, "What does paragraph 140 of A/RES/80/173 say?")
+    assert body["found"] is False and body["missing_clauses"] == [lacking], body
+    assert body["answer"] == f"{NOT_FOUND_ANSWER} A/RES/80/173 has no para. 140."
+    search = client.get("/search", params={"q": "A/RES/80/173 paras. 126-128"}).json()
+    assert search["missing_clauses"] == [{**lacking, "locator": "para. 128"}]
+    assert [r["id"] for r in search["results"][:2]] == ["a-res-80-173:para-126", "a-res-80-173:para-127"]
 
 
 def test_a_question_about_a_document_the_corpus_lacks_is_declined_naming_it(client: TestClient) -> None:

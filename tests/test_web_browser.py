@@ -92,6 +92,15 @@ def test_a_document_the_corpus_lacks_is_named_and_not_answered(page, artifacts_d
     page.screenshot(path=str(artifacts_dir / "web_missing_document.png"))
 
 
+def test_a_paragraph_its_document_lacks_is_named(page, artifacts_dir: Path) -> None:
+    page.goto("/?q=" + "What does paragraph 140 of A/RES/80/173 say?".replace(" ", "+"))
+    page.locator("#answer.not-found").wait_for()
+    assert page.locator("#answer-text").text_content().endswith("A/RES/80/173 has no para. 140.")
+    page.wait_for_function("document.querySelector('#results-title').textContent.includes('has no')")
+    assert page.locator("#results-title").text_content().endswith("A/RES/80/173 has no para. 140")
+    page.screenshot(path=str(artifacts_dir / "web_missing_clause.png"))
+
+
 def test_error_state_is_shown(page) -> None:
     page.route("**/search?*", lambda route: route.abort())
     page.goto("/?q=ITU")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from ...core.vocabulary import Citation, QuotedClause
-from ...index.api import Filters, Hit, HybridRetriever, MissingDocument
+from ...index.api import Filters, Hit, HybridRetriever, MissingClause, MissingDocument
 from .calibration import Calibration, load_calibration
 from .choice import Candidate, Chosen, Role, candidates, in_reading_order, select
 from .parts import split_question
@@ -83,6 +83,11 @@ class AskResponse(BaseModel):
         description="Documents the question names by symbol that the corpus does not hold. A question that "
         "names no other document, about documents no indexed clause cites, is declined.",
     )
+    missing_clauses: list[MissingClause] = Field(
+        default_factory=list,
+        description="Paragraphs the question names that their document does not have ('paragraph 140 of "
+        "A/RES/80/173'); a declined answer says so.",
+    )
     took_ms: float
 
 
@@ -109,17 +114,23 @@ def answer_from(
 
 
 def respond(
-    question: str, answers: Sequence[PartAnswer], took_ms: float, missing: Sequence[MissingDocument] = ()
+    question: str,
+    answers: Sequence[PartAnswer],
+    took_ms: float,
+    missing: Sequence[MissingDocument] = (),
+    missing_clauses: Sequence[MissingClause] = (),
 ) -> AskResponse:
     """The response to a question from the answers to its parts (one, or several), their
     markers numbered across the parts. `missing`: documents it names that the corpus lacks
-    but some indexed clause cites (a question about what those clauses say of them)."""
+    but some indexed clause cites (a question about what those clauses say of them);
+    `missing_clauses`: paragraphs it names that their document does not have."""
     markers: dict[str, AnswerCitation] = {}
     parts = [_compose(answer, markers) for answer in answers]
     support = _overall([p.support for p in parts])
+    lacking = "; ".join(f"{m.symbol} has no {m.locator}" for m in missing_clauses)
     return AskResponse(
         question=question,
-        answer=" ".join(p.answer for p in parts if p.found) or NOT_FOUND_ANSWER,
+        answer=" ".join(p.answer for p in parts if p.found) or NOT_FOUND_ANSWER + (f" {lacking}." if lacking else ""),
         sentences=[s for p in parts for s in p.sentences],
         citations=list(markers.values()),
         found=support != Support.NONE,
@@ -127,6 +138,7 @@ def respond(
         confidence=max(p.confidence for p in parts),
         parts=parts if len(parts) > 1 else [],
         missing_documents=list(missing),
+        missing_clauses=list(missing_clauses),
         took_ms=took_ms,
     )
 
@@ -175,7 +187,7 @@ def answer_question(
     for part in asked:
         hits = retriever.search(part.text, k=k, filters=filters)
         answers.append(answer_from(part, hits, candidates(part, hits, vectors, calibration), calibration))
-    return respond(question, answers, _since(started), missing)
+    return respond(question, answers, _since(started), missing, retriever.missing_clauses(question))
 
 
 def _since(started: float) -> float:

@@ -156,3 +156,9 @@ def test_an_annex_indexed_as_a_document_of_its_own(mini_documents: list[Document
     alone = DocumentMentions([annex])
     assert refs("A/RES/98/1, annex I, para. 7", alone) == [("compact", "para-7")]
     assert refs("A/RES/98/1, annex II, para. 1", alone) == []
+
+
+def test_a_paragraph_its_document_lacks_is_reported(mini_retriever: HybridRetriever) -> None:
+    lacking = mini_retriever.missing_clauses("paragraphs 2 and 9 of A/RES/99/7, and C99/12 section 2, para. 5")
+    assert [(m.symbol, m.locator) for m in lacking] == [("A/RES/99/7", "para. 9"), ("C99/12", "section 2, para. 5")]
+    assert mini_retriever.missing_clauses("paragraph 3 (b) of A/RES/99/7") == []
