@@ -74,8 +74,9 @@ def test_get_and_post_search_match_the_library_response(client: TestClient, retr
     for body in (got, posted):
         assert [r["id"] for r in body["results"]] == [r["id"] for r in library["results"]]
         assert body["results"] == library["results"]
-        assert set(body) == {"query", "results", "missing_documents", "took_ms"}
+        assert set(body) == {"query", "results", "missing_documents", "missing_clauses", "took_ms"}
         assert body["missing_documents"] == library["missing_documents"] == []
+        assert body["missing_clauses"] == library["missing_clauses"] == []
     assert all(r["citation"]["doc_id"] == "gdc" for r in got["results"])
     assert got["results"][0]["citation"]["label"].startswith("GDC, para. ")
 
