@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from .analysis import analyse, query_language
 from .dictionary import english_glosses
-from .references import ClauseReference, DocumentMentions, clause_references
+from .references import ClauseReference, DocumentMentions, clause_references, without_references
 from .termbase import Term, Termbase, load_termbase
 from .times import NamedTimes, named_times
 
@@ -58,6 +58,9 @@ class AnalysedQuery:
     # The termbase's forms of the terms the question says outside the names of the documents
     # it names: with its own tokens, what may name a document by its title.
     unnamed_expansion_tokens: tuple[str, ...] = ()
+    # It names clauses and asks nothing more of them ("What does paragraph 121 of
+    # A/RES/80/173 say?", "GDC para 8"): their text is the answer, read in document order.
+    quotes_clauses: bool = False
 
     @property
     def named_documents(self) -> frozenset[str]:
@@ -148,11 +151,12 @@ class QueryAnalyser:
         if options.dictionary and language == "zh" and "en" in self.corpus_languages:
             glosses = english_glosses(searchable)
         times = named_times(text)
+        references = self._references(text, spans)
         return AnalysedQuery(
             text=text,
             language=language,
             mentions=tuple(mentions),
-            clause_references=self._references(text, spans),
+            clause_references=references,
             searchable=searchable,
             bm25_tokens=tuple(analyse(searchable)) + tuple(t for g in glosses for t in analyse(g)),
             glosses=tuple(glosses),
@@ -163,12 +167,31 @@ class QueryAnalyser:
             asks_for_session=bool(times) or bool(_ASKS_ABOUT_SESSIONS.search(text)),
             times=times,
             translated=bool(Termbase.forms(terms, text, self.corpus_languages - {language})),
+            quotes_clauses=bool(references) and quotes_only(without_references(text, spans)),
             unnamed_expansion_tokens=tuple(
                 tok
                 for form in Termbase.forms(unnamed_terms, searchable, self.corpus_languages)
                 for tok in analyse(form)
             ),
         )
+
+
+# The words with which a question asks only what a clause says ("What does it say?", "Quote
+# ...", "讲了什么", "的内容是什么").
+_QUOTING_TOKENS = frozenset(
+    analyse(
+        "say says said state states stated provide provides contain contains read reads text quote wording verbatim"
+    )
+    + analyse("讲了什么 说了什么 的内容是什么 规定了什么 写了什么 原文 全文 引用")
+)
+
+
+def quotes_only(rest: str) -> bool:
+    """Whether a question that names clauses asks nothing more of them: `rest`, its text
+    without the documents' and clauses' names, holds no word but those that ask what they
+    say ("What does paragraph 121 of A/RES/80/173 say?"; not "... say about
+    cyberbullying?", nor "What does paragraph 93 reaffirm on ICT?")."""
+    return all(t in _QUOTING_TOKENS or t.isdigit() for t in analyse(rest))
 
 
 def spelled_out(analysed: AnalysedQuery, names: Sequence[str]) -> AnalysedQuery:

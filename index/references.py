@@ -154,6 +154,17 @@ def clause_references(
     return list(dict.fromkeys(refs))[:_MAX_REFERENCES]
 
 
+def without_references(query: str, mentions: Sequence[tuple[str, int, int]]) -> str:
+    """`query` with the documents' names (`mentions`: their spans) and the clause locators
+    blanked out: what it asks beyond naming them."""
+    spans = [(start, end) for _, start, end in mentions]
+    spans += [(group[0].start, group[-1].end) for group in _locator_groups(query)]
+    chars = list(query)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
 # A locator is a run of levels ("annex I, para. 7", "article 64, paragraph 3", "paragraph 7
 # of annex I", "第3节第2段", "附件一第7段"), each found by one pattern whose group `n` is the
 # level's number. Paragraph levels may list several ("paragraphs 65 and 66", "paras.

@@ -111,6 +111,21 @@ def test_questions_the_corpus_does_not_answer_are_declined(client: TestClient, q
     assert body["sentences"] == [] and 0 <= body["confidence"] < 0.5
 
 
+@pytest.mark.parametrize(
+    ("question", "cited"),
+    [
+        ("What does paragraph 121 of A/RES/80/173 say?", ["A/RES/80/173, para. 121"]),
+        ("What do paragraphs 65 and 66 of A/RES/80/173 say?", ["A/RES/80/173, para. 65", "A/RES/80/173, para. 66"]),
+        ("《全球数字契约》第33段的内容是什么？", ["GDC, para. 33"]),
+    ],
+)
+def test_a_question_that_only_names_clauses_quotes_them(client: TestClient, question: str, cited: list[str]) -> None:
+    body = ask(client, question)
+    assert body["found"] is True and body["support"] == "strong", body
+    assert [c["citation"]["label"] for c in body["citations"]] == cited
+    assert all(s["text"] in body["citations"][s["n"] - 1]["text"] for s in body["sentences"])
+
+
 def test_a_question_about_a_paragraph_its_document_lacks_is_declined_naming_it(client: TestClient) -> None:
     # A/RES/80/173 ends at para. 127: the answer and the search say which clause is not there.
     lacking = {"doc_id": "a-res-80-173", "symbol": "A/RES/80/173", "locator": "para. 140"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis import analyse
 from ..query import AnalysedQuery
 from .rows import IndexRows, is_allowed
 
@@ -28,21 +27,6 @@ def clause_rows(rows: IndexRows, doc_id: str, anchor: str) -> list[int]:
     return found
 
 
-# The words of a locator ("paragraph", "art.", "OP"), no question about the clause.
-_LOCATOR_TOKENS = frozenset(
-    analyse("paragraph paragraphs para paras article art annex section rule text operative preambular")
-    + analyse("第 号决议第 条 段 款 节 附件 序言部分 执行部分")
-)
-_ASKING = 2  # tokens beyond the locator, the symbols and the numbers that ask something of the clause
-
-
-def _asks_within(analysed: AnalysedQuery) -> bool:
-    # The question's own words (a Chinese question's English glosses would count its words twice).
-    tokens = analyse(analysed.searchable)
-    said = [t for t in tokens if t not in _LOCATOR_TOKENS and not t.startswith("sym:") and not t.isdigit()]
-    return len(said) >= _ASKING
-
-
 def pin_named_clauses(
     rows: IndexRows, analysed: AnalysedQuery, fused: dict[int, float], allowed: np.ndarray | None
 ) -> int:
@@ -53,7 +37,7 @@ def pin_named_clauses(
         found = [row for row in clause_rows(rows, ref.doc_id, ref.anchor) if is_allowed(row, allowed)]
         own = [row for row in found if rows.columns.anchors[row] == ref.anchor]
         below = [row for row in found if row not in own]
-        if _asks_within(analysed):
+        if not analysed.quotes_clauses:
             below.sort(key=lambda row: -fused.get(row, 0.0))
         pinned.update(dict.fromkeys([*own, *below]))
     top = max(fused.values(), default=0.0)

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from ...core.sentences import quotable_sentences
 from ...core.vocabulary import Citation, QuotedClause
 from ...index.api import Filters, Hit, HybridRetriever, MissingClause, MissingDocument
 from .calibration import Calibration, load_calibration
 from .choice import Candidate, Chosen, Role, candidates, in_reading_order, select
 from .parts import split_question
-from .question import AskedQuestion, understand
+from .question import AskedQuestion, is_referenced, missing_references, understand
 from .support import Support, support_features, support_of
 from .vectors import ClauseSentences
 
@@ -106,11 +107,30 @@ def answer_from(
     question: AskedQuestion, hits: Sequence[Hit], scored: Sequence[Candidate], calibration: Calibration
 ) -> PartAnswer:
     """The answer to one question from its retrieved clauses and their scored sentences:
-    the selection in reading order and its support (pure: the calibration tunes through it)."""
+    the selection in reading order and its support (pure: the calibration tunes through it).
+    A question that only names clauses, all of which exist, is answered by their text."""
+    if question.quotes_clauses and question.references and not missing_references(question, hits):
+        return PartAnswer(question.text, quoted(question, hits, scored), 1.0, Support.STRONG)
     chosen = in_reading_order(select(scored, question, calibration), question)
     confidence = calibration.support.probability(support_features(question, hits, scored, chosen))
     support = support_of(confidence, calibration)
     return PartAnswer(question.text, chosen if support != Support.NONE else [], confidence, support)
+
+
+MAX_QUOTED = 12  # sentences: a paragraph and its subparagraphs, not a whole annex
+
+
+def quoted(question: AskedQuestion, hits: Sequence[Hit], scored: Sequence[Candidate]) -> list[Chosen]:
+    """The sentences of the clauses the question names, in document order (the retriever
+    pins them first, each before its subclauses), at most `MAX_QUOTED`."""
+    known = {(c.hit.passage.id, c.text): c for c in scored}
+    sentences = [
+        known.get((hit.passage.id, sentence)) or Candidate(hit, sentence, {})
+        for hit in hits
+        if any(is_referenced(hit, ref) for ref in question.references)
+        for sentence in quotable_sentences(hit.passage)
+    ]
+    return [Chosen(candidate, Role.ANSWER) for candidate in sentences[:MAX_QUOTED]]
 
 
 def respond(

@@ -35,6 +35,9 @@ class AskedQuestion:
     # it names none): "What role does A/RES/80/173 give the World Bank?" of a text that never
     # mentions the Bank, however many other documents do.
     unsaid_names: float = 0.0
+    # It names clauses and asks nothing more of them ("What does paragraph 121 of
+    # A/RES/80/173 say?"): the answer quotes them.
+    quotes_clauses: bool = False
 
 
 def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
@@ -62,6 +65,7 @@ def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
         unknown_pairs=_unknown_share(han, frequency),
         no_known_words=bool(tokens) and not any(frequency.values()),
         unsaid_names=_unsaid_by_named(retriever, names, analysed.named_documents),
+        quotes_clauses=analysed.quotes_clauses,
     )
 
 

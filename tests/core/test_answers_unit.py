@@ -180,6 +180,20 @@ def test_a_two_part_question_is_answered_per_part(retriever: HybridRetriever) ->
     assert body.confidence == max(p.confidence for p in body.parts)
 
 
+def test_a_question_that_only_names_clauses_is_answered_by_their_text(retriever: HybridRetriever) -> None:
+    # "What does paragraph N say?" asks for the clause itself: quoted whole, in document
+    # order, with its subparagraphs; a question about something in it is answered as any other.
+    body = answer_question(retriever, "What does paragraph 3 of A/RES/99/7 say?", 6, None, CALIBRATION)
+    assert body.found and body.support == Support.STRONG and body.confidence == 1.0
+    assert [c.citation.locator for c in body.citations] == ["para. 3", "para. 3 (a)", "para. 3 (b)"]
+    assert [s.text for s in body.sentences][1:] == [
+        "(a) To close the gender digital divide by 2030;",
+        "(b) To invest in meaningful connectivity for schools;",
+    ]
+    asking = answer_question(retriever, "What does paragraph 3 of A/RES/99/7 say about schools?", 6, None, CALIBRATION)
+    assert asking.confidence < 1.0
+
+
 def test_support_follows_the_thresholds_and_none_is_declined(retriever: HybridRetriever) -> None:
     assert [support_of(c, CALIBRATION) for c in (0.9, 0.8, 0.5, 0.3, 0.1)] == [
         Support.STRONG,
