@@ -201,6 +201,16 @@ class HybridRetriever:
         cited = self.lexical.document_frequency([token for token, _ in named])
         return [MissingDocument(symbol=written, cited_by=cited.get(token, 0)) for token, written in named]
 
+    def named_clauses(self, query: str) -> list[Passage]:
+        """The passages of the clauses `query` names, each clause before its subclauses, in
+        the order it names them (what the search pins first)."""
+        rows = dict.fromkeys(
+            row
+            for ref in self._analyser.clause_references(query)
+            for row in clause_rows(self._rows, ref.doc_id, ref.anchor)
+        )
+        return [self.passages[row] for row in rows]
+
     def missing_clauses(self, query: str) -> list[MissingClause]:
         """The paragraphs `query` names that their document does not have."""
         return [

@@ -27,9 +27,11 @@ from ..index.api import Filters, HybridRetriever, SearchResponse, search_respons
 from ..products.answers.answer import AskResponse, answer_question
 from ..products.compare.comparison import Comparison, compare_documents
 from ..products.documents.catalog import (
+    CitedClauses,
     DocumentDetail,
     DocumentSummary,
     PassageDetail,
+    cited_clauses,
     document_detail,
     list_documents,
     passage_detail,
@@ -102,6 +104,15 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
         """One clause by id (e.g. 'a-res-80-173:para-121') with up to `neighbours` (0..10)
         clauses either side in document order."""
         return passage_detail(retriever(), passage_id, max(0, min(neighbours, 10)))
+
+    @server.tool()
+    @_reported
+    def cite(ref: str) -> CitedClauses:
+        """The clauses a citation names, verbatim: 'A/RES/80/173, para. 121', 'GDC para 33(b)',
+        'A/RES/79/243, annex, art. 64, para. 3', '第80/173号决议第57段'. Use it to check a
+        quotation against its source. `missing_clauses` / `missing_documents`: what the
+        citation names that the corpus does not have."""
+        return cited_clauses(retriever(), checked_query(ref, settings, "ref"))
 
     @server.tool()
     @_reported

@@ -20,7 +20,7 @@ from wsis_rag.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-TOOLS = {"search", "passage", "documents", "ask", "mandates", "compare", "lineage"}
+TOOLS = {"search", "passage", "cite", "documents", "ask", "mandates", "compare", "lineage"}
 QUESTION = "What does A/RES/80/173 assign to ITU?"
 
 
@@ -92,6 +92,8 @@ def test_stdio_tools_resources_and_a_cited_answer(built_index: Settings) -> None
 
             passage = _structured(await client.call_tool("passage", {"passage_id": "gdc:para-8-b", "neighbours": 1}))
             assert passage["citation"]["label"] == "GDC, para. 8 (b)"
+            cited = _structured(await client.call_tool("cite", {"ref": "GDC, para. 8 (b)"}))
+            assert [c["id"] for c in cited["clauses"]] == ["gdc:para-8-b"]
 
             documents = await client.read_resource("wsis://documents")
             assert "a-res-80-173" in documents.contents[0].text

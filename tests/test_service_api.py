@@ -128,6 +128,32 @@ def test_split_clause_pieces_are_addressable(client: TestClient, retriever) -> N
     assert body["passage"]["id"] == piece.id and body["passage"]["piece"] == piece.piece
 
 
+@pytest.mark.parametrize(
+    ("ref", "ids"),
+    [
+        ("A/RES/80/173, para. 121", ["a-res-80-173:para-121"]),  # as the service prints it
+        ("GDC para 8 (b)", ["gdc:para-8-b"]),
+        ("第80/173号决议第57段", ["a-res-80-173:para-57"]),
+        ("paragraphs 65 and 66 of resolution 80/173", ["a-res-80-173:para-65", "a-res-80-173:para-66"]),
+    ],
+)
+def test_a_citation_names_its_clauses_verbatim(client: TestClient, retriever, ref: str, ids: list[str]) -> None:
+    body = client.get("/cite", params={"ref": ref}).json()
+    assert [c["id"] for c in body["clauses"]] == ids
+    assert [c["text"] for c in body["clauses"]] == [retriever.get(i).text for i in ids]
+    assert body["missing_clauses"] == [] and body["missing_documents"] == []
+
+
+def test_a_citation_of_what_the_corpus_lacks_says_so(client: TestClient) -> None:
+    body = client.get("/cite", params={"ref": "A/RES/80/173, para. 140"}).json()
+    assert body["clauses"] == [] and body["missing_clauses"][0]["locator"] == "para. 140"
+    body = client.get("/cite", params={"ref": "A/RES/80/118, para. 3"}).json()
+    assert body["clauses"] == [] and body["missing_documents"] == [{"symbol": "A/RES/80/118", "cited_by": 0}]
+    paragraph = client.get("/cite", params={"ref": "GDC para 8"}).json()["clauses"]
+    assert paragraph[0]["id"] == "gdc:para-8" and {"gdc:para-8-a", "gdc:para-8-b"} <= {c["id"] for c in paragraph}
+    assert client.get("/cite", params={"ref": "   "}).status_code == 422
+
+
 def test_openapi_and_docs(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for path in (
@@ -136,6 +162,7 @@ def test_openapi_and_docs(client: TestClient) -> None:
         "/documents",
         "/documents/{doc_id}",
         "/passages/{passage_id}",
+        "/cite",
         "/healthz",
         "/readyz",
     ):

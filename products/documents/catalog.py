@@ -7,9 +7,9 @@ import re
 
 from pydantic import BaseModel, Field
 
-from ...core.vocabulary import Citation, CitedClause, ClauseKind, DocumentMeta, Passage
+from ...core.vocabulary import Citation, CitedClause, ClauseKind, DocumentMeta, Passage, QuotedClause
 from ...core.words import HAN
-from ...index.api import HybridRetriever
+from ...index.api import HybridRetriever, MissingClause, MissingDocument
 from .lineage import VersionEntry, document_versions
 
 FIRST_WORDS = 12
@@ -105,4 +105,27 @@ def passage_detail(retriever: HybridRetriever, passage_id: str, n: int) -> Passa
         citation=passage.citation,
         before=[p for p in neighbours if p.order < passage.order],
         after=[p for p in neighbours if p.order > passage.order],
+    )
+
+
+class CitedClauses(BaseModel):
+    """Body of `GET /cite`: the clauses a citation names, verbatim."""
+
+    ref: str
+    clauses: list[QuotedClause] = Field(
+        description="The clauses the citation names, each before its subclauses (a paragraph's lettered "
+        "subparagraphs, an article's paragraphs), as the index holds them (a long clause in several pieces)."
+    )
+    missing_clauses: list[MissingClause] = Field(description="Paragraphs it names that their document does not have.")
+    missing_documents: list[MissingDocument] = Field(description="Documents it names that the index does not hold.")
+
+
+def cited_clauses(retriever: HybridRetriever, ref: str) -> CitedClauses:
+    """What a citation ("A/RES/80/173, para. 121", "GDC para 33(b)", "第79/243号决议第64条")
+    names in the index: the tool with which a quotation is checked against its source."""
+    return CitedClauses(
+        ref=ref,
+        clauses=[QuotedClause.from_passage(p) for p in retriever.named_clauses(ref)],
+        missing_clauses=retriever.missing_clauses(ref),
+        missing_documents=retriever.missing_documents(ref),
     )
