@@ -172,6 +172,11 @@ def without_references(query: str, mentions: Sequence[tuple[str, int, int]]) -> 
 # A subparagraph after the number: "(b)", "(aa)", "(a) (ii)", "3(b)".
 _SUB = r"(?:\s*\(?[a-z]{1,2}\))?(?:\s*\([ivx]{1,5}\))?"
 _NUMBER_LIST = rf"\d{{1,3}}{_SUB}(?:\s*(?:,|and|to|&|-|–)\s*\d{{1,3}}{_SUB})*(?![\d/])"
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_ORDINAL_WORDS = "|".join(_ORDINALS)  # "the third preambular paragraph"
 _NUMBER_LIST_ZH = r"\d{1,3}(?:\s*(?:、|和|及|至|-|–)\s*\d{1,3})*"
 _ROMAN = r"[IVXL]{1,6}\b"
 _BLOCK_VERBS = (
@@ -201,6 +206,8 @@ _LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("preamble", re.compile(rf"序言(?:部分)?\s*第\s*(?P<n>{_NUMBER_LIST_ZH})\s*段")),
+    ("preamble", re.compile(rf"\b(?P<n>{_ORDINAL_WORDS})\s+preambular\s+paragraph\b", re.IGNORECASE)),
+    ("para", re.compile(rf"\b(?P<n>{_ORDINAL_WORDS})\s+(?:operative\s+)?paragraph\b", re.IGNORECASE)),
     (
         "para",
         re.compile(
@@ -235,8 +242,9 @@ class _Level:
     start: int
     end: int
     sub: str = ""
-    # Written as delegates abbreviate it ("OP5", "PP3"): a clause only if the document has it
-    # ("PP22" is also the Plenipotentiary Conference of 2022).
+    # Written as delegates abbreviate it ("OP5", "PP3") or in words ("the first paragraph"):
+    # a clause only if the document has it ("PP22" is also the Plenipotentiary Conference of
+    # 2022; the Council report's first paragraph is its section 1, para. 1).
     abbreviated: bool = False
     name: str = ""  # an ITU block's name as written: "instructs the Secretary-General"
 
@@ -249,6 +257,8 @@ def _locator_groups(query: str) -> list[list[_Level]]:
             if not any(m.start() < level.end and level.start < m.end() for level in found):
                 named = m.groupdict()
                 number = m["n"] or named.get("letter") or ""
+                # An abbreviation or an ordinal word names only a clause the document has.
+                loose = bool(named.get("short")) or number.lower() in _ORDINALS
                 found.append(
                     _Level(
                         kind,
@@ -256,7 +266,7 @@ def _locator_groups(query: str) -> list[list[_Level]]:
                         m.start(),
                         m.end(),
                         named.get("sub") or "",
-                        bool(named.get("short")),
+                        loose,
                         named.get("name") or "",
                     )
                 )
@@ -286,7 +296,7 @@ def _numbers(group: list[_Level]) -> list[tuple[str, tuple[str, ...]]]:
     last = max(group, key=lambda lv: _RANK[lv.kind])
     if last.kind == "block" and last.value.isalpha():  # "considering b)"
         return [(last.value, ())]
-    if last.value.isalpha():  # a Chinese numeral
+    if last.value.isalpha():  # a Chinese numeral, an ordinal word
         return [(str(_value(last.value)), ())]
     items = re.findall(rf"(\d{{1,3}})({_SUB})", last.value)
     numbers = [
@@ -299,9 +309,12 @@ def _numbers(group: list[_Level]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _value(value: str) -> int:
-    """A level's number written in Arabic, Roman ("XVII") or Chinese ("二") numerals."""
+    """A level's number written in Arabic, Roman ("XVII") or Chinese ("二") numerals, or as
+    an ordinal word ("third")."""
     if value.isdigit():
         return int(value)
+    if value.lower() in _ORDINALS:
+        return _ORDINALS.index(value.lower()) + 1
     if value in _CHINESE_NUMERALS:
         return _CHINESE_NUMERALS.index(value) + 1
     total, largest = 0, 0

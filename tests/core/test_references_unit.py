@@ -116,6 +116,9 @@ ANCHORS = {
         ("OP 3 of A/RES/99/7", ["para-3"]),
         ("PP1 of A/RES/99/7", ["preamble-1"]),
         ("PP9 of A/RES/99/7", []),  # an abbreviation names only a clause the document has
+        ("the first preambular paragraph of A/RES/99/7", ["preamble-1"]),
+        ("the third paragraph of A/RES/99/7", ["para-3"]),
+        ("the first paragraph of the Council report", []),  # its paragraphs are by section
         ("paragraph 9 of A/RES/99/7", ["para-9"]),  # a paragraph it lacks stays named
         ("paragraphs 2 and 3 of A/RES/99/7", ["para-2", "para-3"]),
         ("A/RES/99/7 paras. 2-3", ["para-2", "para-3"]),
