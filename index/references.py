@@ -217,7 +217,7 @@ _LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "para",
-        re.compile(rf"(?<!序言)(?<!序言部分)第\s*(?P<n>{_NUMBER_LIST_ZH})\s*[段款](?:\s*[（(]?(?P<sub>[a-z])[)）])?"),
+        re.compile(rf"第\s*(?P<n>{_NUMBER_LIST_ZH})\s*[段款](?:\s*[（(]?(?P<sub>[a-z])[)）])?"),
     ),
 )
 _ANNEX_OF_SYMBOL = re.compile(rf",?\s*annex(?:\s+(?P<n>{_ROMAN}|\d{{1,2}}\b))?\s*$", re.IGNORECASE)
@@ -245,7 +245,7 @@ class _Level:
     # Written as delegates abbreviate it ("OP5", "PP3") or in words ("the first paragraph"):
     # a clause only if the document has it ("PP22" is also the Plenipotentiary Conference of
     # 2022; the Council report's first paragraph is its section 1, para. 1).
-    abbreviated: bool = False
+    loose: bool = False
     name: str = ""  # an ITU block's name as written: "instructs the Secretary-General"
 
 
@@ -284,10 +284,10 @@ def _locator_groups(query: str) -> list[list[_Level]]:
 
 def _names_missing_clauses(group: list[_Level]) -> bool:
     """Whether the locator names a clause even where the document lacks it ("paragraph 140
-    of A/RES/80/173", which ends at 127: the answer says so). Not an abbreviation, and not
-    an annex's, article's or rule's: "article 19 of the Universal Declaration" in a
+    of A/RES/80/173", which ends at 127: the answer says so). Not one written loosely, and
+    not an annex's, article's, rule's, text's or ITU item's: "article 19 of the Universal Declaration" in a
     question about another document is no clause of it."""
-    return not any(level.abbreviated or level.kind in ("annex", "art", "rule", "text", "block") for level in group)
+    return not any(level.loose or level.kind in ("annex", "art", "rule", "text", "block") for level in group)
 
 
 def _numbers(group: list[_Level]) -> list[tuple[str, tuple[str, ...]]]:
