@@ -284,9 +284,9 @@ def _locator_groups(query: str) -> list[list[_Level]]:
 
 def _names_missing_clauses(group: list[_Level]) -> bool:
     """Whether the locator names a clause even where the document lacks it ("paragraph 140
-    of A/RES/80/173", which ends at 127: the answer says so). Not one written loosely, and
-    not an annex's, article's, rule's, text's or ITU item's: "article 19 of the Universal Declaration" in a
-    question about another document is no clause of it."""
+    of A/RES/80/173", which ends at 127: the answer says so). Not one written loosely, nor
+    an annex's, article's, rule's, text's or ITU item's: "article 19 of the Universal
+    Declaration" in a question about another document is no clause of it."""
     return not any(level.loose or level.kind in ("annex", "art", "rule", "text", "block") for level in group)
 
 
