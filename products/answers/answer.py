@@ -6,7 +6,8 @@ one module each: the question understood (question.py) and split into parts if i
 several things (parts.py); per part, a search, every quotable sentence of the top clauses
 scored with the retrieval's evidence (choice.py, sentence vectors from vectors.py), the
 support judged (support.py); then one answer, its markers numbered across the parts. The
-models and thresholds are data (calibration.toml), fitted on the dev split.
+models and thresholds are data (calibration.toml), fitted on the dev split. A part that only
+names clauses ("What does paragraph 121 of A/RES/80/173 say?") is answered by their text.
 """
 
 from __future__ import annotations
