@@ -19,6 +19,7 @@ from ..index import cli as index_cli
 from ..ingest import cli as ingest_cli
 from ..products.briefs import cli as briefs_cli
 from ..products.compare import cli as compare_cli
+from ..products.documents import cli as documents_cli
 from ..products.mandates import cli as mandates_cli
 from ..service import cli as service_cli
 
@@ -36,6 +37,7 @@ for area in (
     briefs_cli,
     mandates_cli,
     compare_cli,
+    documents_cli,
     service_cli,
     eval_cli,
     bench_cli,

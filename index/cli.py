@@ -142,3 +142,7 @@ def search(
         )
         console.print(f"   {result.text[:400]}")
     console.print(f"[dim]{len(response.results)} results in {response.took_ms:.0f} ms[/]")
+    for document in response.missing_documents:
+        console.print(f"[yellow]not in the corpus:[/] {document.symbol}")
+    for clause in response.missing_clauses:
+        console.print(f"[yellow]{clause.symbol} has no {clause.locator}[/]")

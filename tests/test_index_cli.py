@@ -40,6 +40,16 @@ def test_search_prints_citations(built_index: Settings) -> None:
     assert "1." in done.stdout and "section" in done.stdout
 
 
+def test_cite_prints_the_clauses_a_citation_names(built_index: Settings) -> None:
+    done = _run(built_index, "cite", "A/RES/80/173, para. 121")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("A/RES/80/173, para. 121") and "secretariat provided by" in done.stdout
+    done = _run(built_index, "cite", "paragraph 140 of A/RES/80/173", "--json")
+    assert done.returncode == 1 and json.loads(done.stdout)["missing_clauses"][0]["locator"] == "para. 140"
+    done = _run(built_index, "search", "paragraph 140 of A/RES/80/173", "-k", "1")
+    assert done.returncode == 0 and "A/RES/80/173 has no para. 140" in done.stdout
+
+
 def test_bad_filter_and_missing_index_fail_clearly(built_index: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     done = _run(built_index, "search", "ITU", "--doc", "A/RES/99/999")
     assert done.returncode == 1 and "unknown document" in done.stderr
