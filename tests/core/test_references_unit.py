@@ -3,10 +3,14 @@ named clause pinned first by the retriever."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wsis_rag.core.vocabulary import DocumentMeta
-from wsis_rag.index.references import ClauseReference, DocumentMentions, _alias_pattern, clause_references
+from wsis_rag.index.references import ClauseReference, DocumentMentions, _alias_pattern, _exists, clause_references
 from wsis_rag.index.retriever import HybridRetriever
 
 
@@ -165,3 +169,25 @@ def test_a_paragraph_its_document_lacks_is_reported(mini_retriever: HybridRetrie
     lacking = mini_retriever.missing_clauses("paragraphs 2 and 9 of A/RES/99/7, and C99/12 section 2, para. 5")
     assert [(m.symbol, m.locator) for m in lacking] == [("A/RES/99/7", "para. 9"), ("C99/12", "section 2, para. 5")]
     assert mini_retriever.missing_clauses("paragraph 3 (b) of A/RES/99/7") == []
+
+
+LOCATOR_WORDS = (
+    "para paragraph paras. OP PP annex I II article art. section XVII § rule text of and to - , (a) (ii) the third "
+    "preambular resolves considering b) 1 2 3 12 140 2030 第 段 条 款 节 附件 一 序言部分 A/RES/99/7 C99/12 Council report"
+).split()
+
+
+@given(words=st.lists(st.sampled_from(LOCATOR_WORDS), max_size=30), joiner=st.sampled_from([" ", ""]))
+@settings(max_examples=300, deadline=None)
+def test_any_words_name_clauses_the_documents_have_or_numbered_paragraphs(
+    mentions: DocumentMentions, words: list[str], joiner: str
+) -> None:
+    # Whatever the words, a named clause is one the document has, or a paragraph written
+    # with its number (which the answer then reports as missing); never anything else.
+    query = joiner.join(words)
+    refs = clause_references(query, mentions.spans(query), ANCHORS.__getitem__, mentions.annexes)
+    assert len(refs) <= 50
+    for ref in refs:
+        assert _exists(ref.anchor, ANCHORS[ref.doc_id]) or re.fullmatch(
+            r"(?:para|preamble)-\d+(?:-[a-z]+)*|s\d+-p\d+", ref.anchor
+        ), (query, ref)
