@@ -182,7 +182,7 @@ _ROMAN = r"[IVXL]{1,6}\b"
 _BLOCK_VERBS = (
     r"(?:considering|recognizing|recognising|noting|recalling|bearing in mind|taking into account|emphasizing|"
     r"acknowledging|aware|convinced|mindful|reaffirming|welcoming|resolves|decides|instructs|invites|requests|"
-    r"encourages|urges|calls upon|endorses|recommends)"
+    r"encourages|urges|calls upon|endorses|recommends|expresses)"
 )
 # "2", "6 (i)", "b)", "(b)"; not a year ("invites ... 2030").
 _BLOCK_ITEM = r"(?:(?P<n>\d{1,2}(?:\s*\([ivx]{1,5}\))?)(?![\d/])|\(?(?P<letter>[a-z])\))"
@@ -199,6 +199,8 @@ _LEVELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # An ITU resolution's items, cited by their block's name ("resolves 2", "considering b)",
     # "instructs the Secretary-General 3 (ii)"): the name may be shortened, the anchors say how.
     ("block", re.compile(rf"\b(?P<name>{_BLOCK_VERBS}(?:\s+(?!\d)[A-Za-z][\w'’&-]*,?){{0,12}}?)\s+{_BLOCK_ITEM}")),
+    # ... and a block without items, by its name alone ("expresses its warmest thanks").
+    ("block", re.compile(rf"\b(?P<name>{_BLOCK_VERBS}(?:\s+(?!\d)[A-Za-z][\w'’&-]*){{0,12}})")),
     (
         "preamble",
         re.compile(
@@ -256,7 +258,7 @@ def _locator_groups(query: str) -> list[list[_Level]]:
         for m in pattern.finditer(query):
             if not any(m.start() < level.end and level.start < m.end() for level in found):
                 named = m.groupdict()
-                number = m["n"] or named.get("letter") or ""
+                number = named.get("n") or named.get("letter") or ""
                 # An abbreviation or an ordinal word names only a clause the document has.
                 loose = bool(named.get("short")) or number.lower() in _ORDINALS
                 found.append(
@@ -294,7 +296,7 @@ def _numbers(group: list[_Level]) -> list[tuple[str, tuple[str, ...]]]:
     """(number, subparagraph labels) of each clause the locator's last level lists:
     "paras. 6 (d) (i) and 7" -> ("6", ("d", "i")), ("7", ())."""
     last = max(group, key=lambda lv: _RANK[lv.kind])
-    if last.kind == "block" and last.value.isalpha():  # "considering b)"
+    if last.kind == "block" and (not last.value or last.value.isalpha()):  # "considering b)", a block without items
         return [(last.value, ())]
     if last.value.isalpha():  # a Chinese numeral, an ordinal word
         return [(str(_value(last.value)), ())]
@@ -355,7 +357,10 @@ def _anchorings(
         if (_roman(_value(written)) if written else "") != annexes[doc]:
             return []  # annex II of the resolution whose annex I this document is
     last = max(group, key=lambda lv: _RANK[lv.kind]).kind
-    clause = _block(levels["block"].name, doc_anchors) if "block" in levels else last
+    clause = last
+    if "block" in levels:
+        block = levels["block"]
+        clause = _block(block.name, doc_anchors) if block.value else _whole_block(block.name, doc_anchors)
 
     def path(annex: str | None, section: str | None) -> Callable[[_Item], str]:
         def anchor(item: _Item) -> str:
@@ -364,7 +369,7 @@ def _anchorings(
             for kind in ("art", "rule"):
                 if kind in levels and kind != last:
                     parts.append(f"{kind}-{int(levels[kind].value.split('(')[0])}")
-            parts += [f"{clause}-{number}", *subs]
+            parts += [f"{clause}-{number}" if number else clause, *subs]
             return "-".join(parts)
 
         return anchor
@@ -394,6 +399,14 @@ def _block(name: str, doc_anchors: frozenset[str] | None) -> str:
         if anchor == written or anchor.startswith(written + "-")
     }
     return min(blocks, key=len) if blocks else written
+
+
+def _whole_block(name: str, doc_anchors: frozenset[str] | None) -> str:
+    """The anchor of a block without items that the words `name` begin with: the longest
+    run of them that is one ("expresses its warmest thanks and deepest gratitude to ...")."""
+    words = name.split()
+    runs = (slug(" ".join(words[:n])) for n in range(len(words), 0, -1))
+    return next((run for run in runs if run in (doc_anchors or ())), slug(name))
 
 
 def _report_paragraph(section: int) -> Callable[[_Item], str]:
