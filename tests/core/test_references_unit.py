@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsis_rag.core.vocabulary import DocumentMeta
-from wsis_rag.index.references import ClauseReference, DocumentMentions, _alias_pattern, _exists, clause_references
+from wsis_rag.index.locators import holds
+from wsis_rag.index.references import ClauseReference, DocumentMentions, _alias_pattern, clause_references
 from wsis_rag.index.retriever import HybridRetriever
 
 
@@ -188,6 +189,6 @@ def test_any_words_name_clauses_the_documents_have_or_numbered_paragraphs(
     refs = clause_references(query, mentions.spans(query), ANCHORS.__getitem__, mentions.annexes)
     assert len(refs) <= 50
     for ref in refs:
-        assert _exists(ref.anchor, ANCHORS[ref.doc_id]) or re.fullmatch(
+        assert holds(ref.anchor, ANCHORS[ref.doc_id]) or re.fullmatch(
             r"(?:para|preamble)-\d+(?:-[a-z]+)*|s\d+-p\d+", ref.anchor
         ), (query, ref)
