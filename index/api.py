@@ -11,8 +11,18 @@ from .catalog import DocumentCatalog, UnknownDocumentError
 from .dictionary import load_dictionary
 from .encoders.embedders import Embedder, new_embedder
 from .lineage import LineageTable, ReferenceEdge
+from .locators import clause_anchors
 from .references import ClauseReference, DocumentMentions
-from .results import Filters, Hit, MissingClause, MissingDocument, SearchResponse, SearchResult, search_response
+from .results import (
+    Filters,
+    Hit,
+    MissingClause,
+    MissingDocument,
+    SearchResponse,
+    SearchResult,
+    lacking,
+    search_response,
+)
 from .retriever import DocumentSize, FusionConfig, HybridRetriever
 from .scale.ray_shards import serve_index_on_ray
 from .search.rerank import RERANK_FEATURES, RERANK_PATH, QueryFacts, candidate_features, page_of
@@ -50,8 +60,10 @@ __all__ = [
     "build_index",
     "build_retriever",
     "candidate_features",
+    "clause_anchors",
     "current_version",
     "is_stale",
+    "lacking",
     "load_retriever",
     "load_dictionary",
     "load_termbase",

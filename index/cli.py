@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..core.tables import Column, Table, print_table
 from ..corpus.cli import CollectionOption, add_collections
@@ -125,7 +126,7 @@ def search(
     from pydantic import ValidationError
 
     from ..core.settings import get_settings
-    from .api import Filters, load_retriever, search_response
+    from .api import Filters, lacking, load_retriever, search_response
 
     try:
         filters = Filters(doc=doc or [], lang=lang or [], type=doc_type or [], body=body or [], year=year or [])
@@ -142,7 +143,5 @@ def search(
         )
         console.print(f"   {result.text[:400]}")
     console.print(f"[dim]{len(response.results)} results in {response.took_ms:.0f} ms[/]")
-    for document in response.missing_documents:
-        console.print(f"[yellow]not in the corpus:[/] {document.symbol}")
-    for clause in response.missing_clauses:
-        console.print(f"[yellow]{clause.symbol} has no {clause.locator}[/]")
+    for line in lacking(response.missing_documents, response.missing_clauses):
+        console.print(f"[yellow]{escape(line)}[/]")

@@ -12,7 +12,7 @@ anchors hold one. references.py ties each locator to the document named with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..ingest.clauses import slug
@@ -260,10 +260,17 @@ def _report_paragraph(section: int) -> Callable[[Item], str]:
     return lambda item: f"s{section}-p{item[0]}"
 
 
-def holds(anchor: str, anchors: frozenset[str]) -> bool:
-    """Whether the document holds the clause: itself, its subclauses, or (a subparagraph it
-    keeps inside its paragraph) the paragraph (pinning.clause_rows finds the same)."""
-    if anchor in anchors or any(a.startswith(anchor + "-") for a in anchors):
-        return True
+def clause_anchors(anchor: str, anchors: Collection[str]) -> list[str]:
+    """The anchors, among a document's `anchors` (in their order), of the clause `anchor`
+    names: itself, or, for a subparagraph the document keeps inside its paragraph ("GDC para
+    33(b)"), the paragraph; then its subclauses ("para-71" brings "para-71-a", ...)."""
+    own = [a for a in anchors if a == anchor]
     parent, _, letter = anchor.rpartition("-")
-    return len(letter) == 1 and letter.isalpha() and parent in anchors
+    if not own and len(letter) == 1 and letter.isalpha():
+        own = [a for a in anchors if a == parent]
+    return [*own, *(a for a in anchors if a.startswith(anchor + "-"))]
+
+
+def holds(anchor: str, anchors: Collection[str]) -> bool:
+    """Whether a document with these `anchors` holds the clause `anchor` names."""
+    return bool(clause_anchors(anchor, anchors))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
@@ -133,11 +134,22 @@ class MissingClause(BaseModel):
     symbol: str = Field(description="The document's symbol, e.g. 'A/RES/80/173'.")
     locator: str = Field(description="The clause as the document would number it, e.g. 'para. 140'.")
 
+    @property
+    def statement(self) -> str:
+        """ "A/RES/80/173 has no para. 140"."""
+        return f"{self.symbol} has no {self.locator}"
+
 
 MISSING_CLAUSES_FIELD: Any = Field(
     default_factory=list,
     description="Paragraphs the query names that their (indexed) document does not have.",
 )
+
+
+def lacking(documents: Sequence[MissingDocument], clauses: Sequence[MissingClause]) -> list[str]:
+    """What a query names that the corpus lacks, a line each, as the command line prints it:
+    "not in the corpus: 80/118", "A/RES/80/173 has no para. 140"."""
+    return [f"not in the corpus: {document.symbol}" for document in documents] + [c.statement for c in clauses]
 
 
 def clause_locator(anchor: str) -> str:

@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..locators import clause_anchors
 from ..query import AnalysedQuery
 from .rows import IndexRows, is_allowed
 
 
 def clause_rows(rows: IndexRows, doc_id: str, anchor: str) -> list[int]:
-    """Rows of a referenced clause, then of its subclauses ("para-71" brings "para-71-a",
-    ...). A subparagraph the index keeps inside its paragraph resolves to the paragraph.
-    Looked up among the document's own rows, not by a scan of every row's anchor."""
+    """Rows of the clause `anchor` names (`locators.clause_anchors`: itself or the paragraph
+    that keeps it, then its subclauses), in that order. Looked up among the document's own
+    rows, not by a scan of every row's anchor."""
     doc_rows = np.sort(rows.columns.doc_rows(doc_id)).tolist()
     by_anchor: dict[str, list[int]] = {}
     for row, row_anchor in zip(doc_rows, rows.columns.anchors[doc_rows].tolist(), strict=True):
         by_anchor.setdefault(row_anchor, []).append(row)
-    found = list(by_anchor.get(anchor, []))
-    if not found and anchor.count("-") == 2:
-        found = list(by_anchor.get(anchor.rsplit("-", 1)[0], []))
-    found += [r for a, rs in by_anchor.items() if a.startswith(anchor + "-") for r in rs]
-    return found
+    return [row for found in clause_anchors(anchor, list(by_anchor)) for row in by_anchor[found]]
 
 
 def pin_named_clauses(

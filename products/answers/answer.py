@@ -148,7 +148,7 @@ def respond(
     markers: dict[str, AnswerCitation] = {}
     parts = [_compose(answer, markers) for answer in answers]
     support = _overall([p.support for p in parts])
-    lacking = "; ".join(f"{m.symbol} has no {m.locator}" for m in missing_clauses)
+    lacking = "; ".join(m.statement for m in missing_clauses)
     return AskResponse(
         question=question,
         answer=" ".join(p.answer for p in parts if p.found) or NOT_FOUND_ANSWER + (f" {lacking}." if lacking else ""),

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ...core.words import HAN
-from ...index.api import ClauseReference, Hit, HybridRetriever, analyse
+from ...index.api import ClauseReference, Hit, HybridRetriever, analyse, clause_anchors
 from .sentences import actor_names, asks_for_task, content_terms, occurs, task_words
 
 _MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
@@ -122,14 +122,7 @@ def _anchor(hit: Hit) -> str:
 def is_referenced(hit: Hit, reference: ClauseReference) -> bool:
     """Whether the hit is the referenced clause, one of its subclauses, or the paragraph
     that holds a referenced subparagraph (the retriever pins exactly these)."""
-    if hit.passage.doc_id != reference.doc_id:
-        return False
-    anchor = _anchor(hit)
-    return (
-        anchor == reference.anchor
-        or anchor.startswith(reference.anchor + "-")
-        or (reference.anchor.startswith(anchor + "-") and reference.anchor.count("-") == 2)
-    )
+    return hit.passage.doc_id == reference.doc_id and bool(clause_anchors(reference.anchor, [_anchor(hit)]))
 
 
 def missing_references(question: AskedQuestion, hits: Sequence[Hit]) -> int:

@@ -19,7 +19,7 @@ def cite(
     as_json: Annotated[bool, typer.Option("--json", help="Print the GET /cite response body.")] = False,
 ) -> None:
     """The clauses a citation names, verbatim (exit 1 when it names none)."""
-    from ...index.api import load_retriever
+    from ...index.api import lacking, load_retriever
     from .catalog import cited_clauses
 
     body = cited_clauses(load_retriever(get_settings()), ref)
@@ -30,10 +30,8 @@ def cite(
         for clause in body.clauses:
             console.print(f"[cyan]{escape(clause.label)}[/]")
             console.print(f"   {escape(clause.text)}")
-        for document in body.missing_documents:
-            console.print(f"[yellow]not in the corpus:[/] {escape(document.symbol)}")
-        for missing in body.missing_clauses:
-            console.print(f"[yellow]{escape(missing.symbol)} has no {escape(missing.locator)}[/]")
+        for line in lacking(body.missing_documents, body.missing_clauses):
+            console.print(f"[yellow]{escape(line)}[/]")
     if not body.clauses:
         raise typer.Exit(code=1)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsis_rag.core.vocabulary import DocumentMeta
-from wsis_rag.index.locators import holds
+from wsis_rag.index.locators import clause_anchors, holds
 from wsis_rag.index.references import ClauseReference, DocumentMentions, _alias_pattern, clause_references
 from wsis_rag.index.retriever import HybridRetriever
 
@@ -141,6 +141,17 @@ ANCHORS = {
 def test_locators_anchor_the_way_the_document_does(mentions: DocumentMentions, query: str, anchors: list[str]) -> None:
     refs = clause_references(query, mentions.spans(query), ANCHORS.__getitem__)
     assert [ref.anchor for ref in refs] == anchors
+
+
+def test_a_clause_is_itself_or_the_paragraph_that_keeps_it_then_its_subclauses() -> None:
+    # One rule for the search's pinning, the reports of missing clauses and the answers:
+    # a subparagraph kept inside its paragraph is that paragraph, at any depth.
+    anchors = ["para-3", "para-3-a", "para-3-a-i", "annex-art-4-para-1", "annex-art-4-para-2"]
+    assert clause_anchors("para-3", anchors) == ["para-3", "para-3-a", "para-3-a-i"]
+    assert clause_anchors("para-3-b", anchors) == ["para-3"]
+    assert clause_anchors("annex-art-4-para-1-c", anchors) == ["annex-art-4-para-1"]
+    assert clause_anchors("annex-art-4", anchors) == ["annex-art-4-para-1", "annex-art-4-para-2"]
+    assert clause_anchors("para-9", anchors) == [] and not holds("para-9", anchors)
 
 
 def test_an_annex_indexed_as_a_document_of_its_own(mini_documents: list[DocumentMeta]) -> None:
