@@ -14,9 +14,15 @@ own functions. Then, in that order:
 2. the share of the best sentence's score a sentence needs to be kept (`keep`), by a grid
    over the answerable dev questions: the most gold citations, first citations gold and
    sentences from gold;
-3. the support model: logistic regression of "the question is answerable" on the support
-   features of the answers the first two steps give;
-4. the thresholds, as SQuAD 2.0 chooses its no-answer threshold on dev: `weak` (under it
+3. the further clauses the answer carries beside its lead (`max_sentences`, `carry`), by a
+   grid over the same questions: the fewest sentences per answer whose citations hold a
+   gold clause for at least `--carried` of the share of questions whose gold clause
+   retrieval ranks in its top 10 (issue 24 asks 0.9 of an unseen split; a dev split of
+   this size differs from another by a few hundredths);
+4. the support model: logistic regression of "the question is answerable" on the support
+   features of the lead sentences the first two steps give (further clauses are no
+   evidence that the corpus answers);
+5. the thresholds, as SQuAD 2.0 chooses its no-answer threshold on dev: `weak` (under it
    the answer is declined) maximises abstention F1 among the thresholds that decline at
    most `--max-declined` of the answerable dev questions; `strong` is the lowest
    confidence that at most `--max-unanswerable` of the unanswerable dev questions reach
@@ -55,6 +61,8 @@ from .splits import DEV, in_split
 
 K = 10
 KEEP_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+SENTENCES_GRID = (4, 5, 6)
+CARRY_GRID = (1.0, 0.2, 0.1, 0.05, 0.0)
 
 
 @dataclass(frozen=True)
@@ -154,12 +162,48 @@ def selection_score(cases: Sequence[Case], calibration: Calibration) -> float:
     )
 
 
+def carried(cases: Sequence[Case], calibration: Calibration) -> tuple[float, float]:
+    """(gold cited / gold in the top 10, sentences per answer) over the answerable cases
+    answered as if none were declined."""
+    accepting = replace(calibration, weak=0.0, strong=0.0)
+    answerable = [case for case in cases if case.question.answerable]
+    results = [judged(case, accepting) for case in answerable]
+    retrieved = np.mean([bool(r.retrieved_gold) for r in results])
+    cited = np.mean([bool(r.gold_cited) for r in results])
+    sentences = np.mean([sum(len(a.chosen) for a in answers(case, accepting)) for case in answerable])
+    return float(cited / retrieved) if retrieved else 0.0, float(sentences)
+
+
+def carry_settings(cases: Sequence[Case], calibration: Calibration, target: float) -> tuple[Calibration, str]:
+    """`max_sentences` and `carry`: the fewest sentences per answer among the grid's
+    settings whose carried share reaches `target` (the highest share if none does)."""
+    grid = {
+        (n, carry): carried(cases, replace(calibration, max_sentences=n, carry=carry))
+        for n in SENTENCES_GRID
+        for carry in CARRY_GRID
+    }
+    reaching = [key for key, (share, _) in grid.items() if share >= target]
+    n, carry = (
+        min(reaching, key=lambda key: (grid[key][1], key))
+        if reaching
+        else max(grid, key=lambda key: (grid[key][0], -grid[key][1]))
+    )
+    share, sentences = grid[(n, carry)]
+    lead_share, lead_sentences = grid[(SENTENCES_GRID[0], 1.0)]
+    note = (
+        f"Carry grid (max_sentences, carry) -> gold cited / gold in top 10: lead alone {lead_share:.3f} "
+        f"({lead_sentences:.2f} sentences); chosen ({n}, {carry}) {share:.3f} ({sentences:.2f} sentences)."
+    )
+    return replace(calibration, max_sentences=n, carry=carry), note
+
+
 def support_rows(cases: Sequence[Case], calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
     """One row per part (features), labelled by whether its question is answerable."""
     rows, labels = [], []
     for case in cases:
         for part, answer in zip(case.parts, answers(case, replace(calibration, weak=0.0)), strict=True):
-            features = support_features(part.question, part.hits, part.scored, answer.chosen)
+            lead = [c for c in answer.chosen if c.lead]
+            features = support_features(part.question, part.hits, part.scored, lead)
             rows.append([features[name] for name in SUPPORT_FEATURES])
             labels.append(float(case.question.answerable))
     return np.array(rows), np.array(labels)
@@ -209,6 +253,7 @@ def write_toml(calibration: Calibration, path: Path, command: str, summary: str)
         f"passages = {calibration.passages}",
         f"max_sentences = {calibration.max_sentences}",
         f"keep = {calibration.keep}",
+        f"carry = {calibration.carry}",
         "",
         "# P(a sentence holds a gold snippet): the order of the answer's sentences.",
         *model_lines("choice", calibration.choice),
@@ -231,6 +276,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         type=float,
         default=0.10,
         help="Share of the unanswerable dev questions with strong support, at most.",
+    )
+    parser.add_argument(
+        "--carried",
+        type=float,
+        default=0.95,
+        help="Gold cited / gold in the top 10 the carry grid aims at, on the dev split.",
     )
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -255,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     calibration = replace(neutral, choice=choice)
     grid = {keep: selection_score(cases, replace(calibration, keep=keep)) for keep in KEEP_GRID}
     keep = max(grid, key=lambda key: (round(grid[key], 6), key))
-    calibration = replace(calibration, keep=keep)
+    calibration, carry_note = carry_settings(cases, replace(calibration, keep=keep), args.carried)
     x, y = support_rows(cases, calibration)
     calibration = replace(calibration, support=fit_logistic(x, y, SUPPORT_FEATURES))
     weak, strong = thresholds(cases, calibration, args.max_declined, args.max_unanswerable)
@@ -269,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Dev split: {len(answerable)} answerable and {int(unanswerable.sum())} unanswerable questions, "
         f"{len(labels)} labelled sentences ({int(sum(labels))} gold).\n"
         f"Selection grid (keep) -> gold cited + first gold + sentences from gold: best {keep} "
-        f"({grid[keep]:.3f}).\n"
+        f"({grid[keep]:.3f}).\n{carry_note}\n"
         f"Dev abstention F1 {abstention_f1(declined, unanswerable):.3f}, answerable declined "
         f"{np.mean([r.declined for r in answerable]):.3f}; gold cited {np.mean([bool(r.gold_cited) for r in answerable]):.3f}, "
         f"first gold {np.mean([bool(r.first_gold) for r in answerable]):.3f}."

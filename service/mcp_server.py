@@ -130,7 +130,8 @@ def build_mcp_server(current: Callable[[], HybridRetriever | None], settings: Se
     ) -> AskResponse:
         """An extractive answer: sentences quoted verbatim from the best clauses, each with its
         citation marker, language and role (`answer`, or `context` from a document the question
-        does not name), and the cited clauses. `support` says how well the corpus supports it:
+        does not name), and the cited clauses; a sentence with `lead` false is a further clause
+        retrieval ranked high, related rather than the answer itself. `support` says how well the corpus supports it:
         `strong`; `weak` (say so when you use it: the corpus may not answer this); `none`
         (declined, `found` false). A question that asks several things is answered per part
         (`parts`, each with its own sentences, citations and support). `missing_documents`:

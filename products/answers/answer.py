@@ -48,6 +48,11 @@ class AnswerSentence(BaseModel):
     n: int
     lang: str
     role: Role
+    lead: bool = Field(
+        default=True,
+        description="True: the answer proper. False: a further clause retrieval ranked high, quoted after the "
+        "lead sentences of its role and language (show it as related, not as the answer).",
+    )
 
 
 class AnswerPart(BaseModel):
@@ -113,7 +118,10 @@ def answer_from(
     if question.quotes_clauses and question.references and not missing_references(question, hits):
         return PartAnswer(question.text, quoted(question, hits, scored), 1.0, Support.STRONG)
     chosen = in_reading_order(select(scored, question, calibration), question)
-    confidence = calibration.support.probability(support_features(question, hits, scored, chosen))
+    # The support is judged on the lead: further clauses carried beside it are no evidence
+    # that the corpus answers.
+    lead = [c for c in chosen if c.lead]
+    confidence = calibration.support.probability(support_features(question, hits, scored, lead))
     support = support_of(confidence, calibration)
     return PartAnswer(question.text, chosen if support != Support.NONE else [], confidence, support)
 
@@ -226,7 +234,13 @@ def _compose(result: PartAnswer, markers: dict[str, AnswerCitation]) -> AnswerPa
                 passage, n=len(markers) + 1, citation=passage.citation, role=chosen.role
             )
         sentences.append(
-            AnswerSentence(text=chosen.candidate.text, n=markers[passage.id].n, lang=passage.lang, role=chosen.role)
+            AnswerSentence(
+                text=chosen.candidate.text,
+                n=markers[passage.id].n,
+                lang=passage.lang,
+                role=chosen.role,
+                lead=chosen.lead,
+            )
         )
     cited = {s.n for s in sentences}
     return AnswerPart(

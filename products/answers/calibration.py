@@ -27,11 +27,12 @@ class Calibration:
     strong: float  # confidence at or above: `support: strong`
     weak: float  # at or above (and under `strong`): `weak`, shown with a warning; under: `none`, declined
     passages: int = 8  # retrieved clauses whose sentences are candidates
-    max_sentences: int = 4
-    keep: float = 0.5  # keep sentences scoring at least this share of the best one's score
+    max_sentences: int = 4  # the lead and the further clauses together
+    keep: float = 0.5  # the lead: sentences scoring at least this share of their group's best
+    carry: float = 1.0  # further clauses: best sentence scoring at least this share of their group's best
 
 
-SELECTION = {"passages": int, "max_sentences": int, "keep": float}
+SELECTION = {"passages": int, "max_sentences": int, "keep": float, "carry": float}
 
 
 def parse_calibration(raw: Mapping[str, Any]) -> Calibration:

@@ -7,8 +7,8 @@ best clauses, in the order the asker should read them.
 
 Reading order: when the question names documents, their own clauses answer first and the
 others follow as context (`role`); within each role one language after the other, never
-interleaved sentence by sentence, the asker's language first (every chosen sentence passed
-the `keep` cut: what is chosen in the asker's language is relevant text in it).
+interleaved sentence by sentence, the asker's language first when one of its sentences
+leads (passed the `keep` cut: relevant text in it), else the language of the best sentence.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class Candidate:
 class Chosen:
     candidate: Candidate
     role: Role
+    lead: bool = True  # the answer proper; false: a further clause the answer carries (see `select`)
 
     @property
     def lang(self) -> str:
@@ -132,10 +133,13 @@ def candidates(
     return sorted(scored, key=lambda c: c.score, reverse=True)
 
 
-def select(scored: Sequence[Candidate], question: AskedQuestion, calibration: Calibration) -> list[Candidate]:
-    """The best sentence of each of the best clauses, at most `max_sentences`: when the
-    question names documents, first from their clauses, then from the others (context),
-    each group keeping the sentences that score at least `keep` of its own best."""
+def select(scored: Sequence[Candidate], question: AskedQuestion, calibration: Calibration) -> list[Chosen]:
+    """The best sentence of each of the best clauses, at most `max_sentences`, each with its
+    role. First the lead: when the question names documents, from their clauses, then from
+    the others (context), each group keeping the sentences that score at least `keep` of its
+    own best. Then, in the same group order, further clauses whose best sentence scores at
+    least `carry` of its group's best: the answer carries what retrieval found beside its
+    lead, marked so (`lead` false)."""
     groups = (
         [
             [c for c in scored if c.hit.passage.doc_id in question.named],
@@ -144,30 +148,32 @@ def select(scored: Sequence[Candidate], question: AskedQuestion, calibration: Ca
         if question.named
         else [list(scored)]
     )
-    chosen: list[Candidate] = []
+    chosen: list[Chosen] = []
     seen: set[str] = set()
-    for group in groups:
-        for candidate in group:
-            if len(chosen) == calibration.max_sentences or candidate.score < calibration.keep * group[0].score:
-                break
-            if candidate.hit.passage.id not in seen:
-                seen.add(candidate.hit.passage.id)
-                chosen.append(candidate)
+    for lead in (True, False):
+        for group in filter(None, groups):
+            floor = (calibration.keep if lead else calibration.carry) * group[0].score
+            for candidate in group:
+                if len(chosen) == calibration.max_sentences or candidate.score < floor:
+                    break
+                if candidate.hit.passage.id not in seen:
+                    seen.add(candidate.hit.passage.id)
+                    chosen.append(Chosen(candidate, _role(candidate, question), lead))
     return chosen
 
 
-def in_reading_order(chosen: Sequence[Candidate], question: AskedQuestion) -> list[Chosen]:
-    """The chosen sentences as the asker should read them, each with its role (see the
-    module's docstring)."""
-    roled = [
-        Chosen(c, Role.CONTEXT if question.named and c.hit.passage.doc_id not in question.named else Role.ANSWER)
-        for c in chosen
-    ]
+def _role(candidate: Candidate, question: AskedQuestion) -> Role:
+    return Role.CONTEXT if question.named and candidate.hit.passage.doc_id not in question.named else Role.ANSWER
+
+
+def in_reading_order(chosen: Sequence[Chosen], question: AskedQuestion) -> list[Chosen]:
+    """The chosen sentences as the asker should read them (see the module's docstring)."""
     ordered: list[Chosen] = []
     for role in Role:
-        group = [c for c in roled if c.role == role]
+        group = [c for c in chosen if c.role == role]
         best = {lang: max(c.candidate.score for c in group if c.lang == lang) for lang in {c.lang for c in group}}
-        languages = sorted(best, key=lambda lang: (lang != question.language, -best[lang]))
+        leading = {c.lang for c in group if c.lead}
+        languages = sorted(best, key=lambda lang: (not (lang == question.language and lang in leading), -best[lang]))
         for lang in languages:
             ordered += sorted((c for c in group if c.lang == lang), key=lambda c: -c.candidate.score)
     return ordered

@@ -113,7 +113,8 @@ const SUPPORT_NOTES = {
 function renderSentence(sentence, cited) {
   const onPage = document.getElementById(cardId(cited.id));
   const anchor = cited.id.slice(cited.id.indexOf(":") + 1).replace(/~\d+$/, "");
-  const item = el("li", sentence.text + " ", { lang: sentence.lang, class: "sentence" });
+  const further = sentence.lead === false;
+  const item = el("li", sentence.text + " ", { lang: sentence.lang, class: further ? "sentence further" : "sentence" });
   item.append(el("a", `[${sentence.n}]`, {
     class: "marker",
     href: onPage ? `#${cardId(cited.id)}` : outlineHref(cited.citation.doc_id, anchor),
@@ -123,16 +124,19 @@ function renderSentence(sentence, cited) {
 }
 
 /** The sentences of one answer (or part) as the API orders them: a heading wherever the
- * role (answer, or context from other documents) or the language changes, naming the
- * language and, for context or another language than the question's, the document. */
+ * role (answer, or context from other documents), the language or the lead (the answer
+ * proper, then further clauses retrieval ranked high) changes, naming the language and,
+ * for context or another language than the question's, the document. */
 function renderSentences(list, sentences, byMarker, questionLang) {
   let group = "";
   for (const sentence of sentences) {
     const cited = byMarker.get(sentence.n);
-    const key = `${sentence.role}/${sentence.lang}/${sentence.role === "context" ? cited.citation.doc_id : ""}`;
+    const further = sentence.lead === false;
+    const key = `${sentence.role}/${sentence.lang}/${sentence.role === "context" ? cited.citation.doc_id : ""}/${further}`;
     if (key !== group) {
       group = key;
       const names = [];
+      if (further) names.push("Further clauses");
       if (sentence.role === "context") names.push("Context from another document");
       if (sentence.lang !== questionLang || sentence.role === "context") {
         names.push(LANGUAGES[sentence.lang] || sentence.lang, cited.citation.title);

@@ -5,6 +5,8 @@ here is written by the tests (the shipped one is fitted on the real corpus)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from wsis_rag.core.logistic import CalibrationError, LogisticModel
@@ -12,7 +14,7 @@ from wsis_rag.core.vocabulary import DocumentMeta, Passage
 from wsis_rag.index.api import Embedder, HybridRetriever, build_retriever
 from wsis_rag.products.answers.answer import NOT_FOUND_ANSWER, answer_question
 from wsis_rag.products.answers.calibration import Calibration, load_calibration, parse_calibration
-from wsis_rag.products.answers.choice import SENTENCE_FEATURES, Candidate, Role, in_reading_order
+from wsis_rag.products.answers.choice import SENTENCE_FEATURES, Candidate, Chosen, Role, in_reading_order, select
 from wsis_rag.products.answers.parts import split_question
 from wsis_rag.products.answers.question import missing_references, understand
 from wsis_rag.products.answers.sentences import actor_names, asks_for_task, gives_task
@@ -150,15 +152,38 @@ def test_the_named_documents_clauses_answer_and_the_others_are_context(retriever
 def test_languages_follow_one_another_never_interleaved(retriever: HybridRetriever) -> None:
     hits = retriever.search("digital divide 数字鸿沟 least developed countries 最不发达国家", k=8)
     question = understand(retriever, "digital divide least developed countries")
-    # The Chinese sentences score higher: the asker's language still comes first, each
-    # language in one run.
-    chosen = [Candidate(hit, hit.passage.text, {}, 0.9 if hit.passage.lang == "zh" else 0.2) for hit in hits]
-    assert {c.hit.passage.lang for c in chosen} == {"en", "zh"}
+    # The Chinese sentences score higher: the asker's language still comes first when one of
+    # its sentences leads, each language in one run.
+    chosen = [
+        Chosen(Candidate(hit, hit.passage.text, {}, 0.9 if hit.passage.lang == "zh" else 0.2), Role.ANSWER)
+        for hit in hits
+    ]
+    assert {c.lang for c in chosen} == {"en", "zh"}
     langs = [c.lang for c in in_reading_order(chosen, question)]
     assert langs == sorted(langs, key=lambda lang: lang != "en")
     chinese = understand(retriever, "数字鸿沟 最不发达国家")
     langs = [c.lang for c in in_reading_order(chosen, chinese)]
     assert langs == sorted(langs, key=lambda lang: lang != "zh")
+    # An English sentence carried as a further clause does not open the answer: the
+    # language of the best sentence does.
+    carried = [replace(c, lead=c.lang == "zh") for c in chosen]
+    langs = [c.lang for c in in_reading_order(carried, question)]
+    assert langs == sorted(langs, key=lambda lang: lang != "zh")
+
+
+def test_the_answer_carries_further_clauses_after_its_lead(retriever: HybridRetriever) -> None:
+    question = understand(retriever, "digital divide least developed countries")
+    hits = [hit for hit in retriever.search(question.text, k=10) if hit.passage.lang == "en"]
+    scored = [Candidate(hit, hit.passage.text, {}, s) for hit, s in zip(hits, (0.9, 0.2, 0.1, 0.01), strict=False)]
+    assert not question.named and len(scored) == 4
+
+    def chosen(carry: float, max_sentences: int = 4) -> list[tuple[float, bool]]:
+        calibration = replace(CALIBRATION, keep=0.5, carry=carry, max_sentences=max_sentences)
+        return [(c.candidate.score, c.lead) for c in in_reading_order(select(scored, question, calibration), question)]
+
+    assert chosen(carry=1.0) == [(0.9, True)]
+    assert chosen(carry=0.1) == [(0.9, True), (0.2, False), (0.1, False)]
+    assert chosen(carry=0.1, max_sentences=2) == [(0.9, True), (0.2, False)]
 
 
 def test_a_two_part_question_is_answered_per_part(retriever: HybridRetriever) -> None:
