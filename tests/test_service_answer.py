@@ -86,6 +86,11 @@ def test_the_flagship_question_answers_with_the_named_documents_clauses_first(cl
         assert (sentence["role"] == "answer") == cited["id"].startswith("a-res-80-173:")
     langs = [s["lang"] for s in body["sentences"] if s["role"] == "answer"]
     assert langs == sorted(langs, key=lambda lang: lang != "en"), langs
+    # The first sentence leads; within a role and language, further clauses follow the lead.
+    assert body["sentences"][0]["lead"] is True
+    for role, lang in {(s["role"], s["lang"]) for s in body["sentences"]}:
+        leads = [s["lead"] for s in body["sentences"] if (s["role"], s["lang"]) == (role, lang)]
+        assert leads == sorted(leads, reverse=True), (role, lang, leads)
 
 
 def test_cross_lingual_answer_quotes_the_chinese_report(client: TestClient) -> None:

@@ -52,6 +52,13 @@ def test_search_answer_filter_copy_and_outline(page, artifacts_dir: Path) -> Non
     assert page.locator("#answer").get_attribute("data-support") == ask["support"]
     assert page.locator("#answer-warning").is_visible() == (ask["support"] == "weak")
     assert markers.count() == len(ask["sentences"])
+    # Further clauses (`lead` false) are shown apart from the answer proper, under their heading.
+    further = [s["lead"] is False for s in ask["sentences"]]
+    assert (
+        page.locator("#answer li.sentence").evaluate_all("els => els.map(e => e.classList.contains('further'))")
+        == further
+    )
+    assert (page.locator("#answer li.answer-group", has_text="Further clauses").count() > 0) == any(further)
     target = markers.first.get_attribute("href")
     assert target.startswith("#card-") and page.locator(target).count() == 1
     markers.first.click()
