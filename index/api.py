@@ -11,7 +11,6 @@ from .catalog import DocumentCatalog, UnknownDocumentError
 from .dictionary import load_dictionary
 from .encoders.embedders import Embedder, new_embedder
 from .lineage import LineageTable, ReferenceEdge
-from .locators import clause_anchors
 from .references import ClauseReference, DocumentMentions
 from .results import (
     Filters,
@@ -60,7 +59,6 @@ __all__ = [
     "build_index",
     "build_retriever",
     "candidate_features",
-    "clause_anchors",
     "current_version",
     "is_stale",
     "lacking",

@@ -262,11 +262,14 @@ def _report_paragraph(section: int) -> Callable[[Item], str]:
 
 def clause_anchors(anchor: str, anchors: Collection[str]) -> list[str]:
     """The anchors, among a document's `anchors` (in their order), of the clause `anchor`
-    names: itself, or, for a subparagraph the document keeps inside its paragraph ("GDC para
-    33(b)"), the paragraph; then its subclauses ("para-71" brings "para-71-a", ...)."""
+    names: itself, or, for a subparagraph of a paragraph the document keeps whole (its
+    subparagraphs are no clauses of their own: "GDC para 33(b)" in a text that does not
+    split para. 33), the paragraph; then its subclauses ("para-71" brings "para-71-a", ...).
+    A letter missing beside the subparagraphs a document does split ("para. 11 (h)" where
+    para. 11 ends at (g)) names nothing."""
     own = [a for a in anchors if a == anchor]
     parent, _, letter = anchor.rpartition("-")
-    if not own and len(letter) == 1 and letter.isalpha():
+    if not own and len(letter) == 1 and letter.isalpha() and not any(a.startswith(parent + "-") for a in anchors):
         own = [a for a in anchors if a == parent]
     return [*own, *(a for a in anchors if a.startswith(anchor + "-"))]
 

@@ -22,8 +22,9 @@ from .columns import PassageColumns
 from .encoders.embedders import Embedder, get_embedder
 from .lexical import LexicalIndex, bm25_idf
 from .lineage import LineageTable
+from .locators import clause_anchors
 from .query import AnalysedQuery, QueryAnalyser, spelled_out
-from .references import DocumentMentions
+from .references import ClauseReference, DocumentMentions
 from .results import Filters, Hit, MissingClause, MissingDocument, clause_locator
 from .search.config import FusionConfig
 from .search.feedback import cross_lingual_feedback, feedback_applies
@@ -200,6 +201,11 @@ class HybridRetriever:
             return []
         cited = self.lexical.document_frequency([token for token, _ in named])
         return [MissingDocument(symbol=written, cited_by=cited.get(token, 0)) for token, written in named]
+
+    def referenced_anchors(self, reference: ClauseReference) -> frozenset[str]:
+        """The anchors of the clauses `reference` names in its document
+        (`locators.clause_anchors`; empty when the document has no such clause)."""
+        return frozenset(clause_anchors(reference.anchor, self._anchors_of(reference.doc_id)))
 
     def named_clauses(self, query: str) -> list[Passage]:
         """The passages of the clauses `query` names, each clause before its subclauses, in

@@ -24,7 +24,7 @@ from ...index.api import Filters, Hit, HybridRetriever, MissingClause, MissingDo
 from .calibration import Calibration, load_calibration
 from .choice import Candidate, Chosen, Role, candidates, in_reading_order, select
 from .parts import split_question
-from .question import AskedQuestion, is_referenced, missing_references, understand
+from .question import AskedQuestion, missing_references, names_clause, understand
 from .support import Support, support_features, support_of
 from .vectors import ClauseSentences
 
@@ -136,7 +136,7 @@ def quoted(question: AskedQuestion, hits: Sequence[Hit], scored: Sequence[Candid
     sentences = [
         known.get((hit.passage.id, sentence)) or Candidate(hit, sentence, {})
         for hit in hits
-        if any(is_referenced(hit, ref) for ref in question.references)
+        if names_clause(question, hit)
         for sentence in quotable_sentences(hit.passage)
     ]
     return [Chosen(candidate, Role.ANSWER) for candidate in sentences[:MAX_QUOTED]]

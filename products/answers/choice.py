@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ...core.sentences import quotable_sentences
 from ...core.vocabulary import ClauseKind
 from ...index.api import Hit
-from .question import AskedQuestion, idf_coverage, is_referenced
+from .question import AskedQuestion, idf_coverage, names_clause
 from .sentences import OPERATIVE, gives_task, lexical_overlap, occurs
 from .vectors import ClauseSentences
 
@@ -94,7 +94,7 @@ def candidates(
     sentence_vectors = vectors.vectors([(hit.passage, sentences) for hit, sentences in clauses])
     cosines = sentence_vectors @ vectors.query(question.text)
     best_cosine = float(cosines.max())
-    pinned = {h.passage.id for h in hits if any(is_referenced(h, ref) for ref in question.references)}
+    pinned = {h.passage.id for h in hits if names_clause(question, h)}
     # Pinned clauses score above any fused score: the best of the others is the yardstick.
     top_score = max((h.score for h in hits if h.passage.id not in pinned), default=1.0) or 1.0
     clause_terms = {

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ...core.words import HAN
-from ...index.api import ClauseReference, Hit, HybridRetriever, analyse, clause_anchors
+from ...index.api import ClauseReference, Hit, HybridRetriever, analyse
 from .sentences import actor_names, asks_for_task, content_terms, occurs, task_words
 
 _MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
@@ -23,6 +23,9 @@ class AskedQuestion:
     language: str
     named: frozenset[str]  # ids of the documents it names
     references: tuple[ClauseReference, ...]  # clauses it names ("para. 121 of A/RES/80/173")
+    # The anchors each names in its document: itself, or the paragraph that keeps it whole,
+    # and its subclauses (none for a clause the document lacks).
+    referenced_anchors: Mapping[ClauseReference, frozenset[str]]
     document_names: tuple[str, ...]  # the names of those documents as the question writes them
     terms: frozenset[str]
     names: frozenset[str]
@@ -56,6 +59,7 @@ def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
         language=analysed.language,
         named=analysed.named_documents,
         references=analysed.clause_references,
+        referenced_anchors={ref: retriever.referenced_anchors(ref) for ref in analysed.clause_references},
         document_names=tuple(_as_written(retriever, question, doc_id, at) for doc_id, at in analysed.mentions),
         terms=frozenset(content_terms(question)),
         names=names,
@@ -119,14 +123,19 @@ def _anchor(hit: Hit) -> str:
     return hit.passage.id.split(":", 1)[1].split("~", 1)[0]
 
 
-def is_referenced(hit: Hit, reference: ClauseReference) -> bool:
+def is_referenced(question: AskedQuestion, hit: Hit, reference: ClauseReference) -> bool:
     """Whether the hit is the referenced clause, one of its subclauses, or the paragraph
-    that holds a referenced subparagraph (the retriever pins exactly these)."""
-    return hit.passage.doc_id == reference.doc_id and bool(clause_anchors(reference.anchor, [_anchor(hit)]))
+    that keeps a referenced subparagraph whole (the retriever pins exactly these)."""
+    return hit.passage.doc_id == reference.doc_id and _anchor(hit) in question.referenced_anchors[reference]
+
+
+def names_clause(question: AskedQuestion, hit: Hit) -> bool:
+    """Whether the hit is a clause the question names (or one of theirs, as above)."""
+    return any(is_referenced(question, hit, ref) for ref in question.references)
 
 
 def missing_references(question: AskedQuestion, hits: Sequence[Hit]) -> int:
     """How many of the clauses the question names retrieval did not return: the retriever
     puts every existing referenced clause first, so one it lacks does not exist
     ("paragraph 140 of A/RES/80/173", which ends at 127)."""
-    return sum(not any(is_referenced(hit, ref) for hit in hits) for ref in question.references)
+    return sum(not any(is_referenced(question, hit, ref) for hit in hits) for ref in question.references)

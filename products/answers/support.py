@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...index.api import Hit
 from .choice import TOP_SIGNAL_RANK, Candidate, Chosen
-from .question import AskedQuestion, idf_coverage, is_referenced, missing_references
+from .question import AskedQuestion, idf_coverage, missing_references, names_clause
 from .sentences import lexical_overlap, occurs
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _missing(names: frozenset[str], text: str) -> float:
 def support_features(
     question: AskedQuestion, hits: Sequence[Hit], scored: Sequence[Candidate], chosen: Sequence[Chosen]
 ) -> dict[str, float]:
-    unpinned = [h for h in hits if not any(is_referenced(h, ref) for ref in question.references)]
+    unpinned = [h for h in hits if not names_clause(question, h)]
     scores = [h.score for h in unpinned] + [0.0, 0.0]
     top = unpinned[0] if unpinned else None
     cited = "\n".join(_said_by(c.candidate.hit) for c in chosen)

@@ -106,6 +106,14 @@ def test_a_clause_reference_the_document_lacks_is_missing(retriever: HybridRetri
     assert present.references and absent.references
     assert missing_references(present, retriever.search(present.text)) == 0
     assert missing_references(absent, retriever.search(absent.text)) == 1
+    # Paragraph 3 has subparagraphs (a) and (b) of its own: a third names nothing, not
+    # paragraph 3, and the answer quotes nothing for it.
+    beyond = understand(retriever, "What does paragraph 3 (c) of A/RES/99/7 say?")
+    assert beyond.references and not beyond.referenced_anchors[beyond.references[0]]
+    assert missing_references(beyond, retriever.search(beyond.text)) == 1
+    body = answer_question(retriever, beyond.text, 6, None, CALIBRATION)
+    assert [c.locator for c in body.missing_clauses] == ["para. 3 (c)"]
+    assert not any(c.citation.doc_id == "mini-res" and c.id.endswith(":para-3") for c in body.citations)
 
 
 def test_a_name_the_named_document_never_says_counts_against_the_answer(retriever: HybridRetriever) -> None:

@@ -145,10 +145,13 @@ def test_locators_anchor_the_way_the_document_does(mentions: DocumentMentions, q
 
 def test_a_clause_is_itself_or_the_paragraph_that_keeps_it_then_its_subclauses() -> None:
     # One rule for the search's pinning, the reports of missing clauses and the answers:
-    # a subparagraph kept inside its paragraph is that paragraph, at any depth.
-    anchors = ["para-3", "para-3-a", "para-3-a-i", "annex-art-4-para-1", "annex-art-4-para-2"]
+    # a subparagraph of a paragraph kept whole is that paragraph, at any depth; beside the
+    # subparagraphs a document splits, a letter it lacks is no clause.
+    anchors = ["para-3", "para-3-a", "para-3-a-i", "para-5", "annex-art-4-para-1", "annex-art-4-para-2"]
     assert clause_anchors("para-3", anchors) == ["para-3", "para-3-a", "para-3-a-i"]
-    assert clause_anchors("para-3-b", anchors) == ["para-3"]
+    assert clause_anchors("para-5-b", anchors) == ["para-5"]
+    assert clause_anchors("para-3-b", anchors) == [] and not holds("para-3-b", anchors)
+    assert clause_anchors("para-3-a-ii", anchors) == [] and clause_anchors("para-3-a-i", anchors) == ["para-3-a-i"]
     assert clause_anchors("annex-art-4-para-1-c", anchors) == ["annex-art-4-para-1"]
     assert clause_anchors("annex-art-4", anchors) == ["annex-art-4-para-1", "annex-art-4-para-2"]
     assert clause_anchors("para-9", anchors) == [] and not holds("para-9", anchors)
