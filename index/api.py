@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .analysis import analyse
 from .catalog import DocumentCatalog, UnknownDocumentError
-from .dictionary import load_dictionary
+from .dictionary import chinese_words, load_dictionary
 from .encoders.embedders import Embedder, new_embedder
 from .lineage import LineageTable, ReferenceEdge
 from .references import ClauseReference, DocumentMentions
@@ -63,6 +63,7 @@ __all__ = [
     "is_stale",
     "lacking",
     "load_retriever",
+    "chinese_words",
     "load_dictionary",
     "load_termbase",
     "load_version",

