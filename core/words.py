@@ -47,7 +47,7 @@ STOPWORDS = frozenset(STOPWORDS_EN) | {
 # counterpart of the question words above, for the products that read a question's
 # dictionary words.
 CHINESE_FUNCTION_WORDS = frozenset(
-    "什么 什么样 哪些 哪个 哪里 如何 是否 怎么 怎样 怎么样 为什么 多少 关于 有关 之间 方面 内容 方面的 进行 "
+    "什么 什么样 哪些 哪个 哪里 如何 是否 怎么 怎样 怎么样 为什么 多少 关于 有关 之间 方面 内容 进行 "
     "根据 按照 可以 已经 应该 目前 哪一".split()
 )
 

@@ -68,9 +68,8 @@ def content_terms(question: str) -> set[str]:
     of: its character bigrams), so that `occurs` finds them in English text too through
     their glosses."""
     terms = {w for w in _WORD.findall(question) if w.lower() not in STOPWORDS and len(w) > 2}
-    dictionary = load_dictionary()
     for run in _HAN_RUN.findall(question):
-        words = chinese_words(run, dictionary)
+        words = chinese_words(run, load_dictionary())
         terms |= {w for w in words if w not in CHINESE_FUNCTION_WORDS} if words else set(han_bigrams(run))
     return {t for t in terms if len(t) > 1}
 
