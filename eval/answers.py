@@ -118,6 +118,7 @@ class JudgedAnswer:
     gold_cited: bool | None
     first_gold: bool | None
     gold_sentences: float | None  # None when no sentence was given
+    sentences: int | None  # how many sentences the answer quotes (None when declined)
     items_cited: float | None
     askers_language_first: bool | None  # None where not applicable
     verbatim: bool  # every sentence stands in the clause its marker cites
@@ -159,6 +160,7 @@ def judge(question: Question, set_name: str, asked: Asked) -> JudgedAnswer:
         gold_cited=any(is_gold(c.text) for c in body.citations) if answerable else None,
         first_gold=(first is not None and is_gold(first.text)) if answerable else None,
         gold_sentences=gold_sentences,
+        sentences=len(sentences) if body.found else None,
         items_cited=(
             sum(any(matches(s, c.text) for c in body.citations) for s in snippets) / len(snippets)
             if answerable
@@ -308,6 +310,7 @@ ANSWER_COLUMNS = (
     ("gold cited", "gold_cited"),
     ("first cited gold", "first_gold"),
     ("sentences from gold", "gold_sentences"),
+    ("sentences per answer", "sentences"),
     ("gold items cited", "items_cited"),
     ("asker's language first", "askers_language_first"),
 )
@@ -326,7 +329,8 @@ def answers_table(set_name: str, split: str | None, judged: Sequence[JudgedAnswe
     columns = [Column(n, justify="left" if i == 0 else "right") for i, n in enumerate(names)]
     caption = (
         "mean [95 % bootstrap interval] (questions it is taken over); gold cited, first cited gold and "
-        "gold items cited count a declined answerable question as 0; sentences from gold is over the answers given"
+        "gold items cited count a declined answerable question as 0; sentences from gold and per answer are over "
+        "the answers given"
     )
     return Table(f"Answers: {set_name} ({split or 'all'} split)", columns, rows, caption)
 

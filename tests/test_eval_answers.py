@@ -41,6 +41,7 @@ def test_an_answer_is_judged_against_the_gold_snippets() -> None:
     judged = judge(question(), "set", Asked(body(), retrieved=["x", f"It {GOLD} on the divide."], took_ms=5.0))
     assert judged.retrieved_gold and judged.gold_cited and not judged.first_gold
     assert judged.gold_sentences == pytest.approx(0.5) and judged.items_cited == 1.0
+    assert judged.sentences == 2
     assert judged.verbatim and judged.askers_language_first is True
     assert judged.support == "strong" and not judged.declined  # an older service: found means strong
 
@@ -63,6 +64,7 @@ def test_abstention_takes_the_unanswerable_questions_as_positives() -> None:
         judge(question(f"u{i}", relevant=False, kind="off-topic"), "s", Asked(body(found=i == 0), [], 1.0))
         for i in range(2)
     ]
+    assert [j.sentences for j in answerable] == [None, 2, 2, 2]  # a declined answer quotes nothing
     scores = abstention(answerable + unanswerable)
     # Declined: a0 (wrongly) and u1 (rightly): precision 1/2, recall 1/2.
     assert scores["precision"].value == pytest.approx(0.5) and scores["recall"].value == pytest.approx(0.5)
