@@ -43,9 +43,8 @@ def cited_clauses(retriever: HybridRetriever) -> Iterator[Passage]:
     """The index's numbered clauses whose labels name one clause each."""
     for doc in retriever.documents:
         for passage in retriever.document_passages(doc.id):
-            anchor = passage.id.split(":", 1)[1]
-            numbered = any(c.isdigit() for c in anchor)
-            if passage.kind in CITED_KINDS and numbered and "~" not in passage.id and "-dup" not in anchor:
+            numbered = any(c.isdigit() for c in passage.anchor)
+            if passage.kind in CITED_KINDS and numbered and "~" not in passage.id and "-dup" not in passage.anchor:
                 yield passage
 
 

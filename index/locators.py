@@ -16,15 +16,13 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..ingest.clauses import slug
+from .numerals import ORDINAL_WORDS, numeral_value
 
 # A subparagraph after the number: "(b)", "(aa)", "(a) (ii)", "3(b)".
 _SUB = r"(?:\s*\(?[a-z]{1,2}\))?(?:\s*\([ivx]{1,5}\))?"
 _NUMBER_LIST = rf"\d{{1,3}}{_SUB}(?:\s*(?:,|and|to|&|-|–)\s*\d{{1,3}}{_SUB})*(?![\d/])"
-_ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
-_ORDINAL_WORDS = "|".join(_ORDINALS)  # "the third preambular paragraph"
+# "the third preambular paragraph", "the twenty-first paragraph"
+_ORDINAL_WORDS = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
 _NUMBER_LIST_ZH = r"\d{1,3}(?:\s*(?:、|和|及|至|-|–)\s*\d{1,3})*"
 _ROMAN = r"[IVXL]{1,6}\b"
 _BLOCK_VERBS = (
@@ -77,8 +75,6 @@ _CLAUSES = ("para", "preamble", "art", "rule", "text", "block")  # the levels th
 # What may stand between two levels of one locator: "annex I, para. 7", "paragraph 7 of annex I".
 _BETWEEN_LEVELS = re.compile(r"[\s,，、的]*(?:(?:of|in|to|the|thereof)\b[\s,]*)*", re.IGNORECASE)
 _MAX_RANGE = 20  # "paras. 1-150" names no clause in particular
-_CHINESE_NUMERALS = "一二三四五六七八九十"
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 
 Item = tuple[str, tuple[str, ...]]  # a clause's number and subparagraph labels: ("6", ("d", "i"))
@@ -107,7 +103,7 @@ def locator_groups(query: str) -> list[list[Level]]:
                 named = m.groupdict()
                 number = named.get("n") or named.get("letter") or ""
                 # An abbreviation or an ordinal word names only a clause the document has.
-                loose = bool(named.get("short")) or number.lower() in _ORDINALS
+                loose = bool(named.get("short")) or number.lower() in ORDINAL_WORDS
                 found.append(
                     Level(
                         kind,
@@ -155,23 +151,6 @@ def clause_items(group: list[Level]) -> list[tuple[str, tuple[str, ...]]]:
     if ranged and 0 < int(ranged[2]) - int(ranged[1]) <= _MAX_RANGE:
         numbers = [(str(n), ()) for n in range(int(ranged[1]), int(ranged[2]) + 1)]
     return list(dict.fromkeys(numbers))
-
-
-def numeral_value(value: str) -> int:
-    """A level's number written in Arabic, Roman ("XVII") or Chinese ("二") numerals, or as
-    an ordinal word ("third")."""
-    if value.isdigit():
-        return int(value)
-    if value.lower() in _ORDINALS:
-        return _ORDINALS.index(value.lower()) + 1
-    if value in _CHINESE_NUMERALS:
-        return _CHINESE_NUMERALS.index(value) + 1
-    total, largest = 0, 0
-    for numeral in reversed(value.upper()):
-        amount = _ROMAN_VALUES[numeral]
-        total += -amount if amount < largest else amount
-        largest = max(largest, amount)
-    return total
 
 
 def roman(number: int) -> str:

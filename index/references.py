@@ -22,9 +22,9 @@ from .locators import (
     holds,
     locator_groups,
     names_missing_clauses,
-    numeral_value,
     roman,
 )
+from .numerals import numeral_value
 
 
 @dataclass(frozen=True)

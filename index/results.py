@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from ..core.vocabulary import Citation, DocType, Passage
 
@@ -134,9 +134,9 @@ class MissingClause(BaseModel):
     symbol: str = Field(description="The document's symbol, e.g. 'A/RES/80/173'.")
     locator: str = Field(description="The clause as the document would number it, e.g. 'para. 140'.")
 
+    @computed_field(description="The same as a sentence: 'A/RES/80/173 has no para. 140'.")  # type: ignore[prop-decorator]
     @property
     def statement(self) -> str:
-        """ "A/RES/80/173 has no para. 140"."""
         return f"{self.symbol} has no {self.locator}"
 
 

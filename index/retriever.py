@@ -224,7 +224,7 @@ class HybridRetriever:
                 doc_id=ref.doc_id, symbol=self.catalog.get(ref.doc_id).symbol, locator=clause_locator(ref.anchor)
             )
             for ref in self._analyser.clause_references(query)
-            if not clause_rows(self._rows, ref.doc_id, ref.anchor)
+            if not self.referenced_anchors(ref)
         ]
 
     @cached_property

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .numerals import ORDINAL_WORDS, han_number
+
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)(?!\s*(?:agenda|议程))", re.IGNORECASE)
 _DOCUMENT_WORDS = (
     r"resolutions?|declarations?|drafts?|decisions?|texts?|outcomes?|documents?|conventions?|"
@@ -32,22 +34,8 @@ _HAN_DOCUMENT = "决议|宣言|草案|决定|成果文件|公约|承诺|契约"
 _HAN_DOCUMENT_YEAR = re.compile(
     rf"((?:19|20)\d\d)年(?=[^。？！?]{{0,12}}?(?:{_HAN_DOCUMENT}))|(?:{_HAN_DOCUMENT})\s*[（(]\s*((?:19|20)\d\d)年?"
 )
-_ORDINAL_UNITS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
-_TENS = ["", "ten", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-
-
-def _ordinal_words() -> dict[str, int]:
-    """English ordinals 20-99 as UN documents write them: "seventy-ninth", "eightieth"."""
-    words = {}
-    for tens in range(2, 10):
-        stem = _TENS[tens]
-        words[stem[:-1] + "ieth"] = tens * 10
-        for unit in range(1, 10):
-            words[f"{stem}-{_ORDINAL_UNITS[unit]}"] = tens * 10 + unit
-    return words
-
-
-_ORDINALS = _ordinal_words()
+# Sessions are named from the twentieth on ("the first session" is another body's).
+_ORDINALS = {word: n for word, n in ORDINAL_WORDS.items() if n >= 20}
 _ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 # "the seventy-eighth and seventy-ninth sessions": every ordinal of the list is a session.
 _WORD_SESSION = re.compile(
@@ -59,19 +47,7 @@ _NUMBER_SESSION = re.compile(
     r"|\bsession\s+(\d{1,3})\b",
     re.IGNORECASE,
 )
-_HAN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _HAN_SESSION = re.compile(r"第([一二三四五六七八九十]{1,4}|\d{1,3})届(?:会议|会)?")
-
-
-def _han_number(text: str) -> int | None:
-    """A Chinese numeral up to 99: 七十九 -> 79, 八十 -> 80, 十二 -> 12."""
-    if text.isdigit():
-        return int(text)
-    tens, _, units = text.partition("十")
-    if "十" not in text:
-        return _HAN_DIGITS.get(text)
-    value = (_HAN_DIGITS.get(tens, 0) if tens else 1) * 10
-    return value + (_HAN_DIGITS.get(units, 0) if units else 0)
 
 
 @dataclass(frozen=True)
@@ -93,7 +69,7 @@ def named_times(text: str) -> NamedTimes:
         for word in _WORD_ORDINAL.finditer(m.group(1))
     }
     sessions |= {int(n) for m in _NUMBER_SESSION.finditer(text) for n in re.findall(r"\d+", m.group(1) or m.group(2))}
-    sessions |= {n for m in _HAN_SESSION.finditer(text) if (n := _han_number(m.group(1)))}
+    sessions |= {n for m in _HAN_SESSION.finditer(text) if (n := han_number(m.group(1)))}
     dated = [*_DOCUMENT_YEAR.finditer(text), *_HAN_DOCUMENT_YEAR.finditer(text)]
     document_years = {int(y) for m in dated for y in re.findall(r"\d{4}", m.group(1) or m.group(2))} & years
     return NamedTimes(frozenset(years), frozenset(sessions), frozenset(document_years))

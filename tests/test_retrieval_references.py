@@ -70,14 +70,14 @@ def test_an_itu_resolutions_items_are_named_by_their_block() -> None:
     # the Bureaux 3 (ii)"); each printed citation, and the forms delegates write, name the item.
     doc = ingest_file(Settings().shared_dir / "itu" / "ITU_PP18_RES_140.txt")
     mentions = DocumentMentions([doc.meta])
-    anchors = frozenset(p.id.split(":", 1)[1].split("~")[0] for p in doc.passages)
+    anchors = frozenset(p.anchor for p in doc.passages)
 
     def named(query: str) -> list[str]:
         refs = clause_references(query, mentions.spans(query), lambda _: anchors, mentions.annexes)
         return [ref.anchor for ref in refs]
 
     items = {
-        p.id.split(":", 1)[1]: p.citation.label
+        p.anchor: p.citation.label
         for p in doc.passages
         if p.kind in (ClauseKind.BLOCK_ITEM, ClauseKind.ITEM) and "~" not in p.id
     }

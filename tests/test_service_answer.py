@@ -146,12 +146,19 @@ def test_a_question_that_only_names_clauses_quotes_them(client: TestClient, ques
 
 def test_a_question_about_a_paragraph_its_document_lacks_is_declined_naming_it(client: TestClient) -> None:
     # A/RES/80/173 ends at para. 127: the answer and the search say which clause is not there.
-    lacking = {"doc_id": "a-res-80-173", "symbol": "A/RES/80/173", "locator": "para. 140"}
+    lacking = {
+        "doc_id": "a-res-80-173",
+        "symbol": "A/RES/80/173",
+        "locator": "para. 140",
+        "statement": "A/RES/80/173 has no para. 140",
+    }
     body = ask(client, "What does paragraph 140 of A/RES/80/173 say?")
     assert body["found"] is False and body["missing_clauses"] == [lacking], body
     assert body["answer"] == f"{NOT_FOUND_ANSWER} A/RES/80/173 has no para. 140."
     search = client.get("/search", params={"q": "A/RES/80/173 paras. 126-128"}).json()
-    assert search["missing_clauses"] == [{**lacking, "locator": "para. 128"}]
+    assert search["missing_clauses"] == [
+        {**lacking, "locator": "para. 128", "statement": "A/RES/80/173 has no para. 128"}
+    ]
     assert [r["id"] for r in search["results"][:2]] == ["a-res-80-173:para-126", "a-res-80-173:para-127"]
 
 

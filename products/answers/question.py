@@ -119,14 +119,10 @@ def _as_written(retriever: HybridRetriever, question: str, doc_id: str, at: int)
     return question[at:].split()[0] if question[at:].split() else ""
 
 
-def _anchor(hit: Hit) -> str:
-    return hit.passage.id.split(":", 1)[1].split("~", 1)[0]
-
-
 def is_referenced(question: AskedQuestion, hit: Hit, reference: ClauseReference) -> bool:
     """Whether the hit is the referenced clause, one of its subclauses, or the paragraph
     that keeps a referenced subparagraph whole (the retriever pins exactly these)."""
-    return hit.passage.doc_id == reference.doc_id and _anchor(hit) in question.referenced_anchors[reference]
+    return hit.passage.doc_id == reference.doc_id and hit.passage.anchor in question.referenced_anchors[reference]
 
 
 def names_clause(question: AskedQuestion, hit: Hit) -> bool:

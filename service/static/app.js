@@ -94,7 +94,7 @@ function renderResults(response) {
   cards.replaceChildren(...response.results.map((r) => renderCard(r)));
   const n = response.results.length;
   const missing = (response.missing_documents || []).map((m) => m.symbol);
-  const lacking = (response.missing_clauses || []).map((m) => `${m.symbol} has no ${m.locator}`);
+  const lacking = (response.missing_clauses || []).map((m) => m.statement);
   resultsTitle.textContent = (n ? `${n} clause${n === 1 ? "" : "s"} (${Math.round(response.took_ms)} ms)` : "No matching clauses")
     + (missing.length ? ` · not in the corpus: ${missing.join(", ")}` : "")
     + (lacking.length ? ` · ${lacking.join("; ")}` : "");
