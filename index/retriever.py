@@ -299,7 +299,7 @@ class HybridRetriever:
             return [], None
         analysed = self.analyse_query(query)
         titles = self.fusion.titles()
-        titled = self._titles.covered(analysed.title_tokens, titles)
+        titled = self._titles.covered(analysed.title_tokens, titles, analysed.bm25_tokens)
         acronyms = self._titles.acronyms(analysed.text, titles)
         if not titled and not analysed.named_documents:
             # An acronym names the document asked about when nothing else names one ("the
@@ -440,7 +440,8 @@ class HybridRetriever:
     @cached_property
     def _titles(self) -> TitleIndex:
         """The documents' title words, worked out when a query first needs them."""
-        return TitleIndex(self.documents, terms=load_termbase().acronyms())
+        termbase = load_termbase()
+        return TitleIndex(self.documents, terms=termbase.acronyms(), term_names=termbase.acronym_names())
 
     @cached_property
     def _rows_of_group(self) -> dict[int, np.ndarray]:

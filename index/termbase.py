@@ -39,6 +39,17 @@ class Termbase:
         """Every form of every term that is an acronym in Latin capitals ("ITU", "WSIS", "GDC")."""
         return frozenset(f for term in self.terms for f in term.in_languages(None) if _LATIN_ACRONYM.fullmatch(f))
 
+    def acronym_names(self) -> frozenset[str]:
+        """Every other form of the terms that have an acronym: the names the acronyms stand
+        for, in every language ("World Summit on the Information Society" for "WSIS")."""
+        return frozenset(
+            f
+            for term in self.terms
+            if any(_LATIN_ACRONYM.fullmatch(f) for f in term.in_languages(None))
+            for f in term.in_languages(None)
+            if not _LATIN_ACRONYM.fullmatch(f)
+        )
+
     def find(self, text: str) -> list[Term]:
         """The terms `text` mentions, in termbase order. Expanding a query needs this once;
         `forms` then writes it out for each set of languages."""

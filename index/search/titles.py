@@ -11,6 +11,11 @@ A title also names its documents by the acronyms of the names in it: "UNDOF" is 
 write it. An acronym names documents only when it is specific: of at most two distinct
 titles (a recurring resolution's sessions share one), and not a term of the termbase
 ("ITU", "WSIS", "ICT" are what questions ask about, not which document).
+
+For the same reason a title that is the name such an acronym stands for ("World Summit on
+the Information Society", the title of the Summit's yearly resolutions) is named only by
+the question's own words: the termbase's forms of "WSIS" in "the WSIS+20 text" cover it,
+and the question asks about the Summit, not about those resolutions.
 """
 
 from __future__ import annotations
@@ -83,9 +88,14 @@ class TitleIndex:
     """Each document's title words with their weights, and the documents holding each word
     (a question meets only the titles that share a word with it)."""
 
-    def __init__(self, documents: Sequence[DocumentMeta], terms: Collection[str] = ()) -> None:
-        """`terms`: acronyms that are terms of the domain, never a document's name."""
+    def __init__(
+        self, documents: Sequence[DocumentMeta], terms: Collection[str] = (), term_names: Iterable[str] = ()
+    ) -> None:
+        """`terms`: acronyms that are terms of the domain, never a document's name;
+        `term_names`: the names those acronyms stand for (a title among them is a term's)."""
         self._ids = [doc.id for doc in documents]
+        names = {frozenset(analyse(name)) for name in term_names} - {frozenset()}
+        self._term_titles = frozenset(i for i, doc in enumerate(documents) if _title_tokens(doc) in names)
         self._holders: dict[str, list[int]] = {}  # title word -> the documents whose title has it
         for i, doc in enumerate(documents):
             for token in _title_tokens(doc):
@@ -117,15 +127,23 @@ class TitleIndex:
         found = (self._by_acronym.get(acronym) for acronym in dict.fromkeys(_ACRONYM.findall(text)))
         return [acronym for acronym in found if acronym is not None]
 
-    def covered(self, query_tokens: Iterable[str], config: TitleConfig) -> list[str]:
+    def covered(
+        self, query_tokens: Iterable[str], config: TitleConfig, own_tokens: Iterable[str] | None = None
+    ) -> list[str]:
         """Ids of the documents whose title weight the query's tokens cover at least
-        `config.coverage` of, best covered first, at most `config.documents`."""
+        `config.coverage` of, best covered first, at most `config.documents`. `own_tokens`:
+        those of `query_tokens` the question writes (the rest are expansions of its terms),
+        the only ones that count for a title that is a term's name (all of them when not
+        given)."""
         if config.coverage <= 0:
             return []
+        tokens = frozenset(query_tokens)
+        own = tokens if own_tokens is None else frozenset(own_tokens)
         used: dict[int, float] = {}
-        for token in frozenset(query_tokens) & self._holders.keys():
+        for token in tokens & self._holders.keys():
             for i in self._holders[token]:
-                used[i] = used.get(i, 0.0) + self._weight[token]
+                if token in own or i not in self._term_titles:
+                    used[i] = used.get(i, 0.0) + self._weight[token]
         scored = [
             (-share, self._ids[i])
             for i, weight in used.items()

@@ -172,6 +172,32 @@ def test_a_title_s_telling_words_name_its_document() -> None:
     assert covered("What does the Pact for the Future say?", TitleConfig()) == []  # off
 
 
+def test_a_title_that_is_an_acronym_s_name_is_named_only_by_the_question_s_own_words() -> None:
+    summit = "World Summit on the Information Society"
+    titles = TitleIndex(
+        [
+            _resolution("wsis-59", f"59/220. {summit}"),
+            _resolution("wsis-60", f"60/252. {summit}"),
+            _resolution("ict", "79/194. Information and communications technologies for sustainable development"),
+        ],
+        terms={"WSIS"},
+        term_names=[summit],
+    )
+    on = TitleConfig(coverage=0.5)
+    # "the WSIS+20 text": the termbase's forms of WSIS are its expansion, not its words.
+    own = analyse("the WSIS+20 text")
+    expanded = [*own, *analyse(summit)]
+    assert titles.covered(expanded, on, own_tokens=own) == []
+    assert titles.covered(expanded, on) == ["wsis-59", "wsis-60"]  # every token taken as the question's own
+    # Written out by the question, the title names its documents.
+    written = analyse(f"the {summit} resolutions")
+    assert titles.covered(written, on, own_tokens=written) == ["wsis-59", "wsis-60"]
+    # A title that is more than a term is named through the expansion as before.
+    question = analyse("ICT for sustainable development resolution")
+    expansion = [*question, *analyse("information and communications technologies")]
+    assert titles.covered(expansion, on, own_tokens=question) == ["ict"]
+
+
 def test_a_title_names_its_documents_by_the_acronyms_of_its_names() -> None:
     undof = "United Nations Disengagement Observer Force"
     assert title_acronyms(f"79/307. Financing of the {undof}")["UNDOF"] == undof
