@@ -202,8 +202,7 @@ def support_rows(cases: Sequence[Case], calibration: Calibration) -> tuple[np.nd
     rows, labels = [], []
     for case in cases:
         for part, answer in zip(case.parts, answers(case, replace(calibration, weak=0.0)), strict=True):
-            lead = [c for c in answer.chosen if c.lead]
-            features = support_features(part.question, part.hits, part.scored, lead)
+            features = support_features(part.question, part.hits, part.scored, answer.chosen)
             rows.append([features[name] for name in SUPPORT_FEATURES])
             labels.append(float(case.question.answerable))
     return np.array(rows), np.array(labels)

@@ -118,10 +118,7 @@ def answer_from(
     if question.quotes_clauses and question.references and not missing_references(question, hits):
         return PartAnswer(question.text, quoted(question, hits, scored), 1.0, Support.STRONG)
     chosen = in_reading_order(select(scored, question, calibration), question)
-    # The support is judged on the lead: further clauses carried beside it are no evidence
-    # that the corpus answers.
-    lead = [c for c in chosen if c.lead]
-    confidence = calibration.support.probability(support_features(question, hits, scored, lead))
+    confidence = calibration.support.probability(support_features(question, hits, scored, chosen))
     support = support_of(confidence, calibration)
     return PartAnswer(question.text, chosen if support != Support.NONE else [], confidence, support)
 

@@ -89,8 +89,11 @@ def _missing(names: frozenset[str], text: str) -> float:
 
 
 def support_features(
-    question: AskedQuestion, hits: Sequence[Hit], scored: Sequence[Candidate], chosen: Sequence[Chosen]
+    question: AskedQuestion, hits: Sequence[Hit], scored: Sequence[Candidate], answer_sentences: Sequence[Chosen]
 ) -> dict[str, float]:
+    """What the support model reads of one answer. Of its sentences only the lead counts:
+    further clauses carried beside it are no evidence that the corpus answers."""
+    chosen = [c for c in answer_sentences if c.lead]
     unpinned = [h for h in hits if not names_clause(question, h)]
     scores = [h.score for h in unpinned] + [0.0, 0.0]
     top = unpinned[0] if unpinned else None

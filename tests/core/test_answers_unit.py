@@ -18,7 +18,7 @@ from wsis_rag.products.answers.choice import SENTENCE_FEATURES, Candidate, Chose
 from wsis_rag.products.answers.parts import split_question
 from wsis_rag.products.answers.question import missing_references, understand
 from wsis_rag.products.answers.sentences import actor_names, asks_for_task, gives_task
-from wsis_rag.products.answers.support import SUPPORT_FEATURES, Support, support_of
+from wsis_rag.products.answers.support import SUPPORT_FEATURES, Support, support_features, support_of
 
 # Sentences ranked by their e5 (here: hashing) cosine, terms and named document, the corpus
 # answering when the best sentence says the question's terms.
@@ -182,7 +182,9 @@ def test_languages_follow_one_another_never_interleaved(retriever: HybridRetriev
 def test_the_answer_carries_further_clauses_after_its_lead(retriever: HybridRetriever) -> None:
     question = understand(retriever, "digital divide least developed countries")
     hits = [hit for hit in retriever.search(question.text, k=10) if hit.passage.lang == "en"]
-    scored = [Candidate(hit, hit.passage.text, {}, s) for hit, s in zip(hits, (0.9, 0.2, 0.1, 0.01), strict=False)]
+    scored = [
+        Candidate(hit, hit.passage.text, {"cosine": s}, s) for hit, s in zip(hits, (0.9, 0.2, 0.1, 0.01), strict=False)
+    ]
     assert not question.named and len(scored) == 4
 
     def chosen(carry: float, max_sentences: int = 4) -> list[tuple[float, bool]]:
@@ -192,6 +194,18 @@ def test_the_answer_carries_further_clauses_after_its_lead(retriever: HybridRetr
     assert chosen(carry=1.0) == [(0.9, True)]
     assert chosen(carry=0.1) == [(0.9, True), (0.2, False), (0.1, False)]
     assert chosen(carry=0.1, max_sentences=2) == [(0.9, True), (0.2, False)]
+    # The support reads the lead alone: here the clause that says the question's words is a
+    # further one, and carrying it changes none of the support's features.
+    rescored = [replace(c, score=s) for c, s in zip(scored, (0.01, 0.1, 0.2, 0.9), strict=True)]
+    reversed_scores = sorted(rescored, key=lambda c: -c.score)
+    carry = replace(CALIBRATION, keep=0.5, carry=0.01)
+    carried = in_reading_order(select(reversed_scores, question, carry), question)
+    lead_alone = [c for c in carried if c.lead]
+    assert len(lead_alone) == 1 and len(carried) == 4
+    features = support_features(question, hits, reversed_scores, carried)
+    assert features == support_features(question, hits, reversed_scores, lead_alone)
+    all_as_lead = support_features(question, hits, reversed_scores, [replace(c, lead=True) for c in carried])
+    assert all_as_lead["answer_terms"] > features["answer_terms"]
 
 
 def test_a_two_part_question_is_answered_per_part(retriever: HybridRetriever) -> None:
