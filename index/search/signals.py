@@ -5,7 +5,10 @@ unless BM25's expansion is already known (no feedback, the focus round): then it
 beside them.
 A dense signal's vector search runs on a small pool while the next encoder embeds the
 query (FAISS and the encoders release the GIL), so on two cores the first search hides
-behind the second embedding; the last signal's search runs inline.
+behind the second embedding; the last signal's search runs inline. The pool only hides
+work behind an embedding: in a round whose query vectors are known (the focus round) every
+search runs inline, as handing work to a thread and waiting for it costs more than the
+search within a few documents.
 """
 
 from __future__ import annotations
@@ -81,15 +84,16 @@ def dense_lists(
     embedded and kept there (a second round reuses them)."""
     pending: dict[str, Future[tuple[np.ndarray, np.ndarray]]] = {}
     found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for signal in signals:
+    for i, signal in enumerate(signals):
         vector = query_vector(signal, analysed, query_vectors, embed, clock)
-        if signal != signals[-1]:
+        if any(later not in query_vectors for later in signals[i + 1 :]):
             pending[signal] = _search_pool().submit(rows.vectors[signal].search, vector, depth, allowed)
         else:
             t = time.perf_counter()
             found[signal] = rows.vectors[signal].search(vector, depth, allowed)
-            found.update((name, search.result()) for name, search in pending.items())
-            clock["faiss"] = time.perf_counter() - t  # the last search, then waiting for the others
+            if signal == signals[-1]:
+                found.update((name, search.result()) for name, search in pending.items())
+                clock["faiss"] = time.perf_counter() - t  # the last search, then waiting for the others
     rankings = {signal: found[signal][0].tolist() for signal in signals}
     scores = {signal: found[signal][1].tolist() for signal in signals}
     return rankings, scores
@@ -148,7 +152,8 @@ def signal_lists(
     allowed, expansion, within = scope.allowed, scope.expansion, scope.within
     dense = [signal for signal in signals if signal != "bm25"]
     lexical: Future[tuple[list[int], list[float]]] | None = None
-    if "bm25" in signals and isinstance(expansion, list):
+    to_embed = any(signal not in query_vectors for signal in dense)
+    if "bm25" in signals and isinstance(expansion, list) and to_embed:
         lexical = _search_pool().submit(lexical_list, rows, analysed, expansion, depth, allowed, clock, within)
     rankings, scores = dense_lists(rows, analysed, dense, query_vectors, embed, depth, allowed, clock)
     if "bm25" not in signals:
