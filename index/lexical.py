@@ -138,6 +138,16 @@ class LexicalIndex:
                 found[token] = Postings(docs[inside].astype(np.int64), data[start:end][inside])
         return found
 
+    def rows_with(self, token: str) -> np.ndarray:
+        """The rows (passages) whose text holds `token`, increasing (none for a token the
+        index does not know)."""
+        vocab = self.bm25.vocab_dict
+        if token not in vocab:
+            return np.zeros(0, dtype=np.int64)
+        s = self.bm25.scores
+        start, end = int(s["indptr"][vocab[token]]), int(s["indptr"][vocab[token] + 1])
+        return np.asarray(s["indices"][start:end], dtype=np.int64)
+
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
         """How many passages contain each token the index knows (unknown tokens: absent)."""
         vocab = self.bm25.vocab_dict

@@ -89,6 +89,10 @@ class DocumentMentions:
         }
         self._word_needles = _Needles([needle for needle, _ in self._word_names])
 
+    def word_names(self, doc_id: str) -> list[str]:
+        """The names of a document that are not symbols ("GDC", "WSIS+20成果文件")."""
+        return [name for _, name in self._word_names_of.get(doc_id, ())]
+
     def names_by_word(self, text: str, doc_ids: frozenset[str]) -> bool:
         """Whether `text` names one of `doc_ids` by a word name ("WSIS+20成果文件"), not a symbol."""
         lowered = caseless(text)

@@ -28,16 +28,21 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
 
+import numpy as np
+
 from ...core.vocabulary import DocType, DocumentMeta
+from ...core.words import HAN
 from ...corpus.manifest import load_manifest
-from ..analysis import symbol_tokens
+from ..analysis import analyse, symbol_tokens
 from ..catalog import DocumentCatalog
+from ..lexical import LexicalIndex
 from ..query import AnalysedQuery
 from ..references import DocumentMentions
 from ..times import NamedTimes
 from .rows import IndexRows
 
 _SESSION = re.compile(r"^A/(?:[A-Z0-9.]+/)*?(\d{2})/")
+_LONE_HAN = re.compile(f"[{HAN}]")
 _NUMBERED_TITLE = re.compile(r"^\s*\d+/\d+\.\s*")  # "79/194. Information and ..."
 
 
@@ -185,6 +190,7 @@ class CitingClauses:
         self._catalog = catalog
         self._mentions = mentions
         self._symbols_of_doc: dict[str, frozenset[str]] = {}
+        self._may_cite: dict[str, frozenset[int] | None] = {}
         self.names_by_word: Callable[[int, str], bool] = lru_cache(maxsize=1 << 16)(self._names_by_word)
 
     def document_symbols(self, doc_id: str) -> frozenset[str]:
@@ -197,6 +203,37 @@ class CitingClauses:
             symbols = frozenset(t for name in names for t in symbol_tokens(name) if t.startswith("sym:"))
             self._symbols_of_doc[doc_id] = symbols
         return symbols
+
+    def rows_that_may_cite(self, doc_ids: Iterable[str]) -> frozenset[int] | None:
+        """The rows that may cite one of `doc_ids`, read from BM25's postings, so that only
+        these rows' texts are read: those that hold one of its symbols or every token of one
+        of its word names (a text that says a name holds its tokens). None: every row may
+        (an index whose postings are elsewhere, or a name whose tokens a text that says it
+        need not hold: a lone Chinese character is a token only when it stands alone)."""
+        rows: set[int] = set()
+        for doc_id in doc_ids:
+            if doc_id not in self._may_cite:
+                self._may_cite[doc_id] = self._rows_that_may_cite(doc_id)
+            found = self._may_cite[doc_id]
+            if found is None:
+                return None
+            rows |= found
+        return frozenset(rows)
+
+    def _rows_that_may_cite(self, doc_id: str) -> frozenset[int] | None:
+        lexical = self._rows.lexical
+        if not isinstance(lexical, LexicalIndex):
+            return None
+        held = [lexical.rows_with(token) for token in self.document_symbols(doc_id)]
+        for name in self._mentions.word_names(doc_id):
+            tokens = list(dict.fromkeys(analyse(name)))
+            if not tokens or any(len(token) == 1 and _LONE_HAN.match(token) for token in tokens):
+                return None
+            rows = lexical.rows_with(tokens[0])
+            for token in tokens[1:]:
+                rows = np.intersect1d(rows, lexical.rows_with(token), assume_unique=True)
+            held.append(rows)
+        return frozenset(np.concatenate(held).tolist()) if held else frozenset()
 
     def _names_by_word(self, row: int, doc_id: str) -> bool:
         return self._mentions.names_by_word(self._rows.passages[row].text, frozenset((doc_id,)))
@@ -216,14 +253,19 @@ def apply_priors(
     `config.curated_rank` is set."""
     named = analysed.named_documents
     cited = frozenset().union(*(citing.document_symbols(doc) for doc in named))
+    may_cite = citing.rows_that_may_cite(named) if named else frozenset()
     penalty = 0.0 if analysed.asks_for_front_matter else config.front_matter_penalty
     doc_of_row = rows.doc_of_row
     for row in fused:
         if doc_of_row[row] in named:
             fused[row] *= 1.0 + config.document_boost
-        elif named and (
-            rows.symbols_of_row[row] & cited
-            or (config.cited_by_name and any(citing.names_by_word(row, doc) for doc in named))
+        elif (
+            named
+            and (may_cite is None or row in may_cite)
+            and (
+                rows.symbols_of_row[row] & cited
+                or (config.cited_by_name and any(citing.names_by_word(row, doc) for doc in named))
+            )
         ):
             fused[row] *= 1.0 + config.document_boost / 2
         if penalty and rows.is_front_matter(row):

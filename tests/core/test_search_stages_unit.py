@@ -76,6 +76,25 @@ def test_priors_favour_the_named_document_and_push_front_matter_down(mini_retrie
     assert fused[title] == 1.6
 
 
+def test_the_rows_that_may_cite_a_document_hold_every_row_that_cites_it_and_few_others(
+    mini_retriever: HybridRetriever,
+) -> None:
+    rows = mini_retriever.rows
+    citing = CitingClauses(rows, mini_retriever.catalog, mini_retriever._analyser.mentions)
+    for doc in mini_retriever.documents:
+        symbols = citing.document_symbols(doc.id)
+        cite = {
+            row for row in range(rows.size) if rows.symbols_of_row[row] & symbols or citing.names_by_word(row, doc.id)
+        }
+        may = citing.rows_that_may_cite([doc.id])
+        assert may is not None and cite <= may, doc.id
+    # Read from the postings: the report's clause citing A/RES/99/7 may, a clause that
+    # names no document may not.
+    may = citing.rows_that_may_cite(["mini-res"])
+    assert may is not None
+    assert _row(mini_retriever, "mini-report:s1-p2") in may and _row(mini_retriever, "mini-report:s2-p1") not in may
+
+
 def test_focus_is_the_first_documents_and_off_on_a_small_index(mini_retriever: HybridRetriever) -> None:
     rows = mini_retriever.rows
     analysed = mini_retriever.analyse_query("digital divide")
