@@ -87,8 +87,10 @@ class PassageColumns:
                 read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
                 shape, fortran, dtype = read_header(file)
                 name = member.filename.removesuffix(".npy")
-                fields[name] = np.memmap(
-                    path, dtype=dtype, mode="r", offset=file.tell(), shape=shape, order="F" if fortran else "C"
+                fields[name] = np.asarray(  # a plain array over the mapping, as `mapped_array`
+                    np.memmap(
+                        path, dtype=dtype, mode="r", offset=file.tell(), shape=shape, order="F" if fortran else "C"
+                    )
                 )
         return cls(fields)
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..core.sentences import SENTENCE_RECIPE, quotable_sentences
 from ..core.vocabulary import Passage
+from .vectors import mapped_array
 
 # Multilingual, so that an English question scores the sentences of the Chinese report.
 SENTENCE_ENCODER = "e5"
@@ -72,5 +73,5 @@ class SentenceTable:
         return cls(
             encoder,
             np.load(directory / OFFSETS_FILE),
-            np.load(directory / sentence_file(encoder), mmap_mode="r"),
+            mapped_array(directory / sentence_file(encoder)),
         )

@@ -45,7 +45,7 @@ from ..retriever import HybridRetriever
 from ..search.rows import Fetch, Fetched, LexicalQuery, Scored, StageAnswer
 from ..sentences import SentenceTable
 from ..store import versions
-from ..vectors import VectorIndex
+from ..vectors import VectorIndex, mapped_array
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def write_shards(index_dir: Path, out: Path, n: int) -> ShardSet:
     passages = versions.read_passages(version)
     lexical = LexicalIndex.load(version / versions.BM25_DIR)
     encoders = list(manifest["encoders"])
-    vectors = {name: np.load(version / versions.vectors_file(name), mmap_mode="r") for name in encoders}
+    vectors = {name: mapped_array(version / versions.vectors_file(name)) for name in encoders}
     counts: dict[str, int] = {}
     for p in passages:
         counts[p.doc_id] = counts.get(p.doc_id, 0) + 1

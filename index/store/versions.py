@@ -66,7 +66,7 @@ from ..lexical import LexicalIndex
 from ..lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable
 from ..retriever import HybridRetriever
 from ..sentences import OFFSETS_FILE, SENTENCE_RECIPE, SentenceTable, sentence_file
-from ..vectors import VectorIndex
+from ..vectors import VectorIndex, mapped_array
 
 # 2: per-row columns (columns.npz) and memory-mapped vectors; the manifest records every
 # file's sha256 and size and the passage count. 3: the columns hold each passage's group of
@@ -366,4 +366,4 @@ def read_sentences(version: Path, manifest: dict[str, Any]) -> SentenceTable | N
 
 
 def load_vectors(index_dir: Path, name: str) -> np.ndarray:
-    return np.load(index_dir / vectors_file(name), mmap_mode="r")
+    return mapped_array(index_dir / vectors_file(name))
