@@ -127,13 +127,16 @@ class LexicalIndex:
         found: dict[str, Postings] = {}
         if not len(rows):
             return found
+        # One flag per passage: a common token's postings are tested by lookup, not by a
+        # binary search each among the rows.
+        wanted = np.zeros(self.size, dtype=bool)
+        wanted[rows] = True
         for token in dict.fromkeys(tokens):
             if token not in vocab:
                 continue
             start, end = int(indptr[vocab[token]]), int(indptr[vocab[token] + 1])
             docs = indices[start:end]
-            at = np.minimum(np.searchsorted(rows, docs), len(rows) - 1)
-            inside = rows[at] == docs
+            inside = wanted[docs]
             if inside.any():
                 found[token] = Postings(docs[inside].astype(np.int64), data[start:end][inside])
         return found
