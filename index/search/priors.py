@@ -42,7 +42,7 @@ from ..times import NamedTimes
 from .rows import IndexRows
 
 _SESSION = re.compile(r"^A/(?:[A-Z0-9.]+/)*?(\d{2})/")
-_LONE_HAN = re.compile(f"[{HAN}]")
+_HAN_CHARACTER = re.compile(f"[{HAN}]")
 _NUMBERED_TITLE = re.compile(r"^\s*\d+/\d+\.\s*")  # "79/194. Information and ..."
 
 
@@ -208,8 +208,8 @@ class CitingClauses:
         """The rows that may cite one of `doc_ids`, read from BM25's postings, so that only
         these rows' texts are read: those that hold one of its symbols or every token of one
         of its word names (a text that says a name holds its tokens). None: every row may
-        (an index whose postings are elsewhere, or a name whose tokens a text that says it
-        need not hold: a lone Chinese character is a token only when it stands alone)."""
+        (an index whose postings are elsewhere, or a name a text can say without holding its
+        tokens: a lone Chinese character is a token only where it stands alone)."""
         rows: set[int] = set()
         for doc_id in doc_ids:
             if doc_id not in self._may_cite:
@@ -227,7 +227,7 @@ class CitingClauses:
         held = [lexical.rows_with(token) for token in self.document_symbols(doc_id)]
         for name in self._mentions.word_names(doc_id):
             tokens = list(dict.fromkeys(analyse(name)))
-            if not tokens or any(len(token) == 1 and _LONE_HAN.match(token) for token in tokens):
+            if not tokens or any(len(token) == 1 and _HAN_CHARACTER.match(token) for token in tokens):
                 return None
             rows = lexical.rows_with(tokens[0])
             for token in tokens[1:]:

@@ -146,7 +146,8 @@ def signal_lists(
     clock: dict[str, float],
 ) -> SignalLists:
     """Every signal's list: the dense ones, and BM25 with the round's expansion. A given
-    list lets BM25 run beside the dense searches instead of after them."""
+    list lets BM25 run beside the query embeddings instead of after them (with none to
+    embed, it runs after the dense searches)."""
     if rows.stages is not None:
         return staged_lists(rows.stages, analysed, signals, query_vectors, embed, depth, scope, clock)
     allowed, expansion, within = scope.allowed, scope.expansion, scope.within
