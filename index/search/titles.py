@@ -94,18 +94,16 @@ class TitleIndex:
         """`terms`: acronyms that are terms of the domain, never a document's name;
         `term_names`: the names those acronyms stand for (a title among them is a term's)."""
         self._ids = [doc.id for doc in documents]
+        words = [_title_tokens(doc) for doc in documents]
         names = {frozenset(analyse(name)) for name in term_names} - {frozenset()}
-        self._term_titles = frozenset(i for i, doc in enumerate(documents) if _title_tokens(doc) in names)
+        self._term_titles = frozenset(i for i, title in enumerate(words) if title in names)
         self._holders: dict[str, list[int]] = {}  # title word -> the documents whose title has it
-        for i, doc in enumerate(documents):
-            for token in _title_tokens(doc):
+        for i, title in enumerate(words):
+            for token in title:
                 self._holders.setdefault(token, []).append(i)
         total = len(documents)
         self._weight = {t: math.log((1 + total) / len(held)) for t, held in self._holders.items()}
-        self._mass = [0.0] * total
-        for token, held in self._holders.items():
-            for i in held:
-                self._mass[i] += self._weight[token]
+        self._mass = [math.fsum(self._weight[token] for token in title) for title in words]
         named: dict[str, list[int]] = {}
         spelled: dict[str, str] = {}
         for i, doc in enumerate(documents):
@@ -139,14 +137,16 @@ class TitleIndex:
             return []
         tokens = frozenset(query_tokens)
         own = tokens if own_tokens is None else frozenset(own_tokens)
-        used: dict[int, float] = {}
+        used: dict[int, list[float]] = {}
         for token in tokens & self._holders.keys():
             for i in self._holders[token]:
                 if token in own or i not in self._term_titles:
-                    used[i] = used.get(i, 0.0) + self._weight[token]
+                    used.setdefault(i, []).append(self._weight[token])
+        # fsum: a set's order changes from one process to the next (string hashing), and a
+        # plain sum in that order could rank two equally covered titles either way.
         scored = [
             (-share, self._ids[i])
-            for i, weight in used.items()
-            if self._mass[i] and (share := weight / self._mass[i]) >= config.coverage
+            for i, weights in used.items()
+            if self._mass[i] and (share := math.fsum(weights) / self._mass[i]) >= config.coverage
         ]
         return [doc_id for _, doc_id in sorted(scored)[: config.documents]]

@@ -64,7 +64,8 @@ def understand(retriever: HybridRetriever, question: str) -> AskedQuestion:
         terms=frozenset(content_terms(question)),
         names=names,
         asks_for_task=asks_for_task(question),
-        idf={token: math.log(1 + size / max(frequency.get(token, 0), 1)) for token in tokens},
+        # In a fixed order: sums over it must not depend on the process's string hashing.
+        idf={token: math.log(1 + size / max(frequency.get(token, 0), 1)) for token in sorted(tokens)},
         unknown_words=_unknown_share(latin, frequency),
         unknown_pairs=_unknown_share(han, frequency),
         no_known_words=bool(tokens) and not any(frequency.values()),

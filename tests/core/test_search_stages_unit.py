@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 
 import numpy as np
 
@@ -93,6 +96,33 @@ def test_the_rows_that_may_cite_a_document_hold_every_row_that_cites_it_and_few_
     may = citing.rows_that_may_cite(["mini-res"])
     assert may is not None
     assert _row(mini_retriever, "mini-report:s1-p2") in may and _row(mini_retriever, "mini-report:s2-p1") not in may
+
+
+def test_equally_covered_titles_rank_the_same_in_every_process() -> None:
+    # Three titles the question covers wholly: their shares are equal, in whatever order a
+    # process's string hashing lists the question's words, so the ids break the tie.
+    script = (
+        "from wsis_rag.core.vocabulary import DocumentMeta\n"
+        "from wsis_rag.index.analysis import analyse\n"
+        "from wsis_rag.index.search.titles import TitleConfig, TitleIndex\n"
+        "titles = ['golf alpha kilo bravo', 'alpha bravo hotel', 'kilo charlie echo bravo golf delta',\n"
+        "          'foxtrot bravo', 'hotel bravo juliet india kilo charlie']\n"
+        "docs = [DocumentMeta(id=f'd{i}', symbol=f'A/RES/1/{i}', short=f'd{i}', title=t, body='UN General Assembly',\n"
+        "                     type='resolution', date='2020-01-01', lang='en') for i, t in enumerate(titles)]\n"
+        "query = analyse('alpha foxtrot bravo kilo charlie juliet hotel india')\n"
+        "print(TitleIndex(docs).covered(query, TitleConfig(0.5, 3)))\n"
+    )
+    found = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(8)
+    }
+    assert found == {"['d1', 'd3', 'd4']"}
 
 
 def test_focus_is_the_first_documents_and_off_on_a_small_index(mini_retriever: HybridRetriever) -> None:
