@@ -96,6 +96,16 @@ def analyse(text: str) -> list[str]:
     return tokens
 
 
+def tokens_of_every_saying(name: str) -> list[str] | None:
+    """The BM25 tokens that every text saying `name` as words holds, each once: its own
+    tokens, unless one is a lone Chinese character (a unigram only where it stands alone in
+    its run, so a text that says it inside a longer run holds its bigrams instead). None
+    then, or when the name has no token."""
+    runs = _HAN_RUN.findall(name)
+    tokens = list(dict.fromkeys(analyse(name)))
+    return None if not tokens or any(len(run) == 1 for run in runs) else tokens
+
+
 def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
     """The surface forms in `text` of the BM25 `tokens` it contains (for highlighting the
     passage as it is shown): whole Latin words whose stem is a token ("assigned" for

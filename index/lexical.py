@@ -122,8 +122,7 @@ class LexicalIndex:
         """Each known token's postings among the sorted `rows`: which of them hold it, and
         the (passage, token) scores stored for them (tokens held by none: absent)."""
         s = self.bm25.scores
-        indptr, indices, data = s["indptr"], s["indices"], s["data"]
-        vocab = self.bm25.vocab_dict
+        indices, data = s["indices"], s["data"]
         found: dict[str, Postings] = {}
         if not len(rows):
             return found
@@ -132,9 +131,7 @@ class LexicalIndex:
         wanted = np.zeros(self.size, dtype=bool)
         wanted[rows] = True
         for token in dict.fromkeys(tokens):
-            if token not in vocab:
-                continue
-            start, end = int(indptr[vocab[token]]), int(indptr[vocab[token] + 1])
+            start, end = self._span(token)
             docs = indices[start:end]
             inside = wanted[docs]
             if inside.any():
@@ -144,18 +141,23 @@ class LexicalIndex:
     def rows_with(self, token: str) -> np.ndarray:
         """The rows (passages) whose text holds `token`, increasing (none for a token the
         index does not know)."""
-        vocab = self.bm25.vocab_dict
-        if token not in vocab:
-            return np.zeros(0, dtype=np.int64)
-        s = self.bm25.scores
-        start, end = int(s["indptr"][vocab[token]]), int(s["indptr"][vocab[token] + 1])
-        return np.asarray(s["indices"][start:end], dtype=np.int64)
+        start, end = self._span(token)
+        return np.asarray(self.bm25.scores["indices"][start:end], dtype=np.int64)
 
     def document_frequency(self, tokens: list[str]) -> dict[str, int]:
         """How many passages contain each token the index knows (unknown tokens: absent)."""
         vocab = self.bm25.vocab_dict
         indptr = self.bm25.scores["indptr"]
         return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in tokens if t in vocab}
+
+    def _span(self, token: str) -> tuple[int, int]:
+        """Where `token`'s postings lie in the stored score matrix (empty for a token the
+        index does not know)."""
+        at = self.bm25.vocab_dict.get(token)
+        if at is None:
+            return 0, 0
+        indptr = self.bm25.scores["indptr"]
+        return int(indptr[at]), int(indptr[at + 1])
 
     def subset(self, rows: np.ndarray) -> LexicalIndex:
         """The index restricted to `rows` (renumbered 0..len-1) with the corpus-wide

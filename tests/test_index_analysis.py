@@ -6,7 +6,14 @@ import re
 
 import pytest
 
-from wsis_rag.index.analysis import analyse, caseless, document_symbols, query_language, symbol_tokens
+from wsis_rag.index.analysis import (
+    analyse,
+    caseless,
+    document_symbols,
+    query_language,
+    symbol_tokens,
+    tokens_of_every_saying,
+)
 from wsis_rag.index.termbase import load_termbase
 
 
@@ -116,3 +123,16 @@ def test_caseless_keeps_every_case_insensitive_match() -> None:
     for form, text in [("digital", "DIGİTAL"), ("digital", "dıgıtal"), ("access", "acceſs"), ("ΟΣ", "ΟΣΑ")]:
         assert re.search(re.escape(form), text, re.IGNORECASE)
         assert caseless(form) in caseless(text)
+
+
+def test_the_tokens_of_every_text_that_says_a_name() -> None:
+    # A text that says the name holds its tokens, a Chinese name inside a longer run too.
+    for name, text in (
+        ("全球数字契约", "各方欢迎《全球数字契约》的通过"),
+        ("WSIS+20 outcome", "the WSIS+20 outcome document was adopted"),
+    ):
+        tokens = tokens_of_every_saying(name)
+        assert tokens and set(tokens) <= set(analyse(text))
+    # A lone character is a token only where it stands alone: inside a run it is not one.
+    assert "号" in analyse("第 X 号") and "号" not in analyse("第X号决议")
+    assert tokens_of_every_saying("第 X 号") is None and tokens_of_every_saying("the") is None

@@ -31,9 +31,8 @@ from types import MappingProxyType
 import numpy as np
 
 from ...core.vocabulary import DocType, DocumentMeta
-from ...core.words import HAN
 from ...corpus.manifest import load_manifest
-from ..analysis import analyse, symbol_tokens
+from ..analysis import symbol_tokens, tokens_of_every_saying
 from ..catalog import DocumentCatalog
 from ..lexical import LexicalIndex
 from ..query import AnalysedQuery
@@ -42,7 +41,6 @@ from ..times import NamedTimes
 from .rows import IndexRows
 
 _SESSION = re.compile(r"^A/(?:[A-Z0-9.]+/)*?(\d{2})/")
-_HAN_CHARACTER = re.compile(f"[{HAN}]")
 _NUMBERED_TITLE = re.compile(r"^\s*\d+/\d+\.\s*")  # "79/194. Information and ..."
 
 
@@ -226,8 +224,8 @@ class CitingClauses:
             return None
         held = [lexical.rows_with(token) for token in self.document_symbols(doc_id)]
         for name in self._mentions.word_names(doc_id):
-            tokens = list(dict.fromkeys(analyse(name)))
-            if not tokens or any(len(token) == 1 and _HAN_CHARACTER.match(token) for token in tokens):
+            tokens = tokens_of_every_saying(name)
+            if tokens is None:
                 return None
             rows = lexical.rows_with(tokens[0])
             for token in tokens[1:]:
