@@ -54,16 +54,25 @@ _ASKS_FOR_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # A figure that answers "how many / how much": a number that is not a year, a date, a
-# document symbol, a meeting's or a paragraph's number, or part of a name ("WSIS+20"):
-# "94 per cent", "300多名", "2.6 billion".
+# document symbol, a meeting's, a paragraph's or a goal's number, or part of a name
+# ("WSIS+20"): "94 per cent", "300多名", "2.6 billion". Years are bounded by digits, not by
+# word boundaries: a Han character is a word character ("HLE 2025合作伙伴").
 _NOT_FIGURES = re.compile(
-    r"\S*/\S*|\b(?:19|20)\d\d\b(?:[-–](?:19|20)?\d\d)?|\d+\s*[年月日号次届]|第\s*\d+|(?<=[A-Za-z+-])\d+|"
-    r"\b(?:para(?:graph)?s?\.?|section|resolution|session|meeting)\s+\d+",
+    r"\S*/\S*|(?<!\d)(?:19|20)\d\d(?!\d)(?:[-–](?:19|20)?\d\d(?!\d))?|\d+\s*[年月日号次届]|第\s*\d+|"
+    r"(?<=[A-Za-z+-])\d+|可持续发展目标\s*\d+|"
+    r"\b(?:para(?:graph)?s?\.?|section|resolution|session|meeting|SDGs?|Goals?)\s+\d+(?:(?:\s*,\s*|\s+and\s+)\d+)*",
     re.IGNORECASE,
 )
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I
 )
+
+
+def gives_figure(text: str) -> bool:
+    """Whether `text` gives a figure that could answer "how many / how much"."""
+    return bool(_FIGURE.search(_NOT_FIGURES.sub(" ", text)))
+
+
 _ASKS_FOR_DATE = re.compile(
     r"\b(?:on )?what (?:exact |specific )?(?:date|day)\b|\bwhich (?:date|day)\b|日期|哪一?天|几月几日", re.I
 )
@@ -126,9 +135,7 @@ def support_features(
             bool(question.named) and bool(chosen) and chosen[0].candidate.hit.passage.doc_id not in question.named
         ),
         "missing_references": float(missing_references(question, hits) > 0),
-        "number_unmet": float(
-            bool(_ASKS_FOR_NUMBER.search(question.text)) and not _FIGURE.search(_NOT_FIGURES.sub(" ", answer))
-        ),
+        "number_unmet": float(bool(_ASKS_FOR_NUMBER.search(question.text)) and not gives_figure(answer)),
         "date_unmet": float(bool(_ASKS_FOR_DATE.search(question.text)) and not _DAY.search(answer)),
     }
 

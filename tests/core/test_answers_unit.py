@@ -18,7 +18,7 @@ from wsis_rag.products.answers.choice import SENTENCE_FEATURES, Candidate, Chose
 from wsis_rag.products.answers.parts import split_question
 from wsis_rag.products.answers.question import missing_references, understand
 from wsis_rag.products.answers.sentences import actor_names, asks_for_task, gives_task
-from wsis_rag.products.answers.support import SUPPORT_FEATURES, Support, support_features, support_of
+from wsis_rag.products.answers.support import SUPPORT_FEATURES, Support, gives_figure, support_features, support_of
 
 # Sentences ranked by their e5 (here: hashing) cosine, terms and named document, the corpus
 # answering when the best sentence says the question's terms.
@@ -98,6 +98,17 @@ def test_names_and_tasks_of_a_question() -> None:
     assert actor_names("成果文件要求国际电联做什么？") == {"International Telecommunication Union"}
     assert asks_for_task("What does A/RES/80/173 assign to ITU?") and not asks_for_task("When did it meet?")
     assert gives_task("with a secretariat provided by the International Telecommunication Union")
+
+
+def test_a_figure_is_a_count_or_an_amount_not_a_year_a_symbol_or_a_goal() -> None:
+    assert gives_figure("more than 93 per cent of the world's population") and gives_figure("共审议了26份文稿")
+    assert gives_figure("appoint two co-facilitators") and gives_figure("300多名代表")
+    # Years, also glued to Chinese text (a Han character is a word character), a period,
+    # symbols, paragraph and goal numbers answer no "how many".
+    assert not gives_figure("各方对WSIS+20 HLE 2025合作伙伴的财务捐助表示感谢。")
+    assert not gives_figure("在2025-2027年划拨预算范围内。")
+    assert not gives_figure("capabilities (SDGs 3 and 4); targets (SDG 17); 可持续发展目标4")
+    assert not gives_figure("A/RES/80/173, para. 121, adopted in 2025")
 
 
 def test_a_clause_reference_the_document_lacks_is_missing(retriever: HybridRetriever) -> None:
