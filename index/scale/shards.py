@@ -31,7 +31,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -283,12 +283,22 @@ class FanOut:
         futures = [
             (shard.name, self._pool.submit(call, shard)) for shard in (self.shards if shards is None else shards)
         ]
+        # Every call ends (or times out) before the search answers or fails: a call left
+        # running after one shard failed would outlive the request, and on Ray it would
+        # reach into a cluster connection its caller may already have closed.
+        done, _ = wait([future for _, future in futures], timeout=self.timeout_s)
         answers = []
         for name, future in futures:
-            try:
-                answers.append(future.result(timeout=self.timeout_s))
-            except Exception as exc:  # any failure of a shard is the same fact to the caller
-                raise ShardUnavailableError(f"shard {name} did not answer ({type(exc).__name__}: {exc})") from exc
+            if future not in done:
+                raise ShardUnavailableError(
+                    f"shard {name} did not answer (TimeoutError: no answer in {self.timeout_s} s)"
+                )
+            failure = future.exception()
+            if failure is not None:  # any failure of a shard is the same fact to the caller
+                raise ShardUnavailableError(
+                    f"shard {name} did not answer ({type(failure).__name__}: {failure})"
+                ) from failure
+            answers.append(future.result())
         return answers
 
 

@@ -4,12 +4,24 @@ mini-corpus split by document: one request per shard per stage, and the focus ro
 
 from __future__ import annotations
 
+import time
+from typing import cast
+
 import numpy as np
 import pytest
 
 from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
-from wsis_rag.index.scale.shards import FanOut, LocalShard, ShardAnswer, ShardedVectors, ShardRequest, ShardSetSearch
+from wsis_rag.index.scale.shards import (
+    FanOut,
+    LocalShard,
+    ShardAnswer,
+    ShardedVectors,
+    ShardRequest,
+    ShardSearcher,
+    ShardSetSearch,
+    ShardUnavailableError,
+)
 from wsis_rag.index.search.feedback import feedback_applies
 from wsis_rag.index.search.rows import Fetch, LexicalQuery
 from wsis_rag.index.vectors import VectorIndex
@@ -153,3 +165,29 @@ def test_a_stage_within_rows_partly_fetched_asks_for_the_rest_and_ranks_as_the_s
     before = [shard.calls for shard in shards]
     stages.search_stage(vectors, query, 10, early, known=fetched)
     assert [shard.calls for shard in shards] == before
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_a_failing_shard_fails_the_search_once_every_call_has_ended() -> None:
+    """No call outlives the search it served: a slow shard's call has ended when another
+    shard's failure fails the search (on Ray, a call left running reaches into a cluster
+    connection the caller may close next)."""
+    ended: list[str] = []
+
+    def call(shard: ShardSearcher) -> int:
+        if shard.name == "failing":
+            raise RuntimeError("gone")
+        time.sleep(0.3)
+        ended.append(shard.name)
+        return 1
+
+    fan_out = FanOut(cast(list[ShardSearcher], [_Named("failing"), _Named("slow")]), timeout_s=5.0)
+    with pytest.raises(ShardUnavailableError, match="shard failing did not answer"):
+        fan_out.gather(call)
+    assert ended == ["slow"]
+    with pytest.raises(ShardUnavailableError, match="shard slow did not answer .TimeoutError"):
+        FanOut(cast(list[ShardSearcher], [_Named("slow")]), timeout_s=0.05).gather(call)
