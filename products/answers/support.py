@@ -66,13 +66,6 @@ _NOT_FIGURES = re.compile(
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I
 )
-
-
-def gives_figure(text: str) -> bool:
-    """Whether `text` gives a figure that could answer "how many / how much"."""
-    return bool(_FIGURE.search(_NOT_FIGURES.sub(" ", text)))
-
-
 _ASKS_FOR_DATE = re.compile(
     r"\b(?:on )?what (?:exact |specific )?(?:date|day)\b|\bwhich (?:date|day)\b|日期|哪一?天|几月几日", re.I
 )
@@ -84,6 +77,11 @@ class Support(StrEnum):
     STRONG = "strong"
     WEAK = "weak"
     NONE = "none"
+
+
+def gives_figure(text: str) -> bool:
+    """Whether `text` gives a figure that could answer "how many / how much"."""
+    return bool(_FIGURE.search(_NOT_FIGURES.sub(" ", text)))
 
 
 def _said_by(hit: Hit) -> str:
