@@ -25,7 +25,7 @@ from .results import (
 from .retriever import DocumentSize, FusionConfig, HybridRetriever
 from .scale.ray_shards import serve_index_on_ray
 from .search.rerank import RERANK_FEATURES, RERANK_PATH, QueryFacts, candidate_features, page_of
-from .sentences import SENTENCE_ENCODER
+from .sentences import SENTENCE_ENCODER, sentence_encoders
 from .store.builder import BuildReport, build_index, build_retriever, is_stale, stale_reasons
 from .store.versions import VersionLease, current_version, load_retriever, load_version, read_manifest
 from .termbase import load_termbase
@@ -71,6 +71,7 @@ __all__ = [
     "page_of",
     "read_manifest",
     "search_response",
+    "sentence_encoders",
     "serve_index_on_ray",
     "stale_reasons",
 ]

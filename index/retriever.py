@@ -150,15 +150,15 @@ class HybridRetriever:
         (empty for a document it does not hold): no product walks the whole index for one."""
         return [self.passages[row] for row in self._columns.doc_rows(doc_id).tolist()]
 
-    def sentence_vectors(self, passage_id: str) -> np.ndarray | None:
-        """The stored vectors of the passage's quotable sentences, in their order (by the
-        sentence table's encoder); None when the index holds no sentence table."""
+    def sentence_vectors(self, passage_id: str, encoder: str = SENTENCE_ENCODER) -> np.ndarray | None:
+        """The stored `encoder` vectors of the passage's quotable sentences, in their order;
+        None when the index holds no sentence table, or none of that encoder."""
         if self.sentences is None:
             return None
         row = self._row.get(passage_id)
         if row is None:
             raise NotFoundError(f"no passage {passage_id!r} in the index")
-        return self.sentences.of_row(row)
+        return self.sentences.of_row(row, encoder)
 
     @cached_property
     def document_sizes(self) -> dict[str, DocumentSize]:
@@ -425,10 +425,10 @@ class HybridRetriever:
         self, query_vector: np.ndarray | None, pinned: int
     ) -> Callable[[list[tuple[int, float]]], list[tuple[int, float]]] | None:
         """The sentence stage of one search (search/sentences.py), the `pinned` clauses kept
-        in place; None when it cannot run: no sentence table, no query vector of its
-        encoder, or switched off."""
+        in place; None when it cannot run: no sentence vectors of its encoder, no query
+        vector of it, or switched off."""
         table, config = self.sentences, self.fusion.sentences()
-        if table is None or query_vector is None or config.weight <= 0:
+        if table is None or SENTENCE_ENCODER not in table.vectors or query_vector is None or config.weight <= 0:
             return None
         config = replace(config, keep=max(config.keep, pinned))
 

@@ -122,16 +122,17 @@ def test_an_index_without_a_current_sentence_table_is_stale_served_without_it_an
     monkeypatch.setattr(builder, "SENTENCE_RECIPE", newer)
     monkeypatch.setattr(versions, "SENTENCE_RECIPE", newer)
     assert stale_reasons(settings) == [
-        f"the sentence table is missing or out of date (recipe {newer - 1} -> {newer}): sentences are embedded for answers"
+        f"the sentence table is missing or out of date (recipe {newer - 1} -> {newer}, encoders e5 -> e5): "
+        "sentences are embedded for answers"
     ]
     assert load_retriever(settings).sentences is None  # never read as if it were the newer table
     report = build_index(settings)
     # The passages and their vectors are kept, the sentences' vectors come from the cache.
     assert report.full_rebuild_reason is None and not report.embedded_documents
-    assert report.encoded_texts["sentences"] == 0
+    assert report.encoded_texts["sentences:e5"] == 0
     again = load_retriever(settings).sentences
     assert again is not None and np.array_equal(again.offsets, built.offsets)
-    assert np.array_equal(np.asarray(again.vectors), np.asarray(built.vectors))
+    assert np.array_equal(np.asarray(again.vectors["e5"]), np.asarray(built.vectors["e5"]))
     assert not is_stale(settings)
 
 
@@ -239,7 +240,12 @@ def test_a_build_on_two_workers_writes_the_one_worker_index(tmp_path: Path, shar
             build_workers=workers,
         )
         report = build_index(built[workers])
-        assert set(report.encoder_rates()) == {"e5", "use", "sentences"}  # answers' sentence table too
+        assert set(report.encoder_rates()) == {
+            "e5",
+            "use",
+            "sentences:e5",
+            "sentences:use",
+        }  # answers' sentence table too
         assert report.encoded_texts["e5"] > 100
     one, two = (load_retriever(built[w]) for w in (1, 2))
     assert [p.id for p in one.passages] == [p.id for p in two.passages]
@@ -250,4 +256,5 @@ def test_a_build_on_two_workers_writes_the_one_worker_index(tmp_path: Path, shar
         assert difference.max() <= 1e-6, name
     assert one.sentences is not None and two.sentences is not None
     np.testing.assert_array_equal(one.sentences.offsets, two.sentences.offsets)
-    assert np.abs(np.asarray(one.sentences.vectors) - np.asarray(two.sentences.vectors)).max() <= 1e-6
+    for name in ("e5", "use"):
+        assert np.abs(np.asarray(one.sentences.vectors[name]) - np.asarray(two.sentences.vectors[name])).max() <= 1e-6

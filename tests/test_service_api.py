@@ -32,15 +32,16 @@ def test_health_and_readiness(client: TestClient, retriever) -> None:
 
 
 def test_the_built_index_holds_the_answers_sentence_vectors(retriever) -> None:
-    # Built with the real e5: a row per quotable sentence, each the encoder's own vector.
-    assert retriever.sentences is not None
+    # Built with the real e5 and USE: a row per quotable sentence, each the encoder's own vector.
+    assert retriever.sentences is not None and retriever.sentences.encoders == ["e5", "use"]
     quotable = [quotable_sentences(p) for p in retriever.passages]
-    assert len(retriever.sentences.vectors) == sum(map(len, quotable)) > len(retriever.passages)
     passage = retriever.get("a-res-80-173:para-121")
-    stored = retriever.sentence_vectors(passage.id)
-    assert stored is not None and len(stored) == len(quotable_sentences(passage)) >= 1
-    again = retriever.encoder("e5").embed_passages(quotable_sentences(passage))
-    assert np.allclose(stored, again, atol=1e-4)
+    for encoder in ("e5", "use"):
+        assert len(retriever.sentences.vectors[encoder]) == sum(map(len, quotable)) > len(retriever.passages)
+        stored = retriever.sentence_vectors(passage.id, encoder)
+        assert stored is not None and len(stored) == len(quotable_sentences(passage)) >= 1
+        again = retriever.encoder(encoder).embed_passages(quotable_sentences(passage))
+        assert np.allclose(stored, again, atol=1e-4), encoder
 
 
 def itu_question_results(client: TestClient) -> dict:

@@ -116,10 +116,10 @@ def bench_collection(
             f"| {name} | {raw[name]:.1f} | {rate:.1f} | {rate / raw[name]:.2f} | {report.encoded_texts[name]:,} "
             f"| {report.embed_seconds[name]:.0f} s |"
         )
-    if "sentences" in report.embed_seconds:  # the answers' sentence table (index/sentences.py)
+    for key in (k for k in report.embed_seconds if k.startswith("sentences:")):  # the answers' sentence table
         print(
-            f"| sentences for answers (e5) | - | {rates.get('sentences', 0.0):.1f} | - "
-            f"| {report.encoded_texts['sentences']:,} | {report.embed_seconds['sentences']:.0f} s |"
+            f"| sentences for answers ({key.removeprefix('sentences:')}) | - | {rates.get(key, 0.0):.1f} | - "
+            f"| {report.encoded_texts[key]:,} | {report.embed_seconds[key]:.0f} s |"
         )
     version = settings.index_dir.resolve()
     sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.0f} MB" for f in sorted(version.glob("*")) if f.is_file())

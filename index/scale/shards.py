@@ -96,9 +96,9 @@ class ShardSet:
     shards: list[str]  # sub-directory names, in order
     passages: int
     encoders: list[str]
-    # The encoder of the sentence table kept whole at the root for the front (answers and
+    # The encoders of the sentence table kept whole at the root for the front (answers and
     # the sentence stage read it); None when the source index has none.
-    sentences: str | None = None
+    sentences: list[str] | None = None
 
     def shard_dirs(self) -> list[Path]:
         return [self.root / name for name in self.shards]
@@ -170,7 +170,7 @@ def write_shards(index_dir: Path, out: Path, n: int) -> ShardSet:
         sentences.save(tmp)
     layout = {"shards": names, "passages": len(passages), "encoders": encoders, "source": str(version)}
     (tmp / SHARD_SET_FILE).write_text(
-        json.dumps({**layout, "sentences": sentences.encoder if sentences is not None else None}),
+        json.dumps({**layout, "sentences": sentences.encoders if sentences is not None else None}),
         encoding="utf-8",
     )
     if out.exists():

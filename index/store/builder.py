@@ -32,7 +32,7 @@ from ..encoders.embedding_cache import BATCH, CachedPassageEncoder
 from ..lexical import LexicalIndex
 from ..lineage import LINEAGE_FILE, LINEAGE_VERSION, LineageTable, build_lineage
 from ..retriever import FusionConfig, HybridRetriever
-from ..sentences import SENTENCE_ENCODER, SENTENCE_RECIPE, SentenceTable, sentence_texts
+from ..sentences import SENTENCE_RECIPE, SentenceTable, sentence_encoders, sentence_texts
 from ..vectors import VectorIndex
 from . import versions
 
@@ -163,13 +163,17 @@ def build_retriever(
     }
     lexical = LexicalIndex.build([lexical_text(p) for p in passages])
     sentences = None
-    if SENTENCE_ENCODER in embedders:
+    if encoders := sentence_encoders(embedders):
         sentence_list, offsets = sentence_texts(passages)
-        encoder = embedders[SENTENCE_ENCODER]
-        matrix = (
-            encoder.embed_passages(sentence_list) if sentence_list else np.zeros((0, encoder.dim), dtype=np.float32)
+        sentences = SentenceTable(
+            offsets,
+            {
+                name: embedders[name].embed_passages(sentence_list)
+                if sentence_list
+                else np.zeros((0, embedders[name].dim), dtype=np.float32)
+                for name in encoders
+            },
         )
-        sentences = SentenceTable(SENTENCE_ENCODER, offsets, matrix)
     return HybridRetriever(
         passages, documents, lexical, vectors, info, embedders=embedders, lineage=lineage, sentences=sentences
     )
@@ -262,13 +266,15 @@ def stale_reasons(settings: Settings) -> list[str]:
         return [
             f"the readers changed (version {old.get('reader_version')} -> {READER_VERSION}): documents are read again"
         ]
-    recipe = (old.get("sentences") or {}).get("recipe")
-    if SENTENCE_ENCODER in old.get("encoders", {}) and recipe != SENTENCE_RECIPE:
+    recorded_sentences = old.get("sentences") or {}
+    recipe, stored = recorded_sentences.get("recipe"), recorded_sentences.get("encoders")
+    wanted = sentence_encoders(old.get("encoders", {}))
+    if wanted and (recipe != SENTENCE_RECIPE or stored != wanted):
         # The passages and their vectors are reused; the sentences' vectors come from the
         # embedding cache where their text was embedded before.
         return [
-            f"the sentence table is missing or out of date (recipe {recipe} -> {SENTENCE_RECIPE}): "
-            "sentences are embedded for answers"
+            f"the sentence table is missing or out of date (recipe {recipe} -> {SENTENCE_RECIPE}, encoders "
+            f"{','.join(stored or []) or 'none'} -> {','.join(wanted)}): sentences are embedded for answers"
         ]
     if old.get("lineage_version") != LINEAGE_VERSION:
         # The references and version links are recomputed from the documents (nothing is re-embedded).
@@ -496,14 +502,17 @@ def _write_sentences(
     """The sentence table (index/sentences.py) when the index has its encoder: the vectors of
     unchanged sentences come from the embedding cache, like those of unchanged passages.
     Returns what the manifest records of it."""
-    if SENTENCE_ENCODER not in index_encoders(settings):
+    encoders = sentence_encoders(index_encoders(settings))
+    if not encoders:
         return None
     texts, offsets = sentence_texts(passages)
-    encoder = CachedPassageEncoder(get_embedder(SENTENCE_ENCODER, settings), settings.embedding_cache_dir)
-    say(f"{SENTENCE_ENCODER}: embedding {len(texts)} sentences for answers")
-    t = time.perf_counter()
-    vectors, encoded = runner.embed(encoder, texts, _every_tenth(say, SENTENCE_ENCODER, "sentences"))
-    report.embed_seconds["sentences"] = time.perf_counter() - t
-    report.encoded_texts["sentences"] = encoded
-    SentenceTable(SENTENCE_ENCODER, offsets, vectors).save(version)
-    return {"encoder": SENTENCE_ENCODER, "recipe": SENTENCE_RECIPE, "count": len(texts)}
+    vectors = {}
+    for name in encoders:
+        encoder = CachedPassageEncoder(get_embedder(name, settings), settings.embedding_cache_dir)
+        say(f"{name}: embedding {len(texts)} sentences for answers")
+        t = time.perf_counter()
+        vectors[name], encoded = runner.embed(encoder, texts, _every_tenth(say, name, "sentences"))
+        report.embed_seconds[f"sentences:{name}"] = time.perf_counter() - t
+        report.encoded_texts[f"sentences:{name}"] = encoded
+    SentenceTable(offsets, vectors).save(version)
+    return {"encoders": encoders, "recipe": SENTENCE_RECIPE, "count": len(texts)}

@@ -359,10 +359,15 @@ def read_sentences(version: Path, manifest: dict[str, Any]) -> SentenceTable | N
     """The version's sentence table; None when it was built without one or by another
     recipe (it is then stale, and answers embed the sentences they need)."""
     recorded = manifest.get("sentences") or {}
-    encoder = recorded.get("encoder")
-    if recorded.get("recipe") != SENTENCE_RECIPE or sentence_file(str(encoder)) not in (manifest.get("files") or {}):
+    encoders = recorded.get("encoders") or []
+    files = manifest.get("files") or {}
+    if (
+        recorded.get("recipe") != SENTENCE_RECIPE
+        or not encoders
+        or any(sentence_file(e) not in files for e in encoders)
+    ):
         return None
-    return SentenceTable.load(version, str(encoder))
+    return SentenceTable.load(version, encoders)
 
 
 def load_vectors(index_dir: Path, name: str) -> np.ndarray:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ...core.sentences import quotable_sentences
 from ...core.vocabulary import ClauseKind
 from ...index.api import Hit
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 SENTENCE_FEATURES: dict[str, int] = {
     "cosine": 1,  # the sentence's e5 cosine with the question
     "cosine_gap": -1,  # how far under the best sentence's cosine
+    "use_cosine": 1,  # the sentence's USE cosine with the question (the stronger across languages)
+    "use_cosine_gap": -1,  # how far under the best sentence's USE cosine
     "terms": 1,  # share of the question's content terms the sentence says (either language)
     "clause_terms": 1,  # ... that its clause (with its document's symbol and title) says
     "idf": 1,  # share of the question's idf mass the sentence holds (its rare words count most)
@@ -91,9 +95,9 @@ def candidates(
     pool = [(hit, sentence) for hit, sentences in clauses for sentence in sentences]
     if not pool:
         return []
-    sentence_vectors = vectors.vectors([(hit.passage, sentences) for hit, sentences in clauses])
-    cosines = sentence_vectors @ vectors.query(question.text)
-    best_cosine = float(cosines.max())
+    cosines = vectors.cosines(question.text, [(hit.passage, sentences) for hit, sentences in clauses])
+    cosines.setdefault("use", np.zeros(len(pool)))  # an index without USE: no USE view of any sentence
+    best = {name: float(values.max()) for name, values in cosines.items()}
     pinned = {h.passage.id for h in hits if names_clause(question, h)}
     # Pinned clauses score above any fused score: the best of the others is the yardstick.
     top_score = max((h.score for h in hits if h.passage.id not in pinned), default=1.0) or 1.0
@@ -104,13 +108,15 @@ def candidates(
         for hit in hits[: calibration.passages]
     }
     scored = []
-    for (hit, sentence), cosine in zip(pool, cosines, strict=True):
+    for (hit, sentence), cosine, use_cosine in zip(pool, cosines["e5"], cosines["use"], strict=True):
         lowered = sentence.lower()
         passage = hit.passage
         ranks = hit.signals.values()
         features = {
             "cosine": float(cosine),
-            "cosine_gap": best_cosine - float(cosine),
+            "cosine_gap": best["e5"] - float(cosine),
+            "use_cosine": float(use_cosine),
+            "use_cosine_gap": best["use"] - float(use_cosine),
             "terms": lexical_overlap(set(question.terms), sentence),
             "clause_terms": clause_terms[passage.id],
             "idf": idf_coverage(question, sentence),

@@ -1,5 +1,6 @@
 """Sentence vectors for answers: read from the index's sentence table (embedded at build
-time, index/sentences.py), so an answer embeds nothing but its question.
+time by each encoder answers read, index/sentences.py), so an answer embeds nothing but its
+question.
 
 An index without the table (built before it, or without the table's encoder) still
 answers: the sentences of the clauses an answer reads are embedded then, and kept up to a
@@ -16,10 +17,10 @@ from functools import lru_cache
 import numpy as np
 
 from ...core.vocabulary import Passage
-from ...index.api import SENTENCE_ENCODER, Embedder, HybridRetriever
+from ...index.api import SENTENCE_ENCODER, Embedder, HybridRetriever, sentence_encoders
 
-# Sentence vectors kept per encoder when the index has none: e5's 384 floats each, so
-# about 80 MB at most.
+# Sentence vectors kept per encoder when the index has none: 384 floats each for e5, 512
+# for USE, so about 80 and 100 MB at most.
 SENTENCE_CAPACITY = 50_000
 
 
@@ -62,28 +63,36 @@ def sentence_cache(encoder: Embedder) -> SentenceCache:
 
 
 class ClauseSentences:
-    """The sentence vectors of an index's clauses, for one answer: the stored rows of the
-    index's sentence table, else (an index without one) the process-wide cache's."""
+    """The sentence vectors of an index's clauses, for one answer: e5's, and those of the
+    other encoders answers read (SENTENCE_ENCODERS) that the index has: the stored rows of
+    its sentence table, else (an index without them) the process-wide cache's."""
 
     def __init__(self, retriever: HybridRetriever) -> None:
         self.retriever = retriever
-        self.encoder = retriever.encoder(SENTENCE_ENCODER)  # the encoder the index stores them for
+        names = dict.fromkeys([SENTENCE_ENCODER, *sentence_encoders(retriever.vectors)])
+        self.encoders = {name: retriever.encoder(name) for name in names}
 
-    def vectors(self, clauses: Sequence[tuple[Passage, Sequence[str]]]) -> np.ndarray:
+    def vectors(self, clauses: Sequence[tuple[Passage, Sequence[str]]], encoder: str = SENTENCE_ENCODER) -> np.ndarray:
         """One row per sentence of `clauses` (each a passage and its quotable sentences),
         clause by clause, in the sentences' order."""
         blocks: list[np.ndarray | None] = []
         for passage, sentences in clauses:
-            stored = self.retriever.sentence_vectors(passage.id)
+            stored = self.retriever.sentence_vectors(passage.id, encoder)
             blocks.append(stored if stored is not None and len(stored) == len(sentences) else None)
         missing = [s for (_, sentences), block in zip(clauses, blocks, strict=True) if block is None for s in sentences]
-        computed = iter(sentence_cache(self.encoder).embed(missing)) if missing else iter(())
+        embedder = self.encoders[encoder]
+        computed = iter(sentence_cache(embedder).embed(missing)) if missing else iter(())
         rows = [
             np.asarray(block) if block is not None else np.stack([next(computed) for _ in sentences])
             for (_, sentences), block in zip(clauses, blocks, strict=True)
             if sentences
         ]
-        return np.concatenate(rows) if rows else np.zeros((0, self.encoder.dim), np.float32)
+        return np.concatenate(rows) if rows else np.zeros((0, embedder.dim), np.float32)
 
-    def query(self, text: str) -> np.ndarray:
-        return self.encoder.embed_queries([text])[0]
+    def cosines(self, question: str, clauses: Sequence[tuple[Passage, Sequence[str]]]) -> dict[str, np.ndarray]:
+        """Each encoder's cosine of the question with every sentence of `clauses` (in the
+        order of `vectors`)."""
+        return {
+            name: self.vectors(clauses, name) @ embedder.embed_queries([question])[0]
+            for name, embedder in self.encoders.items()
+        }

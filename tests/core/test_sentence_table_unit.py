@@ -12,6 +12,9 @@ from wsis_rag.core.vocabulary import DocumentMeta, Passage
 from wsis_rag.index.encoders.embedders import Embedder
 from wsis_rag.index.sentences import SentenceTable
 from wsis_rag.index.store.builder import build_retriever
+from wsis_rag.products.answers.calibration import load_calibration
+from wsis_rag.products.answers.choice import candidates
+from wsis_rag.products.answers.question import understand
 from wsis_rag.products.answers.vectors import ClauseSentences, SentenceCache
 
 
@@ -55,7 +58,7 @@ def test_the_index_stores_a_vector_per_quotable_sentence(
         assert stored is not None and len(stored) == len(sentences)
         if sentences:
             np.testing.assert_allclose(stored, hashing_embedder.embed_passages(sentences), rtol=1e-6)
-    assert quotable > len(mini_passages) // 2 and len(retriever.sentences.vectors) == quotable
+    assert quotable > len(mini_passages) // 2 and len(retriever.sentences.vectors["e5"]) == quotable
 
 
 def test_answers_read_the_stored_rows_and_embed_only_without_them(
@@ -76,5 +79,26 @@ def test_answers_read_the_stored_rows_and_embed_only_without_them(
 
 
 def test_a_table_whose_offsets_do_not_cover_its_vectors_is_refused() -> None:
-    with pytest.raises(ValueError, match="3 vectors, offsets end at 2"):
-        SentenceTable("e5", np.array([0, 1, 2]), np.zeros((3, 4), np.float32))
+    with pytest.raises(ValueError, match="3 use vectors, offsets end at 2"):
+        SentenceTable(np.array([0, 1, 2]), {"e5": np.zeros((2, 4), np.float32), "use": np.zeros((3, 4), np.float32)})
+
+
+def test_answers_read_each_sentence_through_every_encoder_the_index_stores(
+    mini_passages: list[Passage], mini_documents: list[DocumentMeta], hashing_embedder: Embedder
+) -> None:
+    e5, use = hashing_embedder, type(hashing_embedder)(64)  # type: ignore[call-arg]  # a second fake, narrower
+    retriever = build_retriever(mini_passages, mini_documents, {"e5": e5, "use": use})
+    assert retriever.sentences is not None and retriever.sentences.encoders == ["e5", "use"]
+    question = "Which body coordinates the follow-up?"
+    hits = retriever.search(question, k=5)
+    scored = candidates(understand(retriever, question), hits, ClauseSentences(retriever), load_calibration())
+    assert scored
+    best_use = max(float(use.embed_passages([c.text])[0] @ use.embed_queries([question])[0]) for c in scored)
+    for candidate in scored:
+        expected = float(use.embed_passages([candidate.text])[0] @ use.embed_queries([question])[0])
+        assert candidate.features["use_cosine"] == pytest.approx(expected, abs=1e-5)
+        assert candidate.features["use_cosine_gap"] == pytest.approx(best_use - expected, abs=1e-5)
+    # An index without USE gives every sentence the same (nil) USE view: it orders nothing.
+    only_e5 = build_retriever(mini_passages, mini_documents, {"e5": e5})
+    plain = candidates(understand(only_e5, question), hits, ClauseSentences(only_e5), load_calibration())
+    assert {(c.features["use_cosine"], c.features["use_cosine_gap"]) for c in plain} == {(0.0, 0.0)}
