@@ -108,9 +108,10 @@ def read_shard_set(root: Path) -> ShardSet:
     path = root / SHARD_SET_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return ShardSet(
-            root, list(data["shards"]), int(data["passages"]), list(data["encoders"]), data.get("sentences")
-        )
+        sentences = data.get("sentences")
+        if isinstance(sentences, str):  # written when the table held one encoder
+            sentences = [sentences]
+        return ShardSet(root, list(data["shards"]), int(data["passages"]), list(data["encoders"]), sentences)
     except (OSError, ValueError, KeyError) as exc:
         raise IndexNotReadyError(f"no readable shard set at {root} ({exc}): write one with `wsis index shard`") from exc
 

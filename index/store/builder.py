@@ -499,8 +499,9 @@ def _write_version(
 def _write_sentences(
     settings: Settings, version: Path, passages: list[Passage], report: BuildReport, say: Progress, runner: BuildRunner
 ) -> dict[str, Any] | None:
-    """The sentence table (index/sentences.py) when the index has its encoder: the vectors of
-    unchanged sentences come from the embedding cache, like those of unchanged passages.
+    """The sentence table (index/sentences.py) of the index's sentence encoders, if it has
+    any: the vectors of unchanged sentences come from the embedding cache, like those of
+    unchanged passages.
     Returns what the manifest records of it."""
     encoders = sentence_encoders(index_encoders(settings))
     if not encoders:

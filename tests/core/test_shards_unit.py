@@ -4,7 +4,9 @@ mini-corpus split by document: one request per shard per stage, and the focus ro
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import cast
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 from wsis_rag.index.results import Filters
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.scale.shards import (
+    SHARD_SET_FILE,
     FanOut,
     LocalShard,
     ShardAnswer,
@@ -21,6 +24,7 @@ from wsis_rag.index.scale.shards import (
     ShardSearcher,
     ShardSetSearch,
     ShardUnavailableError,
+    read_shard_set,
 )
 from wsis_rag.index.search.feedback import feedback_applies
 from wsis_rag.index.search.rows import Fetch, LexicalQuery
@@ -191,3 +195,11 @@ def test_a_failing_shard_fails_the_search_once_every_call_has_ended() -> None:
     assert ended == ["slow"]
     with pytest.raises(ShardUnavailableError, match="shard slow did not answer .TimeoutError"):
         FanOut(cast(list[ShardSearcher], [_Named("slow")]), timeout_s=0.05).gather(call)
+
+
+def test_a_shard_set_written_when_the_sentence_table_held_one_encoder_still_reads(tmp_path: Path) -> None:
+    layout = {"shards": ["shard-000"], "passages": 3, "encoders": ["e5", "use"], "source": "v1"}
+    (tmp_path / SHARD_SET_FILE).write_text(json.dumps({**layout, "sentences": "e5"}), encoding="utf-8")
+    assert read_shard_set(tmp_path).sentences == ["e5"]
+    (tmp_path / SHARD_SET_FILE).write_text(json.dumps({**layout, "sentences": ["e5", "use"]}), encoding="utf-8")
+    assert read_shard_set(tmp_path).sentences == ["e5", "use"]
