@@ -359,7 +359,9 @@ def read_sentences(version: Path, manifest: dict[str, Any]) -> SentenceTable | N
     """The version's sentence table; None when it was built without one or by another
     recipe (it is then stale, and answers embed the sentences they need)."""
     recorded = manifest.get("sentences") or {}
-    encoders = recorded.get("encoders") or []
+    # A version written when the table held one encoder records it alone: still served
+    # (it is stale, and the next build adds the others).
+    encoders = recorded.get("encoders") or ([recorded["encoder"]] if recorded.get("encoder") else [])
     files = manifest.get("files") or {}
     if (
         recorded.get("recipe") != SENTENCE_RECIPE

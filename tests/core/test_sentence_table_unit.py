@@ -4,14 +4,17 @@ index without the table still answers, its sentences embedded once and kept (bou
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from wsis_rag.core.sentences import quotable_sentences
 from wsis_rag.core.vocabulary import DocumentMeta, Passage
 from wsis_rag.index.encoders.embedders import Embedder
-from wsis_rag.index.sentences import SentenceTable
+from wsis_rag.index.sentences import OFFSETS_FILE, SENTENCE_RECIPE, SentenceTable, sentence_file
 from wsis_rag.index.store.builder import build_retriever
+from wsis_rag.index.store.versions import read_sentences
 from wsis_rag.products.answers.calibration import load_calibration
 from wsis_rag.products.answers.choice import candidates
 from wsis_rag.products.answers.question import understand
@@ -102,3 +105,17 @@ def test_answers_read_each_sentence_through_every_encoder_the_index_stores(
     only_e5 = build_retriever(mini_passages, mini_documents, {"e5": e5})
     plain = candidates(understand(only_e5, question), hits, ClauseSentences(only_e5), load_calibration())
     assert {(c.features["use_cosine"], c.features["use_cosine_gap"]) for c in plain} == {(0.0, 0.0)}
+
+
+def test_a_version_written_when_the_table_held_one_encoder_is_served_with_it(tmp_path: Path) -> None:
+    offsets, e5 = np.array([0, 2, 3]), np.eye(3, 4, dtype=np.float32)
+    SentenceTable(offsets, {"e5": e5}).save(tmp_path)
+    files = {sentence_file("e5"): "sha", OFFSETS_FILE: "sha"}
+    older = {"sentences": {"encoder": "e5", "recipe": SENTENCE_RECIPE, "count": 3}, "files": files}
+    table = read_sentences(tmp_path, older)
+    assert table is not None and table.encoders == ["e5"]
+    np.testing.assert_array_equal(table.of_row(0), e5[:2])
+    assert table.of_row(0, "use") is None  # answers embed USE's rows until the next build adds them
+    newer = {"sentences": {"encoders": ["e5", "use"], "recipe": SENTENCE_RECIPE, "count": 3}, "files": files}
+    assert read_sentences(tmp_path, newer) is None  # a file it records is missing
+    assert read_sentences(tmp_path, {**older, "sentences": {**older["sentences"], "recipe": -1}}) is None
