@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.settings import PROJECT_ROOT, get_settings
 from ..core.vocabulary import ClauseKind, Passage
 from ..core.words import HAN, STOPWORDS, han_bigrams
-from ..index.analysis import latin_tokens
+from ..index.analysis import word_tokens
 from ..index.lexical import LexicalIndex
 from .questions import Question, RelevantItem, write_questions
 
@@ -48,7 +48,7 @@ def key_terms(passage: Passage, lexical: LexicalIndex, count: int = KEY_TERMS) -
     else:
         words = [w for w in _WORD.findall(passage.text) if w.lower() not in STOPWORDS]
         candidates = list(dict.fromkeys(w.lower() for w in words))
-        tokens = {w: (latin_tokens(w) or [w])[0] for w in candidates}
+        tokens = {w: (word_tokens(w) or [w])[0] for w in candidates}
     frequency = lexical.document_frequency(list(set(tokens.values())))
     known = [c for c in candidates if tokens[c] in frequency]
     # Rarest first; ties broken by position so the choice is stable.

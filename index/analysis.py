@@ -1,6 +1,9 @@
-"""Text analysis for BM25: one analyser for passages and queries in English and Chinese.
+"""Text analysis for BM25: one analyser for passages and queries in every language of the UN.
 
-- Latin-script runs: lowercased words, English stopwords dropped, Snowball-stemmed.
+- Words of the alphabetic scripts: lowercased, English stopwords dropped, Snowball-stemmed
+  by their script (Latin by the English stemmer, its diacritics folded first so that
+  "générale" and "generale" are one word; Cyrillic by the Russian, Arabic by the Arabic
+  one; other scripts kept whole). An ASCII word gets the token it always had.
 - Han runs: overlapping character bigrams (a lone character stays a unigram); bigrams need
   no dictionary and match Chinese terms however a word segmenter would cut them.
 - Document symbols and resolution numbers become canonical tokens, written the same way
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -19,7 +23,11 @@ from typing import Any, NamedTuple
 from ..core.words import HAN, STOPWORDS, han_bigrams
 
 _HAN_RUN = re.compile(f"[{HAN}]+")
-_LATIN_WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]+)*\+*", re.IGNORECASE)
+# A word character of any script but Han (Han runs are read as bigrams).
+_WORD_CHAR = f"[^\\W_{HAN}]"
+_WORD = re.compile(f"{_WORD_CHAR}+(?:[+']{_WORD_CHAR}+)*\\+*")
+# Bump when the tokens of a text change: an index built with other tokens is rebuilt.
+ANALYSER_VERSION = 2
 
 # UN symbols: A/RES/80/173, E/RES/2025/18, A/80/L.41 (the session/number pair is the key),
 # and the bare "80/173" users type. Years like 2025-2026 use a dash, so they are not caught.
@@ -37,11 +45,26 @@ _CONFERENCE = re.compile(r"\b(PP|WTDC|WTSA|WSIS|RA|WRC)-?(\d{2})\b", re.IGNORECA
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:  # PyStemmer ships no type information
+@lru_cache(maxsize=4)
+def _stemmer(language: str = "english") -> Any:  # PyStemmer ships no type information
     import Stemmer
 
-    return Stemmer.Stemmer("english")
+    return Stemmer.Stemmer(language)
+
+
+def _script_stem(word: str) -> str:
+    """The stem of a lowercased word that is not ASCII, by its script (see the module's
+    docstring)."""
+    first = next((ch for ch in word if ch.isalpha()), "")
+    script = unicodedata.name(first, "").split(" ", 1)[0]
+    if script == "CYRILLIC":
+        return str(_stemmer("russian").stemWord(word))
+    if script == "ARABIC":
+        return str(_stemmer("arabic").stemWord(word))
+    if script == "LATIN":
+        folded = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+        return str(_stemmer().stemWord(folded))
+    return word
 
 
 def symbol_tokens(text: str) -> list[str]:
@@ -75,13 +98,16 @@ def document_symbols(text: str) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def latin_tokens(text: str) -> list[str]:
-    words = [w.lower() for w in _LATIN_WORD.findall(text)]
-    return [_latin_token(w) for w in words if w not in STOPWORDS]
+def word_tokens(text: str) -> list[str]:
+    """The BM25 tokens of the words of `text` (its Han runs aside)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return [_word_token(w) for w in words if w not in STOPWORDS]
 
 
-def _latin_token(word: str) -> str:
-    """The BM25 token of one lowercased Latin word: an ordinal's number, else its stem."""
+def _word_token(word: str) -> str:
+    """The BM25 token of one lowercased word: an ordinal's number, else its stem."""
+    if not word.isascii():
+        return _script_stem(word)
     ordinal = _ORDINAL.fullmatch(word)
     return ordinal.group(1) if ordinal else str(_stemmer().stemWord(word))
 
@@ -90,7 +116,7 @@ def analyse(text: str) -> list[str]:
     """BM25 tokens of `text` (passage or query), in order of appearance per kind."""
     tokens = symbol_tokens(text)
     # The symbol's own pieces ("res", "80", "173") would only add noise beside its token.
-    tokens += latin_tokens(_HAN_RUN.sub(" ", _UN_SYMBOL.sub(" ", text)))
+    tokens += word_tokens(_HAN_RUN.sub(" ", _UN_SYMBOL.sub(" ", text)))
     for run in _HAN_RUN.findall(text):
         tokens += han_bigrams(run)
     return tokens
@@ -108,7 +134,7 @@ def tokens_of_every_saying(name: str) -> list[str] | None:
 
 def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
     """The surface forms in `text` of the BM25 `tokens` it contains (for highlighting the
-    passage as it is shown): whole Latin words whose stem is a token ("assigned" for
+    passage as it is shown): whole words whose stem is a token ("assigned" for
     `assign`), symbols written any way ("resolution 80/173" for `sym:80/173`), and the
     longest Han runs made of token bigrams ("国际电联" for 国际, 际电, 电联). In order of
     appearance, each once.
@@ -121,16 +147,16 @@ def matched_terms(text: str, tokens: frozenset[str]) -> list[str]:
         if kind in kinds:
             found += [(m.start(), m.group(0)) for m in pattern.finditer(text) if canonical(m) in tokens]
     if "" in kinds:
-        found += _latin_matches(text, tokens)
+        found += _word_matches(text, tokens)
     if "han" in kinds:
         for run in _HAN_RUN.finditer(text):
             found += _han_matches(run.group(0), run.start(), tokens)
     return list(dict.fromkeys(form for _, form in sorted(found)))
 
 
-def _latin_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
-    """(position, word) of each Latin word whose token (stem, or an ordinal's number) is a token."""
-    words = _latin_words(text)
+def _word_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
+    """(position, word) of each word whose token (stem, or an ordinal's number) is a token."""
+    words = _words(text)
     if tokens.isdisjoint(words.stems):
         return []
     return [
@@ -140,30 +166,35 @@ def _latin_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
     ]
 
 
-class _LatinWords(NamedTuple):
+class _Words(NamedTuple):
     words: tuple[str, ...]
     lowered: tuple[str, ...]
-    stems: tuple[str, ...]  # the tokens of latin_tokens: an ordinal is its number
+    stems: tuple[str, ...]  # the tokens of word_tokens: an ordinal is its number
     starts: tuple[int, ...]
 
 
 @lru_cache(maxsize=8192)
-def _latin_words(text: str) -> _LatinWords:
-    """The Latin words of a passage with their lower-case forms, stems and positions: what
+def _words(text: str) -> _Words:
+    """The words of a passage with their lower-case forms, stems and positions: what
     every query's highlighting of this passage needs, worked out once per passage text
     while it keeps being shown (the cache holds the texts of the last ~8,000 distinct
     results). Done in a few C calls: the text split into alternating gaps and words, the
     words lower-cased as one string and stemmed as one list (a match object and a stemmer
-    call per word cost several times more)."""
-    parts = _LATIN_SPLIT.split(text)
+    call per word cost several times more; a word that is not ASCII is stemmed alone, by
+    its script)."""
+    parts = _WORD_SPLIT.split(text)
     words = parts[1::2]
     lowered = "\0".join(words).lower().split("\0") if words else []  # no word holds a NUL
     stems = [
-        ordinal.group(1) if low[:1].isdigit() and (ordinal := _ORDINAL.fullmatch(low)) else stem
+        _script_stem(low)
+        if not low.isascii()
+        else ordinal.group(1)
+        if low[:1].isdigit() and (ordinal := _ORDINAL.fullmatch(low))
+        else stem
         for low, stem in zip(lowered, _stemmer().stemWords(lowered), strict=True)
     ]
     ends = list(itertools.accumulate(map(len, parts)))  # ends[2 * i] = where word i starts
-    return _LatinWords(tuple(words), tuple(lowered), tuple(stems), tuple(ends[0:-1:2]))
+    return _Words(tuple(words), tuple(lowered), tuple(stems), tuple(ends[0:-1:2]))
 
 
 def _han_matches(run: str, offset: int, tokens: frozenset[str]) -> list[tuple[int, str]]:
@@ -194,8 +225,8 @@ _SYMBOL_FORMS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]]]
     ("res", _RESOLUTION_ZH, lambda m: f"res:{m.group(1)}"),
     ("conf", _CONFERENCE, lambda m: f"conf:{m.group(1).lower()}-{m.group(2)}"),
 ]
-# The Latin word pattern as one capturing group: re.split then returns gaps and words in turn.
-_LATIN_SPLIT = re.compile(f"({_LATIN_WORD.pattern})", _LATIN_WORD.flags)
+# The word pattern as one capturing group: re.split then returns gaps and words in turn.
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 
 
 # Characters that re.IGNORECASE takes for an ASCII letter although casefold() keeps them
@@ -212,8 +243,19 @@ def caseless(text: str) -> str:
     return text.translate(_LIKE_ASCII).casefold()
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
 def query_language(text: str) -> str:
-    """'zh' when Han characters make up a good part of the letters, else 'en'."""
+    """'zh' when Han characters make up a good part of the letters; 'ru' or 'ar' when Cyrillic
+    or Arabic letters outnumber the Latin ones; else 'en' (a Latin-script question is read as
+    English: French and Spanish share its analyser)."""
     han = len(re.findall(f"[{HAN}]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if han and han * 3 >= latin else "en"
+    if han and han * 3 >= latin:
+        return "zh"
+    for language, letters in (("ru", _CYRILLIC), ("ar", _ARABIC)):
+        if len(letters.findall(text)) > latin:
+            return language
+    return "en"

@@ -10,6 +10,7 @@ from wsis_rag.index.analysis import (
     analyse,
     caseless,
     document_symbols,
+    matched_terms,
     query_language,
     symbol_tokens,
     tokens_of_every_saying,
@@ -72,6 +73,31 @@ def test_english_is_lowercased_stemmed_and_stopword_free() -> None:
     assert tokens == ["measur", "resolut", "govern"]
 
 
+def test_every_alphabetic_script_gives_words() -> None:
+    # French and Spanish: diacritics folded, so a query typed without them matches; the
+    # English stemmer serves every Latin word alike.
+    assert analyse("L'Assemblée générale demande aux États") == analyse("L'Assemblee generale demande aux Etats")
+    assert "general" in analyse("résolution de l'Assemblée générale") and "estado" in analyse("los Estados")
+    assert analyse("Côte d'Ivoire, Türkiye") == ["cote", "d'ivoir", "turkiy"]
+    # Russian and Arabic words by their own stemmers: one stem for a word's forms.
+    assert analyse("Генеральная Ассамблея") == ["генеральн", "ассамбле"]
+    assert analyse("государства")[0] == analyse("государств")[0]
+    assert analyse("الجمعية العامة تدعو الدول") == ["جمع", "عام", "تدعو", "دول"]
+    # ASCII words give the tokens they always had; Han runs are still bigrams beside them.
+    assert analyse("States' 44th meetings of WSIS+20 and ICT4D") == ["state", "44", "meet", "wsis+20", "ict4d"]
+    assert analyse("国际电联 ITU") == ["itu", "国际", "际电", "电联"]
+
+
+def test_words_of_any_script_are_highlighted_as_written() -> None:
+    assert matched_terms("L'Assemblée générale demande aux États membres", frozenset(analyse("generale etats"))) == [
+        "générale",
+        "États",
+    ]
+    assert matched_terms("Генеральная Ассамблея призывает государства", frozenset(analyse("государств"))) == [
+        "государства"
+    ]
+
+
 def test_chinese_becomes_character_bigrams() -> None:
     assert analyse("国际电联") == ["国际", "际电", "电联"]
     assert analyse("会") == ["会"]
@@ -83,6 +109,9 @@ def test_query_language() -> None:
     assert query_language("What did the Council decide?") == "en"
     assert query_language("秘书处依据什么定期向工作组通报对WSIS+20进程的贡献？") == "zh"
     assert query_language("WSIS信托基金 伙伴关系方案") == "zh"
+    assert query_language("Что поручено МСЭ в резолюции A/RES/80/173?") == "ru"
+    assert query_language("ما هي مهام الاتحاد الدولي للاتصالات في القرار 80/173؟") == "ar"
+    assert query_language("Que demande la résolution à l'UIT ?") == "en"
 
 
 def test_termbase_carries_terms_across_languages() -> None:

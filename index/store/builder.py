@@ -27,6 +27,7 @@ from ...core.settings import Settings
 from ...core.vocabulary import DocumentMeta, Passage
 from ...corpus.inventory import take_inventory
 from ...ingest.pipeline import READER_VERSION, CorpusIngest, ingest_corpus
+from ..analysis import ANALYSER_VERSION
 from ..encoders.embedders import Embedder, get_embedder, new_embedder
 from ..encoders.embedding_cache import BATCH, CachedPassageEncoder
 from ..lexical import LexicalIndex
@@ -231,6 +232,7 @@ def index_shape(settings: Settings) -> dict[str, Any]:
         "max_passage_tokens": settings.max_passage_tokens,
         "reader_version": READER_VERSION,
         "lineage_version": LINEAGE_VERSION,
+        "analyser_version": ANALYSER_VERSION,
         "encoders": encoder_config(settings),
     }
 
@@ -275,6 +277,12 @@ def stale_reasons(settings: Settings) -> list[str]:
         return [
             f"the sentence table is missing or out of date (recipe {recipe} -> {SENTENCE_RECIPE}, encoders "
             f"{','.join(stored or []) or 'none'} -> {','.join(wanted)}): sentences are embedded for answers"
+        ]
+    if old.get("analyser_version", 1) != ANALYSER_VERSION:
+        # BM25's index is written anew by every build; the passages and vectors are reused.
+        return [
+            f"the BM25 analyser changed (version {old.get('analyser_version', 1)} -> {ANALYSER_VERSION}): "
+            "BM25 is built again"
         ]
     if old.get("lineage_version") != LINEAGE_VERSION:
         # The references and version links are recomputed from the documents (nothing is re-embedded).
