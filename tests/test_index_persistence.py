@@ -94,6 +94,19 @@ def test_an_index_read_by_older_readers_is_stale_and_read_again(
     assert not is_stale(small_index)
 
 
+def test_an_index_whose_bm25_another_analyser_wrote_is_stale_and_built_again(
+    small_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newer = builder.ANALYSER_VERSION + 1
+    monkeypatch.setattr(builder, "ANALYSER_VERSION", newer)
+    assert stale_reasons(small_index) == [
+        f"the BM25 analyser changed (version {newer - 1} -> {newer}): BM25 is built again"
+    ]
+    report = build_index(small_index)
+    assert report.full_rebuild_reason is None and not report.embedded_documents  # nothing re-embedded
+    assert not is_stale(small_index)
+
+
 def test_an_index_with_an_older_lineage_table_is_stale_served_without_it_and_made_again(
     small_index: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
