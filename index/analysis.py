@@ -27,7 +27,7 @@ _HAN_RUN = re.compile(f"[{HAN}]+")
 _WORD_CHAR = f"[^\\W_{HAN}]"
 _WORD = re.compile(f"{_WORD_CHAR}+(?:[+']{_WORD_CHAR}+)*\\+*")
 # Bump when the tokens of a text change: an index built with other tokens is rebuilt.
-ANALYSER_VERSION = 2
+ANALYSER_VERSION = 3
 
 # UN symbols: A/RES/80/173, E/RES/2025/18, A/80/L.41 (the session/number pair is the key),
 # and the bare "80/173" users type. Years like 2025-2026 use a dash, so they are not caught.
@@ -43,6 +43,9 @@ _CONFERENCE = re.compile(r"\b(PP|WTDC|WTSA|WSIS|RA|WRC)-?(\d{2})\b", re.IGNORECA
 # English ordinals in figures ("44th", "43rd") are the bare number, as Chinese writes them
 # ("第44次"): a number then matches across the two languages without a termbase entry.
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# French elision, "l'Assemblée", "d'information", "qu'il": the article is no part of the word
+# ("Côte d'Ivoire" reads "ivoire" either way). A typographic apostrophe already splits.
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)'(?=[^\W\d_])")
 
 
 @lru_cache(maxsize=4)
@@ -100,8 +103,13 @@ def document_symbols(text: str) -> list[tuple[str, str]]:
 
 def word_tokens(text: str) -> list[str]:
     """The BM25 tokens of the words of `text` (its Han runs aside)."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [_bare(w.lower()) for w in _WORD.findall(text)]
     return [_word_token(w) for w in words if w not in STOPWORDS]
+
+
+def _bare(word: str) -> str:
+    """A lowercased word without a French elision."""
+    return _ELISION.sub("", word) if "'" in word else word
 
 
 def _word_token(word: str) -> str:
@@ -168,7 +176,7 @@ def _word_matches(text: str, tokens: frozenset[str]) -> list[tuple[int, str]]:
 
 class _Words(NamedTuple):
     words: tuple[str, ...]
-    lowered: tuple[str, ...]
+    lowered: tuple[str, ...]  # lower case, without a French elision
     stems: tuple[str, ...]  # the tokens of word_tokens: an ordinal is its number
     starts: tuple[int, ...]
 
@@ -181,10 +189,11 @@ def _words(text: str) -> _Words:
     results). Done in a few C calls: the text split into alternating gaps and words, the
     words lower-cased as one string and stemmed as one list (a match object and a stemmer
     call per word cost several times more; a word that is not ASCII is stemmed alone, by
-    its script)."""
+    its script, and a word with an apostrophe loses a French elision)."""
     parts = _WORD_SPLIT.split(text)
     words = parts[1::2]
-    lowered = "\0".join(words).lower().split("\0") if words else []  # no word holds a NUL
+    # No word holds a NUL.
+    lowered = [_bare(low) for low in ("\0".join(words).lower().split("\0") if words else [])]
     stems = [
         _script_stem(low)
         if not low.isascii()

@@ -10,7 +10,7 @@ from wsis_rag.core.vocabulary import ClauseKind, DocType, DocumentMeta, Passage
 from wsis_rag.index.api import Embedder, HybridRetriever, build_retriever
 
 CLAUSES = {
-    "fr": "Demande aux États Membres de renforcer la coopération numérique régionale.",
+    "fr": "Demande aux États Membres de renforcer la coopération numérique régionale et l'accès à l'information.",
     "es": "Exhorta a los Estados a promover la alfabetización mediática e informacional.",
     "ru": "Призывает государства-члены укреплять региональное цифровое сотрудничество.",
     "ar": "تدعو الدول الأعضاء إلى تعزيز التعاون الرقمي الإقليمي.",
@@ -55,6 +55,7 @@ def bm25_over_six_languages(hashing_embedder: Embedder) -> HybridRetriever:
     ("query", "lang"),
     [
         ("etats membres cooperation numerique", "fr"),  # no accents: the text's are folded
+        ("accès information", "fr"),  # "l'accès à l'information": the elisions are no part of the words
         ("alfabetizacion mediatica", "es"),
         ("государств цифрового сотрудничества", "ru"),  # other case endings
         ("الدول التعاون الرقمي", "ar"),
