@@ -1,9 +1,10 @@
 """Text analysis for BM25: one analyser for passages and queries in every language of the UN.
 
-- Words of the alphabetic scripts: lowercased, English stopwords dropped, Snowball-stemmed
-  by their script (Latin by the English stemmer, its diacritics folded first so that
-  "générale" and "generale" are one word; Cyrillic by the Russian, Arabic by the Arabic
-  one; other scripts kept whole). An ASCII word gets the token it always had.
+- Words of the alphabetic scripts: lowercased, a French elision taken off ("l'Assemblée"),
+  English stopwords dropped, Snowball-stemmed by their script (Latin by the English
+  stemmer, its diacritics folded first so that "générale" and "generale" are one word;
+  Cyrillic by the Russian, Arabic by the Arabic one; other scripts kept whole). An English
+  word gets the token it had when the analyser read English and Chinese alone.
 - Han runs: overlapping character bigrams (a lone character stays a unigram); bigrams need
   no dictionary and match Chinese terms however a word segmenter would cut them.
 - Document symbols and resolution numbers become canonical tokens, written the same way
