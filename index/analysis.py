@@ -195,12 +195,10 @@ def _words(text: str) -> _Words:
     words = parts[1::2]
     # No word holds a NUL.
     lowered = [_bare(low) for low in ("\0".join(words).lower().split("\0") if words else [])]
+    # The few words the English stem is not the token of (another script, an ordinal) take
+    # word_tokens' own rule.
     stems = [
-        _script_stem(low)
-        if not low.isascii()
-        else ordinal.group(1)
-        if low[:1].isdigit() and (ordinal := _ORDINAL.fullmatch(low))
-        else stem
+        _word_token(low) if low[:1].isdigit() or not low.isascii() else stem
         for low, stem in zip(lowered, _stemmer().stemWords(lowered), strict=True)
     ]
     ends = list(itertools.accumulate(map(len, parts)))  # ends[2 * i] = where word i starts

@@ -19,11 +19,11 @@ CLAUSES = {
 }
 
 
-def _passage(lang: str, text: str) -> Passage:
+def _passage(number: int, lang: str, text: str) -> Passage:
     return Passage(
         id=f"res-{lang}:para-1",
         doc_id=f"res-{lang}",
-        symbol=f"A/RES/99/{len(lang)}-{lang}",
+        symbol=f"A/RES/99/{number}",
         title=f"Digital cooperation ({lang})",
         doc_type=DocType.RESOLUTION,
         body="UN General Assembly",
@@ -42,7 +42,7 @@ def _passage(lang: str, text: str) -> Passage:
 
 @pytest.fixture(scope="module")
 def bm25_over_six_languages(hashing_embedder: Embedder) -> HybridRetriever:
-    passages = [_passage(lang, text) for lang, text in CLAUSES.items()]
+    passages = [_passage(number, lang, text) for number, (lang, text) in enumerate(CLAUSES.items(), 1)]
     documents = [
         DocumentMeta(id=p.doc_id, symbol=p.symbol, short=p.symbol, title=p.title, body=p.body,
                      type=p.doc_type, lang=p.lang)
