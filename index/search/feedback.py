@@ -44,7 +44,9 @@ def cross_lingual_feedback(
     if not dense or not feedback_applies(rows, analysed, config):
         return []
     ranked = fuse("rrf", dense, {}, lambda _signal, _row: 1.0)
-    foreign = [row for row, _ in sorted(ranked.items(), key=lambda item: -item[1])]
+    # Ties (a row one signal ranks where another ranks another) go to the lower row, not
+    # to whichever signal's list was fused first.
+    foreign = [row for row, _ in sorted(ranked.items(), key=lambda item: (-item[1], item[0]))]
     foreign = [row for row in foreign if rows.lang_of_row[row] != analysed.language][: config.passages]
     if not foreign:
         return []

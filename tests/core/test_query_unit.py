@@ -150,6 +150,22 @@ def test_cross_lingual_feedback_is_for_queries_the_termbase_does_not_translate(
     assert cross_lingual_feedback(retriever.rows, zzqx, dense, on) == []
 
 
+def test_cross_lingual_feedback_does_not_depend_on_the_order_of_the_signals(
+    mini_retriever: HybridRetriever,
+) -> None:
+    """Two signals that each put another passage first tie; the passage read is the same
+    whichever signal's list comes first."""
+    retriever = mini_retriever
+    query = retriever.analyse_query("investing in schools")
+    first, second = [row for row, p in enumerate(retriever.passages) if p.lang == "zh"][:2]
+    one = FeedbackConfig(passages=1)
+    words = {row: set(analyse(retriever.passages[row].text)) for row in (first, second)}
+    assert words[first] != words[second]
+    forward = cross_lingual_feedback(retriever.rows, query, {"a": [first], "b": [second]}, one)
+    backward = cross_lingual_feedback(retriever.rows, query, {"b": [second], "a": [first]}, one)
+    assert forward == backward and set(forward) <= words[first]
+
+
 def test_front_matter_is_a_column_and_an_older_index_still_answers(
     mini_passages: list[Passage], tmp_path: Path
 ) -> None:
