@@ -29,6 +29,15 @@ def test_a_chinese_question_about_an_english_resolution_finds_its_clause(
     assert hits[0].passage.lang == "en"
 
 
+def test_a_chinese_question_in_treaty_words_finds_the_english_article(
+    collection_retriever: HybridRetriever,
+) -> None:
+    # "When does the Convention on Negotiable Cargo Documents enter into force?": the
+    # dictionary glosses 生效 "take effect", a convention says "enter into force".
+    hits = collection_retriever.search("《联合国可转让货物单证公约》在交存第几份批准书后生效？", k=3)
+    assert "a-res-80-162:annex-art-25-para-1" in [h.passage.id for h in hits], [h.passage.id for h in hits]
+
+
 @pytest.mark.parametrize(
     "name", ["A/RES/79/194", "79/194", "resolution 79/194", "Resolution 79/194", "第79/194号决议", "a-res-79-194"]
 )
