@@ -41,14 +41,14 @@ METRICS_SHOWN = ("recall@10", "mrr@10", "ndcg@10")
 
 def parse_config(spec: str) -> tuple[str, dict[str, Any]]:
     """'name=field:value,field:value' -> (name, FusionConfig changes); values are read as
-    the field's type (bool from 0/1)."""
+    the field's type (bool from 0/1). ValueError names what cannot be read."""
     name, _, body = spec.partition("=")
     types = {f.name: f.type for f in fields(FusionConfig)}
     changes: dict[str, Any] = {}
     for part in filter(None, body.split(",")):
         key, _, value = part.partition(":")
         if key not in types:
-            raise SystemExit(f"unknown fusion field {key!r} in {spec!r}")
+            raise ValueError(f"unknown fusion field {key!r} in {spec!r}")
         kind = str(types[key])
         readers: dict[str, Callable[[str], Any]] = {
             "bool": lambda v: bool(int(v)),
@@ -57,7 +57,7 @@ def parse_config(spec: str) -> tuple[str, dict[str, Any]]:
             "str": str,
         }
         if kind not in readers:
-            raise SystemExit(f"fusion field {key!r} ({kind}) cannot be set here")
+            raise ValueError(f"fusion field {key!r} ({kind}) cannot be set here")
         changes[key] = readers[kind](value)
     return name, changes
 
@@ -128,7 +128,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = get_settings()
-    configs = [parse_config(spec) for spec in args.config]
+    try:
+        configs = [parse_config(spec) for spec in args.config]
+    except ValueError as error:
+        parser.error(str(error))
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {load_average()}")
     large = load_retriever(settings.model_copy(update={"index_dir": args.large}))
     small = load_retriever(settings.model_copy(update={"index_dir": args.small})) if args.small else None

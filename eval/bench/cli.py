@@ -80,6 +80,33 @@ def search(index_dir: IndexDir = None) -> None:
 
 
 @bench_app.command()
+def variants(
+    variant: Annotated[
+        list[str],
+        typer.Option(
+            "--variant",
+            help="NAME=field:value,... (FusionConfig fields, or signals:bm25+e5+use); repeatable, at least "
+            "two; the first is the baseline ('default=' for the default).",
+        ),
+    ],
+    index_dir: IndexDir = None,
+    rounds: Rounds = 2,
+) -> None:
+    """Search variants against each other after the query embeddings, the order rotated by question."""
+    from .inputs import dev_queries
+    from .variants import bench_variants, parse_variant
+
+    if len(variant) < 2:
+        raise typer.BadParameter("give at least two variants: the first is the baseline", param_hint="--variant")
+    try:
+        parsed = [parse_variant(spec) for spec in variant]
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--variant") from error
+    _header()
+    bench_variants(_index_dir(index_dir), dev_queries(), parsed, rounds)
+
+
+@bench_app.command()
 def http(index_dir: IndexDir = None, rounds: Rounds = 2) -> None:
     """GET /search on a real server against the query embedding in this process."""
     from .inputs import dev_queries
