@@ -7,7 +7,7 @@ record in docs/benchmarks/history.md) and asserts nothing. One command line,
 - load:       index load time, memory and first queries, in a fresh process (build.py);
 - search:     in-process latency by stage, then under each kind of filter (search.py);
 - variants:   search variants against each other after the query embeddings, the
-              order rotated by question (variants.py);
+              order shuffled by question (variants.py);
 - http:       GET /search on a real server against the query embedding (service.py);
 - startup:    searches in the first seconds after `wsis serve` says ready (service.py);
 - ask:        POST /ask in the first minute after ready and ten minutes later, and the idle

@@ -92,7 +92,7 @@ def variants(
     index_dir: IndexDir = None,
     rounds: Rounds = 2,
 ) -> None:
-    """Search variants against each other after the query embeddings, the order rotated by question."""
+    """Search variants against each other after the query embeddings, the order shuffled by question."""
     from .inputs import dev_queries
     from .variants import bench_variants, parse_variant
 

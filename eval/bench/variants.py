@@ -1,13 +1,15 @@
 """Search variants against each other in process (`wsis bench variants`): the time each
 search takes after its query embeddings, every question searched by every variant in turn.
 
-The turn's order is rotated from one question to the next, so that every variant searches
-first as often as the others: a question's later searches find the caches of its
-passages' words and of BM25's postings warm and run about a millisecond faster, and with a
-fixed order a comparison measures those caches (docs/decisions/threads.md). Each variant's
-p50 is compared with the first variant's by a bootstrap over the searches, drawn in pairs
-(a search of a question by one variant with the same question's by the other): the median,
-not the mean, as a pause of the process lands on one search of one variant."""
+The turn's order is drawn afresh for each question (a seeded shuffle): a question's later
+searches find the caches of its passages' words and of BM25's postings warm and run about
+a millisecond faster, so a fixed order measures those caches (docs/decisions/threads.md);
+and a fixed cycle of turns gives every variant the same neighbours, so that work which
+comes round periodically (the garbage collector's) can fall on the same variant each
+time. Each variant's p50 is compared with the first variant's by a bootstrap over the
+searches, drawn in pairs (a search of a question by one variant with the same question's
+by the other): the median, not the mean, as a pause of the process lands on one search of
+one variant."""
 
 from __future__ import annotations
 
@@ -49,10 +51,9 @@ def median_difference(values: Sequence[float], baseline: Sequence[float]) -> Int
     return Interval(float(np.median(ours) - np.median(theirs)), float(low), float(high))
 
 
-def rotated(names: Sequence[str], turn: int) -> list[str]:
-    """`names` in the order of turn `turn`: the first of them moved to the end `turn` times."""
-    shift = turn % len(names) if names else 0
-    return [*names[shift:], *names[:shift]]
+def turn_order(names: Sequence[str], rng: np.random.Generator) -> list[str]:
+    """`names` in the order of one question's turn: a shuffle drawn from `rng`."""
+    return [names[i] for i in rng.permutation(len(names))]
 
 
 def bench_variants(
@@ -73,11 +74,12 @@ def bench_variants(
         systems[name].search("warm-up query")
     after: dict[str, list[float]] = {name: [] for name in systems}
     agree = turn = 0
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
     started_load = load_average()
     for _ in range(rounds):
         for query in queries:
             pages = set()
-            for name in rotated(list(systems), turn):
+            for name in turn_order(list(systems), rng):
                 timings: dict[str, float] = {}
                 t = time.perf_counter()
                 hits = systems[name].search(query, k=10, timings=timings)
@@ -90,7 +92,7 @@ def bench_variants(
     baseline = next(iter(systems))
     print(
         f"\n### Search variants after the query embeddings ({len(queries)} queries x {rounds}, k=10, "
-        f"the order rotated by question; {started_load} -> {load_average()})\n"
+        f"the order shuffled by question; {started_load} -> {load_average()})\n"
     )
     print(f"| variant | signals | p50 | p95 | p50 against `{baseline}` [95 %] |\n|---|---|---|---|---|")
     for name, system in systems.items():
