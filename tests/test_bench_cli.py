@@ -35,6 +35,8 @@ def test_variants_need_a_baseline_and_another_and_known_fields() -> None:
     assert alone.exit_code == 2 and "at least two variants" in alone.output
     unknown = runner.invoke(app, ["bench", "variants", "--variant", "a=", "--variant", "b=nosuch:1"])
     assert unknown.exit_code == 2 and "nosuch" in unknown.output
+    twice = runner.invoke(app, ["bench", "variants", "--variant", "a=", "--variant", "a=rerank:0"])
+    assert twice.exit_code == 2 and "a name of its own" in twice.output
 
 
 def test_variants_print_each_variant_against_the_first(
@@ -46,4 +48,4 @@ def test_variants_print_each_variant_against_the_first(
     rows = {line.split("|")[1].strip(): line for line in printed.splitlines() if line.startswith("| ")}
     assert rows["default"].endswith("| - |")
     assert re.search(r"\| [+-]\d+\.\d\d \[[+-]\d+\.\d\d, [+-]\d+\.\d\d\] ms \|$", rows["unranked"])
-    assert re.search(r"The first ten the same for every variant: [0-2] of 2 searches", printed)
+    assert re.search(r"The first ten the same for every variant: [0-2] of 2 questions searched", printed)

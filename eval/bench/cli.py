@@ -102,6 +102,9 @@ def variants(
         parsed = [parse_variant(spec) for spec in variant]
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--variant") from error
+    names = [name for name, _ in parsed]
+    if len(set(names)) < len(names) or not all(names):
+        raise typer.BadParameter("give every variant a name of its own (NAME=...)", param_hint="--variant")
     _header()
     bench_variants(_index_dir(index_dir), dev_queries(), parsed, rounds)
 
