@@ -48,4 +48,6 @@ def test_variants_print_each_variant_against_the_first(
     rows = {line.split("|")[1].strip(): line for line in printed.splitlines() if line.startswith("| ")}
     assert rows["default"].endswith("| - |")
     assert re.search(r"\| [+-]\d+\.\d\d \[[+-]\d+\.\d\d, [+-]\d+\.\d\d\] ms \|$", rows["unranked"])
-    assert re.search(r"The first ten the same for every variant: [0-2] of 2 questions searched", printed)
+    assert re.search(
+        r"The first ten, in their order, the same for every variant: [0-2] of 2 questions searched", printed
+    )

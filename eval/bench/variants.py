@@ -102,4 +102,4 @@ def bench_variants(
             "-" if name == baseline else f"{difference.value:+.2f} [{difference.low:+.2f}, {difference.high:+.2f}] ms"
         )
         print(f"| {name} | {'+'.join(system.signals)} | {p50:.2f} ms | {p95:.2f} ms | {cell} |")
-    print(f"\nThe first ten the same for every variant: {agree} of {turn} questions searched.")
+    print(f"\nThe first ten, in their order, the same for every variant: {agree} of {turn} questions searched.")
