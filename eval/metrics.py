@@ -5,7 +5,7 @@ the whole set and over slices (by kind, by query language, cross-lingual both wa
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -53,20 +53,26 @@ def bootstrap_interval(
     baseline: Sequence[float] | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
+    statistic: Callable[..., Any] = np.mean,
 ) -> Interval:
-    """The mean of `scores` (minus `baseline`, paired by position, when given) with its
-    percentile interval over `resamples` draws of the questions with replacement. The same
-    seed and the same number of questions give the same draws for every configuration."""
+    """The `statistic` (the mean; any numpy reduction taking `axis`) of `scores`, minus that
+    of `baseline` when given (paired by position: each draw takes the same positions of
+    both), with its percentile interval over `resamples` draws of the questions with
+    replacement. The same seed and the same number of questions give the same draws for
+    every configuration."""
     values = np.asarray(scores, dtype=float)
-    if baseline is not None:
-        values = values - np.asarray(baseline, dtype=float)
     if values.size == 0:
         return Interval(0.0, 0.0, 0.0)
+    others = None if baseline is None else np.asarray(baseline, dtype=float)
     draws = np.random.default_rng(seed).integers(0, values.size, size=(resamples, values.size))
-    means = values[draws].mean(axis=1)
+    estimates = statistic(values[draws], axis=1)
+    value = float(statistic(values))
+    if others is not None:
+        estimates = estimates - statistic(others[draws], axis=1)
+        value -= float(statistic(others))
     tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
-    return Interval(float(values.mean()), float(low), float(high))
+    low, high = np.percentile(estimates, [tail, 100 - tail])
+    return Interval(value, float(low), float(high))
 
 
 @dataclass

@@ -3,6 +3,7 @@ only when its interval excludes zero; the tables that show them, piped and as JS
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from wsis_rag.core.errors import InvalidRequestError
@@ -38,6 +39,16 @@ def test_interval_is_seeded_and_contains_the_mean() -> None:
     assert first.value == pytest.approx(sum(scores) / len(scores))
     assert first.low < first.value < first.high
     assert 0.0 <= first.low and first.high <= 1.0
+
+
+def test_a_paired_difference_of_medians_holds_the_shift() -> None:
+    baseline = [10.0, 11.0, 12.0, 13.0, 14.0] * 20
+    slower = [value + 1.0 for value in baseline]
+    difference = bootstrap_interval(slower, baseline, statistic=np.median)
+    assert difference.value == pytest.approx(1.0)
+    assert difference.low <= 1.0 <= difference.high and difference.low > 0
+    same = bootstrap_interval(baseline, baseline, statistic=np.median)
+    assert same.value == same.low == same.high == 0.0
 
 
 def test_constant_scores_have_a_point_interval() -> None:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ...core.settings import Settings
 from ..collection_eval import parse_config
-from ..metrics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE, Interval
+from ..metrics import BOOTSTRAP_SEED, bootstrap_interval
 from .timing import load_average, percentiles
 
 SIGNALS = "signals"  # a variant's key for the signals it searches with, joined by '+'
@@ -38,17 +38,6 @@ def parse_variant(spec: str) -> tuple[str, dict[str, Any]]:
     if signals:
         changes[SIGNALS] = [signal for signal in signals[-1].split("+") if signal]
     return name, changes
-
-
-def median_difference(values: Sequence[float], baseline: Sequence[float]) -> Interval:
-    """The p50 of `values` minus the p50 of `baseline` (paired by position), with its
-    percentile interval over draws of the pairs with replacement."""
-    ours, theirs = np.asarray(values, dtype=float), np.asarray(baseline, dtype=float)
-    draws = np.random.default_rng(BOOTSTRAP_SEED).integers(0, ours.size, size=(BOOTSTRAP_RESAMPLES, ours.size))
-    differences = np.median(ours[draws], axis=1) - np.median(theirs[draws], axis=1)
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(differences, [tail, 100 - tail])
-    return Interval(float(np.median(ours) - np.median(theirs)), float(low), float(high))
 
 
 def turn_order(names: Sequence[str], rng: np.random.Generator) -> list[str]:
@@ -97,7 +86,7 @@ def bench_variants(
     print(f"| variant | signals | p50 | p95 | p50 against `{baseline}` [95 %] |\n|---|---|---|---|---|")
     for name, system in systems.items():
         p50, p95 = percentiles(after[name])
-        difference = median_difference(after[name], after[baseline])
+        difference = bootstrap_interval(after[name], after[baseline], statistic=np.median)
         cell = (
             "-" if name == baseline else f"{difference.value:+.2f} [{difference.low:+.2f}, {difference.high:+.2f}] ms"
         )
