@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -56,11 +57,15 @@ def _stemmer(language: str = "english") -> Any:  # PyStemmer ships no type infor
     return Stemmer.Stemmer(language)
 
 
+def _script(letter: str) -> str:
+    """The script a letter is written in, as Unicode names it: "LATIN", "CYRILLIC", "ARABIC"..."""
+    return unicodedata.name(letter, "").split(" ", 1)[0]
+
+
 def _script_stem(word: str) -> str:
     """The stem of a lowercased word that is not ASCII, by its script (see the module's
     docstring)."""
-    first = next((ch for ch in word if ch.isalpha()), "")
-    script = unicodedata.name(first, "").split(" ", 1)[0]
+    script = _script(next((ch for ch in word if ch.isalpha()), ""))
     if script == "CYRILLIC":
         return str(_stemmer("russian").stemWord(word))
     if script == "ARABIC":
@@ -251,10 +256,6 @@ def caseless(text: str) -> str:
     return text.translate(_LIKE_ASCII).casefold()
 
 
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f]")
-
-
 def query_language(text: str) -> str:
     """'zh' when Han characters make up a good part of the letters; 'ru' or 'ar' when Cyrillic
     or Arabic letters outnumber the Latin ones; else 'en' (a Latin-script question is read as
@@ -263,7 +264,8 @@ def query_language(text: str) -> str:
     latin = len(re.findall(r"[A-Za-z]", text))
     if han and han * 3 >= latin:
         return "zh"
-    for language, letters in (("ru", _CYRILLIC), ("ar", _ARABIC)):
-        if len(letters.findall(text)) > latin:
+    scripts = Counter(_script(ch) for ch in text if ch.isalpha() and not ch.isascii())
+    for language, script in (("ru", "CYRILLIC"), ("ar", "ARABIC")):
+        if scripts[script] > latin:
             return language
     return "en"
