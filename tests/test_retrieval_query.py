@@ -51,6 +51,24 @@ def test_termbase_off_leaves_the_query_as_typed(analyser: QueryAnalyser) -> None
     assert q.encoder_texts["e5"] == q.searchable == "ITU and UNGIS"
 
 
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("各国如何合作打击网络犯罪？", "cybercrime"),
+        ("成果文件对电子废物有何关切？", "electronic waste"),
+        ("契约如何应对网上仇恨言论？", "hate speech"),
+    ],
+)
+def test_ict_policy_words_the_dictionary_lacks_reach_english_clauses(
+    analyser: QueryAnalyser, question: str, english: str
+) -> None:
+    # CC-CEDICT has no entry for these policy words and glosses their parts ("network" +
+    # "crime"); the termbase gives BM25 and the encoders the words the resolutions use.
+    q = analyser.analyse(question, {"e5": None})
+    assert set(analyse(english)) <= set(q.expansion_tokens), q.expansion_tokens
+    assert english in q.encoder_texts["e5"]
+
+
 def test_chinese_query_with_symbols_and_latin_tokens(analyser: QueryAnalyser) -> None:
     q = analyser.analyse("A/RES/80/173号决议对UNGIS有何要求？", {})
     assert q.language == "zh"
