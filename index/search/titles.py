@@ -5,6 +5,9 @@ join the focus round's documents (focus.py), so their clauses are ranked among t
 
 A title's words weigh by their rarity among the titles (idf): "Convention" and "Cybercrime"
 carry "United Nations Convention against Cybercrime", "United" and "Nations" hardly count.
+A title in parts ("United Nations Convention against Cybercrime; Strengthening International
+Cooperation for Combating Certain Crimes ...") is also named by each part alone: a delegate
+says the Convention's name, never its subtitle's twenty words.
 
 A title also names its documents by the acronyms of the names in it: "UNDOF" is the
 "Financing of the United Nations Disengagement Observer Force" resolutions, which never
@@ -78,10 +81,20 @@ class TitleAcronym:
     documents: tuple[str, ...]  # ids of the documents it names
 
 
-def _title_tokens(doc: DocumentMeta) -> frozenset[str]:
+_TITLE_PARTS = re.compile(r"\s*;\s+")
+
+
+def _title_tokens(title: str) -> frozenset[str]:
     # The number a resolution's title carries ("79/1. The Pact for the Future") is its
     # symbol, which the reference resolver already knows.
-    return frozenset(t for t in analyse(doc.title) if not t.startswith(("sym:", "res:")) and not t.isdigit())
+    return frozenset(t for t in analyse(title) if not t.startswith(("sym:", "res:")) and not t.isdigit())
+
+
+def _title_names(title: str) -> list[frozenset[str]]:
+    """The word sets that name a document by its title: the whole title and, when it is in
+    parts, each part."""
+    parts = [part for part in _TITLE_PARTS.split(title) if part.strip()]
+    return list(dict.fromkeys([_title_tokens(title), *(_title_tokens(part) for part in parts if len(parts) > 1)]))
 
 
 class TitleIndex:
@@ -93,16 +106,20 @@ class TitleIndex:
     ) -> None:
         """`terms`: acronyms that are terms of the domain, never a document's name;
         `term_names`: the names those acronyms stand for (a title among them is a term's)."""
-        self._ids = [doc.id for doc in documents]
-        words = [_title_tokens(doc) for doc in documents]
+        # One entry per name a title gives its document (_title_names): `_ids` may repeat.
+        entries = [(doc.id, name) for doc in documents for name in _title_names(doc.title)]
+        self._ids = [doc_id for doc_id, _ in entries]
+        words = [title for _, title in entries]
         names = {frozenset(analyse(name)) for name in term_names} - {frozenset()}
         self._term_titles = frozenset(i for i, title in enumerate(words) if title in names)
-        self._holders: dict[str, list[int]] = {}  # title word -> the documents whose title has it
+        self._holders: dict[str, list[int]] = {}  # title word -> the entries that have it
         for i, title in enumerate(words):
             for token in title:
                 self._holders.setdefault(token, []).append(i)
         total = len(documents)
-        self._weight = {t: math.log((1 + total) / len(held)) for t, held in self._holders.items()}
+        self._weight = {
+            t: math.log((1 + total) / len({self._ids[i] for i in held})) for t, held in self._holders.items()
+        }
         self._mass = [math.fsum(self._weight[token] for token in title) for title in words]
         named: dict[str, list[int]] = {}
         spelled: dict[str, str] = {}
@@ -112,7 +129,7 @@ class TitleIndex:
                 spelled.setdefault(acronym, name)
         recurring = [recurring_title(doc) for doc in documents]
         self._by_acronym = {
-            acronym: TitleAcronym(acronym, spelled[acronym], tuple(self._ids[i] for i in held))
+            acronym: TitleAcronym(acronym, spelled[acronym], tuple(documents[i].id for i in held))
             for acronym, held in named.items()
             if acronym not in terms and len({recurring[i] for i in held}) <= _ACRONYM_TITLES
         }
@@ -144,9 +161,10 @@ class TitleIndex:
                     used.setdefault(i, []).append(self._weight[token])
         # fsum: a set's order changes from one process to the next (string hashing), and a
         # plain sum in that order could rank two equally covered titles either way.
-        scored = [
-            (-share, self._ids[i])
-            for i, weights in used.items()
-            if self._mass[i] and (share := math.fsum(weights) / self._mass[i]) >= config.coverage
+        shares: dict[str, float] = {}  # each document's best covered name
+        for i, weights in used.items():
+            if self._mass[i] and (share := math.fsum(weights) / self._mass[i]) >= config.coverage:
+                shares[self._ids[i]] = max(share, shares.get(self._ids[i], 0.0))
+        return [
+            doc_id for _, doc_id in sorted((-share, doc_id) for doc_id, share in shares.items())[: config.documents]
         ]
-        return [doc_id for _, doc_id in sorted(scored)[: config.documents]]

@@ -197,7 +197,13 @@ def test_a_title_s_telling_words_name_its_document() -> None:
     titles = TitleIndex(
         [
             doc("pact", "79/1. The Pact for the Future"),
-            doc("cyber", "79/243. United Nations Convention against Cybercrime"),
+            # The Convention's title as adopted, in two parts: its name is the first.
+            doc(
+                "cyber",
+                "79/243. United Nations Convention against Cybercrime; Strengthening International Cooperation for "
+                "Combating Certain Crimes Committed by Means of Information and Communications Technology Systems "
+                "and for the Sharing of Evidence in Electronic Form of Serious Crimes",
+            ),
             doc("sea", "79/144. Oceans and the law of the sea"),
             doc("zone", "78/13. Implementation of the Declaration of the Indian Ocean as a Zone of Peace"),
             doc("volunteers", "78/127. International Year of Volunteers for Sustainable Development"),
