@@ -59,7 +59,7 @@ def test_termbase_off_leaves_the_query_as_typed(analyser: QueryAnalyser) -> None
         ("契约如何应对网上仇恨言论？", "hate speech"),
     ],
 )
-def test_ict_policy_words_the_dictionary_lacks_reach_english_clauses(
+def test_ict_policy_words_the_dictionary_lacks_reach_the_signals_in_english(
     analyser: QueryAnalyser, question: str, english: str
 ) -> None:
     # CC-CEDICT has no entry for these policy words and glosses their parts ("network" +
