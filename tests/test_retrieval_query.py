@@ -69,6 +69,11 @@ def test_ict_policy_words_the_dictionary_lacks_reach_the_signals_in_english(
     assert english in q.encoder_texts["e5"]
 
 
+@pytest.mark.parametrize("name", ["the Digital Compact", "数字契约", "《全球数字契约》"])
+def test_the_compact_is_named_with_or_without_global(analyser: QueryAnalyser, name: str) -> None:
+    assert analyser.analyse(f"{name} 自愿认可", {}).named_documents == {"gdc"}
+
+
 def test_chinese_query_with_symbols_and_latin_tokens(analyser: QueryAnalyser) -> None:
     q = analyser.analyse("A/RES/80/173号决议对UNGIS有何要求？", {})
     assert q.language == "zh"
