@@ -94,7 +94,7 @@ def _title_names(title: str) -> list[frozenset[str]]:
     """The word sets that name a document by its title: the whole title and, when it is in
     parts, each part."""
     parts = [part for part in _TITLE_PARTS.split(title) if part.strip()]
-    return list(dict.fromkeys([_title_tokens(title), *(_title_tokens(part) for part in parts if len(parts) > 1)]))
+    return [_title_tokens(name) for name in ([title, *parts] if len(parts) > 1 else [title])]
 
 
 class TitleIndex:
