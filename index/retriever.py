@@ -28,7 +28,7 @@ from .references import ClauseReference, DocumentMentions
 from .results import Filters, Hit, MissingClause, MissingDocument, clause_locator
 from .search.config import FusionConfig
 from .search.feedback import cross_lingual_feedback, feedback_applies
-from .search.focus import focus_rows, likely_focus_rows, merge_focus
+from .search.focus import focus_rows, likely_focus_rows, merge_focus, named_rows
 from .search.fusion import fused_scores
 from .search.grouping import also_in, collapse_groups
 from .search.pinning import clause_rows, pin_named_clauses
@@ -320,6 +320,13 @@ class HybridRetriever:
             focused_lists, focused = self._round(analysed, query_vectors, within, k, titled, {})
             merge_focus(fused, signal_ranks, focused, focused_lists)
             clock["focus"] = time.perf_counter() - t
+            named = named_rows(self._rows, [*analysed.named_documents, *titled], focus)
+            if named is not None and self.fusion.named_weight > 0:
+                t = time.perf_counter()
+                alone = SearchRound(named, lists.expansion, within=self.fusion.focus_idf, known=lists.fetched)
+                named_lists, named_fused = self._round(analysed, query_vectors, alone, k, titled, {})
+                merge_focus(fused, signal_ranks, named_fused, named_lists, self.fusion.named_weight)
+                clock["named"] = time.perf_counter() - t
         t = time.perf_counter()
         pinned = pin_named_clauses(self._rows, analysed, fused, allowed)
         depth = max(k, RERANK_DEPTH)

@@ -48,6 +48,9 @@ class FusionConfig:
     focus_per_signal: int = 5
     focus_idf: bool = True
     focus_prefetch_rows: int = 2048  # on a shard set: rows of likely focus documents fetched early
+    # The named round: the named documents' clauses ranked among themselves, their scores
+    # there times this weight (focus.py; 0 = off).
+    named_weight: float = 0.6
     # Documents whose title the question uses join the focus (titles.py; 0 = off).
     title_coverage: float = 0.5
     title_documents: int = 3

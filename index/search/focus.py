@@ -2,7 +2,15 @@
 
 Every signal searches again within the documents the first round found the question is
 about, so that their clauses are ranked among themselves, as on an index of those documents
-alone; each of their clauses keeps the better of its two scores."""
+alone; each of their clauses keeps the better of its two scores.
+
+Then the named round: when the focus holds more than the documents the question names (by
+symbol, alias or title), the signals search once more within those alone. A focus that
+holds a long document recalling the named one ("Recalls its resolution 79/318 of 18 July
+2025 on the UN80 Initiative", in each section of a budget resolution) ranks the named
+resolution's own clauses behind that document's; ranked among themselves they are not. Their
+scores there, times a weight below one, lift a named document's best clauses onto the first
+page without setting them above what the rounds before found best."""
 
 from __future__ import annotations
 
@@ -64,6 +72,16 @@ def focus_rows(
     return focus if len(focus) < everything else None  # a second round would change nothing
 
 
+def named_rows(rows: IndexRows, doc_ids: Sequence[str], focus: np.ndarray) -> np.ndarray | None:
+    """The rows of `focus` in the documents `doc_ids` (those the question names or titles):
+    what the named round searches. None when they are none of its rows or all of them (the
+    focus round has ranked them among themselves already)."""
+    if not doc_ids:
+        return None
+    named = np.intersect1d(rows.columns.allowed(doc_ids=dict.fromkeys(doc_ids)), focus, assume_unique=True)
+    return named if 0 < len(named) < len(focus) else None
+
+
 def likely_focus_rows(
     rows: IndexRows,
     analysed: AnalysedQuery,
@@ -106,10 +124,13 @@ def merge_focus(
     signal_ranks: dict[str, dict[int, int]],
     focused: Mapping[int, float],
     focused_lists: SignalLists,
+    weight: float = 1.0,
 ) -> None:
-    """Each focus row keeps the better of its two scores, in place; the ranks a hit shows
-    are those that gave its score: within the focus for its rows."""
+    """Each row of a later round (the focus round, the named round) keeps the better of its
+    score so far and its score there times `weight`, in place; the ranks a hit shows are
+    those of the last round that searched its row."""
     for row, score in focused.items():
-        fused[row] = max(score, fused.get(row, 0.0))
+        fused[row] = max(score * weight, fused.get(row, 0.0))
     for signal, ranks in focused_lists.ranks().items():
         signal_ranks.setdefault(signal, {}).update(ranks)
+

@@ -195,6 +195,45 @@ def mini_documents() -> list[DocumentMeta]:
     return list(DOCUMENTS)
 
 
+# A third, longer document that recalls the resolution at every turn, as a budget resolution
+# recalls the resolutions it funds: for the named round (focus.py), which needs a focus
+# holding more than the document a question names.
+FOLLOW_UP = DocumentMeta(
+    id="mini-follow-up",
+    symbol="A/RES/99/250",
+    short="A/RES/99/250",
+    title="Programme budget for the digital bridges",
+    body="UN General Assembly",
+    type=DocType.RESOLUTION,
+    date="2026-12-20",
+    lang="en",
+)
+FOLLOW_UP_CLAUSES: list[tuple[str, ClauseKind, str, list[str], str]] = [
+    ("title", ClauseKind.TITLE, "title", [], "Programme budget for the digital bridges"),
+    *(
+        (
+            f"para-{n}",
+            ClauseKind.PARAGRAPH,
+            f"para. {n}",
+            [],
+            f"Recalls its resolution 99/7 on the mandate of the Internet Governance Forum, and {subject};",
+        )
+        for n, subject in enumerate(
+            ("approves the posts of its secretariat", "notes the costs of its meetings", "decides on its premises"),
+            start=1,
+        )
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def trio_retriever(mini_passages: list[Passage], hashing_embedder: HashingEmbedder) -> HybridRetriever:
+    """The mini-corpus and the follow-up document, searched as `mini_retriever` searches."""
+    passages = mini_passages + _passages(FOLLOW_UP, FOLLOW_UP_CLAUSES)
+    retriever = build_retriever(passages, [*DOCUMENTS, FOLLOW_UP], {"hash": hashing_embedder})
+    return retriever.with_signals(["bm25", "hash"]).with_fusion(rerank=False)
+
+
 @pytest.fixture(scope="session")
 def hashing_embedder() -> HashingEmbedder:
     return HashingEmbedder()

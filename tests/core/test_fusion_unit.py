@@ -155,6 +155,40 @@ def test_the_focus_round_ranks_the_first_documents_clauses_among_themselves(mini
         assert hit.score == pytest.approx(everywhere[hit.passage.id].score)
 
 
+@pytest.mark.parametrize("weight", [0.6, 1.0])
+def test_the_named_round_lifts_the_named_documents_clauses_ranked_among_themselves(
+    trio_retriever: HybridRetriever, weight: float
+) -> None:
+    # The focus takes the named resolution and the first other document (the follow-up,
+    # which recalls it in every clause): the named round then ranks the resolution alone.
+    plain = trio_retriever.with_fusion(feedback_terms=0, focus_documents=1, focus_per_signal=0, named_weight=0)
+    query = "What does resolution 99/7 decide on the Internet Governance Forum?"
+    timings: dict[str, float] = {}
+    hits = plain.with_fusion(named_weight=weight).search(query, k=20, timings=timings)
+    assert "named" in timings
+    before = {h.passage.id: h for h in plain.search(query, k=20)}
+    assert {h.passage.doc_id for h in before.values()} >= {"mini-res", "mini-follow-up"}
+    unfocused = plain.with_fusion(focus_documents=0)
+    alone = {h.passage.id: h for h in unfocused.search(query, k=20, filters=Filters(doc=["mini-res"]))}
+    lifted = 0
+    for hit in hits:
+        if hit.passage.doc_id != "mini-res":  # the other documents keep their scores
+            assert hit.score == pytest.approx(before[hit.passage.id].score)
+            continue
+        own = weight * alone[hit.passage.id].score
+        assert hit.score == pytest.approx(max(own, before[hit.passage.id].score))
+        assert hit.signals == alone[hit.passage.id].signals  # the ranks among its own clauses
+        lifted += own > before[hit.passage.id].score
+    if weight == 1.0:  # within the focus of two documents its clauses ranked lower than alone
+        assert lifted
+    # No named round when nothing is named, or when there is no focus round (it would take
+    # all three documents).
+    for question, focus in (("the Internet Governance Forum", 1), (query, 2)):
+        timings = {}
+        plain.with_fusion(named_weight=weight, focus_documents=focus).search(question, k=5, timings=timings)
+        assert "named" not in timings
+
+
 @pytest.mark.parametrize(
     "focus", [{"focus_documents": 2, "focus_per_signal": 0}, {"focus_documents": 1, "focus_per_signal": 20}]
 )
