@@ -46,6 +46,8 @@ SUPPORT_FEATURES: dict[str, int] = {
     "missing_references": -1,  # the question names a clause that does not exist
     "number_unmet": -1,  # the question asks for a figure and the answer gives none
     "date_unmet": -1,  # the question asks for a date and the answer names no day
+    # The question asks for a kind of fact the answer does not hold (`_ASKED_FOR`).
+    **{f"{kind}_unmet": -1 for kind in ("person", "place", "month", "theme", "definition")},
 }
 TOP_CLAUSES = 3
 _ASKS_FOR_NUMBER = re.compile(
@@ -71,6 +73,54 @@ _ASKS_FOR_DATE = re.compile(
 )
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DAY = re.compile(rf"\b\d{{1,2}}(?:[-–]\d{{1,2}})?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\d{{1,2}}日")
+
+# Kinds of fact a question asks for, each with what asks for it and what in an answer could
+# give it: a near-miss asks for the chair's name, the city, the month, the theme or the
+# definition that the clause it finds stops short of ("Who chaired the ministerial
+# roundtables of the 2025 high-level event?"). Loose on what gives: any honorific, any
+# capitalised word after "in" or "at", any quotation counts, so that a feature fires only
+# where the answer plainly lacks the kind of fact asked for.
+_ASKED_FOR: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "person": (
+        re.compile(
+            r"\bwho (?:chair|co-?chair|preside|co-?facilitat|signed|moderat)|\bnames? of the\b|"
+            r"\bwhich (?:person|individual|official|ambassador|diplomat)\b|"
+            r"\bwho (?:was|were|is|are) (?:the )?(?:chair|president|co-?facilitators?|rapporteur|envoy|moderator|facilitator)|"
+            r"谁|哪位|姓名|名字",
+            re.I,
+        ),
+        re.compile(r"\b(?:Mr|Ms|Mrs|Dr|H\.E\.)\.?\s+[A-Z]|\bAmbassador\s+[A-Z]|先生|女士|阁下|大使"),
+    ),
+    "place": (
+        re.compile(
+            r"\bwhere\b|\bin which (?:city|country|venue|town|place)\b|\b(?:what|which) (?:city|venue|location|town)\b|"
+            r"在哪|哪个城市|哪座城市|何地|地点|举办地|哪里",
+            re.I,
+        ),
+        re.compile(r"\b(?:in|at|hosted by|venue)\s+(?:the\s+)?[A-Z][a-z]+|在[\u4e00-\u9fff]{2,6}(?:举行|召开|举办)|（[\u4e00-\u9fff]{2,4}）"),
+    ),
+    "month": (
+        re.compile(r"\b(?:in )?(?:which|what) month\b|几月|哪个月|哪一个月|月份", re.I),
+        re.compile(rf"\b(?:{_MONTHS})\b|\d+\s*月"),
+    ),
+    "theme": (
+        re.compile(r"\btheme\b|\bmotto\b|\bslogan\b|主题|口号", re.I),
+        re.compile(r"[“\"《「].{4,}[”\"》」]|\btheme\b|主题"),
+    ),
+    "definition": (
+        re.compile(r"\bdefin|\bwhat (?:is|are) meant by\b|定义|含义|是指什么", re.I),
+        re.compile(r"\bmeans\b|\brefers? to\b|\bdefined as\b|\bis understood\b|\bdefinition\b|定义为|是指|系指"),
+    ),
+}
+
+
+def unmet_asks(question: str, answer: str) -> dict[str, float]:
+    """`{kind}_unmet` for each kind of fact `_ASKED_FOR`: 1 when the question asks for one
+    and the answer has nothing that could give it."""
+    return {
+        f"{kind}_unmet": float(bool(asks.search(question)) and not gives.search(answer))
+        for kind, (asks, gives) in _ASKED_FOR.items()
+    }
 
 
 class Support(StrEnum):
@@ -135,6 +185,7 @@ def support_features(
         "missing_references": float(missing_references(question, hits) > 0),
         "number_unmet": float(bool(_ASKS_FOR_NUMBER.search(question.text)) and not gives_figure(answer)),
         "date_unmet": float(bool(_ASKS_FOR_DATE.search(question.text)) and not _DAY.search(answer)),
+        **unmet_asks(question.text, answer),
     }
 
 
