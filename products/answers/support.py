@@ -94,7 +94,7 @@ _ASKED_FOR: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "place": (
         re.compile(
             r"\bwhere\b|\bin which (?:city|country|venue|town|place)\b|\b(?:what|which) (?:city|venue|location|town)\b|"
-            r"在哪|哪个城市|哪座城市|何地|地点|举办地|哪里",
+            r"在哪儿|哪个城市|哪座城市|何地|地点|举办地|哪里",
             re.I,
         ),
         re.compile(r"\b(?:in|at|hosted by|venue)\s+(?:the\s+)?[A-Z][a-z]+|在[\u4e00-\u9fff]{2,6}(?:举行|召开|举办)|（[\u4e00-\u9fff]{2,4}）"),

@@ -18,7 +18,14 @@ from wsis_rag.products.answers.choice import SENTENCE_FEATURES, Candidate, Chose
 from wsis_rag.products.answers.parts import split_question
 from wsis_rag.products.answers.question import missing_references, understand
 from wsis_rag.products.answers.sentences import actor_names, asks_for_task, gives_task
-from wsis_rag.products.answers.support import SUPPORT_FEATURES, Support, gives_figure, support_features, support_of
+from wsis_rag.products.answers.support import (
+    SUPPORT_FEATURES,
+    Support,
+    gives_figure,
+    support_features,
+    support_of,
+    unmet_asks,
+)
 
 # Sentences ranked by their e5 (here: hashing) cosine, terms and named document, the corpus
 # answering when the best sentence says the question's terms.
@@ -109,6 +116,36 @@ def test_a_figure_is_a_count_or_an_amount_not_a_year_a_symbol_or_a_goal() -> Non
     assert not gives_figure("在2025-2027年划拨预算范围内。")
     assert not gives_figure("capabilities (SDGs 3 and 4); targets (SDG 17); 可持续发展目标4")
     assert not gives_figure("A/RES/80/173, para. 121, adopted in 2025")
+
+
+@pytest.mark.parametrize(
+    ("question", "lacking", "giving"),
+    [
+        (
+            "Who chaired the ministerial roundtables of the high-level event?",
+            "The event held two ministerial roundtables.",
+            "在第44次会议上，工作组与Egriselda López女士阁下进行了磋商。",
+        ),
+        (
+            "In which city will the 2026 WSIS Forum be held?",
+            "Decides that the Forum shall be held annually;",
+            "the twentieth meeting of the Forum, held in Lillestrøm, Norway",
+        ),
+        ("高级别活动在哪个月举行？", "高级别活动于2025年举行。", "高级别活动于2025年7月举行。"),
+        ("What was the theme of the 2025 Forum?", "The Forum met in 2025.", "under the theme “Building digital trust”"),
+        (
+            "How does the Compact define digital public goods?",
+            "Digital public goods are important drivers of inclusive digital transformation.",
+            "digital public goods refers to open-source software, open data and open AI models",
+        ),
+    ],
+)
+def test_a_kind_of_fact_asked_for_is_unmet_by_an_answer_that_lacks_it(question: str, lacking: str, giving: str) -> None:
+    unmet = {kind for kind, value in unmet_asks(question, lacking).items() if value}
+    assert len(unmet) == 1 and unmet <= set(SUPPORT_FEATURES)
+    assert not any(unmet_asks(question, giving).values())
+    # A question that asks for none of them leaves every feature at 0.
+    assert not any(unmet_asks("What does A/RES/80/173 ask of ITU?", lacking).values())
 
 
 def test_a_clause_reference_the_document_lacks_is_missing(retriever: HybridRetriever) -> None:
