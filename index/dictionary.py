@@ -7,6 +7,13 @@ every Chinese paragraph. The dictionary gives BM25 the English words for the que
 Chinese words ("托克劳" -> Tokelau, "外层空间" -> outer space, "批准" -> ratify), as the
 termbase does for the domain's own terms (docs/decisions/collection-retrieval.md).
 
+In a collection nearly all English, a Chinese question's everyday words ("国际", "会议") are
+rare only because few passages are Chinese: BM25 weighs them as if they were telling, and
+the one Chinese document wins every Chinese question on them. Such a word, whose English
+glosses are common and many times commoner than the word itself, is left to its glosses
+(`generic_words`); a word its glosses do not outnumber so keeps its weight, and on an index
+where Chinese is not a minority nothing changes.
+
 Words are found by forward maximum matching against the dictionary's headwords (no
 segmenter needed: the question is short, and a word the dictionary lacks falls apart into
 words it has: "网络犯罪" -> "网络" + "犯罪"). Single characters carry no gloss: alone, "国"
@@ -18,7 +25,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +39,10 @@ _SKIPPED = re.compile(
     r"^(?:variant of|old variant|see |CL:|surname |abbr\. for|also written|used in|pr\. |Taiwan pr\.)"
 )
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# A word is generic when every one of its glosses' tokens is in at least this share of the
+# passages, and in this many times as many passages as the word itself.
+_COMMON_SHARE = 0.005
+_COMMONER = 20
 
 
 def _dictionary_path() -> Path:
@@ -119,3 +130,25 @@ def english_glosses(text: str) -> list[str]:
         return []
     dictionary = load_dictionary()
     return list(dict.fromkeys(g for word in chinese_words(text, dictionary) for g in dictionary[word]))
+
+
+def generic_words(
+    tokens: Iterable[str],
+    analyse: Callable[[str], list[str]],
+    document_frequency: Callable[[list[str]], Mapping[str, int]],
+    total: int,
+) -> frozenset[str]:
+    """The tokens of a Chinese question that are dictionary words (its two-character BM25
+    tokens) whose glosses' tokens are each in at least `_COMMON_SHARE` of the `total`
+    passages and `_COMMONER` times as many as the word: rare only in the index's language
+    mix, they are left to their glosses."""
+    dictionary = load_dictionary()
+    words = [t for t in dict.fromkeys(tokens) if len(t) == 2 and _HAN_RUN.fullmatch(t) and t in dictionary]
+    glossed = {word: [g for gloss in dictionary[word] for g in analyse(gloss)] for word in words}
+    frequency = document_frequency(sorted({*words, *(g for gs in glossed.values() for g in gs)}))
+    return frozenset(
+        word
+        for word, glosses in glossed.items()
+        if glosses
+        and min(frequency.get(g, 0) for g in glosses) >= max(_COMMON_SHARE * total, _COMMONER * frequency.get(word, 0))
+    )

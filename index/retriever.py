@@ -16,9 +16,10 @@ import numpy as np
 
 from ..core.errors import InvalidRequestError, NotFoundError
 from ..core.vocabulary import DocumentMeta, Passage
-from .analysis import document_symbols, matched_terms
+from .analysis import analyse, document_symbols, matched_terms
 from .catalog import DocumentCatalog
 from .columns import PassageColumns
+from .dictionary import generic_words
 from .encoders.embedders import Embedder, get_embedder
 from .lexical import LexicalIndex, bm25_idf
 from .lineage import LineageTable
@@ -265,7 +266,13 @@ class HybridRetriever:
     def analyse_query(self, query: str) -> AnalysedQuery:
         """The query understood once, for this retriever's signals and fusion settings."""
         dense = {signal: self.encoder(signal).languages for signal in self.signals if signal != "bm25"}
-        return self._analyser.analyse(query, dense, self.fusion.query_options())
+        analysed = self._analyser.analyse(query, dense, self.fusion.query_options())
+        if self.fusion.generic_words and analysed.glosses:
+            generic = generic_words(analysed.bm25_tokens, analyse, self.lexical.document_frequency, self.lexical.size)
+            if generic:
+                kept = tuple(t for t in analysed.bm25_tokens if t not in generic)
+                analysed = replace(analysed, bm25_tokens=kept)
+        return analysed
 
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None, timings: dict[str, float] | None = None

@@ -30,6 +30,9 @@ class FusionConfig:
     strip_mentions: bool = True  # signals ignore the word names (not symbols) of documents the query names
     termbase: bool = True  # expand queries with the termbase at all (off: cross-lingual from the models alone)
     dictionary: bool = True  # Chinese questions: English glosses of their words join BM25 (dictionary.py)
+    # ... and their everyday words, rare only in a mostly English index, are left to those
+    # glosses (dictionary.generic_words).
+    generic_words: bool = True
     # Cross-lingual feedback (feedback.py, docs/decisions/cross-lingual-feedback.md).
     feedback_terms: int = 10
     feedback_passages: int = 5

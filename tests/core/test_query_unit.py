@@ -11,7 +11,8 @@ import pytest
 from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.columns import PassageColumns
-from wsis_rag.index.dictionary import Glossary, chinese_words, english_glosses, load_dictionary
+from wsis_rag.index.analysis import analyse
+from wsis_rag.index.dictionary import Glossary, chinese_words, english_glosses, generic_words, load_dictionary
 from wsis_rag.index.query import QueryOptions
 from wsis_rag.index.retriever import HybridRetriever
 from wsis_rag.index.search.feedback import FeedbackConfig, cross_lingual_feedback
@@ -219,6 +220,19 @@ def test_chinese_words_are_carried_into_english_for_bm25(mini_retriever: HybridR
     assert mini_retriever.analyse_query("outer space resolution").glosses == ()  # English is not glossed
     off = mini_retriever.with_fusion(dictionary=False).analyse_query("外层空间决议")
     assert off.glosses == () and "outer" not in off.bm25_tokens
+
+
+def test_a_chinese_everyday_word_is_left_to_its_glosses_where_chinese_is_a_minority() -> None:
+    # 国际 ("international") and 山羊 ("goat", "small-sized vaulting horse") in an
+    # index of 10,000 passages whose English text says "international" in 2,000.
+    frequency = {"国际": 3, "山羊": 3, "internat": 2000, "goat": 2, "small": 900, "vault": 1, "hors": 5}
+
+    def generic(chinese_passages: int) -> frozenset[str]:
+        counts = {**frequency, "国际": chinese_passages}
+        return generic_words(["国际", "际山", "山羊", "goat"], analyse, lambda ts: {t: counts.get(t, 0) for t in ts}, 10_000)
+
+    assert generic(3) == {"国际"}  # "goat" is rare in English too: 山羊 keeps its weight
+    assert generic(500) == frozenset()  # Chinese text says it in a quarter as many passages
 
 
 def test_a_headword_without_a_usable_gloss_is_not_in_the_glossary() -> None:
