@@ -133,4 +133,3 @@ def merge_focus(
         fused[row] = max(score * weight, fused.get(row, 0.0))
     for signal, ranks in focused_lists.ranks().items():
         signal_ranks.setdefault(signal, {}).update(ranks)
-

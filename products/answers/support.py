@@ -97,7 +97,9 @@ _ASKED_FOR: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"在哪儿|哪个城市|哪座城市|何地|地点|举办地|哪里",
             re.I,
         ),
-        re.compile(r"\b(?:in|at|hosted by|venue)\s+(?:the\s+)?[A-Z][a-z]+|在[\u4e00-\u9fff]{2,6}(?:举行|召开|举办)|（[\u4e00-\u9fff]{2,4}）"),
+        re.compile(
+            r"\b(?:in|at|hosted by|venue)\s+(?:the\s+)?[A-Z][a-z]+|在[\u4e00-\u9fff]{2,6}(?:举行|召开|举办)|（[\u4e00-\u9fff]{2,4}）"
+        ),
     ),
     "month": (
         re.compile(r"\b(?:in )?(?:which|what) month\b|几月|哪个月|哪一个月|月份", re.I),

@@ -11,7 +11,6 @@ import pytest
 from wsis_rag.core.vocabulary import ClauseKind, Passage
 from wsis_rag.index.analysis import analyse, matched_terms
 from wsis_rag.index.columns import PassageColumns
-from wsis_rag.index.analysis import analyse
 from wsis_rag.index.dictionary import Glossary, chinese_words, english_glosses, generic_words, load_dictionary
 from wsis_rag.index.query import QueryOptions
 from wsis_rag.index.retriever import HybridRetriever
@@ -229,7 +228,9 @@ def test_a_chinese_everyday_word_is_left_to_its_glosses_where_chinese_is_a_minor
 
     def generic(chinese_passages: int) -> frozenset[str]:
         counts = {**frequency, "国际": chinese_passages}
-        return generic_words(["国际", "际山", "山羊", "goat"], analyse, lambda ts: {t: counts.get(t, 0) for t in ts}, 10_000)
+        return generic_words(
+            ["国际", "际山", "山羊", "goat"], analyse, lambda ts: {t: counts.get(t, 0) for t in ts}, 10_000
+        )
 
     assert generic(3) == {"国际"}  # "goat" is rare in English too: 山羊 keeps its weight
     assert generic(500) == frozenset()  # Chinese text says it in a quarter as many passages
