@@ -33,9 +33,13 @@ def test_a_chinese_question_in_treaty_words_finds_the_english_article(
     collection_retriever: HybridRetriever,
 ) -> None:
     # "When does the Convention on Negotiable Cargo Documents enter into force?": the
-    # dictionary glosses 生效 "take effect", a convention says "enter into force".
-    hits = collection_retriever.search("《联合国可转让货物单证公约》在交存第几份批准书后生效？", k=3)
-    assert "a-res-80-162:annex-art-25-para-1" in [h.passage.id for h in hits], [h.passage.id for h in hits]
+    # dictionary glosses 生效 "take effect", a convention says "enter into force". Articles
+    # 25 (2), 26 (4) and 26 (5) say "after the deposit of the tenth instrument of
+    # ratification" too, and share the first places with the article that answers.
+    hits = collection_retriever.search("《联合国可转让货物单证公约》在交存第几份批准书后生效？", k=5)
+    ids = [h.passage.id for h in hits]
+    assert "a-res-80-162:annex-art-25-para-1" in ids[:4], ids
+    assert all(h.passage.doc_id == "a-res-80-162" for h in hits[:4]), ids
 
 
 @pytest.mark.parametrize(
