@@ -327,8 +327,8 @@ class HybridRetriever:
             focused_lists, focused = self._round(analysed, query_vectors, within, k, titled, {})
             merge_focus(fused, signal_ranks, focused, focused_lists)
             clock["focus"] = time.perf_counter() - t
-            named = named_rows(self._rows, [*analysed.named_documents, *titled], focus)
-            if named is not None and self.fusion.named_weight > 0:
+            named = named_rows(self._rows, [*analysed.named_documents, *titled], focus, self.fusion.named_weight)
+            if named is not None:
                 t = time.perf_counter()
                 alone = SearchRound(named, lists.expansion, within=self.fusion.focus_idf, known=lists.fetched)
                 named_lists, named_fused = self._round(analysed, query_vectors, alone, k, titled, {})

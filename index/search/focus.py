@@ -72,11 +72,12 @@ def focus_rows(
     return focus if len(focus) < everything else None  # a second round would change nothing
 
 
-def named_rows(rows: IndexRows, doc_ids: Sequence[str], focus: np.ndarray) -> np.ndarray | None:
+def named_rows(rows: IndexRows, doc_ids: Sequence[str], focus: np.ndarray, weight: float) -> np.ndarray | None:
     """The rows of `focus` in the documents `doc_ids` (those the question names or titles):
-    what the named round searches. None when they are none of its rows or all of them (the
-    focus round has ranked them among themselves already)."""
-    if not doc_ids:
+    what the named round searches. None when the round is off (`weight` 0), or when they
+    are none of the focus's rows or all of them (the focus round has ranked them among
+    themselves already)."""
+    if weight <= 0 or not doc_ids:
         return None
     named = np.intersect1d(rows.columns.allowed(doc_ids=dict.fromkeys(doc_ids)), focus, assume_unique=True)
     return named if 0 < len(named) < len(focus) else None

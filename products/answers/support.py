@@ -8,7 +8,7 @@ question's terms and names, whether the named document and clause exist and answ
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,89 @@ from .sentences import lexical_overlap, occurs
 
 if TYPE_CHECKING:
     from .calibration import Calibration
+
+_ASKS_FOR_NUMBER = re.compile(
+    r"\bhow (?:many|much|long)\b|\bwhat (?:share|percentage|proportion|number|amount|budget|sum|figure)\b|"
+    r"多少|几个|几次|百分之|比例|金额|预算",
+    re.IGNORECASE,
+)
+# A figure that answers "how many / how much": a number that is not a year, a date, a
+# document symbol, a meeting's, a paragraph's or a goal's number, or part of a name
+# ("WSIS+20"): "94 per cent", "300多名", "2.6 billion". Years are bounded by digits, not by
+# word boundaries: a Han character is a word character ("HLE 2025合作伙伴").
+_NOT_FIGURES = re.compile(
+    r"\S*/\S*|(?<!\d)(?:19|20)\d\d(?!\d)(?:[-–](?:19|20)?\d\d(?!\d))?|\d+\s*[年月日号次届]|第\s*\d+|"
+    r"(?<=[A-Za-z+-])\d+|可持续发展目标\s*\d+|"
+    r"\b(?:para(?:graph)?s?\.?|section|resolution|session|meeting|SDGs?|Goals?)\s+\d+(?:(?:\s*,\s*|\s+and\s+)\d+)*",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I
+)
+_ASKS_FOR_DATE = re.compile(
+    r"\b(?:on )?what (?:exact |specific )?(?:date|day)\b|\bwhich (?:date|day)\b|日期|哪一?天|几月几日", re.I
+)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DAY = re.compile(rf"\b\d{{1,2}}(?:[-–]\d{{1,2}})?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\d{{1,2}}日")
+
+
+def gives_figure(text: str) -> bool:
+    """Whether `text` gives a figure that could answer "how many / how much"."""
+    return bool(_FIGURE.search(_NOT_FIGURES.sub(" ", text)))
+
+
+# Kinds of fact a question asks for, each with what asks for it and what tells that an answer
+# could give it: a near-miss asks for the figure, the day, the chair's name, the city, the
+# month, the theme or the definition that the clause it finds stops short of ("Who chaired the ministerial
+# roundtables of the 2025 high-level event?"). Loose on what gives: any honorific, any
+# capitalised word after "in" or "at", any quotation counts, so that a feature fires only
+# where the answer plainly lacks the kind of fact asked for.
+_ASKED_FOR: dict[str, tuple[re.Pattern[str], Callable[[str], object]]] = {
+    "number": (_ASKS_FOR_NUMBER, gives_figure),
+    "date": (_ASKS_FOR_DATE, _DAY.search),
+    "person": (
+        re.compile(
+            r"\bwho (?:chair|co-?chair|preside|co-?facilitat|signed|moderat)|\bnames? of the\b|"
+            r"\bwhich (?:person|individual|official|ambassador|diplomat)\b|"
+            r"\bwho (?:was|were|is|are) (?:the )?(?:chair|president|co-?facilitators?|rapporteur|envoy|moderator|facilitator)|"
+            r"谁|哪位|姓名|名字",
+            re.I,
+        ),
+        re.compile(r"\b(?:Mr|Ms|Mrs|Dr|H\.E\.)\.?\s+[A-Z]|\bAmbassador\s+[A-Z]|先生|女士|阁下|大使").search,
+    ),
+    "place": (
+        re.compile(
+            r"\bwhere\b|\bin which (?:city|country|venue|town|place)\b|\b(?:what|which) (?:city|venue|location|town)\b|"
+            r"在哪儿|哪个城市|哪座城市|何地|地点|举办地|哪里",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:in|at|hosted by|venue)\s+(?:the\s+)?[A-Z][a-z]+|在[\u4e00-\u9fff]{2,6}(?:举行|召开|举办)|（[\u4e00-\u9fff]{2,4}）"
+        ).search,
+    ),
+    "month": (
+        re.compile(r"\b(?:in )?(?:which|what) month\b|几月|哪个月|哪一个月|月份", re.I),
+        re.compile(rf"\b(?:{_MONTHS})\b|\d+\s*月").search,
+    ),
+    "theme": (
+        re.compile(r"\btheme\b|\bmotto\b|\bslogan\b|主题|口号", re.I),
+        re.compile(r"[“\"《「].{4,}[”\"》」]|\btheme\b|主题").search,
+    ),
+    "definition": (
+        re.compile(r"\bdefin|\bwhat (?:is|are) meant by\b|定义|含义|是指什么", re.I),
+        re.compile(r"\bmeans\b|\brefers? to\b|\bdefined as\b|\bis understood\b|\bdefinition\b|定义为|是指|系指").search,
+    ),
+}
+
+
+def unmet_asks(question: str, answer: str) -> dict[str, float]:
+    """`{kind}_unmet` for each kind of fact `_ASKED_FOR`: 1 when the question asks for one
+    and the answer has nothing that could give it."""
+    return {
+        f"{kind}_unmet": float(bool(asks.search(question)) and not gives(answer))
+        for kind, (asks, gives) in _ASKED_FOR.items()
+    }
+
 
 # Each feature with the sign its weight must have (0: either): more evidence never lowers
 # the confidence, a missing name or figure never raises it. The signs keep a model fitted
@@ -44,96 +127,17 @@ SUPPORT_FEATURES: dict[str, int] = {
     "named": 0,  # the question names a document
     "named_elsewhere": -1,  # ... and the answer opens with a clause of another document
     "missing_references": -1,  # the question names a clause that does not exist
-    "number_unmet": -1,  # the question asks for a figure and the answer gives none
-    "date_unmet": -1,  # the question asks for a date and the answer names no day
-    # The question asks for a kind of fact the answer does not hold (`_ASKED_FOR`).
-    **{f"{kind}_unmet": -1 for kind in ("person", "place", "month", "theme", "definition")},
+    # The question asks for a kind of fact (a figure, a day, a person, ...; `_ASKED_FOR`)
+    # and the answer holds nothing that could give it.
+    **{f"{kind}_unmet": -1 for kind in _ASKED_FOR},
 }
 TOP_CLAUSES = 3
-_ASKS_FOR_NUMBER = re.compile(
-    r"\bhow (?:many|much|long)\b|\bwhat (?:share|percentage|proportion|number|amount|budget|sum|figure)\b|"
-    r"多少|几个|几次|百分之|比例|金额|预算",
-    re.IGNORECASE,
-)
-# A figure that answers "how many / how much": a number that is not a year, a date, a
-# document symbol, a meeting's, a paragraph's or a goal's number, or part of a name
-# ("WSIS+20"): "94 per cent", "300多名", "2.6 billion". Years are bounded by digits, not by
-# word boundaries: a Han character is a word character ("HLE 2025合作伙伴").
-_NOT_FIGURES = re.compile(
-    r"\S*/\S*|(?<!\d)(?:19|20)\d\d(?!\d)(?:[-–](?:19|20)?\d\d(?!\d))?|\d+\s*[年月日号次届]|第\s*\d+|"
-    r"(?<=[A-Za-z+-])\d+|可持续发展目标\s*\d+|"
-    r"\b(?:para(?:graph)?s?\.?|section|resolution|session|meeting|SDGs?|Goals?)\s+\d+(?:(?:\s*,\s*|\s+and\s+)\d+)*",
-    re.IGNORECASE,
-)
-_FIGURE = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I
-)
-_ASKS_FOR_DATE = re.compile(
-    r"\b(?:on )?what (?:exact |specific )?(?:date|day)\b|\bwhich (?:date|day)\b|日期|哪一?天|几月几日", re.I
-)
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DAY = re.compile(rf"\b\d{{1,2}}(?:[-–]\d{{1,2}})?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\d{{1,2}}日")
-
-# Kinds of fact a question asks for, each with what asks for it and what in an answer could
-# give it: a near-miss asks for the chair's name, the city, the month, the theme or the
-# definition that the clause it finds stops short of ("Who chaired the ministerial
-# roundtables of the 2025 high-level event?"). Loose on what gives: any honorific, any
-# capitalised word after "in" or "at", any quotation counts, so that a feature fires only
-# where the answer plainly lacks the kind of fact asked for.
-_ASKED_FOR: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "person": (
-        re.compile(
-            r"\bwho (?:chair|co-?chair|preside|co-?facilitat|signed|moderat)|\bnames? of the\b|"
-            r"\bwhich (?:person|individual|official|ambassador|diplomat)\b|"
-            r"\bwho (?:was|were|is|are) (?:the )?(?:chair|president|co-?facilitators?|rapporteur|envoy|moderator|facilitator)|"
-            r"谁|哪位|姓名|名字",
-            re.I,
-        ),
-        re.compile(r"\b(?:Mr|Ms|Mrs|Dr|H\.E\.)\.?\s+[A-Z]|\bAmbassador\s+[A-Z]|先生|女士|阁下|大使"),
-    ),
-    "place": (
-        re.compile(
-            r"\bwhere\b|\bin which (?:city|country|venue|town|place)\b|\b(?:what|which) (?:city|venue|location|town)\b|"
-            r"在哪儿|哪个城市|哪座城市|何地|地点|举办地|哪里",
-            re.I,
-        ),
-        re.compile(
-            r"\b(?:in|at|hosted by|venue)\s+(?:the\s+)?[A-Z][a-z]+|在[\u4e00-\u9fff]{2,6}(?:举行|召开|举办)|（[\u4e00-\u9fff]{2,4}）"
-        ),
-    ),
-    "month": (
-        re.compile(r"\b(?:in )?(?:which|what) month\b|几月|哪个月|哪一个月|月份", re.I),
-        re.compile(rf"\b(?:{_MONTHS})\b|\d+\s*月"),
-    ),
-    "theme": (
-        re.compile(r"\btheme\b|\bmotto\b|\bslogan\b|主题|口号", re.I),
-        re.compile(r"[“\"《「].{4,}[”\"》」]|\btheme\b|主题"),
-    ),
-    "definition": (
-        re.compile(r"\bdefin|\bwhat (?:is|are) meant by\b|定义|含义|是指什么", re.I),
-        re.compile(r"\bmeans\b|\brefers? to\b|\bdefined as\b|\bis understood\b|\bdefinition\b|定义为|是指|系指"),
-    ),
-}
-
-
-def unmet_asks(question: str, answer: str) -> dict[str, float]:
-    """`{kind}_unmet` for each kind of fact `_ASKED_FOR`: 1 when the question asks for one
-    and the answer has nothing that could give it."""
-    return {
-        f"{kind}_unmet": float(bool(asks.search(question)) and not gives.search(answer))
-        for kind, (asks, gives) in _ASKED_FOR.items()
-    }
 
 
 class Support(StrEnum):
     STRONG = "strong"
     WEAK = "weak"
     NONE = "none"
-
-
-def gives_figure(text: str) -> bool:
-    """Whether `text` gives a figure that could answer "how many / how much"."""
-    return bool(_FIGURE.search(_NOT_FIGURES.sub(" ", text)))
 
 
 def _said_by(hit: Hit) -> str:
@@ -185,8 +189,6 @@ def support_features(
             bool(question.named) and bool(chosen) and chosen[0].candidate.hit.passage.doc_id not in question.named
         ),
         "missing_references": float(missing_references(question, hits) > 0),
-        "number_unmet": float(bool(_ASKS_FOR_NUMBER.search(question.text)) and not gives_figure(answer)),
-        "date_unmet": float(bool(_ASKS_FOR_DATE.search(question.text)) and not _DAY.search(answer)),
         **unmet_asks(question.text, answer),
     }
 
